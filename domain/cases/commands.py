@@ -1,0 +1,159 @@
+"""Case commands of the Application, and tracking-code allocation (see ``codes``)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.cases.codes import CaseCode, CodeBlock, block_id, case_code_id, format_code
+from domain.cases.model import Case
+from domain.errors import AlreadyExistsError, NotFoundError
+from domain.service import Receipt
+from domain.touchpoints.commands import TouchpointCommands
+
+
+class CaseCommands(TouchpointCommands):
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._code_lock = threading.Lock()
+        self._next_code = 0
+        self._block_last = -1
+
+    def _claim_block(self, occurred_at: datetime) -> None:
+        """Claim the next free block of codes; only blocks, not single codes, are contended."""
+        # Blocks are claimed in order, so "block n exists" is monotone in n: gallop, then bisect.
+        low, high = -1, 1
+        while self._exists(block_id(high - 1)):
+            low, high = high - 1, high * 2
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._exists(block_id(middle)):
+                low = middle
+            else:
+                high = middle
+        number = high
+        while True:
+            block = CodeBlock(id=block_id(number), number=number, claimed_by=f"pid:{os.getpid()}",
+                              occurred_at=occurred_at, actor="system:codes")
+            try:
+                self._save(block)
+            except AlreadyExistsError:
+                number += 1
+                continue
+            self._next_code, self._block_last = block.first, block.last
+            return
+
+    def next_tracking_code(self, occurred_at: datetime) -> str:
+        with self._code_lock:
+            if self._next_code == 0 or self._next_code > self._block_last:
+                self._claim_block(occurred_at)
+            code = format_code(self._next_code)
+            self._next_code += 1
+            return code
+
+    def open_case(
+        self, *, customer_id: UUID, subject: str, channel: str, description: str = "", priority: str = "normal",
+        team: str | None = None, touchpoint: dict[str, Any] | None = None, id: UUID | None = None,
+        sla_policy_id: UUID | None = None, sla_policy_version: int | None = None,
+        occurred_at: datetime, actor: str,
+    ) -> Receipt:
+        """Open a case with a fresh tracking code; ``touchpoint`` (the contact that raised it)
+        is recorded in the same transaction and linked to the case."""
+        self.check_customer_exists(customer_id)
+        case_id = id or uuid4()
+        records: list[Any] = []
+        touchpoint_id = None
+        if touchpoint is not None:
+            tp = self.build_touchpoint(customer_id=customer_id, case_id=case_id, occurred_at=occurred_at,
+                                       actor=actor, **touchpoint)
+            touchpoint_id = tp.id
+            records.append(tp)
+        code = self.next_tracking_code(occurred_at)
+        case = Case.open(
+            id=case_id, tracking_code=code, customer_id=customer_id, subject=subject, description=description,
+            priority=priority, channel=channel, team=team, sla_policy_id=sla_policy_id,
+            sla_policy_version=sla_policy_version, touchpoint_id=touchpoint_id,
+            occurred_at=occurred_at, actor=actor,
+        )
+        index = CaseCode(id=case_code_id(code), code=code, case_id=case.id, occurred_at=occurred_at, actor=actor)
+        return self._save(case, index, *records)
+
+    def get_case(self, case_id: UUID, *, version: int | None = None) -> Case:
+        if version is None:
+            return self._get(Case, case_id)
+        case = self.repository.get(case_id, version=version)
+        assert isinstance(case, Case)
+        return case
+
+    def find_case_id(self, tracking_code: str) -> UUID:
+        """The id of the case with this tracking code (NotFoundError if none)."""
+        try:
+            index = self._get(CaseCode, case_code_id(tracking_code))
+        except NotFoundError:
+            raise NotFoundError(Case.kind, tracking_code.strip().upper()) from None
+        return index.case_id
+
+    def _act(self, case_id: UUID, method: str, expected_version: int | None, **kwargs: Any) -> Receipt:
+        case = self._get(Case, case_id, expected_version)
+        changed = getattr(case, method)(**kwargs)
+        if changed is False:
+            return self._unchanged(case)
+        return self._save(case)
+
+    def acknowledge_case(self, case_id: UUID, *, message_id: str, occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "acknowledge", None, message_id=message_id, occurred_at=occurred_at, actor=actor)
+
+    def assign_case(self, case_id: UUID, *, assignee: str, team: str | None = None,
+                    expected_version: int | None = None, occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "assign", expected_version, assignee=assignee, team=team,
+                         occurred_at=occurred_at, actor=actor)
+
+    def transfer_case(self, case_id: UUID, *, to_assignee: str, note: str, to_team: str | None = None,
+                      expected_version: int | None = None, occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "transfer", expected_version, to_assignee=to_assignee, to_team=to_team,
+                         note=note, occurred_at=occurred_at, actor=actor)
+
+    def reply_to_case(self, case_id: UUID, *, body: str, public: bool = True,
+                      expected_version: int | None = None, occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "reply", expected_version, body=body, public=public,
+                         occurred_at=occurred_at, actor=actor)
+
+    def record_customer_reply(self, case_id: UUID, *, body: str, channel: str, touchpoint_id: UUID | None = None,
+                              occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "customer_reply", None, body=body, channel=channel,
+                         touchpoint_id=touchpoint_id, occurred_at=occurred_at, actor=actor)
+
+    def pend_case(self, case_id: UUID, *, reason: str, note: str = "", expected_version: int | None = None,
+                  occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "pend", expected_version, reason=reason, note=note,
+                         occurred_at=occurred_at, actor=actor)
+
+    def resume_case(self, case_id: UUID, *, expected_version: int | None = None,
+                    occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "resume", expected_version, occurred_at=occurred_at, actor=actor)
+
+    def change_case_priority(self, case_id: UUID, *, priority: str, expected_version: int | None = None,
+                             occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "change_priority", expected_version, priority=priority,
+                         occurred_at=occurred_at, actor=actor)
+
+    def resolve_case(self, case_id: UUID, *, resolution: str, expected_version: int | None = None,
+                     occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "resolve", expected_version, resolution=resolution,
+                         occurred_at=occurred_at, actor=actor)
+
+    def reopen_case(self, case_id: UUID, *, reason: str, expected_version: int | None = None,
+                    occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "reopen", expected_version, reason=reason, occurred_at=occurred_at, actor=actor)
+
+    def close_case(self, case_id: UUID, *, expected_version: int | None = None,
+                   occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "close", expected_version, occurred_at=occurred_at, actor=actor)
+
+    def rate_case(self, case_id: UUID, *, score: int, comment: str = "", occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "rate", None, score=score, comment=comment, occurred_at=occurred_at, actor=actor)
+

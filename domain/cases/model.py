@@ -1,0 +1,281 @@
+"""The Case aggregate: a customer's request, tracked by code from opening to closing.
+
+Status flow: new -> open <-> pending -> resolved -> closed, with resolved -> open on
+reopen. A customer reply to a resolved case reopens it; a closed case is final.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import DomainError, InvalidValueError
+from domain.personal import mark_personal
+from domain.touchpoints.model import CHANNELS
+from domain.values import one_of, text
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+PEND_REASONS = ("awaiting_customer", "on_hold")
+ACTIVE = ("new", "open", "pending")
+
+
+class CaseStateError(DomainError):
+    """The case's status does not allow that action."""
+
+
+class Case(Entity):
+    kind = "Case"
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: UUID,
+        tracking_code: str,
+        customer_id: UUID,
+        subject: str,
+        description: str = "",
+        priority: str = "normal",
+        channel: str,
+        team: str | None = None,
+        sla_policy_id: UUID | None = None,
+        sla_policy_version: int | None = None,
+        touchpoint_id: UUID | None = None,
+        occurred_at: datetime,
+        actor: str,
+    ) -> Case:
+        occurred_at, actor = cls.checked_when(occurred_at, actor)
+        return cls(
+            id=id, tracking_code=tracking_code, customer_id=customer_id,
+            subject=text("subject", subject, max_length=300),
+            description=text("description", description, required=False, max_length=50_000),
+            priority=one_of("priority", priority, PRIORITIES),
+            channel=one_of("channel", channel, CHANNELS),
+            team=text("team", team, required=False, max_length=100) or None,
+            sla_policy_id=sla_policy_id, sla_policy_version=sla_policy_version,
+            touchpoint_id=touchpoint_id, occurred_at=occurred_at, actor=actor,
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        tracking_code: str,
+        customer_id: UUID,
+        subject: str,
+        description: str,
+        priority: str,
+        channel: str,
+        team: str | None,
+        sla_policy_id: UUID | None,
+        sla_policy_version: int | None,
+        touchpoint_id: UUID | None,
+        occurred_at: datetime,
+        actor: str,
+    ) -> None:
+        self.tracking_code = tracking_code
+        self.customer_id = customer_id
+        self.subject = subject
+        self.priority = priority
+        self.channel = channel
+        self.team = team
+        self.sla_policy_id = sla_policy_id
+        self.sla_policy_version = sla_policy_version
+        self.status = "new"
+        self.assignee: str | None = None
+        self.acknowledged = False
+        self.satisfaction: int | None = None
+        self.opened_at = occurred_at
+        self.last_occurred_at = occurred_at
+
+    @property
+    def label(self) -> str:
+        return self.tracking_code
+
+    def _require(self, action: str, *statuses: str) -> None:
+        if self.status not in statuses:
+            raise CaseStateError(f"case {self.tracking_code} is {self.status}: cannot {action}")
+
+    def acknowledge(self, *, message_id: str, occurred_at: datetime, actor: str) -> bool:
+        """Record that the customer was told the case exists; only once."""
+        if self.acknowledged:
+            return False
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._acknowledged(message_id=text("message_id", message_id, max_length=300),
+                           occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("Acknowledged")
+    def _acknowledged(self, message_id: str, occurred_at: datetime, actor: str) -> None:
+        self.acknowledged = True
+        self.last_occurred_at = occurred_at
+
+    def assign(self, *, assignee: str, team: str | None = None, occurred_at: datetime, actor: str) -> None:
+        self._require("assign", *ACTIVE)
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        assignee = text("assignee", assignee, max_length=200)
+        if assignee == self.assignee and (team is None or team == self.team):
+            raise CaseStateError(f"case {self.tracking_code} is already assigned to {assignee}")
+        self._assigned(assignee=assignee, team=team or self.team, occurred_at=occurred_at, actor=actor)
+
+    @event("Assigned")
+    def _assigned(self, assignee: str, team: str | None, occurred_at: datetime, actor: str) -> None:
+        self.assignee = assignee
+        self.team = team
+        if self.status == "new":
+            self.status = "open"
+        self.last_occurred_at = occurred_at
+
+    def transfer(
+        self, *, to_assignee: str, to_team: str | None = None, note: str, occurred_at: datetime, actor: str
+    ) -> None:
+        """Hand the case to another agent with a note, so the customer repeats nothing."""
+        self._require("transfer", *ACTIVE)
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        to_assignee = text("to_assignee", to_assignee, max_length=200)
+        if to_assignee == self.assignee:
+            raise InvalidValueError("to_assignee", "the case is already with that agent")
+        self._transferred(
+            from_assignee=self.assignee, to_assignee=to_assignee, to_team=to_team or self.team,
+            note=text("note", note, max_length=10_000), customer_id=self.customer_id,
+            occurred_at=occurred_at, actor=actor,
+        )
+
+    @event("Transferred")
+    def _transferred(
+        self, from_assignee: str | None, to_assignee: str, to_team: str | None, note: str,
+        customer_id: UUID, occurred_at: datetime, actor: str,
+    ) -> None:
+        self.assignee = to_assignee
+        self.team = to_team
+        if self.status == "new":
+            self.status = "open"
+        self.last_occurred_at = occurred_at
+
+    def reply(self, *, body: str, public: bool = True, occurred_at: datetime, actor: str) -> None:
+        """An agent's public reply to the customer, or an internal note (``public=False``)."""
+        self._require("reply to", *ACTIVE, "resolved")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._agent_replied(body=text("body", body, max_length=50_000), public=bool(public),
+                            customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
+
+    @event("AgentReplied")
+    def _agent_replied(self, body: str, public: bool, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
+        if public and self.status == "new":
+            self.status = "open"
+        self.last_occurred_at = occurred_at
+
+    def customer_reply(
+        self, *, body: str, channel: str, touchpoint_id: UUID | None = None, occurred_at: datetime, actor: str
+    ) -> None:
+        """The customer wrote back. It reopens a resolved case and resumes a pending one."""
+        self._require("take a customer reply on", *ACTIVE, "resolved")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        if self.status == "resolved":
+            self._reopened(reason="customer replied", occurred_at=occurred_at, actor=actor)
+        self._customer_replied(
+            body=text("body", body, max_length=50_000), channel=one_of("channel", channel, CHANNELS),
+            touchpoint_id=touchpoint_id, customer_id=self.customer_id, occurred_at=occurred_at, actor=actor,
+        )
+
+    @event("CustomerReplied")
+    def _customer_replied(
+        self, body: str, channel: str, touchpoint_id: UUID | None, customer_id: UUID,
+        occurred_at: datetime, actor: str,
+    ) -> None:
+        if self.status == "pending":
+            self.status = "open"
+        self.last_occurred_at = occurred_at
+
+    def pend(self, *, reason: str, note: str = "", occurred_at: datetime, actor: str) -> None:
+        """Stop the resolution clock while waiting on the customer or a third party."""
+        self._require("pend", "new", "open")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._pended(reason=one_of("reason", reason, PEND_REASONS),
+                     note=text("note", note, required=False, max_length=2000),
+                     occurred_at=occurred_at, actor=actor)
+
+    @event("Pended")
+    def _pended(self, reason: str, note: str, occurred_at: datetime, actor: str) -> None:
+        self.status = "pending"
+        self.last_occurred_at = occurred_at
+
+    def resume(self, *, occurred_at: datetime, actor: str) -> None:
+        self._require("resume", "pending")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._resumed(occurred_at=occurred_at, actor=actor)
+
+    @event("Resumed")
+    def _resumed(self, occurred_at: datetime, actor: str) -> None:
+        self.status = "open"
+        self.last_occurred_at = occurred_at
+
+    def change_priority(self, *, priority: str, occurred_at: datetime, actor: str) -> None:
+        self._require("change the priority of", *ACTIVE)
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        priority = one_of("priority", priority, PRIORITIES)
+        if priority == self.priority:
+            raise InvalidValueError("priority", f"the case is {priority} already")
+        self._priority_changed(priority=priority, occurred_at=occurred_at, actor=actor)
+
+    @event("PriorityChanged")
+    def _priority_changed(self, priority: str, occurred_at: datetime, actor: str) -> None:
+        self.priority = priority
+        self.last_occurred_at = occurred_at
+
+    def resolve(self, *, resolution: str, occurred_at: datetime, actor: str) -> None:
+        self._require("resolve", *ACTIVE)
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._resolved(resolution=text("resolution", resolution, max_length=10_000),
+                       customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
+
+    @event("Resolved")
+    def _resolved(self, resolution: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
+        self.status = "resolved"
+        self.last_occurred_at = occurred_at
+
+    def reopen(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
+        self._require("reopen", "resolved")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._reopened(reason=text("reason", reason, max_length=2000), occurred_at=occurred_at, actor=actor)
+
+    @event("Reopened")
+    def _reopened(self, reason: str, occurred_at: datetime, actor: str) -> None:
+        self.status = "open"
+        self.last_occurred_at = occurred_at
+
+    def close(self, *, occurred_at: datetime, actor: str) -> None:
+        self._require("close", "resolved")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._closed(occurred_at=occurred_at, actor=actor)
+
+    @event("Closed")
+    def _closed(self, occurred_at: datetime, actor: str) -> None:
+        self.status = "closed"
+        self.last_occurred_at = occurred_at
+
+    def rate(self, *, score: int, comment: str = "", occurred_at: datetime, actor: str) -> None:
+        """The customer's satisfaction rating, 1 (bad) to 5 (great), after resolution."""
+        self._require("rate", "resolved", "closed")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise InvalidValueError("score", "must be a whole number from 1 to 5")
+        self._satisfaction_rated(score=score, comment=text("comment", comment, required=False, max_length=5000),
+                                 customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
+
+    @event("SatisfactionRated")
+    def _satisfaction_rated(self, score: int, comment: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
+        self.satisfaction = score
+        self.last_occurred_at = occurred_at
+
+
+mark_personal(Case.Opened, "subject", "description")
+mark_personal(Case.Transferred, "note")
+mark_personal(Case.AgentReplied, "body")
+mark_personal(Case.CustomerReplied, "body")
+mark_personal(Case.Resolved, "resolution")
+mark_personal(Case.SatisfactionRated, "comment")

@@ -1,0 +1,76 @@
+"""Customer commands of the Application."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.customers.model import Customer
+from domain.errors import NotFoundError
+from domain.service import Receipt, Service
+
+
+class CustomerCommands(Service):
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        # Customers are never deleted (erasure keeps the aggregate), so a positive existence
+        # check can be remembered; it keeps the touchpoint hot path to a single write.
+        self._known_customers: set[UUID] = set()
+
+    def register_customer(
+        self, *, name: str, kind: str = "person", contact_points: list[dict[str, str]] | None = None,
+        segment: dict[str, Any] | None = None, external_ref: str | None = None, id: UUID | None = None,
+        occurred_at: datetime, actor: str,
+    ) -> Receipt:
+        customer = Customer.register(
+            id=id or uuid4(), customer_kind=kind, name=name, contact_points=contact_points,
+            segment=segment, external_ref=external_ref, occurred_at=occurred_at, actor=actor,
+        )
+        return self._save(customer)
+
+    def change_customer_details(
+        self, customer_id: UUID, *, name: str | None = None, contact_points: list[dict[str, str]] | None = None,
+        segment: dict[str, Any] | None = None, expected_version: int | None = None,
+        occurred_at: datetime, actor: str,
+    ) -> Receipt:
+        customer = self._get(Customer, customer_id, expected_version)
+        if not customer.change_details(name=name, contact_points=contact_points, segment=segment,
+                                       occurred_at=occurred_at, actor=actor):
+            return self._unchanged(customer)
+        return self._save(customer)
+
+    def give_consent(self, customer_id: UUID, *, purpose: str, occurred_at: datetime, actor: str) -> Receipt:
+        customer = self._get(Customer, customer_id)
+        customer.give_consent(purpose=purpose, occurred_at=occurred_at, actor=actor)
+        return self._save(customer)
+
+    def withdraw_consent(self, customer_id: UUID, *, purpose: str, occurred_at: datetime, actor: str) -> Receipt:
+        customer = self._get(Customer, customer_id)
+        customer.withdraw_consent(purpose=purpose, occurred_at=occurred_at, actor=actor)
+        return self._save(customer)
+
+    def merge_customers(
+        self, duplicate_id: UUID, *, survivor_id: UUID, occurred_at: datetime, actor: str
+    ) -> Receipt:
+        """Merge a duplicate into the survivor: one transaction, both histories kept."""
+        duplicate = self._get(Customer, duplicate_id)
+        survivor = self._get(Customer, survivor_id)
+        duplicate.merge_into(survivor, occurred_at=occurred_at, actor=actor)
+        self._save(duplicate, survivor)
+        return Receipt(survivor.id, survivor.version, self.recorder.max_notification_id())
+
+    def get_customer(self, customer_id: UUID, *, version: int | None = None) -> Customer:
+        if version is None:
+            return self._get(Customer, customer_id)
+        customer = self.repository.get(customer_id, version=version)
+        assert isinstance(customer, Customer)
+        return customer
+
+    def check_customer_exists(self, customer_id: UUID) -> None:
+        if customer_id in self._known_customers:
+            return
+        if not self._exists(customer_id):
+            raise NotFoundError(Customer.kind, customer_id)
+        self._known_customers.add(customer_id)

@@ -1,0 +1,208 @@
+"""The Customer aggregate: a person or company, their contact points, segment and consent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import DomainError, InvalidValueError
+from domain.personal import mark_personal
+from domain.values import one_of, text
+
+CUSTOMER_KINDS = ("person", "company")
+CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
+CONSENT_PURPOSES = ("marketing", "surveys", "service_messages")
+
+
+class CustomerMergedError(DomainError):
+    """The customer was merged into another one; act on the survivor instead."""
+
+
+def customer_id_for(source: str, key: str) -> UUID:
+    """Deterministic id of a customer known by ``key`` in an external ``source`` (imports)."""
+    return uuid5(NAMESPACE_URL, f"/customers/{source}/{key.strip().lower()}")
+
+
+def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """Validate and normalise contact points: ``[{"kind": "email", "value": "..."}]``."""
+    cleaned: list[dict[str, str]] = []
+    for i, point in enumerate(value or []):
+        field = f"contact_points[{i}]"
+        if not isinstance(point, dict):
+            raise InvalidValueError(field, "must be an object with kind and value")
+        kind = one_of(f"{field}.kind", point.get("kind", ""), CONTACT_KINDS)
+        raw = text(f"{field}.value", point.get("value"), max_length=500)
+        if kind == "email":
+            raw = raw.lower()
+            if "@" not in raw or raw.startswith("@") or raw.endswith("@"):
+                raise InvalidValueError(f"{field}.value", f"{raw!r} is not an email address")
+        cleaned.append({"kind": kind, "value": raw})
+    return cleaned
+
+
+def clean_segment(value: dict[str, Any] | None) -> dict[str, str]:
+    """Segment attributes (sector, size, location...) as a flat map of strings."""
+    cleaned: dict[str, str] = {}
+    for key, raw in (value or {}).items():
+        name = text("segment", str(key), max_length=50)
+        if raw is not None and str(raw).strip():
+            cleaned[name] = str(raw).strip()
+    return cleaned
+
+
+class Customer(Entity):
+    kind = "Customer"
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        id: UUID,
+        customer_kind: str,
+        name: str,
+        contact_points: list[dict[str, str]] | None = None,
+        segment: dict[str, Any] | None = None,
+        external_ref: str | None = None,
+        occurred_at: datetime,
+        actor: str,
+    ) -> Customer:
+        occurred_at, actor = cls.checked_when(occurred_at, actor)
+        return cls(
+            id=id,
+            customer_kind=one_of("kind", customer_kind, CUSTOMER_KINDS),
+            name=text("name", name, max_length=300),
+            contact_points=clean_contact_points(contact_points),
+            segment=clean_segment(segment),
+            external_ref=external_ref,
+            occurred_at=occurred_at,
+            actor=actor,
+        )
+
+    @event("Registered")
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        customer_kind: str,
+        name: str,
+        contact_points: list[dict[str, str]],
+        segment: dict[str, str],
+        external_ref: str | None,
+        occurred_at: datetime,
+        actor: str,
+    ) -> None:
+        self.customer_kind = customer_kind
+        self.name = name
+        self.contact_points = contact_points
+        self.segment = segment
+        self.external_ref = external_ref
+        self.consents: dict[str, bool] = {}
+        self.merged_into: UUID | None = None
+        self.absorbed: list[UUID] = []
+        self.last_occurred_at = occurred_at
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def check_not_merged(self) -> None:
+        if self.merged_into is not None:
+            raise CustomerMergedError(f"customer {self.name} was merged into {self.merged_into}")
+
+    def change_details(
+        self,
+        *,
+        name: str | None = None,
+        contact_points: list[dict[str, str]] | None = None,
+        segment: dict[str, Any] | None = None,
+        occurred_at: datetime,
+        actor: str,
+    ) -> bool:
+        """Record what changed; returns False (and records nothing) when nothing did."""
+        self.check_not_merged()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        new_name = None if name is None else text("name", name, max_length=300)
+        new_points = None if contact_points is None else clean_contact_points(contact_points)
+        new_segment = None if segment is None else clean_segment(segment)
+        if new_name == self.name:
+            new_name = None
+        if new_points == self.contact_points:
+            new_points = None
+        if new_segment == self.segment:
+            new_segment = None
+        if new_name is None and new_points is None and new_segment is None:
+            return False
+        self._details_changed(
+            name=new_name, contact_points=new_points, segment=new_segment,
+            occurred_at=occurred_at, actor=actor,
+        )
+        return True
+
+    @event("DetailsChanged")
+    def _details_changed(
+        self,
+        name: str | None,
+        contact_points: list[dict[str, str]] | None,
+        segment: dict[str, str] | None,
+        occurred_at: datetime,
+        actor: str,
+    ) -> None:
+        if name is not None:
+            self.name = name
+        if contact_points is not None:
+            self.contact_points = contact_points
+        if segment is not None:
+            self.segment = segment
+        self.last_occurred_at = occurred_at
+
+    def give_consent(self, *, purpose: str, occurred_at: datetime, actor: str) -> None:
+        self.check_not_merged()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._consent_given(purpose=one_of("purpose", purpose, CONSENT_PURPOSES),
+                            occurred_at=occurred_at, actor=actor)
+
+    @event("ConsentGiven")
+    def _consent_given(self, purpose: str, occurred_at: datetime, actor: str) -> None:
+        self.consents[purpose] = True
+        self.last_occurred_at = occurred_at
+
+    def withdraw_consent(self, *, purpose: str, occurred_at: datetime, actor: str) -> None:
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._consent_withdrawn(purpose=one_of("purpose", purpose, CONSENT_PURPOSES),
+                                occurred_at=occurred_at, actor=actor)
+
+    @event("ConsentWithdrawn")
+    def _consent_withdrawn(self, purpose: str, occurred_at: datetime, actor: str) -> None:
+        self.consents[purpose] = False
+        self.last_occurred_at = occurred_at
+
+    def merge_into(self, survivor: Customer, *, occurred_at: datetime, actor: str) -> None:
+        """Merge this duplicate into ``survivor``; both histories are kept."""
+        if survivor.id == self.id:
+            raise InvalidValueError("survivor_id", "a customer cannot be merged into itself")
+        self.check_not_merged()
+        survivor.check_not_merged()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._merged_into(survivor_id=survivor.id, occurred_at=occurred_at, actor=actor)
+        survivor._absorbed(duplicate_id=self.id, occurred_at=occurred_at, actor=actor)
+
+    @event("MergedInto")
+    def _merged_into(self, survivor_id: UUID, occurred_at: datetime, actor: str) -> None:
+        self.merged_into = survivor_id
+        self.last_occurred_at = occurred_at
+
+    @event("Absorbed")
+    def _absorbed(self, duplicate_id: UUID, occurred_at: datetime, actor: str) -> None:
+        self.absorbed.append(duplicate_id)
+        self.last_occurred_at = occurred_at
+
+    def has_consented(self, purpose: str) -> bool:
+        return self.consents.get(purpose, False)
+
+
+mark_personal(Customer.Registered, "name", "contact_points", subject="originator_id")
+mark_personal(Customer.DetailsChanged, "name", "contact_points", subject="originator_id")

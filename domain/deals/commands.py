@@ -1,0 +1,71 @@
+"""Deal and pipeline commands of the Application."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from domain.customers.commands import CustomerCommands
+from domain.deals.model import DEFAULT_STAGES, PIPELINE_ID, Deal, Pipeline
+from domain.errors import NotFoundError
+from domain.service import Receipt
+
+_EPOCH_ACTOR = "system:defaults"
+
+
+class DealCommands(CustomerCommands):
+    def get_pipeline(self) -> Pipeline:
+        """The configured pipeline, or the default one when never configured."""
+        try:
+            return self._get(Pipeline, PIPELINE_ID)
+        except NotFoundError:
+            from datetime import timezone
+            return Pipeline(id=PIPELINE_ID, stages=list(DEFAULT_STAGES),
+                            occurred_at=datetime(1970, 1, 1, tzinfo=timezone.utc), actor=_EPOCH_ACTOR)
+
+    def configure_pipeline(self, *, stages: list[str], occurred_at: datetime, actor: str) -> Receipt:
+        pipeline = self.get_pipeline()
+        pipeline.reconfigure(stages=stages, occurred_at=occurred_at, actor=actor)
+        return self._save(pipeline)
+
+    def open_deal(
+        self, *, customer_id: UUID | None, product_id: UUID | None, title: str, value: Decimal | int | str,
+        owner: str, stage: str | None = None, external_ref: str | None = None, id: UUID | None = None,
+        occurred_at: datetime, actor: str,
+    ) -> Receipt:
+        if customer_id is not None:
+            self.check_customer_exists(customer_id)
+        deal = Deal.open(
+            id=id or uuid4(), pipeline=self.get_pipeline(), customer_id=customer_id, product_id=product_id,
+            title=title, value=value, owner=owner, stage=stage, external_ref=external_ref,
+            occurred_at=occurred_at, actor=actor,
+        )
+        return self._save(deal)
+
+    def move_deal(self, deal_id: UUID, *, stage: str, expected_version: int | None = None,
+                  occurred_at: datetime, actor: str) -> Receipt:
+        deal = self._get(Deal, deal_id, expected_version)
+        deal.move(stage=stage, pipeline=self.get_pipeline(), occurred_at=occurred_at, actor=actor)
+        return self._save(deal)
+
+    def win_deal(self, deal_id: UUID, *, close_value: Decimal | int | str, expected_version: int | None = None,
+                 occurred_at: datetime, actor: str) -> Receipt:
+        deal = self._get(Deal, deal_id, expected_version)
+        deal.win(close_value=close_value, occurred_at=occurred_at, actor=actor)
+        return self._save(deal)
+
+    def lose_deal(self, deal_id: UUID, *, reason: str, expected_version: int | None = None,
+                  occurred_at: datetime, actor: str) -> Receipt:
+        deal = self._get(Deal, deal_id, expected_version)
+        deal.lose(reason=reason, occurred_at=occurred_at, actor=actor)
+        return self._save(deal)
+
+    def reopen_deal(self, deal_id: UUID, *, stage: str, reason: str, expected_version: int | None = None,
+                    occurred_at: datetime, actor: str) -> Receipt:
+        deal = self._get(Deal, deal_id, expected_version)
+        deal.reopen(stage=stage, pipeline=self.get_pipeline(), reason=reason, occurred_at=occurred_at, actor=actor)
+        return self._save(deal)
+
+    def get_deal(self, deal_id: UUID) -> Deal:
+        return self._get(Deal, deal_id)

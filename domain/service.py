@@ -1,0 +1,65 @@
+"""The base of the Touchline Application: loading, saving, and what a command returns.
+
+Every command follows the library's pattern (get aggregate, call method, save) through
+``_get`` and ``_save``, which translate storage outcomes into domain errors:
+a concurrent change becomes ``ConflictError`` naming the record, a duplicate natural
+key ``AlreadyExistsError``, a missing aggregate ``NotFoundError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from domain.base import Entity
+from domain.errors import AlreadyExistsError, ConflictError, NotFoundError, StaleVersionError
+
+E = TypeVar("E", bound=Entity)
+
+
+class Receipt(NamedTuple):
+    """What a command returns: the aggregate, its new version, and the log position of
+    its last new event (None when the command changed nothing)."""
+
+    id: UUID
+    version: int
+    position: int | None
+
+
+class Service(Application[UUID]):
+    name = "Touchline"
+    log_section_size = 1000
+    env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+
+    def _get(self, cls: type[E], aggregate_id: UUID, expected_version: int | None = None) -> E:
+        """Load an aggregate of type ``cls``; check ``expected_version`` when given (If-Match)."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(cls.kind, aggregate_id) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(cls.kind, aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersionError(cls.kind, aggregate.label, expected_version, aggregate.version)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def _save(self, primary: Entity, *others: Any) -> Receipt:
+        """Save ``primary`` and ``others`` in one transaction and return ``primary``'s receipt."""
+        first_pending = primary.pending_events[0].originator_version if primary.pending_events else None
+        try:
+            recordings = self.save(primary, *others)
+        except IntegrityError:
+            if first_pending == primary.INITIAL_VERSION:
+                raise AlreadyExistsError(primary.kind, primary.label) from None
+            raise ConflictError(primary.kind, primary.label, primary.id) from None
+        position = max((r.notification.id for r in recordings), default=None)
+        return Receipt(primary.id, primary.version, position)
+
+    def _unchanged(self, aggregate: Entity) -> Receipt:
+        return Receipt(aggregate.id, aggregate.version, None)

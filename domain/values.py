@@ -1,0 +1,59 @@
+"""Small value checks shared by every aggregate: they fail with ``InvalidValueError``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from domain.errors import InvalidValueError
+
+
+def aware(field: str, value: datetime) -> datetime:
+    """Return ``value`` if it is a timezone-aware datetime, else fail naming ``field``.
+
+    Naive datetimes are refused everywhere: a time without a zone is a guess.
+    """
+    if not isinstance(value, datetime):
+        raise InvalidValueError(field, "must be a date and time")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValueError(field, "must include a timezone (naive datetimes are refused)")
+    return value
+
+
+def one_of(field: str, value: str, allowed: Iterable[str]) -> str:
+    """Return ``value`` if it is in ``allowed``, else fail listing the choices."""
+    choices = tuple(allowed)
+    if value not in choices:
+        raise InvalidValueError(field, f"unknown value {value!r}; expected one of {', '.join(choices)}")
+    return value
+
+
+def text(field: str, value: str | None, *, required: bool = True, max_length: int = 10_000) -> str:
+    """Return ``value`` stripped; fail when required and blank, or when too long."""
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise InvalidValueError(field, "is required")
+    if len(cleaned) > max_length:
+        raise InvalidValueError(field, f"is longer than {max_length} characters")
+    return cleaned
+
+
+def money(field: str, value: Decimal | int | str) -> Decimal:
+    """Return ``value`` as a non-negative Decimal with at most two decimals."""
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise InvalidValueError(field, f"{value!r} is not a number") from None
+    if not amount.is_finite():
+        raise InvalidValueError(field, "must be a finite number")
+    if amount < 0:
+        raise InvalidValueError(field, "must not be negative")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidValueError(field, "has more than two decimals")
+    return amount
+
+
+def actor_id(value: str) -> str:
+    """Who acted: ``user:<id>``, ``api:<token name>``, ``system:<process>``, ``customer:<id>``."""
+    return text("actor", value, max_length=200)

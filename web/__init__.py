@@ -1,0 +1,43 @@
+"""The Flask application factory: configuration, services, blueprints and the CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify
+
+from projections.storage import DEFAULT_URL
+from web.services import build_services
+
+# Every setting, its environment variable (TOUCHLINE_<KEY>) and default: the README's table.
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": DEFAULT_URL,
+}
+
+
+def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then ``TOUCHLINE_*`` environment variables, then ``overrides``."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        value = os.environ.get(f"TOUCHLINE_{key}")
+        if value is not None:
+            config[key] = value
+    config.update(overrides or {})
+    return config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    settings = load_config(config)
+    app.config.update(settings)
+    app.extensions["touchline"] = build_services(settings, clock=settings.get("CLOCK"))
+
+    @app.get("/health")
+    def health() -> Any:
+        """Liveness: the event store answers."""
+        position = app.extensions["touchline"].app.recorder.max_notification_id()
+        return jsonify(status="ok", position=position or 0)
+
+    return app
