@@ -34,10 +34,13 @@ class Service(Application[UUID]):
     log_section_size = 1000
     env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
-    def _get(self, cls: type[E], aggregate_id: UUID, expected_version: int | None = None) -> E:
-        """Load an aggregate of type ``cls``; check ``expected_version`` when given (If-Match)."""
+    def _get(
+        self, cls: type[E], aggregate_id: UUID, expected_version: int | None = None, *, version: int | None = None
+    ) -> E:
+        """Load an aggregate of type ``cls`` (as of ``version`` when given, for history);
+        check ``expected_version`` when given (If-Match)."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(cls.kind, aggregate_id) from None
         if not isinstance(aggregate, cls):

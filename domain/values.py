@@ -31,6 +31,8 @@ def one_of(field: str, value: str, allowed: Iterable[str]) -> str:
 
 def text(field: str, value: str | None, *, required: bool = True, max_length: int = 10_000) -> str:
     """Return ``value`` stripped; fail when required and blank, or when too long."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidValueError(field, "must be text")
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise InvalidValueError(field, "is required")
@@ -49,9 +51,23 @@ def money(field: str, value: Decimal | int | str) -> Decimal:
         raise InvalidValueError(field, "must be a finite number")
     if amount < 0:
         raise InvalidValueError(field, "must not be negative")
-    if amount != amount.quantize(Decimal("0.01")):
+    try:
+        cents = amount.quantize(Decimal("0.01"))
+    except ArithmeticError:  # too many digits to hold to the cent
+        raise InvalidValueError(field, f"{value!r} is too large") from None
+    if amount != cents:
         raise InvalidValueError(field, "has more than two decimals")
     return amount
+
+
+def email_address(field: str, value: str) -> str:
+    """Return ``value`` as a lower-case address like ``name@example.com``, else fail naming ``field``."""
+    address = text(field, value, max_length=254).lower()
+    local, at, domain = address.partition("@")
+    labels = domain.split(".")
+    if not at or not local or "@" in domain or len(labels) < 2 or not all(labels) or " " in address:
+        raise InvalidValueError(field, f"{value!r} is not an email address")
+    return address
 
 
 def actor_id(value: str) -> str:

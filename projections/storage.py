@@ -74,8 +74,8 @@ def _postgres(url: str, parts: object) -> Storage:
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        "POSTGRES_POOL_SIZE": query.get("pool_size", "10"),
-        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", "10"),
+        "POSTGRES_POOL_SIZE": query.get("pool_size", "5"),
+        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", "5"),
         "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "10"),
         "POSTGRES_LOCK_TIMEOUT": query.get("lock_timeout", "5"),
     }

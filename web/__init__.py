@@ -9,11 +9,14 @@ from typing import Any
 from flask import Flask, jsonify
 
 from projections.storage import DEFAULT_URL
+from web.api import init_api
 from web.services import build_services
 
 # Every setting, its environment variable (TOUCHLINE_<KEY>) and default: the README's table.
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": DEFAULT_URL,
+    "HOST": "127.0.0.1",  # where `touchline serve` listens
+    "PORT": 5000,
 }
 
 
@@ -40,4 +43,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         position = app.extensions["touchline"].app.recorder.max_notification_id()
         return jsonify(status="ok", position=position or 0)
 
+    init_api(app)
     return app

@@ -1,4 +1,5 @@
-"""The composition root: builds the Application and everything else from configuration.
+"""The composition root: builds the Application, the read-model engines and the projection
+runner from configuration.
 
 No magic: ``Services`` is created once per process by ``create_app`` and kept in
 ``app.extensions["touchline"]``; CLI commands and views reach it through ``services()``.
@@ -8,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from domain.application import Touchline
 from domain.clock import Clock, SystemClock
+from projections.engine import create_views_engine
+from projections.registry import all_projections
+from projections.runner import ProjectionRunner
 from projections.storage import Storage, storage_from_url
 
 
@@ -25,8 +31,34 @@ class Services:
     app: Touchline
     config: Mapping[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def views(self) -> sa.Engine:
+        """Engine for reading the read models."""
+        return create_views_engine(self.storage.views_url)
+
+    @cached_property
+    def views_writer(self) -> sa.Engine:
+        """Engine the projection runner writes with (takes the write lock up front on SQLite)."""
+        return create_views_engine(self.storage.views_url, writer=True, pool_size=1) \
+            if not self.storage.is_sqlite else create_views_engine(self.storage.views_url, writer=True)
+
+    def projection_runner(self, names: list[str] | None = None, *, batch_size: int = 2000) -> ProjectionRunner:
+        projections = all_projections()
+        if names:
+            known = {p.name for p in projections}
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise KeyError(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            projections = [p for p in projections if p.name in names]
+        runner = ProjectionRunner(self.app, self.views_writer, projections, batch_size=batch_size)
+        runner.prepare()
+        return runner
+
     def close(self) -> None:
         self.app.close()
+        for name in ("views", "views_writer"):
+            if name in self.__dict__:
+                self.__dict__[name].dispose()
 
 
 def build_services(config: Mapping[str, Any], clock: Clock | None = None) -> Services:

@@ -63,6 +63,8 @@ class CaseCommands(TouchpointCommands):
     ) -> Receipt:
         """Open a case with a fresh tracking code; ``touchpoint`` (the contact that raised it)
         is recorded in the same transaction and linked to the case."""
+        # Checked before a code is allocated: claiming a block writes, and nothing may be half-written.
+        occurred_at, actor = Case.checked_when(occurred_at, actor)
         self.check_customer_exists(customer_id)
         case_id = id or uuid4()
         records: list[Any] = []
@@ -83,11 +85,7 @@ class CaseCommands(TouchpointCommands):
         return self._save(case, index, *records)
 
     def get_case(self, case_id: UUID, *, version: int | None = None) -> Case:
-        if version is None:
-            return self._get(Case, case_id)
-        case = self.repository.get(case_id, version=version)
-        assert isinstance(case, Case)
-        return case
+        return self._get(Case, case_id, version=version)
 
     def find_case_id(self, tracking_code: str) -> UUID:
         """The id of the case with this tracking code (NotFoundError if none)."""

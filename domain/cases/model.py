@@ -118,9 +118,10 @@ class Case(Entity):
         self._require("assign", *ACTIVE)
         occurred_at, actor = self.checked_when(occurred_at, actor)
         assignee = text("assignee", assignee, max_length=200)
-        if assignee == self.assignee and (team is None or team == self.team):
+        team = text("team", team, required=False, max_length=100) or self.team
+        if assignee == self.assignee and team == self.team:
             raise CaseStateError(f"case {self.tracking_code} is already assigned to {assignee}")
-        self._assigned(assignee=assignee, team=team or self.team, occurred_at=occurred_at, actor=actor)
+        self._assigned(assignee=assignee, team=team, occurred_at=occurred_at, actor=actor)
 
     @event("Assigned")
     def _assigned(self, assignee: str, team: str | None, occurred_at: datetime, actor: str) -> None:
@@ -140,7 +141,8 @@ class Case(Entity):
         if to_assignee == self.assignee:
             raise InvalidValueError("to_assignee", "the case is already with that agent")
         self._transferred(
-            from_assignee=self.assignee, to_assignee=to_assignee, to_team=to_team or self.team,
+            from_assignee=self.assignee, to_assignee=to_assignee,
+            to_team=text("to_team", to_team, required=False, max_length=100) or self.team,
             note=text("note", note, max_length=10_000), customer_id=self.customer_id,
             occurred_at=occurred_at, actor=actor,
         )
@@ -177,6 +179,8 @@ class Case(Entity):
         occurred_at, actor = self.checked_when(occurred_at, actor)
         if self.status == "resolved":
             self._reopened(reason="customer replied", occurred_at=occurred_at, actor=actor)
+        elif self.status == "pending":  # explicit, so readers see the pause end
+            self._resumed(occurred_at=occurred_at, actor=actor)
         self._customer_replied(
             body=text("body", body, max_length=50_000), channel=one_of("channel", channel, CHANNELS),
             touchpoint_id=touchpoint_id, customer_id=self.customer_id, occurred_at=occurred_at, actor=actor,
@@ -187,8 +191,6 @@ class Case(Entity):
         self, body: str, channel: str, touchpoint_id: UUID | None, customer_id: UUID,
         occurred_at: datetime, actor: str,
     ) -> None:
-        if self.status == "pending":
-            self.status = "open"
         self.last_occurred_at = occurred_at
 
     def pend(self, *, reason: str, note: str = "", occurred_at: datetime, actor: str) -> None:
@@ -197,10 +199,10 @@ class Case(Entity):
         occurred_at, actor = self.checked_when(occurred_at, actor)
         self._pended(reason=one_of("reason", reason, PEND_REASONS),
                      note=text("note", note, required=False, max_length=2000),
-                     occurred_at=occurred_at, actor=actor)
+                     customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
 
     @event("Pended")
-    def _pended(self, reason: str, note: str, occurred_at: datetime, actor: str) -> None:
+    def _pended(self, reason: str, note: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
         self.status = "pending"
         self.last_occurred_at = occurred_at
 
@@ -275,6 +277,7 @@ class Case(Entity):
 
 mark_personal(Case.Opened, "subject", "description")
 mark_personal(Case.Transferred, "note")
+mark_personal(Case.Pended, "note")
 mark_personal(Case.AgentReplied, "body")
 mark_personal(Case.CustomerReplied, "body")
 mark_personal(Case.Resolved, "resolution")

@@ -58,15 +58,12 @@ class CustomerCommands(Service):
         duplicate = self._get(Customer, duplicate_id)
         survivor = self._get(Customer, survivor_id)
         duplicate.merge_into(survivor, occurred_at=occurred_at, actor=actor)
-        self._save(duplicate, survivor)
-        return Receipt(survivor.id, survivor.version, self.recorder.max_notification_id())
+        saved = self._save(duplicate, survivor)
+        # The position of this save, not the log's head (another writer may be past it already).
+        return Receipt(survivor.id, survivor.version, saved.position)
 
     def get_customer(self, customer_id: UUID, *, version: int | None = None) -> Customer:
-        if version is None:
-            return self._get(Customer, customer_id)
-        customer = self.repository.get(customer_id, version=version)
-        assert isinstance(customer, Customer)
-        return customer
+        return self._get(Customer, customer_id, version=version)
 
     def check_customer_exists(self, customer_id: UUID) -> None:
         if customer_id in self._known_customers:

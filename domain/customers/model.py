@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
-from domain.values import one_of, text
+from domain.values import email_address, one_of, text
 
 CUSTOMER_KINDS = ("person", "company")
 CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
@@ -37,9 +37,7 @@ def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, s
         kind = one_of(f"{field}.kind", point.get("kind", ""), CONTACT_KINDS)
         raw = text(f"{field}.value", point.get("value"), max_length=500)
         if kind == "email":
-            raw = raw.lower()
-            if "@" not in raw or raw.startswith("@") or raw.endswith("@"):
-                raise InvalidValueError(f"{field}.value", f"{raw!r} is not an email address")
+            raw = email_address(f"{field}.value", raw)
         cleaned.append({"kind": kind, "value": raw})
     return cleaned
 

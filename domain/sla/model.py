@@ -8,7 +8,7 @@ policy id and version that applied when it opened, so editing never rewrites his
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,6 +85,8 @@ def clean_calendar(value: dict[str, Any]) -> dict[str, Any]:
     hours: dict[str, list[list[str]]] = {}
     for day, intervals in (value.get("hours") or {}).items():
         one_of("calendar.hours", day, WEEKDAYS)
+        if not isinstance(intervals, list):
+            raise InvalidValueError(f"calendar.hours.{day}", "must be a list of [start, end] intervals")
         previous_end = -1
         hours[day] = []
         for interval in intervals:
@@ -98,10 +100,21 @@ def clean_calendar(value: dict[str, Any]) -> dict[str, Any]:
             hours[day].append([str(interval[0]), str(interval[1])])
     holidays = []
     for day in value.get("holidays") or []:
-        if not _DATE.match(str(day)):
+        try:  # the shape, then the calendar (2026-02-30 has the shape)
+            valid = bool(_DATE.match(str(day))) and bool(date.fromisoformat(str(day)))
+        except ValueError:
+            valid = False
+        if not valid:
             raise InvalidValueError("calendar.holidays", f"{day!r} is not a date like 2026-12-25")
         holidays.append(str(day))
     return {"timezone": tz, "hours": hours, "holidays": sorted(set(holidays))}
+
+
+def clean_position(value: int) -> int:
+    """Where the policy sits in the first-match order (lower is tried first)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValueError("position", "must be a whole number")
+    return value
 
 
 class SlaPolicy(Entity):
@@ -114,7 +127,7 @@ class SlaPolicy(Entity):
     ) -> SlaPolicy:
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         return cls(
-            id=id, name=text("name", name, max_length=200), position=int(position),
+            id=id, name=text("name", name, max_length=200), position=clean_position(position),
             conditions=clean_conditions(conditions), targets=clean_targets(targets),
             calendar=clean_calendar(calendar), occurred_at=occurred_at, actor=actor,
         )
@@ -143,7 +156,7 @@ class SlaPolicy(Entity):
     ) -> None:
         occurred_at, actor = self.checked_when(occurred_at, actor)
         self._revised(
-            name=text("name", name, max_length=200), position=int(position),
+            name=text("name", name, max_length=200), position=clean_position(position),
             conditions=clean_conditions(conditions), targets=clean_targets(targets),
             calendar=clean_calendar(calendar), occurred_at=occurred_at, actor=actor,
         )

@@ -149,10 +149,11 @@ class Touchpoint(Entity):
     def retract(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
         self.check_not_retracted()
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._retracted(reason=text("reason", reason, max_length=1000), occurred_at=occurred_at, actor=actor)
+        self._retracted(reason=text("reason", reason, max_length=1000), customer_id=self.customer_id,
+                        occurred_at=occurred_at, actor=actor)
 
     @event("Retracted")
-    def _retracted(self, reason: str, occurred_at: datetime, actor: str) -> None:
+    def _retracted(self, reason: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
         self.retracted = True
         self.last_occurred_at = occurred_at
 

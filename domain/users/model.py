@@ -9,7 +9,8 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
-from domain.values import one_of, text
+from domain.personal import mark_personal
+from domain.values import email_address, one_of, text
 
 ROLES = ("admin", "agent", "auditor")
 
@@ -23,11 +24,7 @@ def user_id_for(email: str) -> UUID:
 
 
 def clean_email(value: str) -> str:
-    email = text("email", value, max_length=254).lower()
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
-        raise InvalidValueError("email", f"{value!r} is not an email address")
-    return email
+    return email_address("email", value)
 
 
 class User(Entity):
@@ -113,3 +110,8 @@ class User(Entity):
     def _reactivated(self, occurred_at: datetime, actor: str) -> None:
         self.active = True
         self.last_occurred_at = occurred_at
+
+
+# Staff are people too: their own events hold their personal data.
+mark_personal(User.Registered, "email", "name", subject="originator_id")
+mark_personal(User.ProfileChanged, "name", subject="originator_id")

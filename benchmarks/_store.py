@@ -1,0 +1,40 @@
+"""Shared by the projection and read benchmarks: a store filled with Maven data and demo history."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from domain.clock import FixedClock
+from web.demo.history import write_demo
+from web.importers.maven import import_maven
+from web.services import Services, build_services
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+# Demo events per touchpoint, roughly (cases, replies, promises ride along); measured, used to size runs.
+EVENTS_PER_TOUCHPOINT = 2.6
+
+
+def open_store(url: str) -> Services:
+    return build_services({"DATABASE_URL": url}, clock=FixedClock(NOW))
+
+
+def fill(services: Services, events: int, *, seed: int = 7) -> int:
+    """Import Maven data (once) and add demo history until the log holds about ``events`` events."""
+    app = services.app
+    if not app.recorder.max_notification_id():
+        import_maven(app, services.clock, ROOT / "data" / "maven-crm")
+    head = app.recorder.max_notification_id() or 0
+    round_ = 0
+    while head < events:
+        missing = events - head
+        touchpoints = max(100, int(missing / EVENTS_PER_TOUCHPOINT))
+        started = time.perf_counter()
+        write_demo(app, now=NOW, seed=seed * 1000 + round_, touchpoints=touchpoints)
+        new_head = app.recorder.max_notification_id() or 0
+        print(f"  + demo: {new_head - head} events in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        head, round_ = new_head, round_ + 1
+    return head

@@ -1,0 +1,36 @@
+"""SQLAlchemy engines for the read models: one for the projection writer, one for readers.
+
+On SQLite the writer starts every transaction with ``BEGIN IMMEDIATE``: it takes the
+write lock up front, so two runners serialise instead of both reading positions and
+then colliding. Readers use plain transactions (WAL lets them run beside the writer).
+Views are rebuildable, so SQLite runs them with ``synchronous=NORMAL``: a power cut can
+lose the last batches, but rows and position always roll back together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+
+def create_views_engine(url: str, *, writer: bool = False, **kwargs: Any) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: sa.Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)

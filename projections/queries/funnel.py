@@ -1,0 +1,133 @@
+"""The sales funnel, now or as of any past instant (business time), from stage history.
+
+A deal counts in stage S at instant D when its stage row for S has
+``entered_at <= D < exited_at`` (or no exit yet). Deals recorded without a known date
+were opened at the time they were recorded, so they count only from then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.deals.model import LOST, WON
+from projections.views.deals import deal_stages, deals
+from projections.views.directory import pipeline_stages, users
+
+_CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    owner: str | None = None
+    team: str | None = None
+    region: str | None = None
+    product_id: str | None = None
+    opened_since: datetime | None = None
+    opened_until: datetime | None = None
+
+    def apply(self, query: sa.Select[Any]) -> sa.Select[Any]:
+        """Restrict a query that already joins ``deals`` (and ``users`` when filtering by team/region)."""
+        if self.owner:
+            query = query.where(deals.c.owner == self.owner)
+        if self.product_id:
+            query = query.where(deals.c.product_id == self.product_id)
+        if self.team or self.region:
+            query = query.join(users, users.c.id == deals.c.owner)
+            if self.team:
+                query = query.where(users.c.team == self.team)
+            if self.region:
+                query = query.where(users.c.region == self.region)
+        if self.opened_since:
+            query = query.where(deals.c.opened_at >= self.opened_since)
+        if self.opened_until:
+            query = query.where(deals.c.opened_at < self.opened_until)
+        return query
+
+
+def _money(cents: int | None) -> Decimal:
+    return (Decimal(cents or 0) / 100).quantize(_CENTS)
+
+
+def get_funnel(conn: sa.Connection, *, as_of: datetime, where: DealFilter = DealFilter()) -> dict[str, Any]:
+    """Stages with count and value, conversion, win rate, won value, cycle and velocity at ``as_of``."""
+    open_stages = pipeline_stages(conn)
+    order = [*open_stages, WON, LOST]
+    in_stage_at = sa.and_(deal_stages.c.entered_at <= as_of,
+                          sa.or_(deal_stages.c.exited_at.is_(None), deal_stages.c.exited_at > as_of))
+    base = sa.select(deal_stages.c.stage, sa.func.count(), sa.func.sum(deal_stages.c.amount, type_=sa.BigInteger))
+    current = where.apply(base.select_from(deal_stages.join(deals, deals.c.id == deal_stages.c.deal_id))
+                          .where(in_stage_at)).group_by(deal_stages.c.stage)
+    counts: dict[str, tuple[int, Decimal]] = {}
+    for stage, count, cents in conn.execute(current):
+        counts[stage] = (count, _money(cents))
+    stages = [{"name": s, "count": counts.get(s, (0, 0))[0], "value": counts.get(s, (0, _money(0)))[1]}
+              for s in order]
+    stages += [{"name": s, "count": c, "value": v} for s, (c, v) in counts.items() if s not in order]
+
+    # Every stage each deal had entered by as_of: conversion and time in stage.
+    history = where.apply(
+        sa.select(deal_stages.c.deal_id, deal_stages.c.stage, deal_stages.c.entered_at, deal_stages.c.exited_at,
+                  deals.c.opened_at)
+        .select_from(deal_stages.join(deals, deals.c.id == deal_stages.c.deal_id))
+        .where(deal_stages.c.entered_at <= as_of)
+    )
+    reached: dict[str, set[str]] = defaultdict(set)
+    durations: dict[str, list[float]] = defaultdict(list)
+    cycle_days: list[float] = []
+    for deal_id, stage, entered, exited, opened in conn.execute(history):
+        reached[deal_id].add(stage)
+        if exited is not None and exited <= as_of:
+            durations[stage].append((exited - entered).total_seconds() / 86400)
+        if stage == WON and (exited is None or exited > as_of):
+            cycle_days.append((entered - opened).total_seconds() / 86400)
+    conversion = []
+    rank = {s: i for i, s in enumerate([*open_stages, WON])}
+    for i, stage in enumerate(open_stages):
+        entered = [d for d, s in reached.items() if stage in s]
+        advanced = [d for d in entered if any(rank.get(x, -1) > i for x in reached[d])]
+        nxt = open_stages[i + 1] if i + 1 < len(open_stages) else WON
+        conversion.append({"from": stage, "to": nxt, "entered": len(entered), "advanced": len(advanced),
+                           "rate": round(len(advanced) / len(entered), 4) if entered else None})
+
+    won_count, won_value = counts.get(WON, (0, _money(0)))
+    lost_count = counts.get(LOST, (0, 0))[0]
+    open_count = sum(counts.get(s, (0, 0))[0] for s in open_stages)
+    win_rate = won_count / (won_count + lost_count) if won_count + lost_count else None
+    avg_cycle = sum(cycle_days) / len(cycle_days) if cycle_days else None
+    avg_won = won_value / won_count if won_count else None
+    velocity = (open_count * float(avg_won) * win_rate / avg_cycle
+                if avg_won is not None and win_rate is not None and avg_cycle else None)
+    return {
+        "as_of": as_of,
+        "stages": stages,
+        "conversion": conversion,
+        "time_in_stage_days": {s: round(sum(v) / len(v), 2) for s, v in durations.items() if s in open_stages},
+        "open_deals": open_count,
+        "win_rate": round(win_rate, 4) if win_rate is not None else None,
+        "won_value": won_value,
+        "avg_cycle_days": round(avg_cycle, 2) if avg_cycle is not None else None,
+        "velocity": round(velocity, 2) if velocity is not None else None,
+    }
+
+
+def list_rotting_deals(
+    conn: sa.Connection, *, now: datetime, days: int = 30, days_by_stage: dict[str, int] | None = None,
+    where: DealFilter = DealFilter(), limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Open deals with no activity for more than N days (per stage, else ``days``), stalest first."""
+    open_stages = pipeline_stages(conn)
+    limits = {s: (days_by_stage or {}).get(s, days) for s in open_stages}
+    conditions = [sa.and_(deals.c.stage == s, deals.c.last_activity_at < now - _days(n)) for s, n in limits.items()]
+    query = where.apply(sa.select(deals).where(sa.or_(*conditions))).order_by(deals.c.last_activity_at).limit(limit)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _days(n: int) -> Any:
+    from datetime import timedelta
+    return timedelta(days=n)

@@ -1,0 +1,282 @@
+"""The customer 360: a summary row per customer and their timeline in business-time order.
+
+Events of cases, promises and deals do not all carry the customer id, so the projection
+keeps its own ``customer_links`` (record id -> customer, current state): a projection
+reads only its own tables, so it can be rebuilt alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.cases.model import Case
+from domain.customers.model import Customer
+from domain.deals.model import Deal
+from domain.promises.model import Promise
+from domain.touchpoints.model import Touchpoint
+from projections.projection import Context, Projection, handles
+from projections.rows import Rows
+from projections.schema import Id, Money, UTCDateTime, metadata
+from projections.views.timeline_text import describe
+
+customers = sa.Table(
+    "customers", metadata,
+    sa.Column("id", Id(), primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False, index=True),
+    sa.Column("email", sa.String(500), index=True),
+    sa.Column("phone", sa.String(500)),
+    sa.Column("contact_points", sa.JSON, nullable=False),
+    sa.Column("segment", sa.JSON, nullable=False),
+    sa.Column("sector", sa.String(100), index=True),
+    sa.Column("size", sa.String(50)),
+    sa.Column("location", sa.String(100)),
+    sa.Column("consents", sa.JSON, nullable=False),
+    sa.Column("merged_into", Id()),
+    sa.Column("registered_at", UTCDateTime, nullable=False),
+    sa.Column("first_touch_at", UTCDateTime),
+    sa.Column("last_touch_at", UTCDateTime, index=True),
+    # Latest business time of anything with the customer: touchpoints, cases, deals.
+    sa.Column("last_contact_at", UTCDateTime, index=True),
+    sa.Column("touches", sa.Integer, nullable=False, default=0),
+    sa.Column("touches_by_channel", sa.JSON, nullable=False),
+    sa.Column("open_cases", sa.Integer, nullable=False, default=0),
+    sa.Column("cases_total", sa.Integer, nullable=False, default=0),
+    sa.Column("open_promises", sa.Integer, nullable=False, default=0),
+    sa.Column("deals_by_stage", sa.JSON, nullable=False),
+    sa.Column("won_value", Money, nullable=False, default=0),
+    sa.Column("csat_sum", sa.Integer, nullable=False, default=0),
+    sa.Column("csat_count", sa.Integer, nullable=False, default=0),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+customer_timeline = sa.Table(
+    "customer_timeline", metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("customer_id", Id(), nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("event_type", sa.String(60), nullable=False),
+    sa.Column("channel", sa.String(20)),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("summary", sa.String(500), nullable=False),
+    sa.Column("record_id", Id(), nullable=False),
+    sa.Index("ix_customer_timeline_customer_time", "customer_id", "occurred_at", "position"),
+)
+
+customer_links = sa.Table(
+    "customer_links", metadata,
+    sa.Column("record_id", Id(), primary_key=True),
+    sa.Column("customer_id", Id(), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("state", sa.String(60), nullable=False),
+    sa.Column("label", sa.String(60)),
+    sa.Column("channel", sa.String(20)),
+    sa.Column("amount", Money),
+)
+
+_OPEN_CASE = ("new", "open", "pending")
+
+
+class Customer360Projection(Projection):
+    name = "customer360"
+    version = 1
+    tables = (customers, customer_timeline, customer_links)
+
+    def prefetch(self, events: list[Any], rows: Rows) -> None:
+        rows.prefetch(customer_links, {str(e.originator_id) for e in events
+                                       if not type(e).__qualname__.startswith(("Touchpoint.", "Customer."))})
+        customer_ids = self.ids(events, "customer_id") | {
+            str(e.originator_id) for e in events if type(e).__qualname__.startswith("Customer.")}
+        customer_ids |= {link["customer_id"] for e in events
+                         if not type(e).__qualname__.startswith(("Touchpoint.", "Customer."))
+                         and (link := rows.get(customer_links, str(e.originator_id)))}
+        rows.prefetch(customers, customer_ids)
+
+    def _line(self, rows: Rows, e: Any, ctx: Context, customer_id: str, channel: str | None = None,
+              code: str | None = None) -> None:
+        if not type(e).__qualname__.startswith("Customer."):
+            row = rows.get(customers, customer_id)
+            if row and (row["last_contact_at"] is None or row["last_contact_at"] < e.occurred_at):
+                rows.update(customers, customer_id, last_contact_at=e.occurred_at)
+        rows.append(customer_timeline, {
+            "position": ctx.position, "customer_id": customer_id, "occurred_at": e.occurred_at,
+            "recorded_at": ctx.recorded_at, "event_type": type(e).__qualname__, "channel": channel,
+            "actor": e.actor, "summary": describe(e, code), "record_id": str(e.originator_id),
+        })
+
+    def _customer(self, rows: Rows, customer_id: str, e: Any, **changes: Any) -> dict[str, Any] | None:
+        row = rows.get(customers, customer_id)
+        if row is None:
+            return None
+        return rows.update(customers, customer_id, **changes)
+
+    def _link(self, rows: Rows, e: Any) -> dict[str, Any] | None:
+        return rows.get(customer_links, str(e.originator_id))
+
+    # Customers ----------------------------------------------------------------------
+    @staticmethod
+    def _contacts(points: list[dict[str, str]]) -> dict[str, Any]:
+        first = {k: next((p["value"] for p in points if p["kind"] in k), None) for k in (("email",), ("phone", "mobile"))}
+        return {"contact_points": points, "email": first[("email",)], "phone": first[("phone", "mobile")]}
+
+    @staticmethod
+    def _segment(segment: dict[str, str]) -> dict[str, Any]:
+        return {"segment": segment, "sector": segment.get("sector"), "size": segment.get("size"),
+                "location": segment.get("location")}
+
+    @handles(Customer.Registered)
+    def registered(self, e: Any, ctx: Context, rows: Rows) -> None:
+        rows.put(customers, {
+            "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
+            **self._segment(e.segment), "consents": {}, "registered_at": e.occurred_at, "touches": 0,
+            "touches_by_channel": {}, "open_cases": 0, "cases_total": 0, "open_promises": 0, "deals_by_stage": {},
+            "won_value": 0, "csat_sum": 0, "csat_count": 0, "version": e.originator_version,
+        })
+        self._line(rows, e, ctx, str(e.originator_id))
+
+    @handles(Customer.DetailsChanged)
+    def details_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        changes: dict[str, Any] = {"version": e.originator_version}
+        if e.name is not None:
+            changes["name"] = e.name
+        if e.contact_points is not None:
+            changes.update(self._contacts(e.contact_points))
+        if e.segment is not None:
+            changes.update(self._segment(e.segment))
+        self._customer(rows, str(e.originator_id), e, **changes)
+        self._line(rows, e, ctx, str(e.originator_id))
+
+    @handles(Customer.ConsentGiven, Customer.ConsentWithdrawn)
+    def consent(self, e: Any, ctx: Context, rows: Rows) -> None:
+        row = rows.get(customers, str(e.originator_id))
+        if row:
+            consents = {**row["consents"], e.purpose: isinstance(e, Customer.ConsentGiven)}
+            rows.update(customers, row["id"], consents=consents, version=e.originator_version)
+        self._line(rows, e, ctx, str(e.originator_id))
+
+    @handles(Customer.MergedInto, Customer.Absorbed)
+    def merged(self, e: Any, ctx: Context, rows: Rows) -> None:
+        changes: dict[str, Any] = {"version": e.originator_version}
+        if isinstance(e, Customer.MergedInto):
+            changes["merged_into"] = str(e.survivor_id)
+        self._customer(rows, str(e.originator_id), e, **changes)
+        self._line(rows, e, ctx, str(e.originator_id))
+
+    # Touchpoints ---------------------------------------------------------------------
+    @handles(Touchpoint.Recorded)
+    def touched(self, e: Any, ctx: Context, rows: Rows) -> None:
+        customer_id = str(e.customer_id)
+        row = rows.get(customers, customer_id)
+        if row:
+            by_channel = {**row["touches_by_channel"]}
+            by_channel[e.channel] = by_channel.get(e.channel, 0) + 1
+            first, last = row["first_touch_at"], row["last_touch_at"]
+            rows.update(customers, customer_id, touches=row["touches"] + 1, touches_by_channel=by_channel,
+                        first_touch_at=min(first, e.occurred_at) if first else e.occurred_at,
+                        last_touch_at=max(last, e.occurred_at) if last else e.occurred_at)
+        self._line(rows, e, ctx, customer_id, channel=e.channel)
+
+    @handles(Touchpoint.Corrected, Touchpoint.Retracted)
+    def touch_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        # Touchpoint events carry the customer: no link row per touchpoint (they are the bulk).
+        self._line(rows, e, ctx, str(e.customer_id))
+
+    # Cases ---------------------------------------------------------------------------
+    @handles(Case.Opened)
+    def case_opened(self, e: Any, ctx: Context, rows: Rows) -> None:
+        customer_id = str(e.customer_id)
+        rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id, "kind": "case",
+                                  "state": "new", "label": e.tracking_code, "channel": e.channel})
+        row = rows.get(customers, customer_id)
+        if row:
+            rows.update(customers, customer_id, open_cases=row["open_cases"] + 1, cases_total=row["cases_total"] + 1)
+        self._line(rows, e, ctx, customer_id, channel=e.channel, code=e.tracking_code)
+
+    @handles(Case.Acknowledged, Case.Assigned, Case.Transferred, Case.AgentReplied, Case.CustomerReplied,
+             Case.Pended, Case.Resumed, Case.PriorityChanged, Case.Resolved, Case.Reopened, Case.Closed,
+             Case.SatisfactionRated)
+    def case_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        link = self._link(rows, e)
+        if not link:
+            return
+        before = link["state"]
+        after = {Case.Resolved: "resolved", Case.Reopened: "open", Case.Closed: "closed",
+                 Case.Pended: "pending"}.get(type(e), "open" if before in _OPEN_CASE else before)
+        if isinstance(e, Case.CustomerReplied) and before == "resolved":
+            after = "open"
+        if after != before:
+            rows.update(customer_links, link["record_id"], state=after)
+            delta = (after in _OPEN_CASE) - (before in _OPEN_CASE)
+            row = rows.get(customers, link["customer_id"])
+            if row and delta:
+                rows.update(customers, row["id"], open_cases=row["open_cases"] + delta)
+        if isinstance(e, Case.SatisfactionRated):
+            row = rows.get(customers, link["customer_id"])
+            if row:
+                rows.update(customers, row["id"], csat_sum=row["csat_sum"] + e.score, csat_count=row["csat_count"] + 1)
+        channel = getattr(e, "channel", None) or link["channel"]
+        self._line(rows, e, ctx, link["customer_id"], channel=channel, code=link["label"])
+
+    # Promises ------------------------------------------------------------------------
+    @handles(Promise.Made)
+    def promise_made(self, e: Any, ctx: Context, rows: Rows) -> None:
+        customer_id = str(e.customer_id)
+        rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id,
+                                  "kind": "promise", "state": "open", "channel": e.channel})
+        row = rows.get(customers, customer_id)
+        if row:
+            rows.update(customers, customer_id, open_promises=row["open_promises"] + 1)
+        self._line(rows, e, ctx, customer_id, channel=e.channel)
+
+    @handles(Promise.Kept, Promise.Cancelled, Promise.Rescheduled, Promise.FollowUpSent)
+    def promise_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        link = self._link(rows, e)
+        if not link:
+            return
+        if isinstance(e, (Promise.Kept, Promise.Cancelled)) and link["state"] == "open":
+            rows.update(customer_links, link["record_id"], state="kept" if isinstance(e, Promise.Kept) else "cancelled")
+            row = rows.get(customers, link["customer_id"])
+            if row:
+                rows.update(customers, row["id"], open_promises=row["open_promises"] - 1)
+        self._line(rows, e, ctx, link["customer_id"], channel=link["channel"])
+
+    # Deals ---------------------------------------------------------------------------
+    def _deal_stage(self, rows: Rows, customer_id: str, before: str | None, after: str, won: Any = None) -> None:
+        row = rows.get(customers, customer_id)
+        if not row:
+            return
+        stages = {**row["deals_by_stage"]}
+        if before:
+            stages[before] = stages.get(before, 0) - 1
+            if stages[before] <= 0:
+                del stages[before]
+        stages[after] = stages.get(after, 0) + 1
+        rows.update(customers, customer_id, deals_by_stage=stages,
+                    won_value=row["won_value"] + (won or 0))
+
+    @handles(Deal.Opened)
+    def deal_opened(self, e: Any, ctx: Context, rows: Rows) -> None:
+        if e.customer_id is None:
+            return
+        customer_id = str(e.customer_id)
+        rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id,
+                                  "kind": "deal", "state": e.stage})
+        self._deal_stage(rows, customer_id, None, e.stage)
+        self._line(rows, e, ctx, customer_id)
+
+    @handles(Deal.StageChanged, Deal.Won, Deal.Lost, Deal.Reopened)
+    def deal_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        link = self._link(rows, e)
+        if not link:
+            return
+        before = link["state"]
+        won = isinstance(e, Deal.Won)
+        after = "Won" if won else "Lost" if isinstance(e, Deal.Lost) else e.to_stage
+        # Reopening a won deal takes its close value back out of the lifetime value.
+        won_delta = e.close_value if won else -(link["amount"] or 0) if before == "Won" else 0
+        rows.update(customer_links, link["record_id"], state=after, amount=e.close_value if won else None)
+        self._deal_stage(rows, link["customer_id"], before, after, won_delta)
+        self._line(rows, e, ctx, link["customer_id"])

@@ -1,0 +1,107 @@
+"""Deals and their stage history (entered/exited per stage, in business time).
+
+The funnel "as of" any date is computed from ``deal_stages``, never from snapshots:
+a deal was in stage S at D when S's row has ``entered_at <= D < exited_at``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.deals.model import Deal
+from domain.touchpoints.model import Touchpoint
+from projections.projection import Context, Projection, handles
+from projections.rows import Rows
+from projections.schema import Id, Money, UTCDateTime, metadata
+
+deals = sa.Table(
+    "deals", metadata,
+    sa.Column("id", Id(), primary_key=True),
+    sa.Column("customer_id", Id(), index=True),
+    sa.Column("product_id", Id(), index=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("value", Money, nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False, index=True),
+    sa.Column("stage", sa.String(60), nullable=False, index=True),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("stage_entered_at", UTCDateTime, nullable=False),
+    sa.Column("closed_at", UTCDateTime),
+    sa.Column("close_value", Money),
+    sa.Column("lost_reason", sa.String(1000)),
+    sa.Column("last_activity_at", UTCDateTime, nullable=False),
+    sa.Column("stage_count", sa.Integer, nullable=False, default=0),
+    sa.Column("external_ref", sa.String(200)),
+)
+
+deal_stages = sa.Table(
+    "deal_stages", metadata,
+    sa.Column("deal_id", Id(), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("stage", sa.String(60), nullable=False),
+    sa.Column("entered_at", UTCDateTime, nullable=False),
+    sa.Column("exited_at", UTCDateTime),
+    # The deal's value while in this stage: the close value for Won, else the list value.
+    sa.Column("amount", Money, nullable=False),
+    sa.Index("ix_deal_stages_stage_entered", "stage", "entered_at"),
+)
+
+
+class DealsProjection(Projection):
+    name = "deals"
+    version = 1
+    tables = (deals, deal_stages)
+
+    def prefetch(self, events: list[Any], rows: Rows) -> None:
+        rows.prefetch(deals, self.ids([e for e in events if not isinstance(e, Touchpoint.Recorded)], "originator_id")
+                      | self.ids(events, "deal_id"))
+
+    def _enter(self, rows: Rows, deal: dict[str, Any], stage: str, at: Any, amount: Any = None) -> None:
+        if deal["stage_count"]:
+            rows.update(deal_stages, (deal["id"], deal["stage_count"]), exited_at=at)
+        seq = deal["stage_count"] + 1
+        rows.put(deal_stages, {"deal_id": deal["id"], "seq": seq, "stage": stage, "entered_at": at,
+                               "amount": deal["value"] if amount is None else amount})
+        rows.update(deals, deal["id"], stage=stage, stage_entered_at=at, stage_count=seq, last_activity_at=at)
+
+    @handles(Deal.Opened)
+    def opened(self, e: Any, ctx: Context, rows: Rows) -> None:
+        deal = rows.put(deals, {
+            "id": str(e.originator_id), "customer_id": str(e.customer_id) if e.customer_id else None,
+            "product_id": str(e.product_id) if e.product_id else None, "title": e.title, "value": e.value,
+            "owner": e.owner, "stage": e.stage, "opened_at": e.occurred_at, "stage_entered_at": e.occurred_at,
+            "last_activity_at": e.occurred_at, "stage_count": 0, "external_ref": e.external_ref,
+        })
+        self._enter(rows, deal, e.stage, e.occurred_at)
+
+    @handles(Deal.StageChanged)
+    def stage_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        deal = rows.get(deals, str(e.originator_id))
+        if deal:
+            self._enter(rows, deal, e.to_stage, e.occurred_at)
+
+    @handles(Deal.Won, Deal.Lost)
+    def closed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        deal = rows.get(deals, str(e.originator_id))
+        if not deal:
+            return
+        won = isinstance(e, Deal.Won)
+        self._enter(rows, deal, "Won" if won else "Lost", e.occurred_at, e.close_value if won else None)
+        rows.update(deals, deal["id"], closed_at=e.occurred_at, close_value=e.close_value if won else 0,
+                    lost_reason=None if won else e.reason)
+
+    @handles(Deal.Reopened)
+    def reopened(self, e: Any, ctx: Context, rows: Rows) -> None:
+        deal = rows.get(deals, str(e.originator_id))
+        if deal:
+            self._enter(rows, deal, e.to_stage, e.occurred_at)
+            rows.update(deals, deal["id"], closed_at=None, close_value=None, lost_reason=None)
+
+    @handles(Touchpoint.Recorded)
+    def touched(self, e: Any, ctx: Context, rows: Rows) -> None:
+        if e.deal_id is None:
+            return
+        deal = rows.get(deals, str(e.deal_id))
+        if deal and e.occurred_at > deal["last_activity_at"]:
+            rows.update(deals, deal["id"], last_activity_at=e.occurred_at)

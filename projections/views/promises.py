@@ -1,0 +1,75 @@
+"""Promises with their due time (indexed: the scheduler's scan is ``due_at <= now``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.promises.model import Promise
+from projections.projection import Context, Projection, handles
+from projections.rows import Rows
+from projections.schema import Id, UTCDateTime, metadata
+
+promises = sa.Table(
+    "promises", metadata,
+    sa.Column("id", Id(), primary_key=True),
+    sa.Column("customer_id", Id(), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("what", sa.String(2000), nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False, index=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("case_id", Id(), index=True),
+    sa.Column("deal_id", Id()),
+    sa.Column("made_at", UTCDateTime, nullable=False),
+    sa.Column("kept_at", UTCDateTime),
+    sa.Column("kept_on_time", sa.Boolean),
+    sa.Column("cancelled_at", UTCDateTime),
+    sa.Column("reschedules", sa.Integer, nullable=False, default=0),
+    sa.Column("follow_ups", sa.Integer, nullable=False, default=0),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_promises_status_due", "status", "due_at"),
+)
+
+
+class PromisesProjection(Projection):
+    name = "promises"
+    version = 1
+    tables = (promises,)
+
+    def prefetch(self, events: list[Any], rows: Rows) -> None:
+        rows.prefetch(promises, self.ids(events, "originator_id"))
+
+    def _set(self, e: Any, rows: Rows, **changes: Any) -> dict[str, Any] | None:
+        return rows.update(promises, str(e.originator_id), version=e.originator_version, **changes)
+
+    @handles(Promise.Made)
+    def made(self, e: Any, ctx: Context, rows: Rows) -> None:
+        rows.put(promises, {
+            "id": str(e.originator_id), "customer_id": str(e.customer_id), "kind": e.promise_kind,
+            "what": e.what, "owner": e.owner, "channel": e.channel, "status": "open", "due_at": e.due_at,
+            "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
+            "made_at": e.occurred_at, "reschedules": 0, "follow_ups": 0, "version": e.originator_version,
+        })
+
+    @handles(Promise.Kept)
+    def kept(self, e: Any, ctx: Context, rows: Rows) -> None:
+        self._set(e, rows, status="kept", kept_at=e.occurred_at, kept_on_time=e.on_time)
+
+    @handles(Promise.Rescheduled)
+    def rescheduled(self, e: Any, ctx: Context, rows: Rows) -> None:
+        row = rows.get(promises, str(e.originator_id))
+        if row:
+            self._set(e, rows, due_at=e.due_at, reschedules=row["reschedules"] + 1)
+
+    @handles(Promise.Cancelled)
+    def cancelled(self, e: Any, ctx: Context, rows: Rows) -> None:
+        self._set(e, rows, status="cancelled", cancelled_at=e.occurred_at)
+
+    @handles(Promise.FollowUpSent)
+    def followed_up(self, e: Any, ctx: Context, rows: Rows) -> None:
+        row = rows.get(promises, str(e.originator_id))
+        if row:
+            self._set(e, rows, follow_ups=row["follow_ups"] + 1)

@@ -1,0 +1,58 @@
+"""One readable line per event for the customer timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.cases.model import Case
+from domain.customers.model import Customer
+from domain.deals.model import Deal
+from domain.promises.model import Promise
+from domain.touchpoints.model import Touchpoint
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+_LINES: dict[type[Any], Callable[[Any, str], str]] = {
+    Customer.Registered: lambda e, case: f"Registered as a {e.customer_kind}: {e.name}",
+    Customer.DetailsChanged: lambda e, case: "Details changed",
+    Customer.ConsentGiven: lambda e, case: f"Gave consent to {e.purpose.replace('_', ' ')}",
+    Customer.ConsentWithdrawn: lambda e, case: f"Withdrew consent to {e.purpose.replace('_', ' ')}",
+    Customer.MergedInto: lambda e, case: f"Merged into customer {e.survivor_id}",
+    Customer.Absorbed: lambda e, case: f"Absorbed duplicate customer {e.duplicate_id}",
+    Touchpoint.Recorded: lambda e, case: f"{e.direction.capitalize()} {e.channel.replace('_', ' ')}: {e.subject}",
+    Touchpoint.Corrected: lambda e, case: f"Touchpoint corrected ({', '.join(sorted(e.changes))}): {e.reason}",
+    Touchpoint.Retracted: lambda e, case: f"Touchpoint retracted: {e.reason}",
+    Case.Opened: lambda e, case: f"{case} opened ({e.priority}): {e.subject}",
+    Case.Acknowledged: lambda e, case: f"{case} acknowledged to the customer",
+    Case.Assigned: lambda e, case: f"{case} assigned to {e.assignee}",
+    Case.Transferred: lambda e, case: f"{case} transferred to {e.to_assignee}: {e.note}",
+    Case.AgentReplied: lambda e, case: f"{case}: {'reply' if e.public else 'internal note'}: {e.body[:120]}",
+    Case.CustomerReplied: lambda e, case: f"{case}: customer replied by {e.channel}: {e.body[:120]}",
+    Case.Pended: lambda e, case: f"{case} pending ({e.reason.replace('_', ' ')})",
+    Case.Resumed: lambda e, case: f"{case} resumed",
+    Case.PriorityChanged: lambda e, case: f"{case} priority changed to {e.priority}",
+    Case.Resolved: lambda e, case: f"{case} resolved: {e.resolution[:120]}",
+    Case.Reopened: lambda e, case: f"{case} reopened: {e.reason}",
+    Case.Closed: lambda e, case: f"{case} closed",
+    Case.SatisfactionRated: lambda e, case: f"{case} rated {e.score}/5",
+    Promise.Made: lambda e, case: f"Promised ({e.promise_kind}) by {_when(e.due_at)}: {e.what}",
+    Promise.Kept: lambda e, case: f"Promise kept{'' if e.on_time else ' late'}: {e.evidence[:120]}",
+    Promise.Rescheduled: lambda e, case: f"Promise moved to {_when(e.due_at)}: {e.reason}",
+    Promise.Cancelled: lambda e, case: f"Promise cancelled: {e.reason}",
+    Promise.FollowUpSent: lambda e, case: f"Promise follow-up sent ({e.purpose.replace('_', ' ')})",
+    Deal.Opened: lambda e, case: f"Deal opened in {e.stage}: {e.title} ({e.value})",
+    Deal.StageChanged: lambda e, case: f"Deal moved from {e.from_stage} to {e.to_stage}",
+    Deal.Won: lambda e, case: f"Deal won ({e.close_value})",
+    Deal.Lost: lambda e, case: f"Deal lost: {e.reason}",
+    Deal.Reopened: lambda e, case: f"Deal reopened in {e.to_stage}: {e.reason}",
+}
+
+
+def describe(e: Any, code: str | None = None) -> str:
+    """A one-line, human summary of ``e``; ``code`` is the case's tracking code, if any."""
+    line = _LINES.get(type(e))
+    return (line(e, f"Case {code}" if code else "Case") if line else type(e).__qualname__)[:500]

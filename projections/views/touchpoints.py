@@ -1,0 +1,105 @@
+"""Touchpoints as listed and searched, corrections applied, retractions flagged."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.touchpoints.model import Touchpoint
+from projections.projection import Context, Projection, handles
+from projections.rows import Rows
+from projections.schema import Id, UTCDateTime, metadata
+
+touchpoints = sa.Table(
+    "touchpoints", metadata,
+    sa.Column("id", Id(), primary_key=True),
+    sa.Column("customer_id", Id(), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("direction", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    # Normalised subject: repeat-contact detection compares these.
+    sa.Column("topic", sa.String(300), nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("case_id", Id(), index=True),
+    sa.Column("deal_id", Id()),
+    sa.Column("promise_id", Id()),
+    sa.Column("retracted", sa.Boolean, nullable=False, default=False),
+    # Inbound only: seconds since the customer's previous inbound contact about the same case
+    # or topic (None when there was none); "repeat within N days" is gap <= N days.
+    sa.Column("repeat_gap_seconds", sa.BigInteger),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_touchpoints_customer_time", "customer_id", "occurred_at"),
+)
+
+# The latest inbound contact per customer and thread ("case:<id>" or "topic:<topic>").
+touch_threads = sa.Table(
+    "touch_threads", metadata,
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("last_inbound_at", UTCDateTime, nullable=False),
+)
+
+_REPLY_PREFIXES = re.compile(r"^(?:(?:re|fwd?|aw|sv)\s*:\s*)+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def topic_of(subject: str) -> str:
+    """``"RE: Fwd: Printer broken!"`` -> ``"printer broken"``."""
+    return _NOT_WORD.sub(" ", _REPLY_PREFIXES.sub("", subject.lower().strip())).strip()
+
+
+class TouchpointsProjection(Projection):
+    name = "touchpoints"
+    version = 1
+    tables = (touchpoints, touch_threads)
+
+    @staticmethod
+    def _threads(e: Any) -> list[str]:
+        keys = [f"{e.customer_id}|topic:{topic_of(e.subject)}"]
+        if e.case_id:
+            keys.append(f"{e.customer_id}|case:{e.case_id}")
+        return keys
+
+    def prefetch(self, events: list[Any], rows: Rows) -> None:
+        rows.prefetch(touch_threads, {k for e in events if isinstance(e, Touchpoint.Recorded)
+                                      and e.direction == "inbound" for k in self._threads(e)})
+        rows.prefetch(touchpoints, {str(e.originator_id) for e in events if not isinstance(e, Touchpoint.Recorded)})
+
+    def _repeat_gap(self, e: Any, rows: Rows) -> int | None:
+        if e.direction != "inbound":
+            return None
+        gap = None
+        for key in self._threads(e):
+            thread = rows.get(touch_threads, key)
+            if thread and thread["last_inbound_at"] <= e.occurred_at:
+                seconds = int((e.occurred_at - thread["last_inbound_at"]).total_seconds())
+                gap = seconds if gap is None else min(gap, seconds)
+            if thread is None or thread["last_inbound_at"] < e.occurred_at:
+                rows.put(touch_threads, {"key": key, "last_inbound_at": e.occurred_at})
+        return gap
+
+    @handles(Touchpoint.Recorded)
+    def recorded(self, e: Any, ctx: Context, rows: Rows) -> None:
+        rows.put(touchpoints, {
+            "id": str(e.originator_id), "customer_id": str(e.customer_id), "channel": e.channel,
+            "direction": e.direction, "kind": e.kind, "subject": e.subject, "topic": topic_of(e.subject),
+            "occurred_at": e.occurred_at, "actor": e.actor,
+            "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
+            "promise_id": str(e.promise_id) if e.promise_id else None, "retracted": False,
+            "repeat_gap_seconds": self._repeat_gap(e, rows), "version": e.originator_version,
+        })
+
+    @handles(Touchpoint.Corrected)
+    def corrected(self, e: Any, ctx: Context, rows: Rows) -> None:
+        changes = dict(e.changes)
+        if "subject" in changes:
+            changes["topic"] = topic_of(changes["subject"])
+        changes.pop("summary", None)
+        rows.update(touchpoints, str(e.originator_id), version=e.originator_version, **changes)
+
+    @handles(Touchpoint.Retracted)
+    def retracted(self, e: Any, ctx: Context, rows: Rows) -> None:
+        rows.update(touchpoints, str(e.originator_id), retracted=True, version=e.originator_version)

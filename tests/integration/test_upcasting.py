@@ -1,0 +1,71 @@
+"""Event versioning on real storage: an old shape of ``Customer.Registered`` loads through an upcaster.
+
+Stands for the day ``segment`` is added to registrations: events stored before it lack the
+field, and ``domain.upcasting.upcaster`` (the pattern its docstring describes) fills it in.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from domain.application import Touchline
+from domain.customers.model import Customer
+from domain.upcasting import upcaster
+
+ACTOR = "import:crm"
+T = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+
+
+def store_old_registration(app: Touchline, name: str) -> UUID:
+    """Write a ``Customer.Registered`` as version 1 stored it: no ``segment``, no ``class_version``."""
+    template = app.register_customer(name=name, occurred_at=T, actor=ACTOR).id
+    [current] = app.recorder.select_events(template)
+    state = json.loads(current.state)
+    del state["segment"]
+    state.pop("class_version", None)
+    old_id = uuid4()
+    app.recorder.insert_events([StoredEvent(old_id, 1, current.topic, json.dumps(state).encode())])
+    return old_id
+
+
+def segment_v1_v2(state: dict[str, Any]) -> None:
+    state["segment"] = {}  # version 1 registrations carried no segment
+
+
+@pytest.fixture
+def registered_v2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``Customer.Registered`` version 2 for one test; removed afterwards."""
+    for name in ("class_version", "upcast_v1_v2"):
+        monkeypatch.setattr(Customer.Registered, name, None, raising=False)
+        monkeypatch.delattr(Customer.Registered, name)
+    upcaster(Customer.Registered, from_version=1)(segment_v1_v2)
+
+
+def test_without_an_upcaster_the_old_shape_does_not_load(stored_app: Touchline) -> None:
+    old = store_old_registration(stored_app, "Ada")
+    with pytest.raises(TypeError, match="segment"):
+        stored_app.get_customer(old)
+
+
+def test_an_old_registration_loads_through_the_upcaster(registered_v2: None, stored_app: Touchline) -> None:
+    old = store_old_registration(stored_app, "Ada")
+    customer = stored_app.get_customer(old)
+    assert (customer.name, customer.segment, customer.version) == ("Ada", {}, 1)
+
+    stored_app.change_customer_details(old, segment={"sector": "retail"}, occurred_at=T, actor=ACTOR)
+    assert stored_app.get_customer(old).segment == {"sector": "retail"}
+
+
+def test_new_registrations_are_stored_as_version_2_and_not_upcast_again(
+    registered_v2: None, stored_app: Touchline
+) -> None:
+    new = stored_app.register_customer(name="Bo", segment={"sector": "medical"}, occurred_at=T, actor=ACTOR).id
+    [stored] = stored_app.recorder.select_events(new)
+    assert json.loads(stored.state)["class_version"] == 2
+    assert stored_app.get_customer(new).segment == {"sector": "medical"}

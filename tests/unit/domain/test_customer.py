@@ -1,0 +1,146 @@
+"""Customer rules: clean contact points, changes only when something changed, merges keep history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.application import Touchline
+from domain.customers.model import CustomerMergedError
+from domain.errors import AlreadyExistsError, InvalidValueError
+
+ACTOR = "user:agent-1"
+
+
+def event_names(app: Touchline, aggregate_id: UUID) -> list[str]:
+    return [type(e).__name__ for e in app.events.get(aggregate_id)]
+
+
+@pytest.fixture
+def duplicate_id(memory_app: Touchline, now: datetime) -> UUID:
+    return memory_app.register_customer(name="A. Lovelace", occurred_at=now, actor=ACTOR).id
+
+
+def test_contact_points_are_kept_in_normal_form(memory_app: Touchline, now: datetime) -> None:
+    receipt = memory_app.register_customer(
+        name="  Ada Lovelace ", contact_points=[{"kind": "email", "value": " Ada@Example.COM "},
+                                                {"kind": "phone", "value": "+44 20 7946 0000"}],
+        segment={"sector": " retail ", "size": None}, occurred_at=now, actor=ACTOR,
+    )
+    customer = memory_app.get_customer(receipt.id)
+    assert (customer.name, customer.segment) == ("Ada Lovelace", {"sector": "retail"})
+    assert customer.contact_points == [{"kind": "email", "value": "ada@example.com"},
+                                       {"kind": "phone", "value": "+44 20 7946 0000"}]
+
+
+@pytest.mark.parametrize(("points", "field"), [
+    ([{"kind": "email", "value": "ada.example.com"}], "contact_points[0].value"),
+    ([{"kind": "phone", "value": "1"}, {"kind": "fax", "value": "2"}], "contact_points[1].kind"),
+    ([{"kind": "phone", "value": "  "}], "contact_points[0].value"),
+    ([{"kind": "phone", "value": 4420}], "contact_points[0].value"),
+    (["ada@example.com"], "contact_points[0]"),
+])
+def test_a_bad_contact_point_is_refused_naming_it(
+    memory_app: Touchline, now: datetime, points: list[Any], field: str
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.register_customer(name="Ada", contact_points=points, occurred_at=now, actor=ACTOR)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(("field", "kwargs"), [("kind", {"kind": "robot"}), ("name", {"name": ""})])
+def test_a_customer_needs_a_known_kind_and_a_name(
+    memory_app: Touchline, now: datetime, field: str, kwargs: dict[str, Any]
+) -> None:
+    arguments: dict[str, Any] = {"name": "Ada", **kwargs}
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.register_customer(occurred_at=now, actor=ACTOR, **arguments)
+    assert caught.value.field == field
+
+
+def test_registering_the_same_customer_id_twice_is_refused(
+    memory_app: Touchline, customer_id: UUID, now: datetime
+) -> None:
+    with pytest.raises(AlreadyExistsError):
+        memory_app.register_customer(id=customer_id, name="Ada again", occurred_at=now, actor=ACTOR)
+
+
+@pytest.mark.parametrize("change", [
+    {"name": "Ada Lovelace"},
+    {"name": " Ada Lovelace  "},
+    {"contact_points": [{"kind": "email", "value": "ADA@example.com"}]},
+    {"segment": {}},
+    {},
+])
+def test_changing_details_to_what_they_are_records_nothing(
+    memory_app: Touchline, customer_id: UUID, now: datetime, change: dict[str, Any]
+) -> None:
+    receipt = memory_app.change_customer_details(customer_id, occurred_at=now, actor=ACTOR, **change)
+    assert (receipt.version, receipt.position) == (1, None)
+    assert event_names(memory_app, customer_id) == ["Registered"]
+
+
+def test_a_details_change_records_only_what_changed(memory_app: Touchline, customer_id: UUID, now: datetime) -> None:
+    memory_app.change_customer_details(customer_id, name="Ada Lovelace", segment={"sector": "software"},
+                                       occurred_at=now, actor=ACTOR)
+    changed = list(memory_app.events.get(customer_id))[-1]
+    assert (changed.name, changed.contact_points, changed.segment) == (None, None, {"sector": "software"})
+
+
+def test_merging_keeps_both_histories(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    receipt = memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    assert receipt.id == customer_id
+    assert event_names(memory_app, duplicate_id) == ["Registered", "MergedInto"]
+    assert event_names(memory_app, customer_id) == ["Registered", "Absorbed"]
+    assert memory_app.get_customer(duplicate_id).merged_into == customer_id
+    assert memory_app.get_customer(customer_id).absorbed == [duplicate_id]
+
+
+def test_a_merge_receipt_points_at_the_merge_itself(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    receipt = memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    merged = memory_app.mapper.to_domain_event(
+        memory_app.recorder.select_notifications(start=receipt.position or 0, limit=1)[0])
+    assert merged.originator_id in (customer_id, duplicate_id)
+    assert type(merged).__name__ in ("MergedInto", "Absorbed")
+
+
+def test_a_merged_customer_takes_no_more_changes(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    with pytest.raises(CustomerMergedError):
+        memory_app.change_customer_details(duplicate_id, name="Ada L.", occurred_at=now, actor=ACTOR)
+    with pytest.raises(CustomerMergedError):
+        memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+
+
+def test_a_customer_cannot_be_merged_into_itself(memory_app: Touchline, customer_id: UUID, now: datetime) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.merge_customers(customer_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    assert caught.value.field == "survivor_id"
+
+
+def test_consent_is_given_and_withdrawn_per_purpose(memory_app: Touchline, customer_id: UUID, now: datetime) -> None:
+    memory_app.give_consent(customer_id, purpose="marketing", occurred_at=now, actor="customer:ada")
+    memory_app.give_consent(customer_id, purpose="surveys", occurred_at=now, actor="customer:ada")
+    memory_app.withdraw_consent(customer_id, purpose="marketing", occurred_at=now, actor="customer:ada")
+    customer = memory_app.get_customer(customer_id)
+    assert [customer.has_consented(p) for p in ("marketing", "surveys", "service_messages")] == [False, True, False]
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.give_consent(customer_id, purpose="telemarketing", occurred_at=now, actor="customer:ada")
+    assert caught.value.field == "purpose"
+
+
+def test_change_details_says_false_and_holds_no_event_when_nothing_changes(
+    memory_app: Touchline, customer_id: UUID, now: datetime
+) -> None:
+    customer = memory_app.get_customer(customer_id)
+    assert customer.change_details(name="Ada Lovelace", segment={}, occurred_at=now, actor=ACTOR) is False
+    assert customer.collect_events() == []

@@ -1,0 +1,111 @@
+"""GET /api/v1/funnel agrees with figures computed independently from the Maven CSV files."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from domain.clock import FixedClock
+from web import create_app
+from web.importers.maven import import_maven
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class Expected:
+    counts: dict[str, int] = field(default_factory=lambda: {"Prospecting": 0, "Engaging": 0, "Won": 0, "Lost": 0})
+    values: dict[str, float] = field(default_factory=lambda: {"Prospecting": 0.0, "Engaging": 0.0, "Won": 0.0,
+                                                              "Lost": 0.0})
+    cycles: list[int] = field(default_factory=list)
+
+
+def expected_from_csv(data: Path, as_of: date | None, *, agent: str | None = None,
+                      region: str | None = None) -> Expected:
+    """The funnel straight from the CSV: dates are days, so "as of D" means "on or before D".
+    Deals without an engage date were recorded at import (NOW), so they exist only as of today."""
+    key = lambda name: "".join(ch for ch in name.lower() if ch.isalnum())  # noqa: E731
+    prices = {key(r["product"]): float(r["sales_price"]) for r in csv.DictReader(open(data / "products.csv"))}
+    regions = {r["sales_agent"]: r["regional_office"] for r in csv.DictReader(open(data / "sales_teams.csv"))}
+    day = as_of.isoformat() if as_of else "9999-12-31"
+    out = Expected()
+    for r in csv.DictReader(open(data / "sales_pipeline.csv")):
+        if (agent and r["sales_agent"] != agent) or (region and regions[r["sales_agent"]] != region):
+            continue
+        price, engaged, closed = prices[key(r["product"])], r["engage_date"], r["close_date"]
+        if r["deal_stage"] in ("Won", "Lost") and closed <= day:
+            stage = r["deal_stage"]
+        elif engaged and engaged <= day:
+            stage = "Engaging"
+        elif not engaged and as_of is None:
+            stage = "Prospecting"
+        else:
+            continue
+        out.counts[stage] += 1
+        out.values[stage] += float(r["close_value"]) if stage == "Won" else price
+        if stage == "Won":
+            out.cycles.append((date.fromisoformat(closed) - date.fromisoformat(engaged)).days)
+    return out
+
+
+@pytest.fixture
+def app(database_url: str, maven_dir: Path) -> Iterator[Flask]:
+    flask_app = create_app({"DATABASE_URL": database_url, "CLOCK": FixedClock(NOW), "TESTING": True})
+    services = flask_app.extensions["touchline"]
+    summary = import_maven(services.app, services.clock, maven_dir)
+    assert summary.rejects == []
+    services.projection_runner().catch_up()
+    yield flask_app
+    services.close()
+
+
+def assert_matches(body: dict[str, Any], expected: Expected) -> None:
+    stages = {s["name"]: s for s in body["stages"]}
+    assert {n: s["count"] for n, s in stages.items()} == expected.counts
+    assert {n: s["value"] for n, s in stages.items()} == pytest.approx(expected.values)
+    won, lost = expected.counts["Won"], expected.counts["Lost"]
+    assert body["win_rate"] == pytest.approx(won / (won + lost), abs=1e-4)
+    assert body["won_value"] == pytest.approx(expected.values["Won"])
+    assert body["avg_cycle_days"] == pytest.approx(sum(expected.cycles) / len(expected.cycles), abs=0.01)
+    open_deals = expected.counts["Prospecting"] + expected.counts["Engaging"]
+    velocity = open_deals * (expected.values["Won"] / won) * (won / (won + lost)) / (sum(expected.cycles) / len(expected.cycles))
+    assert body["velocity"] == pytest.approx(velocity, rel=1e-3)
+
+
+def test_funnel_today_and_as_of_past_dates_match_the_csv(app: Flask, maven_dir: Path) -> None:
+    client: FlaskClient = app.test_client()
+    today = client.get("/api/v1/funnel")
+    assert today.status_code == 200
+    assert_matches(today.get_json(), expected_from_csv(maven_dir, None))
+    for as_of in (date(2017, 3, 31), date(2017, 6, 30), date(2017, 12, 31)):
+        past = client.get(f"/api/v1/funnel?as_of={as_of.isoformat()}")
+        assert past.status_code == 200
+        assert_matches(past.get_json(), expected_from_csv(maven_dir, as_of))
+    assert today.get_json() != client.get("/api/v1/funnel?as_of=2017-06-30").get_json()
+
+
+def test_funnel_filters_by_region_and_owner(app: Flask, maven_dir: Path) -> None:
+    client = app.test_client()
+    by_region = client.get("/api/v1/funnel?region=West&as_of=2017-09-30").get_json()
+    assert_matches(by_region, expected_from_csv(maven_dir, date(2017, 9, 30), region="West"))
+    from domain.users.model import user_id_for
+    owner = str(user_id_for("darcel.schlecht@maven.example"))
+    by_owner = client.get(f"/api/v1/funnel?owner={owner}").get_json()
+    assert_matches(by_owner, expected_from_csv(maven_dir, None, agent="Darcel Schlecht"))
+
+
+@pytest.mark.parametrize("query, field", [("as_of=2017-13-01", "as_of"), ("as_of=yesterday", "as_of"),
+                                          ("surprise=1", "surprise")])
+def test_funnel_refuses_bad_query_parameters_naming_the_field(tmp_path: Path, query: str, field: str) -> None:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "TESTING": True})
+    response = app.test_client().get(f"/api/v1/funnel?{query}")
+    assert response.status_code in (400, 422)
+    assert field in str(response.get_json())

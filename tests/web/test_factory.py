@@ -1,0 +1,54 @@
+"""The app factory: configuration, the services it wires, and the health endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from projections.storage import StorageURLError
+from web import create_app
+
+
+@pytest.fixture
+def flask_app(database_url: str) -> Iterator[Flask]:
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield app
+    app.extensions["touchline"].close()
+
+
+def test_environment_variables_configure_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.db'}")
+    monkeypatch.setenv("TOUCHLINE_PORT", "8123")
+    app = create_app()
+    app.extensions["touchline"].close()
+    assert app.config["PORT"] == "8123"
+    assert (tmp_path / "from-env.db").is_file()
+
+
+def test_explicit_config_beats_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.db'}")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'explicit.db'}"})
+    app.extensions["touchline"].close()
+    assert (tmp_path / "explicit.db").is_file()
+    assert not (tmp_path / "from-env.db").exists()
+
+
+def test_health_reports_the_log_position(flask_app: Flask) -> None:
+    client = flask_app.test_client()
+    assert client.get("/health").get_json() == {"status": "ok", "position": 0}
+
+    flask_app.extensions["touchline"].app.register_customer(
+        name="Ada Lovelace", occurred_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc), actor="user:admin"
+    )
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "position": 1}
+
+
+def test_bad_database_url_stops_the_factory_with_the_reason() -> None:
+    with pytest.raises(StorageURLError, match="unsupported database URL 'mysql://root@localhost/crm'"):
+        create_app({"DATABASE_URL": "mysql://root@localhost/crm"})

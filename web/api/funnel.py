@@ -1,0 +1,50 @@
+"""``GET /api/v1/funnel``: the sales funnel, now or as of a past date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from domain.products.model import product_id_for
+from projections.queries.funnel import DealFilter, get_funnel
+from web.schemas.funnel import FunnelQuerySchema, FunnelSchema
+from web.services import services
+
+blp = Blueprint("funnel", __name__, description="Sales funnel figures computed from deal stage history.")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` (UTC): "as of 2017-06-30" includes everything on that day."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc) - timedelta(microseconds=1)
+
+
+def _start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
+
+
+def _product_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(UUID(value))
+    except ValueError:
+        return str(product_id_for(value))
+
+
+@blp.route("")
+class Funnel(MethodView):
+    @blp.arguments(FunnelQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, FunnelSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The funnel: deals per stage with value, conversion, win rate, cycle and velocity."""
+        as_of = end_of_day(query["as_of"]) if "as_of" in query else services().clock.now()
+        where = DealFilter(owner=query.get("owner"), team=query.get("team"), region=query.get("region"),
+                           product_id=_product_id(query.get("product")),
+                           opened_since=_start(query.get("opened_since")), opened_until=_start(query.get("opened_until")))
+        with services().views.connect() as conn:
+            return get_funnel(conn, as_of=as_of, where=where)

@@ -1,0 +1,123 @@
+"""``touchline projections run|status|rebuild|verify``: operate the read models."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from projections.runner import Progress
+from projections.verify import verify_projections
+from web.services import services
+
+
+def _bar(label: str) -> tuple[Progress, Callable[[], None]]:
+    """A click progress bar on stderr driven by (done, total) callbacks."""
+    state: dict[str, Any] = {"bar": None, "shown": 0}
+
+    def update(done: int, total: int) -> None:
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr,
+                                             show_pos=True, show_percent=True)
+            state["bar"].__enter__()
+        state["bar"].update(done - state["shown"])
+        state["shown"] = done
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+    return update, close
+
+
+def _runner(names: tuple[str, ...]) -> Any:
+    try:
+        return services().projection_runner(list(names) or None)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
+
+
+@click.group("projections")
+def projections_group() -> None:
+    """Run, inspect, rebuild and verify the read models."""
+
+
+@projections_group.command("run")
+@click.option("--once", is_flag=True, help="Catch up and exit instead of following new events.")
+@click.option("--poll-interval", default=0.2, show_default=True, type=click.FloatRange(0.01, 60),
+              help="Seconds between polls when caught up.")
+@with_appcontext
+def run_command(once: bool, poll_interval: float) -> None:
+    """Catch up from the event log, then follow new events live."""
+    runner = _runner(())
+    update, close = _bar("catching up")
+    done = runner.catch_up(progress=update)
+    close()
+    click.echo(f"caught up: {done} events applied, position {runner.head()}", err=True)
+    if once:
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"following new events (polling every {poll_interval}s); Ctrl-C stops", err=True)
+    runner.run_forever(poll_interval=poll_interval, stop=stop)
+
+
+@projections_group.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Each projection's version, position and lag (events and seconds)."""
+    runner = _runner(())
+    click.echo(f"{'projection':<14} {'version':>7} {'position':>10} {'head':>10} {'lag':>8} {'lag s':>9}")
+    for s in runner.status(services().clock.now()):
+        seconds = "-" if s.lag_seconds is None else f"{s.lag_seconds:.1f}"
+        click.echo(f"{s.name:<14} {s.version:>7} {s.position:>10} {s.head:>10} {s.lag_events:>8} {seconds:>9}")
+
+
+@projections_group.command("rebuild")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@with_appcontext
+def rebuild_command(names: tuple[str, ...]) -> None:
+    """Drop the named projections (default: all) and replay the whole log into them."""
+    runner = _runner(names)
+    update, close = _bar("rebuilding")
+    done = runner.rebuild(progress=update)
+    close()
+    click.echo(f"rebuilt {', '.join(p.name for p in runner.projections)}: {done} events applied")
+
+
+@projections_group.command("verify")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--scratch", "scratch_url", default=None, help="Database URL to rebuild into (default: a temporary SQLite file).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Differences to show at most.")
+@with_appcontext
+def verify_command(names: tuple[str, ...], scratch_url: str | None, limit: int) -> None:
+    """Rebuild into a scratch database and diff with the live tables; exit 1 on any difference."""
+    runner = _runner(names)
+    bars: list[Callable[[], None]] = []
+
+    def progress(name: str) -> Progress:
+        update, close = _bar(f"verifying {name}")
+        bars.append(close)
+        return update
+
+    reports = verify_projections(services().app, services().views, runner.projections,
+                                 scratch_url=scratch_url, limit=limit, progress=progress)
+    for close in bars:
+        close()
+    failed = False
+    for report in reports:
+        verdict = "identical" if not report.differences else f"{len(report.differences)} difference(s)"
+        click.echo(f"{report.projection}: {verdict} at position {report.position} ({report.rows_compared} rows)")
+        for difference in report.differences:
+            failed = True
+            click.echo(f"  {difference.describe()}")
+    if failed:
+        raise SystemExit(1)
+
+

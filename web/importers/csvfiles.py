@@ -1,0 +1,113 @@
+"""Reading CSV files for imports, and the report of rows an import rejected.
+
+A file that cannot be read, or whose header is not exactly the expected column set, is
+refused as a whole (``FileRefusedError``); a row that cannot be used becomes a ``Reject``
+naming the file, its line number (the header is line 1) and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORT_COLUMNS = ("file", "line", "reason", "raw")
+
+
+class FileRefusedError(Exception):
+    """A source file (or its directory) cannot be used at all; nothing of it is imported."""
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    file: str
+    line: int
+    values: dict[str, str]
+    raw: str
+
+
+@dataclass(frozen=True)
+class Reject:
+    file: str
+    line: int
+    reason: str
+    raw: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+def reject(row: CsvRow, reason: str) -> Reject:
+    return Reject(row.file, row.line, reason, row.raw)
+
+
+def read_rows(path: Path, columns: Sequence[str]) -> tuple[list[CsvRow], list[Reject]]:
+    """The data rows of ``path`` and the rows with the wrong number of fields.
+
+    Refuses the file when it cannot be read or its header differs from ``columns``
+    (in any order). Blank lines are skipped; values are stripped of surrounding spaces.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRefusedError(f"{path.name}: cannot be read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise FileRefusedError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise FileRefusedError(f"{path.name}: is empty (no header row)")
+        names = [name.strip() for name in header]
+        check_columns(path.name, names, columns)
+        rows: list[CsvRow] = []
+        rejects: list[Reject] = []
+        line = reader.line_num + 1
+        for record in reader:
+            if any(field.strip() for field in record):
+                row = CsvRow(path.name, line, dict(zip(names, (f.strip() for f in record))), raw_text(record))
+                if len(record) == len(names):
+                    rows.append(row)
+                else:
+                    rejects.append(reject(row, f"has {len(record)} fields; the header has {len(names)}"))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise FileRefusedError(f"{path.name}: line {reader.line_num}: not valid CSV: {exc}") from None
+    return rows, rejects
+
+
+def check_columns(file: str, names: Sequence[str], columns: Sequence[str]) -> None:
+    """Refuse ``file`` unless its header ``names`` are exactly ``columns``, each once."""
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    missing = [name for name in columns if name not in names]
+    unexpected = [name for name in names if name not in columns]
+    problems = []
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected {', '.join(repr(n) for n in unexpected)}")
+    if duplicated:
+        problems.append(f"repeated {', '.join(duplicated)}")
+    if problems:
+        raise FileRefusedError(
+            f"{file}: wrong columns: {'; '.join(problems)} (expected: {', '.join(columns)})"
+        )
+
+
+def raw_text(record: Sequence[str]) -> str:
+    """A record as one CSV line, as it would appear in the file."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(record)
+    return out.getvalue()
+
+
+def write_report(path: Path, rejects: Iterable[Reject]) -> None:
+    """Write the reject report (file, line, reason, raw row) as CSV; header only when none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(REPORT_COLUMNS)
+        for r in rejects:
+            writer.writerow((r.file, r.line, r.reason, r.raw))

@@ -1,0 +1,46 @@
+"""Schemas of the funnel endpoint."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class FunnelQuerySchema(Schema):
+    as_of = fields.Date(metadata={"description": "Business date (UTC): the funnel as it stood at the end of that day. "
+                                                "Default: now."})
+    owner = fields.String(metadata={"description": "Owner (agent) user id."})
+    team = fields.String(metadata={"description": "Team (the owner's manager)."})
+    region = fields.String(metadata={"description": "The owner's regional office."})
+    product = fields.String(metadata={"description": "Product name (spelling-insensitive) or id."})
+    opened_since = fields.Date(metadata={"description": "Only deals opened on or after this date."})
+    opened_until = fields.Date(metadata={"description": "Only deals opened before this date."})
+
+
+class StageSchema(Schema):
+    name = fields.String(required=True)
+    count = fields.Integer(required=True, metadata={"description": "Deals in this stage at the as-of instant."})
+    value = fields.Float(required=True, metadata={"description": "Won: sum of close values; open and lost: sum of "
+                                                               "list values."})
+
+
+class ConversionSchema(Schema):
+    from_ = fields.String(attribute="from", data_key="from", required=True)
+    to = fields.String(required=True)
+    entered = fields.Integer(required=True)
+    advanced = fields.Integer(required=True)
+    rate = fields.Float(allow_none=True, required=True)
+
+
+class FunnelSchema(Schema):
+    as_of = fields.AwareDateTime(required=True)
+    stages = fields.List(fields.Nested(StageSchema), required=True)
+    conversion = fields.List(fields.Nested(ConversionSchema), required=True)
+    time_in_stage_days = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    open_deals = fields.Integer(required=True)
+    win_rate = fields.Float(allow_none=True, required=True, metadata={"description": "Won / (Won + Lost), 0..1."})
+    won_value = fields.Float(required=True)
+    avg_cycle_days = fields.Float(allow_none=True, required=True,
+                                  metadata={"description": "Average days from opening (engagement) to winning."})
+    velocity = fields.Float(allow_none=True, required=True,
+                            metadata={"description": "Open deals x average won value x win rate / average cycle "
+                                                     "days: value per day."})
