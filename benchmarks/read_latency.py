@@ -53,9 +53,10 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--db", help="database URL to fill and keep (default: a temporary SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         measured = {}
         for size in (args.small, args.large):
             from _store import open_store

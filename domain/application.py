@@ -11,7 +11,9 @@ from domain.cases.commands import CaseCommands
 from domain.deals.commands import DealCommands
 from domain.directory import DirectoryCommands
 from domain.promises.commands import PromiseCommands
+from domain.sla.commands import SlaCommands
+from domain.tokens.commands import TokenCommands
 
 
-class Touchline(CaseCommands, PromiseCommands, DealCommands, DirectoryCommands):
+class Touchline(CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands, SlaCommands):
     """Customer service and sales ledger: every change is an event."""

@@ -1,15 +1,13 @@
-"""Commands for the reference data: users, products and SLA policies."""
+"""Commands for the reference data: users and products (SLA policies: ``domain.sla.commands``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.products.model import Product
 from domain.service import Receipt, Service
-from domain.sla.model import SlaPolicy
 from domain.users.model import User
 
 
@@ -62,23 +60,3 @@ class DirectoryCommands(Service):
 
     def get_product(self, product_id: UUID) -> Product:
         return self._get(Product, product_id)
-
-    def define_sla_policy(
-        self, *, name: str, position: int, conditions: dict[str, Any] | None, targets: dict[str, Any],
-        calendar: dict[str, Any], id: UUID | None = None, occurred_at: datetime, actor: str,
-    ) -> Receipt:
-        return self._save(SlaPolicy.define(id=id or uuid4(), name=name, position=position, conditions=conditions,
-                                           targets=targets, calendar=calendar, occurred_at=occurred_at, actor=actor))
-
-    def revise_sla_policy(
-        self, policy_id: UUID, *, name: str, position: int, conditions: dict[str, Any] | None,
-        targets: dict[str, Any], calendar: dict[str, Any], expected_version: int | None = None,
-        occurred_at: datetime, actor: str,
-    ) -> Receipt:
-        policy = self._get(SlaPolicy, policy_id, expected_version)
-        policy.revise(name=name, position=position, conditions=conditions, targets=targets, calendar=calendar,
-                      occurred_at=occurred_at, actor=actor)
-        return self._save(policy)
-
-    def get_sla_policy(self, policy_id: UUID) -> SlaPolicy:
-        return self._get(SlaPolicy, policy_id)

@@ -8,13 +8,14 @@ from projections.views.customer360 import Customer360Projection
 from projections.views.deals import DealsProjection
 from projections.views.directory import DirectoryProjection
 from projections.views.promises import PromisesProjection
+from projections.views.sla import SlaProjection
 from projections.views.touchpoints import TouchpointsProjection
 
 
 def all_projections() -> list[Projection]:
     found: list[Projection] = [
         DirectoryProjection(), Customer360Projection(), TouchpointsProjection(), CasesProjection(),
-        PromisesProjection(), DealsProjection(),
+        PromisesProjection(), DealsProjection(), SlaProjection(),
     ]
     tables = [t.name for p in found for t in p.tables]
     duplicated = {t for t in tables if tables.count(t) > 1}

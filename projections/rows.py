@@ -143,6 +143,8 @@ class Rows:
         # Per dirty key: None means write the whole row (new or replaced), else the changed columns.
         self._dirty: dict[sa.Table, dict[Key, set[str] | None]] = defaultdict(dict)
         self._appends: dict[sa.Table, list[Row]] = defaultdict(list)
+        # Blind changes to rows not in memory (``patch``), applied on load or written at flush.
+        self._patches: dict[sa.Table, dict[Key, Row]] = defaultdict(dict)
 
     def prefetch(self, table: sa.Table, keys: Iterable[Any]) -> None:
         """Load many rows at once (single-column keys); later ``get`` calls hit memory."""
@@ -159,6 +161,11 @@ class Rows:
                 cache[(row[column.name],)] = dict(row)
             for k in chunk:
                 cache.setdefault((k,), None)
+        patches = self._patches[table]
+        for k in [k for k in patches if k in cache]:
+            pending = patches.pop(k)
+            if cache[k] is not None:
+                self.update(table, k, **pending)
 
     def get(self, table: sa.Table, key: Any) -> Row | None:
         """The row with primary key ``key`` as this batch sees it, or None. Mutate it only
@@ -170,6 +177,9 @@ class Rows:
             cond = sa.and_(*[c == v for c, v in zip(st.pk, k)])
             found = self._conn.execute(sa.select(table).where(cond)).mappings().first()
             cache[k] = dict(found) if found else None
+            pending = self._patches[table].pop(k, None)
+            if pending and cache[k] is not None:
+                self.update(table, k, **pending)
         return cache[k]
 
     def put(self, table: sa.Table, row: Row) -> Row:
@@ -195,6 +205,15 @@ class Rows:
             dirty[k] |= changes.keys()  # type: ignore[operator]
         return row
 
+    def patch(self, table: sa.Table, key: Any, **changes: Any) -> None:
+        """Change columns of a row known to exist without reading it (an UPDATE at flush)."""
+        k = _key(key)
+        if k in self._cache[table]:
+            self.update(table, k, **changes)
+        else:
+            patches = self._patches[table]
+            patches[k] = {**patches.get(k, {}), **changes}
+
     def delete(self, table: sa.Table, key: Any) -> None:
         k = _key(key)
         self._cache[table][k] = None
@@ -204,8 +223,10 @@ class Rows:
         """Insert a row known to be new (append-only tables keyed by log position)."""
         self._appends[table].append({**self._statements[table].blank, **row})
 
-    def flush(self) -> int:
-        """Write every change of the batch; returns the number of rows written."""
+    def flush(self, writer: sa.Connection | None = None) -> int:
+        """Write every change of the batch (through ``writer``, default: the reading connection);
+        returns the number of rows written."""
+        conn = writer if writer is not None else self._conn
         written = 0
         for table, keys in self._dirty.items():
             st = self._statements[table]
@@ -220,16 +241,26 @@ class Rows:
                     values = {f"v_{c}": row[c] for c in cols}
                     partial[frozenset(cols)].append({**values, **{f"pk_{n}": v for n, v in zip(st.pk_names, k)}})
             if gone:
-                st.fast_delete.execute(self._conn, [{f"pk_{n}": v for n, v in zip(st.pk_names, k)} for k in gone])
+                st.fast_delete.execute(conn, [{f"pk_{n}": v for n, v in zip(st.pk_names, k)} for k in gone])
             if whole:
-                st.fast_upsert.execute(self._conn, whole)
+                st.fast_upsert.execute(conn, whole)
             for columns, changed in partial.items():
-                st.update_of(columns).execute(self._conn, changed)
+                st.update_of(columns).execute(conn, changed)
             written += len(gone) + len(whole) + sum(len(v) for v in partial.values())
+        for table, patches in self._patches.items():
+            st = self._statements[table]
+            grouped: dict[frozenset[str], list[Row]] = defaultdict(list)
+            for k, changes in patches.items():
+                grouped[frozenset(changes)].append({**{f"v_{c}": v for c, v in changes.items()},
+                                                    **{f"pk_{n}": v for n, v in zip(st.pk_names, k)}})
+            for columns, changed in grouped.items():
+                st.update_of(columns).execute(conn, changed)
+                written += len(changed)
         for table, rows in self._appends.items():
             if rows:
-                self._statements[table].fast_insert.execute(self._conn, rows)
+                self._statements[table].fast_insert.execute(conn, rows)
                 written += len(rows)
         self._dirty.clear()
         self._appends.clear()
+        self._patches.clear()
         return written

@@ -25,6 +25,7 @@ from eventsourcing.application import Application
 from eventsourcing.utils import TopicError
 
 from projections.bulk import BULK_EVENTS, bulk_mode, ensure_indexes
+from projections.engine import create_views_engine
 from projections.projection import Context, Projection
 from projections.rows import Cache, Rows, Statements, new_cache
 from projections.schema import metadata, projection_tracking
@@ -50,7 +51,8 @@ class PositionRace(Exception):
 
 class ProjectionRunner:
     def __init__(
-        self, app: Application[Any], engine: sa.Engine, projections: Sequence[Projection], *, batch_size: int = 2000
+        self, app: Application[Any], engine: sa.Engine, projections: Sequence[Projection], *, batch_size: int = 2000,
+        reader: sa.Engine | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -67,6 +69,9 @@ class ProjectionRunner:
         self._unknown_topics: set[str] = set()
         self._cache: Cache = new_cache()
         self._cache_positions: dict[str, int] | None = None
+        # Handlers read through ``reader`` (no write lock); made here unless the caller shares one.
+        self._owns_reader = reader is None
+        self.reader = reader or create_views_engine(engine.url.render_as_string(hide_password=False))
 
     # -- setup -------------------------------------------------------------------------
 
@@ -175,12 +180,18 @@ class ProjectionRunner:
         while sum(len(t) for t in self._cache.values()) > CACHE_ROWS:
             del self._cache[max(self._cache, key=lambda t: len(self._cache[t]))]  # the bulkiest goes first
         try:
+            # Handlers run without the write lock (a second runner of other projections can work
+            # meanwhile); the lock is taken only to check positions and write.
+            with self.reader.connect() as reader:
+                rows = Rows(reader, self._statements, self._cache)
+                self._handle(rows, before, events, end)
+                reader.rollback()
             if conn is None:
                 with self.engine.begin() as own:
-                    self._apply(own, before, events, end)
+                    self._commit(own, rows, before, events, end)
             else:
                 with conn.begin():
-                    self._apply(conn, before, events, end)
+                    self._commit(conn, rows, before, events, end)
         except PositionRace:
             self._cache_positions = None
             log.info("another runner advanced the projections first; reading again")
@@ -191,17 +202,7 @@ class ProjectionRunner:
         self._cache_positions = {p.name: max(before[p.name], end) for p in self.projections}
         return len(notifications) or (end - start)
 
-    def _apply(self, conn: sa.Connection, before: dict[str, int], events: list[tuple[int, Any]], end: int) -> None:
-        names = [p.name for p in self.projections]
-        locked = sa.select(projection_tracking.c.name, projection_tracking.c.position).where(
-            projection_tracking.c.name.in_(names))
-        if conn.dialect.name == "postgresql":
-            locked = locked.with_for_update()
-        now_positions = {r.name: r.position for r in conn.execute(locked)}
-        if any(now_positions.get(n) != before.get(n) for n in names):
-            raise PositionRace()
-        rows = Rows(conn, self._statements, self._cache)
-        last_recorded: datetime | None = None
+    def _handle(self, rows: Rows, before: dict[str, int], events: list[tuple[int, Any]], end: int) -> None:
         # One pass: each event goes to the projections that handle its type and are behind it.
         before_by_index = [before[p.name] for p in self.projections]
         behind = [(i, pos) for i, pos in enumerate(before_by_index) if pos < end]
@@ -219,7 +220,22 @@ class ProjectionRunner:
             self.projections[i].prefetch([e for _, e, _ in mine], rows)
             for handler, event, ctx in mine:
                 handler(event, ctx, rows)
-        rows.flush()
+
+    def _commit(self, conn: sa.Connection, rows: Rows, before: dict[str, int], events: list[tuple[int, Any]],
+                end: int) -> None:
+        """Under the write lock: positions unchanged since the batch was read (so the rows the
+        handlers read are still current: only runners of these projections write their
+        tables, always moving positions), then rows and positions together."""
+        names = [p.name for p in self.projections]
+        locked = sa.select(projection_tracking.c.name, projection_tracking.c.position).where(
+            projection_tracking.c.name.in_(names))
+        if conn.dialect.name == "postgresql":
+            locked = locked.with_for_update()
+        now_positions = {r.name: r.position for r in conn.execute(locked)}
+        if any(now_positions.get(n) != before.get(n) for n in names):
+            raise PositionRace()
+        rows.flush(conn)
+        last_recorded: datetime | None = None
         for _, event in reversed(events):
             if event is not None:
                 last_recorded = event.timestamp
@@ -255,8 +271,12 @@ class ProjectionRunner:
         """Drop the named projections' rows and replay the whole log into them."""
         chosen = self._select(names)
         self.reset([p.name for p in chosen])
-        runner = ProjectionRunner(self.app, self.engine, chosen, batch_size=self.batch_size)
+        runner = ProjectionRunner(self.app, self.engine, chosen, batch_size=self.batch_size, reader=self.reader)
         return runner.catch_up(progress=progress)
+
+    def close(self) -> None:
+        if self._owns_reader:
+            self.reader.dispose()
 
     def run_forever(self, *, poll_interval: float = 0.2, stop: threading.Event | None = None) -> None:
         """Catch up, then follow new events until ``stop`` is set."""

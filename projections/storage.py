@@ -69,6 +69,8 @@ def _postgres(url: str, parts: object) -> Storage:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        # One round trip per save instead of the library's five (see projections/pg_recorder.py).
+        "APPLICATION_RECORDER_TOPIC": "projections.pg_recorder:OneTripPostgresRecorder",
         "POSTGRES_DBNAME": unquote(dbname),
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),

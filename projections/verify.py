@@ -104,9 +104,12 @@ def _verify_one(
         position = live.execute(sa.select(projection_tracking.c.position)
                                 .where(projection_tracking.c.name == projection.name)).scalar() or 0
         runner = ProjectionRunner(app, scratch, [projection])
-        runner.prepare()
-        runner.reset()
-        runner.catch_up(stop=position, progress=progress)
+        try:
+            runner.prepare()
+            runner.reset()
+            runner.catch_up(stop=position, progress=progress)
+        finally:
+            runner.close()
         compared, differences = 0, []
         with scratch.connect() as rebuilt:
             for table in projection.tables:

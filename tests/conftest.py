@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,26 +41,54 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {exc}")
 
 
-@pytest.fixture
-def fresh_postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test."""
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped on exit."""
     _postgres_or_skip()
     name = f"touchline_test_{uuid.uuid4().hex[:12]}"
     with _admin_connection() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     base = ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with _admin_connection() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@contextmanager
+def new_database(backend: str, directory: Path) -> Iterator[str]:
+    """The URL of a fresh database of ``backend`` ("sqlite" files go in ``directory``)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'touchline.db'}"
+    else:
+        with new_postgres_database() as url:
+            yield url
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test."""
+    with new_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database URL: every storage test runs once per backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'touchline.db'}"
-    url: str = request.getfixturevalue("fresh_postgres_url")
-    return url
+    with new_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database per backend shared by a module's tests (for expensive set-ups such
+    as importing the whole Maven data set); tests using it must not depend on each other."""
+    with new_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": DEFAULT_URL,
     "HOST": "127.0.0.1",  # where `touchline serve` listens
     "PORT": 5000,
+    "API_RATE_LIMIT": 600,  # requests per minute per API token, on average...
+    "API_RATE_BURST": 120,  # ...and at most this many at once
+    "API_TOKEN_USE_INTERVAL": 60,  # seconds between writes of a token's "last used" time
+    "API_MIN_POSITION_WAIT": 5,  # seconds a read with min_position waits for the projections
 }
 
 

@@ -14,6 +14,7 @@ from web.commands.demo import demo_command
 from web.commands.imports import import_group
 from web.commands.projections import projections_group
 from web.commands.serve import serve_command
+from web.commands.tokens import tokens_group
 
 
 class TouchlineGroup(FlaskGroup):
@@ -42,6 +43,7 @@ cli.add_command(import_group)
 cli.add_command(projections_group)
 cli.add_command(demo_command)
 cli.add_command(serve_command)
+cli.add_command(tokens_group)
 
 
 def main() -> None:

@@ -50,7 +50,7 @@ class Services:
             if unknown:
                 raise KeyError(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
             projections = [p for p in projections if p.name in names]
-        runner = ProjectionRunner(self.app, self.views_writer, projections, batch_size=batch_size)
+        runner = ProjectionRunner(self.app, self.views_writer, projections, batch_size=batch_size, reader=self.views)
         runner.prepare()
         return runner
 

@@ -13,10 +13,11 @@ from domain.cases.codes import CaseCode, CodeBlock, block_id, case_code_id, form
 from domain.cases.model import Case
 from domain.errors import AlreadyExistsError, NotFoundError
 from domain.service import Receipt
+from domain.sla.commands import SlaCommands
 from domain.touchpoints.commands import TouchpointCommands
 
 
-class CaseCommands(TouchpointCommands):
+class CaseCommands(TouchpointCommands, SlaCommands):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._code_lock = threading.Lock()
@@ -58,14 +59,15 @@ class CaseCommands(TouchpointCommands):
     def open_case(
         self, *, customer_id: UUID, subject: str, channel: str, description: str = "", priority: str = "normal",
         team: str | None = None, touchpoint: dict[str, Any] | None = None, id: UUID | None = None,
-        sla_policy_id: UUID | None = None, sla_policy_version: int | None = None,
         occurred_at: datetime, actor: str,
     ) -> Receipt:
-        """Open a case with a fresh tracking code; ``touchpoint`` (the contact that raised it)
-        is recorded in the same transaction and linked to the case."""
+        """Open a case with a fresh tracking code and the SLA policy version that covers it
+        (``select_sla_policy``); ``touchpoint`` (the contact that raised it) is recorded in
+        the same transaction and linked to the case."""
         # Checked before a code is allocated: claiming a block writes, and nothing may be half-written.
         occurred_at, actor = Case.checked_when(occurred_at, actor)
         self.check_customer_exists(customer_id)
+        policy = self.select_sla_policy(priority=priority, channel=channel, customer_id=customer_id)
         case_id = id or uuid4()
         records: list[Any] = []
         touchpoint_id = None
@@ -77,8 +79,8 @@ class CaseCommands(TouchpointCommands):
         code = self.next_tracking_code(occurred_at)
         case = Case.open(
             id=case_id, tracking_code=code, customer_id=customer_id, subject=subject, description=description,
-            priority=priority, channel=channel, team=team, sla_policy_id=sla_policy_id,
-            sla_policy_version=sla_policy_version, touchpoint_id=touchpoint_id,
+            priority=priority, channel=channel, team=team, sla_policy_id=policy.id if policy else None,
+            sla_policy_version=policy.version if policy else None, touchpoint_id=touchpoint_id,
             occurred_at=occurred_at, actor=actor,
         )
         index = CaseCode(id=case_code_id(code), code=code, case_id=case.id, occurred_at=occurred_at, actor=actor)
@@ -136,8 +138,14 @@ class CaseCommands(TouchpointCommands):
 
     def change_case_priority(self, case_id: UUID, *, priority: str, expected_version: int | None = None,
                              occurred_at: datetime, actor: str) -> Receipt:
-        return self._act(case_id, "change_priority", expected_version, priority=priority,
-                         occurred_at=occurred_at, actor=actor)
+        """Change the priority and, in the same save, re-target: record the policy version
+        that covers the case at its new priority (its targets apply from then on)."""
+        case = self._get(Case, case_id, expected_version)
+        case.change_priority(priority=priority, occurred_at=occurred_at, actor=actor)
+        policy = self.select_sla_policy(priority=case.priority, channel=case.channel, customer_id=case.customer_id)
+        case.retarget_sla(policy_id=policy.id if policy else None, policy_version=policy.version if policy else None,
+                          occurred_at=occurred_at, actor=actor)
+        return self._save(case)
 
     def resolve_case(self, case_id: UUID, *, resolution: str, expected_version: int | None = None,
                      occurred_at: datetime, actor: str) -> Receipt:

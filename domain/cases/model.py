@@ -2,6 +2,8 @@
 
 Status flow: new -> open <-> pending -> resolved -> closed, with resolved -> open on
 reopen. A customer reply to a resolved case reopens it; a closed case is final.
+The SLA policy version that applies is recorded at opening and, after a priority change,
+by ``SlaRetargeted`` (see ``domain.sla.clocks`` for what the clocks make of them).
 """
 
 from __future__ import annotations
@@ -227,6 +229,27 @@ class Case(Entity):
     @event("PriorityChanged")
     def _priority_changed(self, priority: str, occurred_at: datetime, actor: str) -> None:
         self.priority = priority
+        self.last_occurred_at = occurred_at
+
+    def retarget_sla(
+        self, *, policy_id: UUID | None, policy_version: int | None, occurred_at: datetime, actor: str
+    ) -> bool:
+        """Record the SLA policy version whose targets now apply, at the current priority
+        (the Application selects it); nothing to record when no policy applied nor applies."""
+        if (policy_id is None) != (policy_version is None):
+            raise InvalidValueError("sla_policy_version", "a policy needs its version, and only a policy has one")
+        if policy_id is None and self.sla_policy_id is None:
+            return False
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._sla_retargeted(sla_policy_id=policy_id, sla_policy_version=policy_version, priority=self.priority,
+                             occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("SlaRetargeted")
+    def _sla_retargeted(self, sla_policy_id: UUID | None, sla_policy_version: int | None, priority: str,
+                        occurred_at: datetime, actor: str) -> None:
+        self.sla_policy_id = sla_policy_id
+        self.sla_policy_version = sla_policy_version
         self.last_occurred_at = occurred_at
 
     def resolve(self, *, resolution: str, occurred_at: datetime, actor: str) -> None:

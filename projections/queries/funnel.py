@@ -7,7 +7,6 @@ were opened at the time they were recorded, so they count only from then.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,51 +54,61 @@ def _money(cents: int | None) -> Decimal:
 
 
 def get_funnel(conn: sa.Connection, *, as_of: datetime, where: DealFilter = DealFilter()) -> dict[str, Any]:
-    """Stages with count and value, conversion, win rate, won value, cycle and velocity at ``as_of``."""
+    """Stages with count and value, conversion, win rate, won value, cycle and velocity at ``as_of``.
+
+    Every figure is an SQL aggregate over ``deal_stages`` (indexed by stage and entry time),
+    so the cost follows the number of deals, never the length of the event log."""
     open_stages = pipeline_stages(conn)
     order = [*open_stages, WON, LOST]
-    in_stage_at = sa.and_(deal_stages.c.entered_at <= as_of,
-                          sa.or_(deal_stages.c.exited_at.is_(None), deal_stages.c.exited_at > as_of))
-    base = sa.select(deal_stages.c.stage, sa.func.count(), sa.func.sum(deal_stages.c.amount, type_=sa.BigInteger))
-    current = where.apply(base.select_from(deal_stages.join(deals, deals.c.id == deal_stages.c.deal_id))
-                          .where(in_stage_at)).group_by(deal_stages.c.stage)
+    joined = deal_stages.join(deals, deals.c.id == deal_stages.c.deal_id)
+    entered = deal_stages.c.entered_at <= as_of
+    in_stage_at = sa.and_(entered, sa.or_(deal_stages.c.exited_at.is_(None), deal_stages.c.exited_at > as_of))
+
+    current = where.apply(
+        sa.select(deal_stages.c.stage, sa.func.count(), sa.func.sum(deal_stages.c.amount, type_=sa.BigInteger),
+                  sa.func.sum(deal_stages.c.cycle_seconds, type_=sa.BigInteger))
+        .select_from(joined).where(in_stage_at)
+    ).group_by(deal_stages.c.stage)
     counts: dict[str, tuple[int, Decimal]] = {}
-    for stage, count, cents in conn.execute(current):
+    won_cycle_seconds = 0
+    for stage, count, cents, cycles in conn.execute(current):
         counts[stage] = (count, _money(cents))
+        if stage == WON:
+            won_cycle_seconds = int(cycles or 0)  # PostgreSQL sums bigints as numeric
     stages = [{"name": s, "count": counts.get(s, (0, 0))[0], "value": counts.get(s, (0, _money(0)))[1]}
               for s in order]
     stages += [{"name": s, "count": c, "value": v} for s, (c, v) in counts.items() if s not in order]
 
-    # Every stage each deal had entered by as_of: conversion and time in stage.
-    history = where.apply(
-        sa.select(deal_stages.c.deal_id, deal_stages.c.stage, deal_stages.c.entered_at, deal_stages.c.exited_at,
-                  deals.c.opened_at)
-        .select_from(deal_stages.join(deals, deals.c.id == deal_stages.c.deal_id))
-        .where(deal_stages.c.entered_at <= as_of)
-    )
-    reached: dict[str, set[str]] = defaultdict(set)
-    durations: dict[str, list[float]] = defaultdict(list)
-    cycle_days: list[float] = []
-    for deal_id, stage, entered, exited, opened in conn.execute(history):
-        reached[deal_id].add(stage)
-        if exited is not None and exited <= as_of:
-            durations[stage].append((exited - entered).total_seconds() / 86400)
-        if stage == WON and (exited is None or exited > as_of):
-            cycle_days.append((entered - opened).total_seconds() / 86400)
-    conversion = []
-    rank = {s: i for i, s in enumerate([*open_stages, WON])}
+    # Per deal, which open stages it reached by as_of and whether it went beyond each: one
+    # grouped scan in key order (a correlated EXISTS made SQLite's planner go quadratic).
+    flags = []
     for i, stage in enumerate(open_stages):
-        entered = [d for d, s in reached.items() if stage in s]
-        advanced = [d for d in entered if any(rank.get(x, -1) > i for x in reached[d])]
-        nxt = open_stages[i + 1] if i + 1 < len(open_stages) else WON
-        conversion.append({"from": stage, "to": nxt, "entered": len(entered), "advanced": len(advanced),
-                           "rate": round(len(advanced) / len(entered), 4) if entered else None})
+        beyond = [*open_stages[i + 1:], WON]
+        flags.append(sa.func.max(sa.case((deal_stages.c.stage == stage, 1), else_=0)).label(f"r{i}"))
+        flags.append(sa.func.max(sa.case((deal_stages.c.stage.in_(beyond), 1), else_=0)).label(f"b{i}"))
+    per_deal = where.apply(sa.select(deal_stages.c.deal_id, *flags).select_from(joined).where(entered)) \
+        .group_by(deal_stages.c.deal_id).subquery()
+    totals = conn.execute(sa.select(*[
+        x for i in range(len(open_stages))
+        for x in (sa.func.sum(per_deal.c[f"r{i}"]), sa.func.sum(per_deal.c[f"r{i}"] * per_deal.c[f"b{i}"]))
+    ])).one() if open_stages else ()
+    conversion = []
+    for i, stage in enumerate(open_stages):
+        n, advanced = int(totals[2 * i] or 0), int(totals[2 * i + 1] or 0)
+        conversion.append({"from": stage, "to": [*open_stages[i + 1:], WON][0], "entered": n, "advanced": advanced,
+                           "rate": round(advanced / n, 4) if n else None})
+
+    left_by_then = sa.and_(deal_stages.c.exited_at.is_not(None), deal_stages.c.exited_at <= as_of,
+                           deal_stages.c.stage.in_(open_stages))
+    durations = where.apply(sa.select(deal_stages.c.stage, sa.func.avg(deal_stages.c.seconds_in_stage))
+                            .select_from(joined).where(left_by_then)).group_by(deal_stages.c.stage)
+    time_in_stage = {stage: round(float(avg) / 86400, 2) for stage, avg in conn.execute(durations) if avg is not None}
 
     won_count, won_value = counts.get(WON, (0, _money(0)))
     lost_count = counts.get(LOST, (0, 0))[0]
     open_count = sum(counts.get(s, (0, 0))[0] for s in open_stages)
     win_rate = won_count / (won_count + lost_count) if won_count + lost_count else None
-    avg_cycle = sum(cycle_days) / len(cycle_days) if cycle_days else None
+    avg_cycle = won_cycle_seconds / won_count / 86400 if won_count else None
     avg_won = won_value / won_count if won_count else None
     velocity = (open_count * float(avg_won) * win_rate / avg_cycle
                 if avg_won is not None and win_rate is not None and avg_cycle else None)
@@ -107,7 +116,7 @@ def get_funnel(conn: sa.Connection, *, as_of: datetime, where: DealFilter = Deal
         "as_of": as_of,
         "stages": stages,
         "conversion": conversion,
-        "time_in_stage_days": {s: round(sum(v) / len(v), 2) for s, v in durations.items() if s in open_stages},
+        "time_in_stage_days": time_in_stage,
         "open_deals": open_count,
         "win_rate": round(win_rate, 4) if win_rate is not None else None,
         "won_value": won_value,

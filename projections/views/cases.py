@@ -42,7 +42,7 @@ cases = sa.Table(
 
 class CasesProjection(Projection):
     name = "cases"
-    version = 1
+    version = 2  # 2: follows SLA re-targeting
     tables = (cases,)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -111,6 +111,11 @@ class CasesProjection(Projection):
     @handles(Case.PriorityChanged)
     def priority_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
         self._touch(e, rows, priority=e.priority)
+
+    @handles(Case.SlaRetargeted)
+    def sla_retargeted(self, e: Any, ctx: Context, rows: Rows) -> None:
+        self._touch(e, rows, sla_policy_id=str(e.sla_policy_id) if e.sla_policy_id else None,
+                    sla_policy_version=e.sla_policy_version)
 
     @handles(Case.Resolved)
     def resolved(self, e: Any, ctx: Context, rows: Rows) -> None:

@@ -180,3 +180,28 @@ def test_an_unknown_event_type_is_skipped_with_a_log_line(
     assert "vanished.module:Gone.Event" in caplog.text
     assert rows(services, customers)[0]["touches"] == 2
     assert min(runner.positions().values()) == services.app.recorder.max_notification_id()
+
+
+def test_parallel_rebuild_in_two_processes_gives_the_same_tables(services: Services) -> None:
+    from projections.parallel import rebuild_in_parallel
+
+    history(services, customers_count=4, cases_each=3)
+    runner = services.projection_runner()
+    runner.catch_up()
+    before = {t.name: rows(services, t) for p in runner.projections for t in p.tables}
+    with services.views.begin() as conn:
+        conn.execute(customers.update().values(touches=0))  # a rebuild must not keep this
+    applied = rebuild_in_parallel(services.config["DATABASE_URL"], [p.name for p in runner.projections], workers=2)
+    assert applied == services.app.recorder.max_notification_id()
+    assert {t.name: rows(services, t) for p in runner.projections for t in p.tables} == before
+
+
+def test_projection_groups_never_exceed_the_workers_and_cover_every_projection() -> None:
+    from projections.parallel import plan_groups
+
+    names = ["directory", "customer360", "touchpoints", "cases", "promises", "deals", "newcomer"]
+    for workers in (1, 2, 3, 8):
+        groups = plan_groups(names, workers)
+        assert len(groups) <= workers
+        assert sorted(n for g in groups for n in g) == sorted(names)
+    assert plan_groups(names, 2)[0] == ["customer360", "directory"]

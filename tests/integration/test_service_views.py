@@ -12,6 +12,7 @@ import pytest
 
 from domain.clock import FixedClock
 from projections.queries.customers import get_customer_360, get_timeline, list_churn_candidates, list_customers
+from projections.queries.funnel import list_rotting_deals
 from projections.queries.paging import CursorError
 from projections.queries.service import (
     get_agent_workload,
@@ -197,3 +198,23 @@ def test_customer_list_searches_and_pages_by_name(services: Services) -> None:
         found = list_customers(conn, search="ALI")
     assert [c["name"] for c in first.items + second.items] == ["Alice", "Alicia", "Bob", "Carol"]
     assert [c["name"] for c in found.items] == ["Alice", "Alicia"]
+
+
+def test_rotting_deals_are_open_deals_without_activity_for_the_stage_limit(services: Services) -> None:
+    app, ann = services.app, customer(services, "Ann")
+    stale = app.open_deal(customer_id=ann, product_id=None, title="Stale", value=10, owner="user:a",
+                          occurred_at=NOW - 40 * DAY, actor="user:a").id
+    touched = app.open_deal(customer_id=ann, product_id=None, title="Touched", value=10, owner="user:a",
+                            occurred_at=NOW - 40 * DAY, actor="user:a").id
+    app.record_touchpoint(customer_id=ann, channel="phone", direction="outbound", kind="sales", subject="Demo",
+                          deal_id=touched, occurred_at=NOW - 2 * DAY, actor="user:a")
+    engaging = app.open_deal(customer_id=ann, product_id=None, title="Engaging", value=10, owner="user:a",
+                             stage="Engaging", occurred_at=NOW - 20 * DAY, actor="user:a").id
+    won = app.open_deal(customer_id=ann, product_id=None, title="Won", value=10, owner="user:a",
+                        occurred_at=NOW - 90 * DAY, actor="user:a").id
+    app.win_deal(won, close_value=10, occurred_at=NOW - 80 * DAY, actor="user:a")
+    with caught_up(services).views.connect() as conn:
+        default = list_rotting_deals(conn, now=NOW, days=30)
+        strict = list_rotting_deals(conn, now=NOW, days=30, days_by_stage={"Engaging": 14})
+    assert [d["id"] for d in default] == [str(stale)]
+    assert {d["id"] for d in strict} == {str(stale), str(engaging)}

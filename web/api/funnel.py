@@ -10,8 +10,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from domain.errors import InvalidValueError
 from domain.products.model import product_id_for
 from projections.queries.funnel import DealFilter, get_funnel
+from web.api.auth import requires
+from web.api.errors import field_error
+from web.api.reads import read
 from web.schemas.funnel import FunnelQuerySchema, FunnelSchema
 from web.services import services
 
@@ -33,11 +37,17 @@ def _product_id(value: str | None) -> str | None:
     try:
         return str(UUID(value))
     except ValueError:
+        pass
+    try:
         return str(product_id_for(value))
+    except InvalidValueError as exc:
+        raise field_error(422, "product", exc.message) from None
 
 
-@blp.route("")
+@blp.route("/funnel")
 class Funnel(MethodView):
+    @requires("read:funnel")
+    @blp.etag
     @blp.arguments(FunnelQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, FunnelSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -46,5 +56,4 @@ class Funnel(MethodView):
         where = DealFilter(owner=query.get("owner"), team=query.get("team"), region=query.get("region"),
                            product_id=_product_id(query.get("product")),
                            opened_since=_start(query.get("opened_since")), opened_until=_start(query.get("opened_until")))
-        with services().views.connect() as conn:
-            return get_funnel(conn, as_of=as_of, where=where)
+        return read(query, lambda conn: get_funnel(conn, as_of=as_of, where=where))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -11,6 +12,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from projections.parallel import rebuild_in_parallel
 from projections.runner import Progress
 from projections.verify import verify_projections
 from web.services import services
@@ -81,14 +83,24 @@ def status_command() -> None:
 
 @projections_group.command("rebuild")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--workers", type=click.IntRange(1, 16), default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Processes to rebuild in (projection groups in parallel).")
 @with_appcontext
-def rebuild_command(names: tuple[str, ...]) -> None:
+def rebuild_command(names: tuple[str, ...], workers: int) -> None:
     """Drop the named projections (default: all) and replay the whole log into them."""
     runner = _runner(names)
+    chosen = [p.name for p in runner.projections]
     update, close = _bar("rebuilding")
-    done = runner.rebuild(progress=update)
-    close()
-    click.echo(f"rebuilt {', '.join(p.name for p in runner.projections)}: {done} events applied")
+    try:
+        if workers > 1 and len(chosen) > 1:
+            done = rebuild_in_parallel(services().storage.url, chosen, workers=workers, progress=update)
+        else:
+            done = runner.rebuild(progress=update)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        close()
+    click.echo(f"rebuilt {', '.join(chosen)}: {done} events applied")
 
 
 @projections_group.command("verify")

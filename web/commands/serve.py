@@ -1,8 +1,9 @@
 """``touchline serve``: the whole service in the foreground, as a small process supervisor.
 
-Each part of the service is a child process described by a ``ProcessSpec``; today that is
-the web app under waitress (a production WSGI server, pure Python). The projection runner,
-the scheduler and the local mail sink join as more specs in ``service_specs``. If any child
+Each part of the service is a child process described by a ``ProcessSpec``: the web app
+under waitress (a production WSGI server, pure Python) and the projection runner
+(``touchline projections run``: catch up, then follow). The scheduler and the local mail
+sink join as more specs in ``service_specs``. If any child
 dies the others are stopped and the command exits non-zero; Ctrl-C or SIGTERM stops them
 all (SIGTERM, then SIGKILL after a grace period) and exits 0.
 
@@ -44,7 +45,8 @@ class ProcessSpec:
 def service_specs(host: str, port: int) -> list[ProcessSpec]:
     """Every process the service is made of."""
     web = [sys.executable, "-m", "web.commands.serve", host, str(port)]
-    return [ProcessSpec("web", web, listens_on=(host, port))]
+    projections = [sys.executable, "-m", "web.cli", "projections", "run"]
+    return [ProcessSpec("web", web, listens_on=(host, port)), ProcessSpec("projections", projections)]
 
 
 class Supervisor:

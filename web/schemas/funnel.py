@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from web.schemas.common import ReadQuerySchema, Text
 
 
-class FunnelQuerySchema(Schema):
-    as_of = fields.Date(metadata={"description": "Business date (UTC): the funnel as it stood at the end of that day. "
-                                                "Default: now."})
-    owner = fields.String(metadata={"description": "Owner (agent) user id."})
-    team = fields.String(metadata={"description": "Team (the owner's manager)."})
-    region = fields.String(metadata={"description": "The owner's regional office."})
-    product = fields.String(metadata={"description": "Product name (spelling-insensitive) or id."})
-    opened_since = fields.Date(metadata={"description": "Only deals opened on or after this date."})
-    opened_until = fields.Date(metadata={"description": "Only deals opened before this date."})
+def Day(**kwargs: Any) -> fields.Date:  # noqa: N802 - reads like a field class
+    return fields.Date(validate=validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31)), **kwargs)
+
+
+class FunnelQuerySchema(ReadQuerySchema):
+    as_of = Day(metadata={"description": "Business date (UTC): the funnel as it stood at the end of that day. "
+                                         "Default: now."})
+    owner = Text(max_length=200, metadata={"description": "Owner (agent) user id."})
+    team = Text(max_length=100, metadata={"description": "Team (the owner's manager)."})
+    region = Text(max_length=100, metadata={"description": "The owner's regional office."})
+    product = Text(max_length=200, metadata={"description": "Product name (spelling-insensitive) or id."})
+    opened_since = Day(metadata={"description": "Only deals opened on or after this date."})
+    opened_until = Day(metadata={"description": "Only deals opened before this date."})
 
 
 class StageSchema(Schema):

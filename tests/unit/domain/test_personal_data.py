@@ -29,6 +29,8 @@ NOT_PERSONAL = {
     ("Product.Registered", "name"),  # a product's name
     ("SlaPolicy.Defined", "name"),  # a policy's name, chosen by admins
     ("SlaPolicy.Revised", "name"),
+    ("ApiToken.Created", "name"),  # an integration's name, chosen by admins
+    ("ApiTokenName.Claimed", "name"),
 }
 LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

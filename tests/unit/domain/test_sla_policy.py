@@ -113,3 +113,24 @@ def test_a_policy_covers_the_cases_its_conditions_and_targets_match(
 ) -> None:
     policy_id = memory_app.define_sla_policy(**policy(), occurred_at=now, actor=ACTOR).id
     assert memory_app.get_sla_policy(policy_id).matches(**case) is expected
+
+
+@pytest.mark.parametrize(("hours", "field"), [
+    ({"mon": [["22:00", "06:00"], ["07:00", "08:00"]]}, "calendar.hours.mon"),  # overnight must come last
+    ({"mon": [["22:00", "06:00"]], "tue": [["05:00", "09:00"]]}, "calendar.hours.mon"),  # runs into Tuesday's hours
+    ({"sun": [["22:00", "01:00"]], "mon": [["00:30", "09:00"]]}, "calendar.hours.sun"),  # ... across the week's end
+    ({"mon": [["24:00", "06:00"]]}, "calendar.hours.mon"),
+    ({"mon": [], "tue": []}, "calendar.hours"),  # no business hours at all
+])
+def test_overnight_hours_that_overlap_and_weeks_without_hours_are_refused(
+    memory_app: Touchline, now: datetime, hours: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.define_sla_policy(**with_calendar(hours=hours), occurred_at=now, actor=ACTOR)
+    assert caught.value.field == field
+
+
+def test_overnight_hours_are_kept_as_given(memory_app: Touchline, now: datetime) -> None:
+    hours = {"fri": [["09:00", "12:00"], ["22:00", "06:00"]], "sat": [["06:00", "10:00"]]}
+    policy_id = memory_app.define_sla_policy(**with_calendar(hours=hours), occurred_at=now, actor=ACTOR).id
+    assert memory_app.get_sla_policy(policy_id).calendar["hours"] == hours

@@ -1,0 +1,124 @@
+"""SLA commands and queries of the Application: policies, which one covers a case, its clocks.
+
+Selection: the policies in force are tried in ``position`` order (equal positions: in order of
+definition) and the first whose conditions match the case's priority, channel and customer
+segment, and which has targets for that priority, applies. The policies in force are cached
+per process by (id, version); the index aggregate's version, read with one indexed query of
+its last event, tells whether the cache is stale, so opening a case costs one small read
+(plus the customer, only while some policy in force has a segment condition).
+
+Re-targeting: a priority change is saved together with ``SlaRetargeted`` (policy id, version
+and the new priority, selected again with the customer's segment at that time; None when no
+policy covers the case any more). A separate event rather than new fields on
+``PriorityChanged``: that event keeps its stored shape (no upcaster that would have to invent
+which policy applied to old changes), it says what the SLA engine decided apart from what the
+agent did, and later causes of re-targeting (team or segment changes, re-applying policies)
+can record the same event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.cases.model import Case
+from domain.customers.model import Customer
+from domain.errors import AlreadyExistsError, ConflictError, NotFoundError
+from domain.service import Receipt, Service
+from domain.sla.clocks import TargetClock, case_clocks, policy_refs
+from domain.sla.index import INDEX_ID, SlaPolicyIndex
+from domain.sla.model import SlaPolicy
+from domain.sla.terms import PolicyTerms
+
+
+class SlaCommands(Service):
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._in_force: tuple[int, tuple[SlaPolicy, ...]] = (0, ())  # (index version, policies by position)
+        self._versions: dict[tuple[UUID, int], SlaPolicy] = {}
+        self._terms: dict[tuple[UUID, int], PolicyTerms] = {}
+
+    def define_sla_policy(
+        self, *, name: str, position: int, conditions: dict[str, Any] | None, targets: dict[str, Any],
+        calendar: dict[str, Any], id: UUID | None = None, occurred_at: datetime, actor: str,
+    ) -> Receipt:
+        policy = SlaPolicy.define(id=id or uuid4(), name=name, position=position, conditions=conditions,
+                                  targets=targets, calendar=calendar, occurred_at=occurred_at, actor=actor)
+        return self._save_policy(policy, occurred_at, actor)
+
+    def revise_sla_policy(
+        self, policy_id: UUID, *, name: str, position: int, conditions: dict[str, Any] | None,
+        targets: dict[str, Any], calendar: dict[str, Any], expected_version: int | None = None,
+        occurred_at: datetime, actor: str,
+    ) -> Receipt:
+        policy = self._get(SlaPolicy, policy_id, expected_version)
+        policy.revise(name=name, position=position, conditions=conditions, targets=targets, calendar=calendar,
+                      occurred_at=occurred_at, actor=actor)
+        return self._save_policy(policy, occurred_at, actor)
+
+    def retire_sla_policy(self, policy_id: UUID, *, reason: str, expected_version: int | None = None,
+                          occurred_at: datetime, actor: str) -> Receipt:
+        policy = self._get(SlaPolicy, policy_id, expected_version)
+        policy.retire(reason=reason, occurred_at=occurred_at, actor=actor)
+        return self._save_policy(policy, occurred_at, actor)
+
+    def get_sla_policy(self, policy_id: UUID, *, version: int | None = None) -> SlaPolicy:
+        return self._get(SlaPolicy, policy_id, version=version)
+
+    def _save_policy(self, policy: SlaPolicy, occurred_at: datetime, actor: str) -> Receipt:
+        """Save the policy and the index in one transaction: any other policy change saved
+        meanwhile makes this one a conflict (reload and retry), so the index loses nothing."""
+        try:
+            index = self._get(SlaPolicyIndex, INDEX_ID)
+        except NotFoundError:
+            index = SlaPolicyIndex.start(occurred_at=occurred_at, actor=actor)
+        index.record(policy, occurred_at=occurred_at, actor=actor)
+        try:
+            return self._save(policy, index)
+        except AlreadyExistsError:  # the policy's id, or only the index's first event, was taken
+            if self._exists(policy.id):
+                raise
+            raise ConflictError(policy.kind, policy.label, policy.id) from None
+
+    def sla_policies_in_force(self) -> tuple[SlaPolicy, ...]:
+        """The policies that can cover a case, in the order they are tried (treat as read-only)."""
+        head = self.recorder.select_events(INDEX_ID, desc=True, limit=1)
+        version = head[0].originator_version if head else 0
+        cached_version, policies = self._in_force
+        if version != cached_version:
+            index = self._get(SlaPolicyIndex, INDEX_ID, version=version)
+            found = [self._policy_version(policy_id, v) for policy_id, v in index.in_force.items()]
+            policies = tuple(sorted(found, key=lambda p: p.position))  # stable: definition order breaks ties
+            self._in_force = (version, policies)
+        return policies
+
+    def _policy_version(self, policy_id: UUID, version: int) -> SlaPolicy:
+        key = (policy_id, version)
+        if key not in self._versions:
+            self._versions[key] = self._get(SlaPolicy, policy_id, version=version)
+        return self._versions[key]
+
+    def select_sla_policy(self, *, priority: str, channel: str, customer_id: UUID) -> SlaPolicy | None:
+        """The policy that covers a case with these attributes now (None if none does)."""
+        policies = self.sla_policies_in_force()
+        segment: dict[str, str] = {}
+        if any("segment" in p.conditions for p in policies):
+            segment = self._get(Customer, customer_id).segment
+        return next((p for p in policies if p.matches(priority=priority, channel=channel, segment=segment)), None)
+
+    def sla_terms(self, policy_id: UUID, version: int) -> PolicyTerms:
+        """The targets and calendar of one policy version (cached: versions never change)."""
+        key = (policy_id, version)
+        if key not in self._terms:
+            policy = self._policy_version(policy_id, version)
+            self._terms[key] = PolicyTerms.of(policy.targets, policy.calendar)
+        return self._terms[key]
+
+    def get_case_sla(self, case_id: UUID, *, at: datetime) -> list[TargetClock]:
+        """The case's SLA clocks as of ``at`` (see ``domain.sla.clocks``)."""
+        events = list(self.events.get(case_id))
+        if not events or not isinstance(events[0], Case.Opened):
+            raise NotFoundError(Case.kind, case_id)
+        return case_clocks(events, {ref: self.sla_terms(*ref) for ref in policy_refs(events)}, at)

@@ -1,0 +1,89 @@
+"""The REST API's own bookkeeping in the read-model database: when each token was last
+used, and the stored responses of idempotent writes.
+
+Neither is derived from events (so no projection, and rebuilds leave them alone), and
+neither belongs in the event log: "last used" would be one event per request, and a
+stored response is a cache of an answer, not a fact about the business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from projections.schema import Id, UTCDateTime, projection_tracking
+
+api_metadata = sa.MetaData()
+
+api_token_uses = sa.Table(
+    "api_token_uses", api_metadata,
+    sa.Column("token_id", Id(), primary_key=True),
+    sa.Column("last_used_at", UTCDateTime, nullable=False),
+)
+
+api_idempotency = sa.Table(
+    "api_idempotency", api_metadata,
+    sa.Column("token_id", Id(), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    # SHA-256 of method, path, If-Match and body: the same key with another request is refused.
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False, index=True),
+    # NULL while the first request is running.
+    sa.Column("status", sa.Integer),
+    sa.Column("response", sa.JSON),
+)
+
+
+def create_api_tables(engine: sa.Engine) -> None:
+    api_metadata.create_all(engine)
+
+
+def record_token_use(conn: sa.Connection, token_id: str, at: datetime) -> None:
+    updated = conn.execute(api_token_uses.update().where(api_token_uses.c.token_id == token_id)
+                           .values(last_used_at=at))
+    if updated.rowcount == 0:
+        try:
+            with conn.begin_nested():
+                conn.execute(api_token_uses.insert().values(token_id=token_id, last_used_at=at))
+        except sa.exc.IntegrityError:  # another process recorded it first: as good
+            pass
+
+
+def token_last_uses(conn: sa.Connection) -> dict[str, datetime]:
+    return {r.token_id: r.last_used_at for r in conn.execute(sa.select(api_token_uses))}
+
+
+def claim_idempotency_key(
+    conn: sa.Connection, token_id: str, key: str, fingerprint: str, now: datetime
+) -> dict[str, Any] | None:
+    """Claim ``key`` for a new request (returns None), or return the row of the earlier one."""
+    try:
+        with conn.begin_nested():
+            conn.execute(api_idempotency.insert().values(token_id=token_id, key=key, fingerprint=fingerprint,
+                                                         created_at=now, status=None, response=None))
+        return None
+    except sa.exc.IntegrityError:
+        row = conn.execute(sa.select(api_idempotency).where(api_idempotency.c.token_id == token_id,
+                                                            api_idempotency.c.key == key)).mappings().first()
+        return dict(row) if row else None
+
+
+def complete_idempotency_key(conn: sa.Connection, token_id: str, key: str, status: int, response: Any) -> None:
+    conn.execute(api_idempotency.update().where(api_idempotency.c.token_id == token_id, api_idempotency.c.key == key)
+                 .values(status=status, response=response))
+
+
+def release_idempotency_key(conn: sa.Connection, token_id: str, key: str) -> None:
+    conn.execute(api_idempotency.delete().where(api_idempotency.c.token_id == token_id,
+                                                api_idempotency.c.key == key, api_idempotency.c.status.is_(None)))
+
+
+def purge_idempotency_keys(conn: sa.Connection, older_than: datetime) -> int:
+    return conn.execute(api_idempotency.delete().where(api_idempotency.c.created_at < older_than)).rowcount
+
+
+def caught_up_position(conn: sa.Connection) -> int:
+    """The log position every projection has reached (read-your-writes waits for it)."""
+    return int(conn.execute(sa.select(sa.func.min(projection_tracking.c.position))).scalar() or 0)

@@ -1,0 +1,105 @@
+"""Rebuilding on several cores: projections are split into groups, one process per group.
+
+A single pass is the cheapest per event (each event decoded once), but on two or more
+cores two passes in parallel finish sooner: decoding is ~12 us of the ~90 us an event
+costs all projections together, the rest is per projection. Each group's runner commits
+its own projections' rows and positions together, exactly as in one process, so the
+guarantees do not change; on SQLite the groups take turns at the write lock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from projections.registry import all_projections
+
+# Balanced by measured cost on demo-shaped history (customer360 is about half of the work).
+GROUPS = (("customer360", "directory"), ("touchpoints", "cases", "promises", "deals", "sla"))
+
+
+def plan_groups(names: Sequence[str], workers: int) -> list[list[str]]:
+    """Split ``names`` into at most ``workers`` groups following ``GROUPS``."""
+    if workers <= 1:
+        return [list(names)]
+    groups = [[n for n in group if n in names] for group in GROUPS]
+    groups = [g for g in groups if g]
+    groups += [[n] for n in names if not any(n in g for g in GROUPS)]
+    while len(groups) > workers:
+        smallest = min(groups, key=len)
+        groups.remove(smallest)
+        groups[-1] += smallest
+    return groups
+
+
+def _rebuild_group(database_url: str, names: list[str], batch_size: int, events: Any) -> None:
+    # Imported here: the worker builds its own application and engine from the URL.
+    from domain.application import Touchline
+    from projections.engine import create_views_engine
+    from projections.runner import ProjectionRunner
+    from projections.storage import storage_from_url
+
+    storage = storage_from_url(database_url)
+    app = Touchline(env=storage.event_store_env)
+    engine = create_views_engine(storage.views_url, writer=True)
+    reader = create_views_engine(storage.views_url)
+    try:
+        runner = ProjectionRunner(app, engine, [p for p in all_projections() if p.name in names],
+                                  batch_size=batch_size, reader=reader)
+        runner.prepare()
+        runner.reset()
+        done = runner.catch_up(progress=lambda d, t: events.put(("progress", os.getpid(), d, t)))
+        events.put(("done", os.getpid(), done, 0))
+    except BaseException as exc:
+        events.put(("failed", os.getpid(), repr(exc), 0))
+        raise
+    finally:
+        engine.dispose()
+        reader.dispose()
+        app.close()
+
+
+def rebuild_in_parallel(
+    database_url: str, names: Sequence[str], *, workers: int, batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Rebuild ``names`` from zero in up to ``workers`` processes; returns log entries applied
+    (counted once). Raises RuntimeError naming the group whose worker failed."""
+    context = multiprocessing.get_context("spawn")
+    events = context.Queue()
+    groups = plan_groups(names, workers)
+    processes = {}
+    for group in groups:
+        process = context.Process(target=_rebuild_group, args=(database_url, group, batch_size, events))
+        process.start()
+        processes[process.pid] = (process, group)
+    state: dict[int, tuple[int, int]] = {}
+    finished: dict[int, int] = {}
+    failure = None
+    while len(finished) < len(processes) and failure is None:
+        try:
+            kind, pid, a, b = events.get(timeout=1)
+        except queue.Empty:
+            dead = [g for p, g in processes.values() if not p.is_alive() and p.pid not in finished]
+            if dead:
+                failure = f"a rebuild worker for {', '.join(dead[0])} died"
+            continue
+        if kind == "progress":
+            state[pid] = (a, b)
+            if progress:
+                progress(min(d for d, _ in state.values()) if len(state) == len(processes) else 0,
+                         max(t for _, t in state.values()))
+        elif kind == "done":
+            finished[pid] = a
+        else:
+            failure = f"rebuilding {', '.join(processes[pid][1])} failed: {a}"
+    for process, _ in processes.values():
+        if failure:
+            process.terminate()
+        process.join()
+    if failure:
+        raise RuntimeError(failure)
+    return max(finished.values(), default=0)

@@ -1,0 +1,50 @@
+"""Single records by id, and the deal list (other lists live in ``customers``/``service``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.deals.model import LOST, WON
+from projections.queries.paging import Page, keyset_page
+from projections.views.cases import cases
+from projections.views.deals import deals
+from projections.views.promises import promises
+
+
+def _row(conn: sa.Connection, table: sa.Table, record_id: str) -> dict[str, Any] | None:
+    row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def get_case(conn: sa.Connection, case_id: str) -> dict[str, Any] | None:
+    return _row(conn, cases, case_id)
+
+
+def get_promise(conn: sa.Connection, promise_id: str) -> dict[str, Any] | None:
+    return _row(conn, promises, promise_id)
+
+
+def get_deal(conn: sa.Connection, deal_id: str) -> dict[str, Any] | None:
+    return _row(conn, deals, deal_id)
+
+
+def list_deals(
+    conn: sa.Connection, *, stage: str | None = None, status: str | None = None, owner: str | None = None,
+    customer_id: str | None = None, limit: int = 100, cursor: str | None = None, newest_first: bool = False,
+) -> Page[dict[str, Any]]:
+    """Deals by opening time; ``status`` is open (any pipeline stage), won or lost."""
+    query = sa.select(deals)
+    if stage:
+        query = query.where(deals.c.stage == stage)
+    if status == "open":
+        query = query.where(deals.c.stage.not_in((WON, LOST)))
+    elif status in ("won", "lost"):
+        query = query.where(deals.c.stage == (WON if status == "won" else LOST))
+    if owner:
+        query = query.where(deals.c.owner == owner)
+    if customer_id:
+        query = query.where(deals.c.customer_id == customer_id)
+    return keyset_page(conn, query, [deals.c.opened_at, deals.c.id], limit=limit, cursor=cursor,
+                       descending=newest_first)

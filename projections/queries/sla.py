@@ -1,0 +1,169 @@
+"""SLA reads: breaches, targets at risk, compliance and one case's clocks, evaluated at ``now``.
+
+Stored rows are each case's clocks as of its last event (``projections.views.sla``). Between
+events nothing happens but time: an ``active`` row whose ``due_at`` has passed is a breach
+(at ``due_at``) the moment it passes. Breaches are facts and never undone, so "breached by
+T" is "breached with ``breached_at`` <= T, or still active with ``due_at`` <= T", found
+through the (status, due_at) and (status, breached_at) indexes: the cost follows the open
+targets and breaches asked for, not every case stored. Figures that keep moving (overrun of
+a clock still counting) or rows as of an instant before the case's last event are
+recomputed exactly with ``case_clocks`` from the projection's own copy of the events.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.sla.calendar import ELAPSED, TimeBasis
+from domain.sla.clocks import TargetClock, case_clocks, policy_refs
+from domain.sla.terms import PolicyTerms
+from projections.views.sla import case_events, sla_cases, sla_policy_versions, sla_targets, terms_of
+
+GROUPS = {"target": "target", "agent": "assignee", "team": "team", "priority": "priority", "channel": "channel"}
+t = sla_targets.c
+
+
+@dataclass(frozen=True)
+class SlaFilter:
+    target: str | None = None
+    assignee: str | None = None
+    team: str | None = None
+    priority: str | None = None
+    channel: str | None = None
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        found = [(t.target, self.target), (t.assignee, self.assignee), (t.team, self.team),
+                 (t.priority, self.priority), (t.channel, self.channel)]
+        return [column == value for column, value in found if value is not None]
+
+
+class _Terms:
+    """Policy versions' terms, read once per query."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.found: dict[tuple[str, int], PolicyTerms] = {}
+
+    def __call__(self, policy_id: str, version: int) -> PolicyTerms:
+        key = (str(policy_id), version)
+        if key not in self.found:
+            row = self.conn.execute(sa.select(sla_policy_versions).where(
+                sla_policy_versions.c.policy_id == key[0], sla_policy_versions.c.version == version)).mappings().one()
+            self.found[key] = terms_of(dict(row))
+        return self.found[key]
+
+    def basis(self, row: Any) -> TimeBasis:
+        return self(row["policy_id"], row["policy_version"]).calendar if row["business_hours"] else ELAPSED
+
+
+def _clocks_at(conn: sa.Connection, case_ids: set[str], at: datetime, terms: _Terms) -> dict[tuple[str, str, int],
+                                                                                               TargetClock]:
+    """Every clock of these cases as of ``at``, recomputed from their events."""
+    found: dict[tuple[str, str, int], TargetClock] = {}
+    for row in conn.execute(sa.select(sla_cases.c.case_id, sla_cases.c.events).where(
+            sla_cases.c.case_id.in_(sorted(case_ids)))).mappings():
+        events = case_events(row["events"])
+        policies = {ref: terms(str(ref[0]), ref[1]) for ref in policy_refs(events)}
+        for clock in case_clocks(events, policies, at):
+            found[(row["case_id"], clock.target, clock.cycle)] = clock
+    return found
+
+
+def _settled(row: Any, at: datetime) -> bool:
+    """Whether the stored row is exactly the clock as of ``at`` (stopped, and nothing after ``at``)."""
+    return row["stopped_at"] is not None and row["computed_at"] <= at
+
+
+def _breach(row: Any, clock: TargetClock | None) -> dict[str, Any]:
+    due_at, breached_at, overrun = (clock.due_at, clock.breached_at, clock.overrun) if clock else (
+        row["due_at"], row["breached_at"], row["overrun"])
+    return {"case_id": row["case_id"], "target": row["target"], "cycle": row["cycle"], "due_at": due_at,
+            "breached_at": breached_at, "overrun_minutes": round(overrun or 0.0, 2),
+            "stopped_at": row["stopped_at"] if clock is None else clock.stopped_at, "assignee": row["assignee"],
+            "team": row["team"], "priority": row["priority"], "channel": row["channel"],
+            "policy_id": row["policy_id"], "policy_version": row["policy_version"]}
+
+
+def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *,
+                  as_of: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Targets breached by ``as_of`` (default ``now``), latest breach first, at most ``limit``."""
+    at = min(as_of or now, now)
+    stored = sa.select(sla_targets).where(t.status == "breached", t.breached_at <= at, *where.conditions()) \
+        .order_by(t.breached_at.desc()).limit(limit)
+    overdue = sa.select(sla_targets).where(t.status == "active", t.due_at <= at, *where.conditions()) \
+        .order_by(t.due_at.desc()).limit(limit)
+    rows = heapq.merge(
+        conn.execute(stored).mappings().all(), conn.execute(overdue).mappings().all(),
+        key=lambda r: r["breached_at"] or r["due_at"], reverse=True)
+    chosen = list(rows)[:limit]
+    live = _clocks_at(conn, {r["case_id"] for r in chosen if not _settled(r, at)}, at, _Terms(conn))
+    found = []
+    for row in chosen:
+        clock = None if _settled(row, at) else live.get((row["case_id"], row["target"], row["cycle"]))
+        if clock is None and not _settled(row, at):
+            continue
+        if clock is None or clock.status == "breached":
+            found.append(_breach(row, clock))
+    return found
+
+
+def list_at_risk(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *, share: float | None = None,
+                 minutes_left: float | None = None) -> list[dict[str, Any]]:
+    """Targets counting now and not yet due with at least ``share`` of their time used, or at
+    most ``minutes_left`` left (in the target's own minutes: business or calendar); soonest due first."""
+    if (share is None) == (minutes_left is None):
+        raise ValueError("give one of share or minutes_left")
+    terms = _Terms(conn)
+    found = []
+    query = sa.select(sla_targets).where(t.status == "active", t.due_at > now, *where.conditions()).order_by(t.due_at)
+    for row in conn.execute(query).mappings():
+        remaining = terms.basis(row).minutes_between(now, row["due_at"])  # counting until due: exact
+        used_share = 1 - remaining / row["minutes"]
+        if (share is not None and used_share >= share) or (minutes_left is not None and remaining <= minutes_left):
+            found.append({"case_id": row["case_id"], "target": row["target"], "cycle": row["cycle"],
+                          "due_at": row["due_at"], "remaining_minutes": round(remaining, 2),
+                          "used_share": round(used_share, 4), "assignee": row["assignee"], "team": row["team"],
+                          "priority": row["priority"], "channel": row["channel"], "policy_id": row["policy_id"],
+                          "policy_version": row["policy_version"]})
+    return found
+
+
+def get_compliance(conn: sa.Connection, since: datetime, until: datetime, group_by: str, now: datetime,
+                   where: SlaFilter = SlaFilter(), *, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Per group: targets decided in [since, until) by ``as_of`` (default ``now``), how many were
+    met and the share met. Decided: achieved when it stopped, breached when it breached (an
+    active target at its due instant). A resolution reopened after ``as_of`` counts by its
+    latest decision."""
+    at = min(as_of or now, now)
+    column = sla_targets.c[GROUPS[group_by]]
+    end = sa.case((t.status == "active", t.due_at), else_=t.decided_at)
+    query = sa.select(column.label("group"), t.status, sa.func.count().label("n")).where(
+        sa.or_(sa.and_(t.decided_at.is_not(None), t.status.in_(("achieved", "breached"))),
+               sa.and_(t.status == "active", t.due_at.is_not(None))),
+        end >= since, end < until, end <= at, *where.conditions(),
+    ).group_by(column, t.status)
+    groups: dict[Any, dict[str, int]] = {}
+    for row in conn.execute(query):
+        counts = groups.setdefault(row.group, {"met": 0, "breached": 0})
+        counts["met" if row.status == "achieved" else "breached"] += row.n
+    return [{"group": group, "met": c["met"], "breached": c["breached"], "decided": c["met"] + c["breached"],
+             "share_met": round(c["met"] / (c["met"] + c["breached"]), 4)}
+            for group, c in sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0])))]
+
+
+def get_case_sla(conn: sa.Connection, case_id: str | UUID, now: datetime) -> list[dict[str, Any]]:
+    """The case's targets as of ``now``: an active one past due shows as breached (at its due instant)."""
+    query = sa.select(sla_targets).where(t.case_id == str(case_id)).order_by(t.started_at, t.target, t.cycle)
+    found = []
+    for row in conn.execute(query).mappings():
+        overdue = row["status"] == "active" and row["due_at"] <= now
+        found.append({"target": row["target"], "cycle": row["cycle"],
+                      "status": "breached" if overdue else row["status"], "due_at": row["due_at"],
+                      "breached_at": row["due_at"] if overdue else row["breached_at"]})
+    return found

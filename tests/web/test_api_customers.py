@@ -1,0 +1,118 @@
+"""Customer endpoints: pages and their edges, filters, the 360 view, timeline, churn, ETags."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import ApiClient
+
+
+@pytest.fixture
+def five(api: ApiClient) -> list[str]:
+    names = ["Ada", "Bea", "Cyd", "Dee", "Eve"]
+    for name in reversed(names):
+        api.customer(name, segment={"sector": "retail" if name in ("Bea", "Dee") else "software"},
+                     contact_points=[{"kind": "email", "value": f"{name.lower()}@example.com"}])
+    api.catch_up()
+    return names
+
+
+@pytest.mark.parametrize("limit, pages", [(1, 5), (2, 3), (5, 1), (500, 1)])
+def test_pages_cover_every_customer_once_and_the_last_has_no_cursor(
+    api: ApiClient, five: list[str], limit: int, pages: int
+) -> None:
+    seen, cursor, count = [], None, 0
+    while True:
+        query = f"limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        page = api.get(f"/api/v1/customers?{query}").get_json()
+        seen += [c["name"] for c in page["items"]]
+        count += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == five and count == pages
+
+
+def test_an_empty_list_is_one_page_without_cursor(api: ApiClient) -> None:
+    assert api.get("/api/v1/customers").get_json() == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize("cursor", ["garbage!", "WzFd", "eyJhIjogMX0"])
+def test_a_cursor_not_made_by_this_listing_is_a_400(api: ApiClient, five: list[str], cursor: str) -> None:
+    response = api.get(f"/api/v1/customers?cursor={cursor}")
+    assert response.status_code == 400 and "cursor" in response.get_json()["errors"]
+
+
+def test_customers_filter_by_search_and_sector(api: ApiClient, five: list[str]) -> None:
+    assert [c["name"] for c in api.get("/api/v1/customers?search=EVE@").get_json()["items"]] == ["Eve"]
+    retail = api.get("/api/v1/customers?sector=retail").get_json()["items"]
+    assert [c["name"] for c in retail] == ["Bea", "Dee"]
+
+
+def test_an_unchanged_list_answers_304_to_its_etag_and_a_changed_one_200(api: ApiClient, five: list[str]) -> None:
+    first = api.get("/api/v1/customers")
+    etag = first.headers["ETag"]
+    again = api.get("/api/v1/customers", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    api.customer("Fay")
+    api.catch_up()
+    changed = api.get("/api/v1/customers", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_the_360_view_shows_open_cases_promises_deals_and_the_latest_timeline(api: ApiClient) -> None:
+    customer = api.customer("Ada", contact_points=[{"kind": "phone", "value": "+44 20 7946 0000"}])
+    case = api.case(customer)
+    api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "due_at": "2026-03-03T10:00:00+00:00",
+                                  "owner": "ann", "channel": "phone"})
+    api.post("/api/v1/deals", {"customer_id": customer, "title": "Printers", "value": 1200, "owner": "ann"})
+    api.catch_up()
+    view = api.get(f"/api/v1/customers/{customer}").get_json()
+    assert view["customer"]["phone"] == "+44 20 7946 0000"
+    assert [c["tracking_code"] for c in view["open_cases"]] == [case["tracking_code"]]
+    assert [p["what"] for p in view["open_promises"]] == ["Call back"]
+    assert [d["title"] for d in view["deals"]] == ["Printers"]
+    assert view["timeline"][0]["event_type"] == "Deal.Opened"  # newest first
+
+
+def test_an_unknown_customer_is_a_404(api: ApiClient) -> None:
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert api.get(f"/api/v1/customers/{missing}").status_code == 404
+    assert api.get(f"/api/v1/customers/{missing}/timeline").status_code == 404
+    assert api.get("/api/v1/customers/not-a-uuid").status_code == 404
+
+
+def test_the_timeline_pages_in_either_order(api: ApiClient) -> None:
+    customer = api.customer()
+    for subject in ("First", "Second", "Third"):
+        api.post("/api/v1/touchpoints", {"customer_id": customer, "channel": "email", "direction": "inbound",
+                                         "kind": "inquiry", "subject": subject})
+    api.catch_up()
+    oldest = api.get(f"/api/v1/customers/{customer}/timeline?limit=2").get_json()
+    rest = api.get(f"/api/v1/customers/{customer}/timeline?limit=2&cursor={oldest['next_cursor']}").get_json()
+    types = [e["event_type"] for e in oldest["items"] + rest["items"]]
+    assert types[0] == "Customer.Registered" and len(types) == 4 and rest["next_cursor"] is None
+    newest = api.get(f"/api/v1/customers/{customer}/timeline?order=newest&limit=1").get_json()
+    assert "Third" in newest["items"][0]["summary"]
+
+
+def test_changing_details_records_only_what_changed(api: ApiClient) -> None:
+    customer = api.customer("Ada")
+    changed = api.request("PATCH", f"/api/v1/customers/{customer}", json={"name": "Ada King"},
+                          headers={"If-Match": '"1"'})
+    assert changed.status_code == 200 and changed.get_json()["version"] == 2
+    same = api.request("PATCH", f"/api/v1/customers/{customer}", json={"name": "Ada King"})
+    assert same.get_json()["position"] is None and same.get_json()["version"] == 2
+    api.catch_up()
+    assert api.get(f"/api/v1/customers/{customer}").get_json()["customer"]["name"] == "Ada King"
+
+
+def test_churn_candidates_are_quiet_past_buyers(api: ApiClient) -> None:
+    quiet = api.customer("Quiet")
+    deal = api.post("/api/v1/deals", {"customer_id": quiet, "title": "Old order", "value": 500, "owner": "ann",
+                                      "occurred_at": "2025-01-01T00:00:00+00:00"}).get_json()
+    api.post(f"/api/v1/deals/{deal['id']}/win", {"close_value": 500, "occurred_at": "2025-02-01T00:00:00+00:00"})
+    api.customer("Never bought")
+    api.catch_up()
+    found = api.get("/api/v1/customers/churn-candidates?quiet_days=90").get_json()["items"]
+    assert [(c["name"], c["quiet_days"] > 90) for c in found] == [("Quiet", True)]

@@ -1,0 +1,52 @@
+"""Deal endpoints: open, move, win, lose, reopen; list by status and stage."""
+
+from __future__ import annotations
+
+from tests.web.conftest import ApiClient
+
+
+def deal(api: ApiClient, title: str, opened: str = "2026-03-01") -> str:
+    body = {"title": title, "value": "1200.50", "owner": "ann", "occurred_at": f"{opened}T09:00:00+00:00"}
+    opened = api.post("/api/v1/deals", body)
+    assert opened.status_code == 201, opened.get_json()
+    deal_id: str = opened.get_json()["id"]
+    return deal_id
+
+
+def test_deals_move_through_the_pipeline_and_list_by_status(api: ApiClient) -> None:
+    won, lost = deal(api, "Won", "2026-02-01"), deal(api, "Lost", "2026-02-02")
+    open_ = deal(api, "Open", "2026-02-03")
+    assert api.post(f"/api/v1/deals/{won}/move", {"stage": "Engaging"}).status_code == 200
+    assert api.post(f"/api/v1/deals/{won}/win", {"close_value": 1100}).status_code == 200
+    assert api.post(f"/api/v1/deals/{lost}/lose", {"reason": "Too expensive"}).status_code == 200
+    api.catch_up()
+
+    def titles(query: str) -> list[str]:
+        return [d["title"] for d in api.get(f"/api/v1/deals?{query}").get_json()["items"]]
+
+    assert titles("status=won") == ["Won"] and titles("status=lost") == ["Lost"]
+    assert titles("status=open") == ["Open"] and titles("stage=Prospecting") == ["Open"]
+    assert titles("order=newest") == ["Open", "Lost", "Won"]
+    found = api.get(f"/api/v1/deals/{won}").get_json()
+    assert (found["stage"], found["close_value"], found["value"]) == ("Won", 1100.0, 1200.5)
+    assert open_ in [d["id"] for d in api.get("/api/v1/deals?owner=ann").get_json()["items"]]
+
+
+def test_a_lost_deal_can_be_reopened_into_an_open_stage(api: ApiClient) -> None:
+    lost = deal(api, "Second chance")
+    api.post(f"/api/v1/deals/{lost}/lose", {"reason": "Budget"})
+    assert api.post(f"/api/v1/deals/{lost}/reopen", {"stage": "Engaging", "reason": "New budget"}).status_code == 200
+    api.catch_up()
+    assert api.get(f"/api/v1/deals/{lost}").get_json()["stage"] == "Engaging"
+
+
+def test_a_won_deal_cannot_be_moved(api: ApiClient) -> None:
+    won = deal(api, "Done")
+    api.post(f"/api/v1/deals/{won}/win", {"close_value": 10})
+    assert api.post(f"/api/v1/deals/{won}/move", {"stage": "Engaging"}).status_code in (409, 422)
+
+
+def test_an_unknown_deal_is_a_404(api: ApiClient) -> None:
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert api.get(f"/api/v1/deals/{missing}").status_code == 404
+    assert api.post(f"/api/v1/deals/{missing}/win", {"close_value": 1}).status_code == 404

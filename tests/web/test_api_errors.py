@@ -1,0 +1,105 @@
+"""Every error answers one JSON shape, names the field at fault, and bad input writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.clock import FixedClock
+from tests.web.conftest import ApiClient
+from web import create_app
+
+UNKNOWN = "00000000-0000-0000-0000-000000000000"
+TOUCH = {"channel": "phone", "direction": "inbound", "kind": "inquiry", "subject": "Hello"}
+
+
+def error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    assert set(body) == {"code", "message", "errors"}
+    return body
+
+
+def test_an_unknown_api_path_is_a_json_404(api: ApiClient) -> None:
+    assert error(api.get("/api/v1/no-such-thing"), 404)["code"] == "not_found"
+
+
+def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(api: ApiClient) -> None:
+    response = api.request("DELETE", "/api/v1/customers")
+    assert error(response, 405)["code"] == "method_not_allowed"
+    assert "POST" in response.headers["Allow"]
+
+
+def test_pages_outside_the_api_keep_flasks_own_errors(api: ApiClient) -> None:
+    response = api.client.get("/no-such-page")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+def test_a_body_that_is_not_json_is_a_400(api: ApiClient) -> None:
+    response = api.request("POST", "/api/v1/customers", data="{not json", headers={"Content-Type": "application/json"})
+    assert "body" in error(response, 400)["errors"]
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/customers", {}, "name"),
+    ("/api/v1/customers", {"name": "Ada", "kind": "robot"}, "kind"),
+    ("/api/v1/customers", {"name": "Ada", "surprise": 1}, "surprise"),
+    ("/api/v1/customers", {"name": "Ada\u0000"}, "name"),
+    ("/api/v1/customers", {"name": "Ada", "contact_points": [{"kind": "email", "value": "not-an-address"}]},
+     "contact_points[0].value"),
+    ("/api/v1/customers", {"name": "Ada", "contact_points": [{"kind": "fax", "value": "1"}]},
+     "contact_points[0].kind"),
+    ("/api/v1/customers", {"name": "Ada", "occurred_at": "2026-03-02T09:00:00"}, "occurred_at"),
+    ("/api/v1/customers", {"name": "Ada", "occurred_at": "0001-01-01T00:00:00+14:00"}, "occurred_at"),
+    ("/api/v1/touchpoints", {**TOUCH, "customer_id": UNKNOWN}, "customer_id"),
+    ("/api/v1/touchpoints", {**TOUCH, "customer_id": "not-a-uuid"}, "customer_id"),
+    ("/api/v1/deals", {"title": "Big", "value": "12.345", "owner": "ann"}, "value"),
+    ("/api/v1/deals", {"title": "Big", "value": 10**15, "owner": "ann"}, "value"),
+    ("/api/v1/deals", {"title": "Big", "value": 10, "owner": "ann", "stage": "Dreaming"}, "stage"),
+])
+def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(
+    api: ApiClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    before = api.event_count()
+    found = error(api.post(path, body), 422)
+    assert found["code"] == "validation_failed"
+    assert field in found["errors"], found
+    assert api.event_count() == before
+
+
+@pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"),
+                                          ("surprise=1", "surprise"), ("min_position=-1", "min_position"),
+                                          ("customer_id=42", "customer_id"), ("status=sleeping", "status")])
+def test_bad_query_parameters_are_a_422_naming_them(api: ApiClient, query: str, field: str) -> None:
+    assert field in error(api.get(f"/api/v1/cases?{query}"), 422)["errors"]
+
+
+def test_an_action_on_a_missing_record_is_a_404(api: ApiClient) -> None:
+    assert error(api.post(f"/api/v1/cases/{UNKNOWN}/assign", {"assignee": "ann"}), 404)["code"] == "not_found"
+
+
+def test_an_action_the_state_does_not_allow_is_a_409_and_writes_nothing(api: ApiClient) -> None:
+    case = api.case(api.customer())
+    before = api.event_count()
+    found = error(api.post(f"/api/v1/cases/{case['id']}/reopen", {"reason": "again"}), 409)
+    assert found["code"] == "state_conflict" and "cannot reopen" in found["message"]
+    assert api.event_count() == before
+
+
+@pytest.mark.parametrize("header", ["three", '"3a"', "-1", "1" * 19])
+def test_an_if_match_that_is_not_a_version_is_a_400(api: ApiClient, header: str) -> None:
+    case = api.case(api.customer())
+    response = api.post(f"/api/v1/cases/{case['id']}/assign", {"assignee": "ann"}, headers={"If-Match": header})
+    assert "If-Match" in error(response, 400)["errors"]
+
+
+def test_reads_before_the_projections_ever_ran_are_a_503_not_a_crash(tmp_path: Path, clock: FixedClock) -> None:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db", "CLOCK": clock, "TESTING": True})
+    services = app.extensions["touchline"]  # no projection runner prepared the read-model tables
+    token = services.app.issue_api_token(name="early", scopes=["read"], occurred_at=clock.now(),
+                                         actor="system:test").token
+    response = app.test_client().get("/api/v1/customers", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503 and response.get_json()["code"] == "read_models_unavailable"
+    services.close()

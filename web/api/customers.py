@@ -1,0 +1,99 @@
+"""``/api/v1/customers``: lists, the 360 view, the timeline, churn candidates; register and change."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from projections.queries.customers import get_customer, get_customer_360, get_timeline, list_churn_candidates, list_customers
+from web.api.auth import caller, requires
+from web.api.reads import found, page, read
+from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
+from web.schemas.common import ReadQuerySchema, ReceiptSchema
+from web.schemas.customers import (
+    ChangeCustomerSchema, ChurnPageSchema, ChurnQuerySchema, Customer360Schema, CustomerPageSchema,
+    CustomerQuerySchema, RegisterCustomerSchema, TimelinePageSchema, TimelineQuerySchema,
+)
+from web.services import services
+
+blp = Blueprint("customers", __name__, description="Customers: lists, the 360 view and timeline, churn "
+                                                    "candidates; register and change details.")
+
+
+@blp.route("/customers")
+class Customers(MethodView):
+    @requires("read:customers")
+    @blp.etag
+    @blp.arguments(CustomerQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, CustomerPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Customers by name; search in name and email, filter by sector."""
+        return read(query, lambda conn: page(list_customers(
+            conn, search=query.get("search"), sector=query.get("sector"), limit=query["limit"],
+            cursor=query.get("cursor"))))
+
+    @requires("write:customers")
+    @blp.arguments(RegisterCustomerSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    def post(self, body: dict[str, Any]) -> Any:
+        """Register a customer (a person or a company)."""
+        return execute(lambda: services().app.register_customer(
+            id=new_id(), name=body["name"], kind=body["kind"], contact_points=body.get("contact_points"),
+            segment=body.get("segment"), external_ref=body.get("external_ref"),
+            occurred_at=when(body), actor=caller().actor), status=201)
+
+
+@blp.route("/customers/churn-candidates")
+class ChurnCandidates(MethodView):
+    @requires("read:customers")
+    @blp.etag
+    @blp.arguments(ChurnQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, ChurnPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Customers who bought before and have been quiet for quiet_days: the win-back list."""
+        return read(query, lambda conn: page(list_churn_candidates(
+            conn, now=services().clock.now(), quiet_days=query["quiet_days"], limit=query["limit"],
+            cursor=query.get("cursor"))))
+
+
+@blp.route("/customers/<uuid:customer_id>")
+class Customer(MethodView):
+    @requires("read:customers")
+    @blp.etag
+    @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, Customer360Schema)
+    def get(self, query: dict[str, Any], customer_id: UUID) -> dict[str, Any]:
+        """Everything about one customer: summary, open cases and promises, deals, latest timeline."""
+        return found(read(query, lambda conn: get_customer_360(conn, str(customer_id), timeline_limit=20)),
+                     "customer", customer_id)
+
+    @requires("write:customers")
+    @blp.arguments(ChangeCustomerSchema)
+    @blp.response(200, ReceiptSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_DOC, IF_MATCH_DOC])
+    def patch(self, body: dict[str, Any], customer_id: UUID) -> Any:
+        """Change name, contact points or segment (only what is sent; nothing recorded if nothing changed)."""
+        return execute(lambda: services().app.change_customer_details(
+            customer_id, name=body.get("name"), contact_points=body.get("contact_points"),
+            segment=body.get("segment"), expected_version=expected_version(),
+            occurred_at=when(body), actor=caller().actor), path_ids={"customer_id": customer_id})
+
+
+@blp.route("/customers/<uuid:customer_id>/timeline")
+class Timeline(MethodView):
+    @requires("read:customers")
+    @blp.etag
+    @blp.arguments(TimelineQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, TimelinePageSchema)
+    def get(self, query: dict[str, Any], customer_id: UUID) -> dict[str, Any]:
+        """Every event about the customer in business-time order."""
+        def fetch(conn: Any) -> dict[str, Any]:
+            found(get_customer(conn, str(customer_id)), "customer", customer_id)
+            return page(get_timeline(conn, str(customer_id), limit=query["limit"], cursor=query.get("cursor"),
+                                     newest_first=query["order"] == "newest"))
+        return read(query, fetch)

@@ -1,0 +1,75 @@
+"""``/api/v1/deals``: lists, one deal; open, move, win, lose, reopen."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema
+
+from projections.queries.records import get_deal, list_deals
+from web.api.actions import Command, action
+from web.api.auth import caller, requires
+from web.api.reads import found, page, read
+from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
+from web.schemas.common import ReadQuerySchema, ReceiptSchema
+from web.schemas.deals import (
+    DealPageSchema, DealQuerySchema, DealSchema, LoseDealSchema, MoveDealSchema, OpenDealSchema, ReopenDealSchema,
+    WinDealSchema,
+)
+from web.services import services
+
+blp = Blueprint("deals", __name__, description="Deals moving through the sales pipeline.")
+
+
+@blp.route("/deals")
+class Deals(MethodView):
+    @requires("read:deals")
+    @blp.etag
+    @blp.arguments(DealQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, DealPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Deals by opening time, filtered by stage, status, owner or customer."""
+        customer = query.get("customer_id")
+        return read(query, lambda conn: page(list_deals(
+            conn, stage=query.get("stage"), status=query.get("status"), owner=query.get("owner"),
+            customer_id=str(customer) if customer else None, limit=query["limit"], cursor=query.get("cursor"),
+            newest_first=query["order"] == "newest")))
+
+    @requires("write:deals")
+    @blp.arguments(OpenDealSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    def post(self, body: dict[str, Any]) -> Any:
+        """Open a deal in the pipeline (default: its first stage)."""
+        return execute(lambda: services().app.open_deal(
+            id=new_id(), customer_id=body.get("customer_id"), product_id=body.get("product_id"), title=body["title"],
+            value=body["value"], owner=body["owner"], stage=body.get("stage"), external_ref=body.get("external_ref"),
+            occurred_at=when(body), actor=caller().actor), status=201)
+
+
+@blp.route("/deals/<uuid:deal_id>")
+class Deal(MethodView):
+    @requires("read:deals")
+    @blp.etag
+    @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, DealSchema)
+    def get(self, query: dict[str, Any], deal_id: UUID) -> dict[str, Any]:
+        """One deal."""
+        return found(read(query, lambda conn: get_deal(conn, str(deal_id))), "deal", deal_id)
+
+
+def _action(name: str, schema: type[Schema], summary: str, command: Command) -> None:
+    action(blp, "deals", name, schema, summary, command, scope="write:deals")
+
+
+_action("move", MoveDealSchema, "Move the deal to another open stage.",
+        lambda app, i, b, kw: app.move_deal(i, stage=b["stage"], **kw))
+_action("win", WinDealSchema, "Win the deal at a close value.",
+        lambda app, i, b, kw: app.win_deal(i, close_value=b["close_value"], **kw))
+_action("lose", LoseDealSchema, "Lose the deal, with a reason.",
+        lambda app, i, b, kw: app.lose_deal(i, reason=b["reason"], **kw))
+_action("reopen", ReopenDealSchema, "Reopen a won or lost deal into an open stage.",
+        lambda app, i, b, kw: app.reopen_deal(i, stage=b["stage"], reason=b["reason"], **kw))

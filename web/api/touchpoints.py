@@ -1,0 +1,61 @@
+"""``/api/v1/touchpoints``: record a contact; repeat contacts and contact rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from projections.queries.service import get_contact_rates, list_repeat_contacts
+from web.api.auth import caller, requires
+from web.api.reads import page, read
+from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
+from web.schemas.common import ReceiptSchema
+from web.schemas.touchpoints import (
+    ContactRatesSchema, RatesQuerySchema, RecordTouchpointSchema, RepeatPageSchema, RepeatQuerySchema,
+)
+from web.services import services
+
+blp = Blueprint("touchpoints", __name__, description="Contacts with customers on any channel; repeat contacts.")
+RECORDED = ("channel", "direction", "kind", "subject", "summary", "contact_point", "external_ref",
+            "customer_id", "case_id", "deal_id", "promise_id")
+
+
+@blp.route("/touchpoints")
+class Touchpoints(MethodView):
+    @requires("write:touchpoints")
+    @blp.arguments(RecordTouchpointSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record one contact with a customer (a call, an email, a chat...)."""
+        fields = {name: body[name] for name in RECORDED if name in body}
+        return execute(lambda: services().app.record_touchpoint(
+            id=new_id(), occurred_at=when(body), actor=caller().actor, **fields), status=201)
+
+
+@blp.route("/touchpoints/repeat-contacts")
+class RepeatContacts(MethodView):
+    @requires("read:touchpoints")
+    @blp.etag
+    @blp.arguments(RepeatQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, RepeatPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Inbound contacts repeating an earlier one (same case or topic) within within_days, newest first."""
+        return read(query, lambda conn: page(list_repeat_contacts(
+            conn, within_days=query["within_days"], since=query.get("since"), limit=query["limit"],
+            cursor=query.get("cursor"))))
+
+
+@blp.route("/touchpoints/contact-rates")
+class ContactRates(MethodView):
+    @requires("read:touchpoints")
+    @blp.etag
+    @blp.arguments(RatesQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, ContactRatesSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Repeat-contact rate and first-contact resolution rate."""
+        return read(query, lambda conn: get_contact_rates(conn, since=query.get("since"),
+                                                          within_days=query["within_days"]))

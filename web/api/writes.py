@@ -1,0 +1,133 @@
+"""What write endpoints share: If-Match, Idempotency-Key, and turning a command's receipt
+or error into an answer.
+
+Idempotency: the first request with a key claims it (a row in the read-model database,
+unique per token and key) before the command runs; its answer is stored when it
+succeeds, and every retry with the same key and the same request gets that answer back
+(``Idempotent-Replayed: true``). The same key with a different request is a 422; a retry
+while the first is still running is a 409. A failed command releases the key (it wrote
+nothing, so running it again is safe). New records get an id derived from the key, so
+even a lost answer can never turn a retry into a second record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from flask import request
+
+from domain.errors import DomainError
+from domain.service import Receipt
+from projections.api_state import (
+    claim_idempotency_key, complete_idempotency_key, purge_idempotency_keys, release_idempotency_key,
+)
+from web.api.auth import caller, runtime
+from web.api.errors import ApiError, domain_error, field_error
+from web.services import services
+
+Answer = tuple[dict[str, Any], int, dict[str, str]]
+KEY_HEADER = "Idempotency-Key"
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEEP_KEYS = timedelta(hours=24)
+IDEMPOTENCY_DOC = {"name": KEY_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
+                   "description": "Makes the write safe to retry: a retry with the same key and the same request "
+                                  "returns the first answer; the same key with another request is refused (422). "
+                                  "1-255 printable ASCII characters, e.g. a UUID; kept 24 hours."}
+IF_MATCH_DOC = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                "description": "The record's version you acted on (a write's `version`, or the `version` field "
+                               "of a read), e.g. \"3\": if the record changed since, the answer is 412."}
+
+
+def now() -> datetime:
+    return services().clock.now()
+
+
+def when(body: Mapping[str, Any]) -> datetime:
+    """Business time of the command: ``occurred_at`` from the body, else now."""
+    value: datetime = body.get("occurred_at") or now()
+    return value
+
+
+def expected_version() -> int | None:
+    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), if any."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 18:
+        raise field_error(400, "If-Match", 'must be the version you read, e.g. "3"')
+    return int(value)
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get(KEY_HEADER)
+    if key is not None and not _KEY.match(key):
+        raise field_error(400, KEY_HEADER, "must be 1-255 printable ASCII characters without spaces")
+    return key
+
+
+def new_id() -> UUID | None:
+    """The id of a record a create makes: derived from the Idempotency-Key when there is one."""
+    key = idempotency_key()
+    return uuid5(NAMESPACE_URL, f"/api/{caller().token_id}/{key}") if key else None
+
+
+def _fingerprint() -> str:
+    body = request.get_json(silent=True)
+    content = json.dumps(body, sort_keys=True) if body is not None else request.get_data(as_text=True)
+    seen = f"{request.method} {request.path}?{request.query_string.decode()} {request.headers.get('If-Match')} {content}"
+    return hashlib.sha256(seen.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _run(command: Callable[[], Receipt], status: int, path_ids: Mapping[str, UUID],
+         extra: Callable[[Receipt], dict[str, Any]] | None) -> Answer:
+    try:
+        receipt = command()
+    except DomainError as exc:
+        raise domain_error(exc, path_ids=path_ids) from None
+    body = {"id": str(receipt.id), "version": receipt.version, "position": receipt.position}
+    if extra:
+        body.update(extra(receipt))
+    headers = {"ETag": f'"{receipt.version}"'}
+    if status == 201:
+        headers["Location"] = f"{request.path.rstrip('/')}/{receipt.id}"
+    return body, status, headers
+
+
+def execute(command: Callable[[], Receipt], *, status: int = 200, path_ids: Mapping[str, UUID] | None = None,
+            extra: Callable[[Receipt], dict[str, Any]] | None = None) -> Answer:
+    """Run a command once per Idempotency-Key and answer with its receipt."""
+    key = idempotency_key()
+    if key is None:
+        return _run(command, status, path_ids or {}, extra)
+    token, fingerprint, engine = caller().token_id, _fingerprint(), services().views
+    runtime().ensure_tables()
+    with engine.begin() as conn:
+        earlier = claim_idempotency_key(conn, token, key, fingerprint, now())
+        if earlier is None and runtime().purge_due():
+            purge_idempotency_keys(conn, now() - KEEP_KEYS)
+    if earlier is not None:
+        if earlier["status"] is None:
+            raise ApiError(409, "a request with this Idempotency-Key is still running (if it was interrupted, "
+                                "check the record and retry with a new key)",
+                           code="idempotency_in_progress", headers={"Retry-After": "1"})
+        if earlier["fingerprint"] != fingerprint:
+            raise field_error(422, KEY_HEADER, "was used for a different request; use a new key",
+                              code="idempotency_key_reused")
+        stored = earlier["response"]
+        return stored["body"], earlier["status"], {**stored["headers"], "Idempotent-Replayed": "true"}
+    try:
+        body, code, headers = _run(command, status, path_ids or {}, extra)
+    except BaseException:
+        with engine.begin() as conn:
+            release_idempotency_key(conn, token, key)
+        raise
+    with engine.begin() as conn:
+        complete_idempotency_key(conn, token, key, code, {"body": body, "headers": headers})
+    return body, code, headers

@@ -1,0 +1,119 @@
+"""Fields and schemas every endpoint shares: safe text, instants, pages, errors, receipts.
+
+Input is checked here so that nothing the database or a projection would choke on
+reaches a command: text without NUL characters, instants within years 1900-2999, and
+numbers within the columns' ranges. Bad input is a 422 naming the field, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+MAX_BIGINT = 2**63 - 1
+NO_NUL = r"^[^\u0000]*$"
+MIN_POSITION = ("Read-your-writes: wait (a few seconds at most) until the projections have applied this event "
+                "position (the position a write returned).")
+
+
+class Text(fields.String):
+    """A string without NUL characters (PostgreSQL text cannot hold them)."""
+
+    def __init__(self, *, max_length: int | None = None, min_length: int | None = None, **kwargs: Any) -> None:
+        checks = [validate.Regexp(NO_NUL, error="must not contain NUL characters")]
+        if max_length is not None or min_length is not None:
+            checks.append(validate.Length(min=min_length, max=max_length))
+        super().__init__(validate=checks, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            result.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("is not valid Unicode text") from None
+        return result
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 date and time with a timezone (naive times are refused), years 1900-2999."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            utc = result.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValidationError("is out of range") from None
+        if not 1900 <= utc.year <= 2999:
+            raise ValidationError("must be between the years 1900 and 2999")
+        return result
+
+
+class Amount(fields.Decimal):
+    """Money in: a number (or numeric string) from 0 to a trillion, loaded as an exact Decimal."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=0, max=10**12), allow_nan=False, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        # Only the document's minimum/maximum go through here: they must be JSON numbers.
+        result = super()._serialize(value, attr, obj, **kwargs)
+        return None if result is None else float(result)
+
+
+def Position(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field class
+    return fields.Integer(strict=False, validate=validate.Range(min=0, max=MAX_BIGINT), **kwargs)
+
+
+class ErrorSchema(Schema):
+    """Every 4xx (and 5xx) answer has this shape."""
+
+    code = fields.String(required=True, metadata={"description": "Machine-readable error code, e.g. "
+                                                                 "validation_failed, unauthorized, not_found."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for a person."})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                         metadata={"description": "Messages by field (request body fields, query parameters, "
+                                                  "or headers such as If-Match); empty when no field is at fault."})
+
+
+class ListQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "Items per page (1-500)."})
+    cursor = Text(max_length=2000, metadata={"description": "The next_cursor of the previous page."})
+    min_position = Position(metadata={"description": MIN_POSITION})
+
+
+class ReadQuerySchema(Schema):
+    min_position = Position(metadata={"description": MIN_POSITION})
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """A page of ``item``: ``{"items": [...], "next_cursor": "..." | null}``."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item), required=True),
+        "next_cursor": fields.String(allow_none=True, required=True,
+                                     metadata={"description": "Pass as cursor for the next page; null on the "
+                                                              "last page."}),
+    }, name=name)
+
+
+class ReceiptSchema(Schema):
+    """What every write returns."""
+
+    id = fields.UUID(required=True, metadata={"description": "The record written."})
+    version = fields.Integer(required=True, metadata={"description": "Its version now: send it as If-Match "
+                                                                     "to make the next change conditional."})
+    position = fields.Integer(required=True, allow_none=True,
+                              metadata={"description": "Event position of the write (null when nothing changed): "
+                                                       "pass it as min_position to read your write."})
+
+
+class WriteSchema(Schema):
+    """Fields every command body accepts."""
+
+    occurred_at = Instant(metadata={"description": "When it happened in the world (business time). "
+                                                   "Default: now."})

@@ -1,0 +1,111 @@
+"""Schemas of the customer endpoints: lists, the 360 view, the timeline, and the writes."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from domain.customers.model import CONTACT_KINDS, CUSTOMER_KINDS
+from web.schemas.cases import CaseSchema
+from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema
+from web.schemas.deals import DealSchema
+from web.schemas.promises import PromiseSchema
+
+
+class CustomerQuerySchema(ListQuerySchema):
+    search = Text(max_length=200, metadata={"description": "Part of the name or email address."})
+    sector = Text(max_length=100)
+
+
+class ChurnQuerySchema(ListQuerySchema):
+    quiet_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=3650),
+                                metadata={"description": "Days without any contact."})
+
+
+class TimelineQuerySchema(ListQuerySchema):
+    order = fields.String(load_default="oldest", validate=validate.OneOf(("oldest", "newest")),
+                          metadata={"description": "Business-time order of the entries."})
+
+
+class ContactPointSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS))
+    value = Text(required=True, min_length=1, max_length=500)
+
+
+class CustomerSchema(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    contact_points = fields.List(fields.Nested(ContactPointSchema), required=True)
+    segment = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    sector = fields.String(allow_none=True)
+    size = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    consents = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    merged_into = fields.String(allow_none=True)
+    registered_at = fields.AwareDateTime(required=True)
+    first_touch_at = fields.AwareDateTime(allow_none=True)
+    last_touch_at = fields.AwareDateTime(allow_none=True)
+    last_contact_at = fields.AwareDateTime(allow_none=True)
+    touches = fields.Integer(required=True)
+    touches_by_channel = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    open_cases = fields.Integer(required=True)
+    cases_total = fields.Integer(required=True)
+    open_promises = fields.Integer(required=True)
+    deals_by_stage = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    deals_open = fields.Integer(required=True)
+    deals_won = fields.Integer(required=True)
+    deals_lost = fields.Integer(required=True)
+    funnel_stage = fields.String(allow_none=True)
+    won_value = fields.Float(required=True)
+    csat_average = fields.Float(allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class ChurnCandidateSchema(CustomerSchema):
+    quiet_since = fields.AwareDateTime(required=True)
+    quiet_days = fields.Integer(required=True)
+
+
+class TimelineEntrySchema(Schema):
+    position = fields.Integer(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    recorded_at = fields.AwareDateTime(required=True)
+    event_type = fields.String(required=True)
+    channel = fields.String(allow_none=True)
+    actor = fields.String(required=True)
+    summary = fields.String(required=True)
+    record_id = fields.String(required=True)
+
+
+class Customer360Schema(Schema):
+    customer = fields.Nested(CustomerSchema, required=True)
+    open_cases = fields.List(fields.Nested(CaseSchema), required=True)
+    open_promises = fields.List(fields.Nested(PromiseSchema), required=True)
+    deals = fields.List(fields.Nested(DealSchema), required=True)
+    timeline = fields.List(fields.Nested(TimelineEntrySchema), required=True,
+                           metadata={"description": "The latest entries, newest first."})
+
+
+CustomerPageSchema = page_schema(CustomerSchema, "CustomerPage")
+ChurnPageSchema = page_schema(ChurnCandidateSchema, "ChurnCandidatePage")
+TimelinePageSchema = page_schema(TimelineEntrySchema, "TimelinePage")
+
+
+class RegisterCustomerSchema(WriteSchema):
+    name = Text(required=True, min_length=1, max_length=300)
+    kind = fields.String(load_default="person", validate=validate.OneOf(CUSTOMER_KINDS))
+    contact_points = fields.List(fields.Nested(ContactPointSchema), validate=validate.Length(max=20))
+    segment = fields.Dict(keys=Text(min_length=1, max_length=50), values=Text(max_length=50),
+                          validate=validate.Length(max=20),
+                          metadata={"description": "Attributes such as sector, size, location."})
+    external_ref = Text(max_length=200)
+
+
+class ChangeCustomerSchema(WriteSchema):
+    name = Text(min_length=1, max_length=300)
+    contact_points = fields.List(fields.Nested(ContactPointSchema), validate=validate.Length(max=20))
+    segment = fields.Dict(keys=Text(min_length=1, max_length=50), values=Text(max_length=50),
+                          validate=validate.Length(max=20))
+

@@ -1,0 +1,64 @@
+"""Schemas of the deal endpoints."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from web.schemas.common import Amount, ListQuerySchema, Text, WriteSchema, page_schema
+
+
+
+class DealQuerySchema(ListQuerySchema):
+    stage = Text(max_length=60)
+    status = fields.String(validate=validate.OneOf(("open", "won", "lost")))
+    owner = Text(max_length=200)
+    customer_id = fields.UUID()
+    order = fields.String(load_default="oldest", validate=validate.OneOf(("oldest", "newest")),
+                          metadata={"description": "By opening time."})
+
+
+class DealSchema(Schema):
+    id = fields.String(required=True)
+    customer_id = fields.String(allow_none=True)
+    product_id = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    value = fields.Float(required=True)
+    owner = fields.String(required=True)
+    stage = fields.String(required=True)
+    opened_at = fields.AwareDateTime(required=True)
+    stage_entered_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    close_value = fields.Float(allow_none=True)
+    lost_reason = fields.String(allow_none=True)
+    last_activity_at = fields.AwareDateTime(required=True)
+    external_ref = fields.String(allow_none=True)
+
+
+DealPageSchema = page_schema(DealSchema, "DealPage")
+
+
+class OpenDealSchema(WriteSchema):
+    title = Text(required=True, min_length=1, max_length=300)
+    value = Amount(required=True)
+    owner = Text(required=True, min_length=1, max_length=200)
+    customer_id = fields.UUID()
+    product_id = fields.UUID()
+    stage = Text(max_length=60, metadata={"description": "Default: the pipeline's first stage."})
+    external_ref = Text(max_length=200)
+
+
+class MoveDealSchema(WriteSchema):
+    stage = Text(required=True, min_length=1, max_length=60)
+
+
+class WinDealSchema(WriteSchema):
+    close_value = Amount(required=True)
+
+
+class LoseDealSchema(WriteSchema):
+    reason = Text(required=True, min_length=1, max_length=1000)
+
+
+class ReopenDealSchema(WriteSchema):
+    stage = Text(required=True, min_length=1, max_length=60)
+    reason = Text(required=True, min_length=1, max_length=1000)

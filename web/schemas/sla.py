@@ -1,0 +1,97 @@
+"""Schemas of the SLA read endpoints: breaches, at-risk targets, compliance, a case's `sla` block."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from domain.cases.model import PRIORITIES
+from domain.sla.shape import TARGET_KINDS
+from domain.touchpoints.model import CHANNELS
+from projections.queries.sla import GROUPS
+from web.schemas.common import ReadQuerySchema, Text
+from web.schemas.funnel import Day
+
+
+class SlaFilterSchema(ReadQuerySchema):
+    target = fields.String(validate=validate.OneOf(TARGET_KINDS))
+    assignee = Text(max_length=200, metadata={"description": "Agent (user id) the case is assigned to."})
+    team = Text(max_length=100)
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+
+
+class BreachQuerySchema(SlaFilterSchema):
+    as_of = Day(metadata={"description": "Business date (UTC): breaches by the end of that day. Default: now."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000),
+                           metadata={"description": "Most recent breaches first, at most this many (1-1000)."})
+
+
+class AtRiskQuerySchema(SlaFilterSchema):
+    share = fields.Float(validate=validate.Range(min=0, max=1, max_inclusive=False), metadata={
+        "description": "Targets with at least this share of their time used (default 0.75)."})
+    minutes_left = fields.Float(validate=validate.Range(min=0), metadata={
+        "description": "Instead of share: targets with at most this many minutes left (business or calendar, as "
+                       "the target counts)."})
+
+    @validates_schema
+    def one_threshold(self, data: dict[str, object], **kwargs: object) -> None:
+        if "share" in data and "minutes_left" in data:
+            raise ValidationError("give share or minutes_left, not both", "minutes_left")
+
+
+class ComplianceQuerySchema(SlaFilterSchema):
+    since = Day(metadata={"description": "First day (UTC) of the period. Default: 30 days before until."})
+    until = Day(metadata={"description": "Last day (UTC) of the period, included. Default: as_of, or today."})
+    as_of = Day(metadata={"description": "Business date (UTC): only what was decided by the end of that day."})
+    group_by = fields.String(load_default="target", validate=validate.OneOf(tuple(GROUPS)))
+    format = fields.String(validate=validate.OneOf(("json", "csv")),
+                           metadata={"description": "csv for a CSV download (or send Accept: text/csv)."})
+
+
+class _TargetRefSchema(Schema):
+    case_id = fields.String(required=True)
+    target = fields.String(required=True)
+    cycle = fields.Integer(required=True, metadata={"description": "0, or 1, 2... for next responses."})
+    due_at = fields.AwareDateTime(allow_none=True, required=True)
+    assignee = fields.String(allow_none=True, required=True)
+    team = fields.String(allow_none=True, required=True)
+    priority = fields.String(required=True)
+    channel = fields.String(required=True)
+    policy_id = fields.String(required=True)
+    policy_version = fields.Integer(required=True)
+
+
+class BreachSchema(_TargetRefSchema):
+    breached_at = fields.AwareDateTime(required=True)
+    stopped_at = fields.AwareDateTime(allow_none=True, required=True,
+                                      metadata={"description": "When the clock stopped; null while it counts."})
+    overrun_minutes = fields.Float(required=True)
+
+
+class AtRiskSchema(_TargetRefSchema):
+    remaining_minutes = fields.Float(required=True)
+    used_share = fields.Float(required=True)
+
+
+class ComplianceGroupSchema(Schema):
+    group = fields.String(allow_none=True, required=True)
+    met = fields.Integer(required=True)
+    breached = fields.Integer(required=True)
+    decided = fields.Integer(required=True)
+    share_met = fields.Float(required=True)
+
+
+class ComplianceSchema(Schema):
+    since = fields.AwareDateTime(required=True)
+    until = fields.AwareDateTime(required=True)
+    as_of = fields.AwareDateTime(required=True)
+    group_by = fields.String(required=True)
+    groups = fields.List(fields.Nested(ComplianceGroupSchema), required=True)
+
+
+class CaseSlaSchema(Schema):
+    target = fields.String(required=True)
+    cycle = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"description": "active, paused, achieved or breached."})
+    due_at = fields.AwareDateTime(allow_none=True, required=True)
+    breached_at = fields.AwareDateTime(allow_none=True, required=True)
