@@ -45,6 +45,16 @@ class Status:
     lag_seconds: float | None
 
 
+def projections_position(engine: sa.Engine) -> int | None:
+    """The position every projection has reached (the slowest one's), or None when the read
+    models do not exist yet."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.min(projection_tracking.c.position))).scalar()
+    except sa.exc.DBAPIError:
+        return None
+
+
 class PositionRace(Exception):
     """Another runner committed first; this batch is dropped and read again."""
 

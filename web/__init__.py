@@ -10,6 +10,7 @@ from flask import Flask, jsonify
 
 from projections.storage import DEFAULT_URL
 from web.api import init_api
+from projections.runner import projections_position
 from web.services import build_services
 
 # Every setting, its environment variable (TOUCHLINE_<KEY>) and default: the README's table.
@@ -43,9 +44,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/health")
     def health() -> Any:
-        """Liveness: the event store answers."""
-        position = app.extensions["touchline"].app.recorder.max_notification_id()
-        return jsonify(status="ok", position=position or 0)
+        """Liveness: the event store answers; how far the read models have got (null before
+        the projection runner first started)."""
+        services = app.extensions["touchline"]
+        position = services.app.recorder.max_notification_id()
+        return jsonify(status="ok", position=position or 0, projections=projections_position(services.views))
 
     init_api(app)
     return app
