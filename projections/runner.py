@@ -27,7 +27,8 @@ from eventsourcing.utils import TopicError
 from projections.bulk import BULK_EVENTS, bulk_mode, ensure_indexes
 from projections.engine import create_views_engine
 from projections.projection import Context, Projection
-from projections.rows import Cache, Rows, Statements, new_cache
+from projections.rows import Cache, Rows, new_cache
+from projections.statements import Statements
 from projections.schema import metadata, projection_tracking
 
 log = logging.getLogger("touchline.projections")

@@ -62,10 +62,12 @@ class _Terms:
         return self(row["policy_id"], row["policy_version"]).calendar if row["business_hours"] else ELAPSED
 
 
-def _clocks_at(conn: sa.Connection, case_ids: set[str], at: datetime, terms: _Terms) -> dict[tuple[str, str, int],
-                                                                                               TargetClock]:
+TargetKey = tuple[str, str, int]  # case id, target kind, cycle
+
+
+def _clocks_at(conn: sa.Connection, case_ids: set[str], at: datetime, terms: _Terms) -> dict[TargetKey, TargetClock]:
     """Every clock of these cases as of ``at``, recomputed from their events."""
-    found: dict[tuple[str, str, int], TargetClock] = {}
+    found: dict[TargetKey, TargetClock] = {}
     for row in conn.execute(sa.select(sla_cases.c.case_id, sla_cases.c.events).where(
             sla_cases.c.case_id.in_(sorted(case_ids)))).mappings():
         events = case_events(row["events"])
@@ -105,10 +107,9 @@ def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilt
     live = _clocks_at(conn, {r["case_id"] for r in chosen if not _settled(r, at)}, at, _Terms(conn))
     found = []
     for row in chosen:
-        clock = None if _settled(row, at) else live.get((row["case_id"], row["target"], row["cycle"]))
-        if clock is None and not _settled(row, at):
-            continue
-        if clock is None or clock.status == "breached":
+        if _settled(row, at):
+            found.append(_breach(row, None))
+        elif (clock := live.get((row["case_id"], row["target"], row["cycle"]))) and clock.status == "breached":
             found.append(_breach(row, clock))
     return found
 

@@ -154,3 +154,18 @@ def test_a_rebuild_gives_identical_sla_rows(decided: Services) -> None:
     reports = verify_projections(decided.app, decided.views, sla)
     assert [r.differences for r in reports] == [[]]
     assert reports[0].rows_compared > 10
+
+
+def test_minutes_left_count_business_minutes_over_a_weekend(services: Services) -> None:
+    services.app.define_sla_policy(
+        name="Office hours", position=0, conditions={"priority": ["high"]}, calendar=OFFICE,
+        targets={"high": {"first_response": {"minutes": 60, "business_hours": True}}},
+        occurred_at=T0, actor="user:admin")
+    friday = datetime(2026, 3, 6, 15, 30, tzinfo=timezone.utc)  # 16:30 in Berlin: 30 office minutes left today
+    customer = services.app.register_customer(name="Ada", occurred_at=friday, actor=AGENT).id
+    services.app.open_case(customer_id=customer, subject="Down", channel="email", priority="high",
+                           occurred_at=friday, actor=AGENT)
+    now = friday + timedelta(minutes=25)  # due Monday 09:30 Berlin, 35 office minutes (64 hours) away
+    found = query(services, lambda c: list_at_risk(c, now, minutes_left=40))
+    assert [(r["remaining_minutes"], r["due_at"]) for r in found] == [
+        (35.0, datetime(2026, 3, 9, 8, 30, tzinfo=timezone.utc))]
