@@ -40,6 +40,9 @@ class Projection:
     name: ClassVar[str]
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[sa.Table, ...]]
+    # Tables whose rows are written once and rarely read again: not kept between batches,
+    # so the cache holds the hot rows (customers, open cases) instead.
+    write_mostly: ClassVar[tuple[sa.Table, ...]] = ()
 
     def handlers(self) -> dict[type[Any], Callable[[Any, Context, Rows], None]]:
         """Event class -> bound handler, collected from ``@handles`` marks."""

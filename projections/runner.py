@@ -211,6 +211,9 @@ class ProjectionRunner:
             self._cache_positions = None
             raise
         self._cache_positions = {p.name: max(before[p.name], end) for p in self.projections}
+        for p in self.projections:
+            for table in p.write_mostly:
+                self._cache.pop(table, None)
         return len(notifications) or (end - start)
 
     def _handle(self, rows: Rows, before: dict[str, int], events: list[tuple[int, Any]], end: int) -> None:

@@ -55,6 +55,7 @@ class TouchpointsProjection(Projection):
     name = "touchpoints"
     version = 1
     tables = (touchpoints, touch_threads)
+    write_mostly = (touchpoints,)
 
     @staticmethod
     def _threads(e: Any) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from domain.application import Touchline
 from domain.cases.model import Case
@@ -15,9 +17,13 @@ from domain.customers.model import Customer, customer_id_for
 from domain.promises.model import Promise
 from domain.touchpoints.model import CHANNELS, Touchpoint
 from domain.users.model import User, user_id_for
+from projections.queries.sla import list_at_risk, list_breaches
+from projections.views.sla import sla_targets
 from web import create_app
 from web.commands.demo import demo_command
 from web.demo import write_demo
+from web.demo.policies import POLICIES
+from web.services import Services, build_services
 
 SEED = 7
 TOUCHPOINTS = 300
@@ -183,6 +189,41 @@ def test_the_history_is_written_on_the_imported_accounts_and_agents(
     customers = {t.customer_id for t in of_type(events, Touchpoint.Recorded)}
     assert accounts <= customers <= accounts | persons
     assert {e.assignee for e in of_type(events, Case.Assigned)} <= agents
+
+
+def test_each_demo_case_is_held_to_the_policy_that_covers_it_and_retargeted_on_priority_changes(
+    history: list[Any], stored_app: Touchline
+) -> None:
+    opened = of_type(history, Case.Opened)
+    for e in opened:
+        policy = stored_app.select_sla_policy(priority=e.priority, channel=e.channel, customer_id=e.customer_id)
+        assert policy is not None and (e.sla_policy_id, e.sla_policy_version) == (policy.id, policy.version)
+    assert len({e.sla_policy_id for e in opened}) == len(POLICIES)
+    changes = [(e.originator_id, e.priority, e.occurred_at) for e in of_type(history, Case.PriorityChanged)]
+    retargets = of_type(history, Case.SlaRetargeted)
+    assert changes and changes == [(e.originator_id, e.priority, e.occurred_at) for e in retargets]
+    for e in retargets:
+        policy = stored_app.select_sla_policy(priority=e.priority, channel="email", customer_id=e.originator_id)
+        assert policy is not None and e.sla_policy_id == policy.id  # urgent and high: whatever the channel
+
+
+@pytest.fixture
+def services(database_url: str, clock: FixedClock) -> Iterator[Services]:
+    found = build_services({"DATABASE_URL": database_url}, clock=clock)
+    yield found
+    found.close()
+
+
+def test_the_demo_shows_targets_met_breached_and_at_risk_at_its_clock(services: Services) -> None:
+    now = services.clock.now()
+    write_demo(services.app, now=now, seed=SEED, touchpoints=TOUCHPOINTS)
+    services.projection_runner().catch_up()
+    with services.views.connect() as conn:
+        achieved = conn.execute(sa.select(sa.func.count()).where(sla_targets.c.status == "achieved")).scalar()
+        breaches = list_breaches(conn, now)
+        at_risk = list_at_risk(conn, now, share=0.5)
+    assert achieved and achieved > len(breaches)  # most targets are met
+    assert breaches and at_risk
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from domain.customers.model import Customer
 from domain.promises.model import Promise
 from domain.touchpoints.model import Touchpoint
 from web.demo.plans import Ids, Plan
+from web.demo.policies import define_policies
 from web.demo.population import read_population
 from web.demo.stories import person_count, stories
 from web.demo.timeline import history_end, span_days
@@ -87,9 +88,10 @@ def write_demo(app: Touchline, *, now: datetime, seed: int, touchpoints: int, ba
     end = population.started + span if population.started else history_end(now)
     population.add_fallbacks(registered_at=end - span - timedelta(days=1000))
     summary = DemoSummary()
+    define_policies(app, at=end - span - timedelta(days=1))  # in force before the history's first case
     plans = stories(seed=seed, touchpoints=touchpoints, end=end, population=population)
     for batch in _batches(plans, batch_size):
-        aggregates = [aggregate for plan in _unstored(app, batch) for aggregate in plan.build(app.next_tracking_code)]
+        aggregates = [aggregate for plan in _unstored(app, batch) for aggregate in plan.build(app)]
         if aggregates:
             summary.events += len(app.save(*aggregates))
             summary.count(aggregates)
