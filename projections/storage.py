@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 DEFAULT_URL = "sqlite:///var/touchline.db"
 
@@ -59,10 +59,7 @@ def _sqlite(url: str, raw_path: str) -> Storage:
     return Storage(url=url, kind="sqlite", event_store_env=env, views_url=f"sqlite:///{views}")
 
 
-def _postgres(url: str, parts: object) -> Storage:
-    from urllib.parse import SplitResult
-
-    assert isinstance(parts, SplitResult)
+def _postgres(url: str, parts: SplitResult) -> Storage:
     dbname = parts.path.lstrip("/")
     if not dbname:
         raise StorageURLError("a PostgreSQL URL must name the database: postgresql://user@host:5432/dbname")

@@ -39,8 +39,7 @@ class Services:
     @cached_property
     def views_writer(self) -> sa.Engine:
         """Engine the projection runner writes with (takes the write lock up front on SQLite)."""
-        return create_views_engine(self.storage.views_url, writer=True, pool_size=1) \
-            if not self.storage.is_sqlite else create_views_engine(self.storage.views_url, writer=True)
+        return create_views_engine(self.storage.views_url, writer=True)
 
     def projection_runner(self, names: list[str] | None = None, *, batch_size: int = 2000) -> ProjectionRunner:
         projections = all_projections()

@@ -64,8 +64,9 @@ class CaseCommands(TouchpointCommands, SlaCommands):
         """Open a case with a fresh tracking code and the SLA policy version that covers it
         (``select_sla_policy``); ``touchpoint`` (the contact that raised it) is recorded in
         the same transaction and linked to the case."""
-        # Checked before a code is allocated: claiming a block writes, and nothing may be half-written.
+        # Checked before a code is allocated: bad input must not use up codes or claim a block.
         occurred_at, actor = Case.checked_when(occurred_at, actor)
+        Case.checked_opening(subject=subject, description=description, priority=priority, channel=channel, team=team)
         self.check_customer_exists(customer_id)
         policy = self.select_sla_policy(priority=priority, channel=channel, customer_id=customer_id)
         case_id = id or uuid4()

@@ -9,6 +9,7 @@ by ``SlaRetargeted`` (see ``domain.sla.clocks`` for what the clocks make of them
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -52,14 +53,24 @@ class Case(Entity):
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         return cls(
             id=id, tracking_code=tracking_code, customer_id=customer_id,
-            subject=text("subject", subject, max_length=300),
-            description=text("description", description, required=False, max_length=50_000),
-            priority=one_of("priority", priority, PRIORITIES),
-            channel=one_of("channel", channel, CHANNELS),
-            team=text("team", team, required=False, max_length=100) or None,
+            **cls.checked_opening(subject=subject, description=description, priority=priority, channel=channel,
+                                  team=team),
             sla_policy_id=sla_policy_id, sla_policy_version=sla_policy_version,
             touchpoint_id=touchpoint_id, occurred_at=occurred_at, actor=actor,
         )
+
+    @staticmethod
+    def checked_opening(
+        *, subject: str, description: str, priority: str, channel: str, team: str | None
+    ) -> dict[str, Any]:
+        """The validated fields a case opens with (callers check them before taking a code)."""
+        return {
+            "subject": text("subject", subject, max_length=300),
+            "description": text("description", description, required=False, max_length=50_000),
+            "priority": one_of("priority", priority, PRIORITIES),
+            "channel": one_of("channel", channel, CHANNELS),
+            "team": text("team", team, required=False, max_length=100) or None,
+        }
 
     @event("Opened")
     def __init__(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -20,7 +20,6 @@ class DealCommands(CustomerCommands):
         try:
             return self._get(Pipeline, PIPELINE_ID)
         except NotFoundError:
-            from datetime import timezone
             return Pipeline(id=PIPELINE_ID, stages=list(DEFAULT_STAGES),
                             occurred_at=datetime(1970, 1, 1, tzinfo=timezone.utc), actor=_EPOCH_ACTOR)
 

@@ -8,7 +8,7 @@ were opened at the time they were recorded, so they count only from then.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -132,11 +132,8 @@ def list_rotting_deals(
     """Open deals with no activity for more than N days (per stage, else ``days``), stalest first."""
     open_stages = pipeline_stages(conn)
     limits = {s: (days_by_stage or {}).get(s, days) for s in open_stages}
-    conditions = [sa.and_(deals.c.stage == s, deals.c.last_activity_at < now - _days(n)) for s, n in limits.items()]
+    conditions = [sa.and_(deals.c.stage == s, deals.c.last_activity_at < now - timedelta(days=n))
+                  for s, n in limits.items()]
     query = where.apply(sa.select(deals).where(sa.or_(*conditions))).order_by(deals.c.last_activity_at).limit(limit)
     return [dict(r) for r in conn.execute(query).mappings()]
 
-
-def _days(n: int) -> Any:
-    from datetime import timedelta
-    return timedelta(days=n)

@@ -58,22 +58,22 @@ class TouchpointsProjection(Projection):
     write_mostly = (touchpoints,)
 
     @staticmethod
-    def _threads(e: Any) -> list[str]:
-        keys = [f"{e.customer_id}|topic:{topic_of(e.subject)}"]
+    def _threads(e: Any, topic: str) -> list[str]:
+        keys = [f"{e.customer_id}|topic:{topic}"]
         if e.case_id:
             keys.append(f"{e.customer_id}|case:{e.case_id}")
         return keys
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
         rows.prefetch(touch_threads, {k for e in events if isinstance(e, Touchpoint.Recorded)
-                                      and e.direction == "inbound" for k in self._threads(e)})
+                                      and e.direction == "inbound" for k in self._threads(e, topic_of(e.subject))})
         rows.prefetch(touchpoints, {str(e.originator_id) for e in events if not isinstance(e, Touchpoint.Recorded)})
 
-    def _repeat_gap(self, e: Any, rows: Rows) -> int | None:
+    def _repeat_gap(self, e: Any, topic: str, rows: Rows) -> int | None:
         if e.direction != "inbound":
             return None
         gap = None
-        for key in self._threads(e):
+        for key in self._threads(e, topic):
             thread = rows.get(touch_threads, key)
             if thread and thread["last_inbound_at"] <= e.occurred_at:
                 seconds = int((e.occurred_at - thread["last_inbound_at"]).total_seconds())
@@ -84,13 +84,14 @@ class TouchpointsProjection(Projection):
 
     @handles(Touchpoint.Recorded)
     def recorded(self, e: Any, ctx: Context, rows: Rows) -> None:
+        topic = topic_of(e.subject)
         rows.put(touchpoints, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id), "channel": e.channel,
-            "direction": e.direction, "kind": e.kind, "subject": e.subject, "topic": topic_of(e.subject),
+            "direction": e.direction, "kind": e.kind, "subject": e.subject, "topic": topic,
             "occurred_at": e.occurred_at, "actor": e.actor,
             "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
             "promise_id": str(e.promise_id) if e.promise_id else None, "retracted": False,
-            "repeat_gap_seconds": self._repeat_gap(e, rows), "version": e.originator_version,
+            "repeat_gap_seconds": self._repeat_gap(e, topic, rows), "version": e.originator_version,
         })
 
     @handles(Touchpoint.Corrected)

@@ -74,3 +74,20 @@ def test_a_case_refused_for_its_time_or_actor_claims_no_code_block(
         memory_app.open_case(customer_id=customer_id, subject="Hello", channel="email", **arguments)
     assert caught.value.field == field
     assert memory_app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize(("field", "bad"), [
+    ("channel", {"channel": "pigeon"}),
+    ("priority", {"priority": "whenever"}),
+    ("subject", {"subject": "  "}),
+])
+def test_a_case_refused_for_its_fields_uses_up_no_code(
+    memory_app: Touchline, customer_id: UUID, now: datetime, field: str, bad: dict[str, Any]
+) -> None:
+    arguments: dict[str, Any] = {"subject": "Hello", "channel": "email", **bad}
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.open_case(customer_id=customer_id, occurred_at=now, actor=ACTOR, **arguments)
+    assert caught.value.field == field
+    good = memory_app.open_case(customer_id=customer_id, subject="Hello", channel="email", occurred_at=now,
+                                actor=ACTOR)
+    assert memory_app.get_case(good.id).tracking_code == "CASE-000001"

@@ -43,7 +43,9 @@ def day_hours(draw: st.DrawFn) -> list[list[str]]:
     pairs = [marks[i:i + 2] for i in range(0, len(marks) - 1, 2)]
     hours = [[f"{a // 6:02d}:{a % 6 * 10:02d}", f"{b // 6:02d}:{b % 6 * 10:02d}"] for a, b in pairs]
     if hours and hours[-1][1] != "24:00" and draw(st.booleans()):
-        hours[-1] = [hours[-1][0], draw(st.sampled_from(["00:00", "01:30", "06:00"]))]
+        # An overnight end; never equal to the start (clean_calendar refuses empty intervals).
+        ends = [end for end in ("00:00", "01:30", "06:00") if end != hours[-1][0]]
+        hours[-1] = [hours[-1][0], draw(st.sampled_from(ends))]
     return hours
 
 
