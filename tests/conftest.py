@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -97,6 +97,20 @@ def stored_app(database_url: str) -> Iterator[Touchline]:
     app = Touchline(env=storage_from_url(database_url).event_store_env)
     yield app
     app.close()
+
+
+@pytest.fixture
+def new_instance(database_url: str) -> Iterator[Callable[[], Touchline]]:
+    """Start another Application on the same database, as another process would."""
+    started: list[Touchline] = []
+
+    def start() -> Touchline:
+        started.append(Touchline(env=storage_from_url(database_url).event_store_env))
+        return started[-1]
+
+    yield start
+    for app in started:
+        app.close()
 
 
 @pytest.fixture

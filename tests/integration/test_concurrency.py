@@ -7,7 +7,7 @@ the scheduler). The domain retries nothing: a conflict reaches the caller.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from uuid import UUID
 
@@ -15,25 +15,10 @@ import pytest
 
 from domain.application import Touchline
 from domain.errors import ConflictError
-from projections.storage import storage_from_url
 
 ACTOR = "user:agent-1"
 T = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 THREADS, COMMANDS = 8, 100
-
-
-@pytest.fixture
-def new_instance(database_url: str) -> Iterator[Callable[[], Touchline]]:
-    """Start another Application on the same database, as another process would."""
-    started: list[Touchline] = []
-
-    def start() -> Touchline:
-        started.append(Touchline(env=storage_from_url(database_url).event_store_env))
-        return started[-1]
-
-    yield start
-    for app in started:
-        app.close()
 
 
 def open_case(app: Touchline) -> UUID:

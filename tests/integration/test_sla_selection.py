@@ -4,7 +4,7 @@ survives a reload, and another process's policy change reaches the next case it 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -13,7 +13,6 @@ import pytest
 
 from domain.application import Touchline
 from domain.errors import AlreadyExistsError, ConflictError
-from projections.storage import storage_from_url
 
 ADMIN, AGENT = "user:admin", "user:agent-1"
 MONDAY = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)  # 09:00 in Berlin
@@ -27,19 +26,6 @@ def targets(first_response: int) -> dict[str, Any]:
             for p in ("low", "normal", "high")} | {"urgent": {"first_response": {"minutes": 15}}}
 
 
-@pytest.fixture
-def other_process(database_url: str) -> Iterator[Callable[[], Touchline]]:
-    started: list[Touchline] = []
-
-    def start() -> Touchline:
-        started.append(Touchline(env=storage_from_url(database_url).event_store_env))
-        return started[-1]
-
-    yield start
-    for app in started:
-        app.close()
-
-
 def define(app: Touchline, name: str, position: int, minutes: int, **conditions: list[str]) -> UUID:
     return app.define_sla_policy(name=name, position=position, conditions=conditions or None,
                                  targets=targets(minutes), calendar=OFFICE, occurred_at=MONDAY, actor=ADMIN).id
@@ -50,13 +36,13 @@ def open_case(app: Touchline, customer_id: UUID, at: datetime = MONDAY) -> UUID:
                          actor=AGENT).id
 
 
-def test_a_policy_change_in_another_process_reaches_the_next_case_opened_here(
-    stored_app: Touchline, other_process: Callable[[], Touchline]
+def test_a_policy_change_in_annew_instance_reaches_the_next_case_opened_here(
+    stored_app: Touchline, new_instance: Callable[[], Touchline]
 ) -> None:
     policy_id = define(stored_app, "Standard", 2, 60)
     ada = stored_app.register_customer(name="Ada", occurred_at=MONDAY, actor=AGENT).id
     first = open_case(stored_app, ada)  # caches the policies in force
-    admin = other_process()
+    admin = new_instance()
     admin.revise_sla_policy(policy_id, name="Standard", position=2, conditions=None, targets=targets(120),
                             calendar=OFFICE, occurred_at=MONDAY, actor=ADMIN)
     second = open_case(stored_app, ada)
@@ -67,14 +53,14 @@ def test_a_policy_change_in_another_process_reaches_the_next_case_opened_here(
 
 
 def test_a_case_keeps_the_targets_of_the_version_it_opened_under_after_a_reload(
-    stored_app: Touchline, other_process: Callable[[], Touchline]
+    stored_app: Touchline, new_instance: Callable[[], Touchline]
 ) -> None:
     policy_id = define(stored_app, "Standard", 1, 60)
     ada = stored_app.register_customer(name="Ada", occurred_at=MONDAY, actor=AGENT).id
     case_id = open_case(stored_app, ada)
     stored_app.revise_sla_policy(policy_id, name="Standard", position=1, conditions=None, targets=targets(240),
                                  calendar=OFFICE, occurred_at=MONDAY, actor=ADMIN)
-    fresh = other_process()  # nothing cached: everything comes from the store
+    fresh = new_instance()  # nothing cached: everything comes from the store
     first_response = fresh.get_case_sla(case_id, at=MONDAY + timedelta(hours=2))[0]
     assert (first_response.policy_version, first_response.minutes) == (1, 60)
     assert (first_response.status, first_response.due_at) == ("breached", MONDAY + timedelta(hours=1))
@@ -82,23 +68,23 @@ def test_a_case_keeps_the_targets_of_the_version_it_opened_under_after_a_reload(
 
 
 def test_a_priority_change_is_stored_with_its_retarget_and_drives_the_clocks(
-    stored_app: Touchline, other_process: Callable[[], Touchline]
+    stored_app: Touchline, new_instance: Callable[[], Touchline]
 ) -> None:
     define(stored_app, "Standard", 1, 60)
     ada = stored_app.register_customer(name="Ada", occurred_at=MONDAY, actor=AGENT).id
     case_id = open_case(stored_app, ada)
     stored_app.change_case_priority(case_id, priority="urgent", occurred_at=MONDAY + timedelta(minutes=20),
                                     actor=AGENT)
-    clocks = other_process().get_case_sla(case_id, at=MONDAY + timedelta(minutes=30))
+    clocks = new_instance().get_case_sla(case_id, at=MONDAY + timedelta(minutes=30))
     # Urgent: 15 minutes from the opening, already past when the priority changed; no resolution target.
     assert [(c.target, c.status, c.due_at, c.breached_at, c.priority) for c in clocks] == [
         ("first_response", "breached", MONDAY + timedelta(minutes=15), MONDAY + timedelta(minutes=20), "urgent")]
 
 
 def test_policy_changes_from_concurrent_admins_all_reach_the_index(
-    stored_app: Touchline, other_process: Callable[[], Touchline]
+    stored_app: Touchline, new_instance: Callable[[], Touchline]
 ) -> None:
-    admins = [other_process() for _ in range(4)]
+    admins = [new_instance() for _ in range(4)]
     defined: dict[int, UUID] = {}
 
     def work(n: int, admin: Touchline) -> None:
