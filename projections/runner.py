@@ -266,10 +266,11 @@ class ProjectionRunner:
         """Apply batches until the projections reach ``stop`` (default: the log's head now)."""
         target = self.head() if stop is None else stop
         done = 0
-        start = min(self.positions().get(p.name, 0) for p in self.projections)
+        positions = self.positions()
+        start = min(positions.get(p.name, 0) for p in self.projections)
         with self.engine.connect() as conn:
-            bulk = bulk_mode(conn, self.projections, from_zero=start == 0) \
-                if target - start >= BULK_EVENTS else nullcontext()
+            from_zero = [p for p in self.projections if positions.get(p.name, 0) == 0]
+            bulk = bulk_mode(conn, from_zero) if target - start >= BULK_EVENTS else nullcontext()
             with bulk:
                 while True:
                     covered = self.run_batch(stop=target, conn=conn)

@@ -137,6 +137,29 @@ def test_a_changed_projection_version_is_rebuilt_on_prepare(services: Services, 
     assert stored == Customer360Projection.version
 
 
+def test_a_long_catch_up_drops_only_the_indexes_of_projections_replaying_from_zero(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk mode sorts indexes once at the end for empty tables; a big projection that is
+    merely behind keeps its indexes (dropping and rebuilding them would cost minutes)."""
+    history(services)
+    services.projection_runner().catch_up()
+    from projections import bulk
+    from projections.views.customer360 import Customer360Projection
+    monkeypatch.setattr(bulk, "BULK_EVENTS", 1)
+    monkeypatch.setattr("projections.runner.BULK_EVENTS", 1)
+    monkeypatch.setattr(Customer360Projection, "version", Customer360Projection.version + 1)
+    dropped: list[str] = []
+    real_drop = sa.Index.drop
+    monkeypatch.setattr(sa.Index, "drop", lambda self, *a, **k: (dropped.append(self.table.name),
+                                                                  real_drop(self, *a, **k))[1])
+    runner = services.projection_runner()
+    runner.catch_up()
+    assert dropped and set(dropped) <= {t.name for t in Customer360Projection.tables}
+    with services.views.connect() as conn:  # and every index is back
+        for table in (cases, customers):
+            assert {i.name for i in table.indexes} <= {i["name"] for i in sa.inspect(conn).get_indexes(table.name)}
+
+
 def test_two_runners_at_once_never_apply_an_event_twice(services: Services) -> None:
     history(services, customers_count=6, cases_each=3)
     first = services.projection_runner(batch_size=7)
