@@ -1,12 +1,15 @@
-"""HTTP ingest: POST /api/v1/touchpoints vs a trivial JSON endpoint, same server, same client.
+"""HTTP ingest: POST /api/v1/touchpoints vs a trivial JSON endpoint, same server, same clients.
 
 Target (issue 5): recording a touchpoint over HTTP (token check, validation, the event store)
 runs at >= 0.5x the rate of a trivial JSON endpoint (``GET /bench/ping`` -> ``{"ok": true}``,
-added to the same app for this run) on the same WSGI server (waitress, in a child process)
-and the same client (one keep-alive ``http.client`` connection in this process). The sides
-take turns every 50 requests. ``ingest + key`` also sends a fresh Idempotency-Key each time.
+added to the same app for this run) on the same WSGI server (waitress with ``--server-threads``
+threads, in a child process) and the same clients (``--clients`` threads in this process, each
+with its own keep-alive ``http.client`` connection, all calling the same endpoint at once).
+The sides take turns every ``--turn`` requests per client. ``ingest + key`` also sends a fresh
+Idempotency-Key each time. Concurrency matters: concurrent saves share a commit (group commit).
 
-    .venv/bin/python benchmarks/http_ingest.py [--requests 1000] [--rounds 5] [--backend sqlite|postgres|all]
+    .venv/bin/python benchmarks/http_ingest.py [--requests 1000] [--rounds 5] [--clients 8]
+        [--server-threads 8] [--backend sqlite|postgres|all]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -34,12 +38,13 @@ from web import create_app
 TARGET = 0.5
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = """
-import sys, waitress
+import logging, sys, waitress
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth": expected here
 from flask import jsonify
 from web import create_app
 app = create_app()
 app.add_url_rule("/bench/ping", "bench_ping", lambda: jsonify(ok=True))
-waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=4, _quiet=True)
+waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), _quiet=True)
 """
 
 
@@ -62,10 +67,10 @@ def prepare(url: str) -> tuple[str, str]:
     return token, str(customer)
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, threads: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TOUCHLINE_DATABASE_URL": url, "TOUCHLINE_API_RATE_LIMIT": str(10**9),
            "TOUCHLINE_API_RATE_BURST": str(10**9), "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, cwd=ROOT)
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(threads)], env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -77,70 +82,108 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def run_backend(name: str, url: str, requests: int, rounds: int) -> None:
-    token, customer = prepare(url)
-    port = free_port()
-    server = start_server(url, port)
-    connection = http.client.HTTPConnection("127.0.0.1", port)
-    body = json.dumps({"customer_id": customer, "channel": "phone", "direction": "inbound", "kind": "inquiry",
-                       "subject": "Asked when the replacement router will arrive",
-                       "summary": "Customer called about order 4471; promised an update by email."})
-    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+class Client:
+    """One keep-alive connection, used by one thread."""
 
-    def call(method: str, path: str, payload: str | None, headers: dict[str, str], status: int) -> None:
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
+    def __init__(self, port: int, token: str, body: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port)
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.sides: dict[str, Callable[[], None]] = {
+            "trivial": lambda: self.call("GET", "/bench/ping", None, {}, 200),
+            "ingest": lambda: self.call("POST", "/api/v1/touchpoints", body, auth, 201),
+            "ingest + key": lambda: self.call("POST", "/api/v1/touchpoints", body,
+                                              {**auth, "Idempotency-Key": uuid.uuid4().hex}, 201),
+        }
+
+    def call(self, method: str, path: str, payload: str | None, headers: dict[str, str], status: int) -> None:
+        self.connection.request(method, path, body=payload, headers=headers)
+        response = self.connection.getresponse()
         response.read()
         if response.status != status:
             raise SystemExit(f"{method} {path} answered {response.status}")
 
-    sides: dict[str, Callable[[], None]] = {
-        "trivial": lambda: call("GET", "/bench/ping", None, {}, 200),
-        "ingest": lambda: call("POST", "/api/v1/touchpoints", body, auth, 201),
-        "ingest + key": lambda: call("POST", "/api/v1/touchpoints", body,
-                                     {**auth, "Idempotency-Key": uuid.uuid4().hex}, 201),
-    }
+
+def together(clients: list[Client], side: str, each: int) -> float:
+    """Every client calls ``side`` ``each`` times, all at once; the seconds it took."""
+    start, errors = threading.Barrier(len(clients) + 1), []
+
+    def work(client: Client) -> None:
+        start.wait()
+        try:
+            for _ in range(each):
+                client.sides[side]()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"{side}: {errors[0]}")
+    return time.perf_counter() - began
+
+
+def run_backend(name: str, url: str, requests: int, rounds: int, clients: int, server_threads: int,
+                turn: int) -> None:
+    token, customer = prepare(url)
+    port = free_port()
+    server = start_server(url, port, server_threads)
+    body = json.dumps({"customer_id": customer, "channel": "phone", "direction": "inbound", "kind": "inquiry",
+                       "subject": "Asked when the replacement router will arrive",
+                       "summary": "Customer called about order 4471; promised an update by email."})
+    pool = [Client(port, token, body) for _ in range(clients)]
+    sides = list(pool[0].sides)
+    per_client = max(turn, requests // clients // turn * turn)
     try:
-        for side in sides.values():  # warm up: imports, connections, the token's first use
-            for _ in range(50):
-                side()
+        for side in sides:  # warm up: imports, connections, the token's first use
+            together(pool, side, 10)
         rates: dict[str, list[float]] = {n: [] for n in sides}
         for r in range(rounds):
             spent = dict.fromkeys(sides, 0.0)
-            order = list(sides) if r % 2 == 0 else list(reversed(sides))
-            for _ in range(requests // 50):
+            order = sides if r % 2 == 0 else list(reversed(sides))
+            for _ in range(per_client // turn):
                 for side_name in order:
-                    began = time.perf_counter()
-                    for _ in range(50):
-                        sides[side_name]()
-                    spent[side_name] += time.perf_counter() - began
+                    spent[side_name] += together(pool, side_name, turn)
             for side_name, seconds in spent.items():
-                rates[side_name].append(requests // 50 * 50 / seconds)
+                rates[side_name].append(per_client * clients / seconds)
     finally:
-        connection.close()
+        for client in pool:
+            client.connection.close()
         server.terminate()
         server.wait(10)
     trivial = statistics.median(rates["trivial"])
+    setup = (f"{clients} clients, waitress threads={server_threads}; "
+             f"medians of {rounds} rounds of {per_client * clients}")
     for side_name in ("ingest", "ingest + key"):
         rate = statistics.median(rates[side_name])
+        ratios = sorted(i / t for i, t in zip(rates[side_name], rates["trivial"], strict=True))
         verdict = "met" if rate / trivial >= TARGET else "NOT met"
         print(f"{name}: {side_name} {rate:,.0f}/s vs trivial {trivial:,.0f}/s = {rate / trivial:.2f}x "
-              f"(target >= {TARGET}x: {verdict}; medians of {rounds} rounds of {requests})")
+              f"(rounds {ratios[0]:.2f}-{ratios[-1]:.2f}x; target >= {TARGET}x: {verdict}; {setup})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="per side and round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=8, help="client threads, one connection each")
+    parser.add_argument("--server-threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--turn", type=int, default=25, help="requests per client before the sides swap")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "all"), default="all")
     args = parser.parse_args()
     if args.backend in ("sqlite", "all"):
         with tempfile.TemporaryDirectory() as folder:
-            run_backend("sqlite", f"sqlite:///{folder}/touchline.db", args.requests, args.rounds)
+            run_backend("sqlite", f"sqlite:///{folder}/touchline.db", args.requests, args.rounds, args.clients,
+                        args.server_threads, args.turn)
     if args.backend in ("postgres", "all"):
         with fresh_postgres_database() as url:
             if url:
-                run_backend("postgres", url, args.requests, args.rounds)
+                run_backend("postgres", url, args.requests, args.rounds, args.clients, args.server_threads,
+                            args.turn)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ from __future__ import annotations
 from domain.cases.commands import CaseCommands
 from domain.deals.commands import DealCommands
 from domain.directory import DirectoryCommands
+from domain.messages.commands import MessageCommands
 from domain.promises.commands import PromiseCommands
 from domain.sla.commands import SlaCommands
 from domain.tokens.commands import TokenCommands
 
 
-class Touchline(CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands, SlaCommands):
+class Touchline(CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands, SlaCommands,
+                MessageCommands):
     """Customer service and sales ledger: every change is an event."""

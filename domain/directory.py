@@ -14,12 +14,16 @@ from domain.users.model import User
 class DirectoryCommands(Service):
     def register_user(
         self, *, email: str, name: str, role: str, team: str | None = None, region: str | None = None,
-        manager_id: UUID | None = None, occurred_at: datetime, actor: str,
+        manager_id: UUID | None = None, password_hash: str | None = None, occurred_at: datetime, actor: str,
     ) -> Receipt:
+        """``password_hash``: an argon2 hash made by the web layer, saved with the registration."""
         if manager_id is not None:
             self._get(User, manager_id)
-        return self._save(User.register(email=email, name=name, role=role, team=team, region=region,
-                                        manager_id=manager_id, occurred_at=occurred_at, actor=actor))
+        user = User.register(email=email, name=name, role=role, team=team, region=region, manager_id=manager_id,
+                             occurred_at=occurred_at, actor=actor)
+        if password_hash is not None:
+            user.set_password(password_hash=password_hash, must_change=False, occurred_at=occurred_at, actor=actor)
+        return self._save(user)
 
     def change_user_profile(
         self, user_id: UUID, *, name: str, role: str, team: str | None, region: str | None,
@@ -41,6 +45,13 @@ class DirectoryCommands(Service):
     def reactivate_user(self, user_id: UUID, *, occurred_at: datetime, actor: str) -> Receipt:
         user = self._get(User, user_id)
         user.reactivate(occurred_at=occurred_at, actor=actor)
+        return self._save(user)
+
+    def set_user_password(self, user_id: UUID, *, password_hash: str, must_change: bool = False,
+                          occurred_at: datetime, actor: str) -> Receipt:
+        """``password_hash``: an argon2 hash made by the web layer (never a password)."""
+        user = self._get(User, user_id)
+        user.set_password(password_hash=password_hash, must_change=must_change, occurred_at=occurred_at, actor=actor)
         return self._save(user)
 
     def get_user(self, user_id: UUID) -> User:

@@ -7,6 +7,7 @@ from projections.views.cases import CasesProjection
 from projections.views.customer360 import Customer360Projection
 from projections.views.deals import DealsProjection
 from projections.views.directory import DirectoryProjection
+from projections.views.outbox import OutboxProjection
 from projections.views.promises import PromisesProjection
 from projections.views.sla import SlaProjection
 from projections.views.touchpoints import TouchpointsProjection
@@ -15,7 +16,7 @@ from projections.views.touchpoints import TouchpointsProjection
 def all_projections() -> list[Projection]:
     found: list[Projection] = [
         DirectoryProjection(), Customer360Projection(), TouchpointsProjection(), CasesProjection(),
-        PromisesProjection(), DealsProjection(), SlaProjection(),
+        PromisesProjection(), DealsProjection(), SlaProjection(), OutboxProjection(),
     ]
     tables = [t.name for p in found for t in p.tables]
     duplicated = {t for t in tables if tables.count(t) > 1}

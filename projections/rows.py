@@ -91,6 +91,7 @@ class Rows:
         k = st.key_of(row)
         self._cache[table][k] = row
         self._dirty[table][k] = None
+        self._patches[table].pop(k, None)  # the whole row supersedes earlier blind changes
         return row
 
     def update(self, table: sa.Table, key: Any, **changes: Any) -> Row | None:

@@ -55,6 +55,9 @@ def _sqlite(url: str, raw_path: str) -> Storage:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(events),
         "SQLITE_LOCK_TIMEOUT": "10",
+        # Concurrent saves share one transaction (see projections/group_commit.py).
+        # ...and each event is chained by hash in that transaction (projections/chain_sqlite.py).
+        "APPLICATION_RECORDER_TOPIC": "projections.chain_sqlite:ChainedSQLiteRecorder",
     }
     return Storage(url=url, kind="sqlite", event_store_env=env, views_url=f"sqlite:///{views}")
 
@@ -66,8 +69,10 @@ def _postgres(url: str, parts: SplitResult) -> Storage:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        # One round trip per save instead of the library's five (see projections/pg_recorder.py).
-        "APPLICATION_RECORDER_TOPIC": "projections.pg_recorder:OneTripPostgresRecorder",
+        # One round trip per save instead of the library's five (see projections/pg_recorder.py),
+        # and concurrent saves in one transaction (projections/group_commit.py).
+        # Each event is chained by hash inside that function (projections/chain_pg.py).
+        "APPLICATION_RECORDER_TOPIC": "projections.chain_pg:ChainedPostgresRecorder",
         "POSTGRES_DBNAME": unquote(dbname),
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask, jsonify
 
 from projections.storage import DEFAULT_URL
+from scheduler.settings import SCHEDULER_DEFAULTS
+from web.admin import init_admin
 from web.api import init_api
 from projections.runner import projections_position
 from web.services import build_services
@@ -22,6 +24,13 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_BURST": 120,  # ...and at most this many at once
     "API_TOKEN_USE_INTERVAL": 60,  # seconds between writes of a token's "last used" time
     "API_MIN_POSITION_WAIT": 5,  # seconds a read with min_position waits for the projections
+    **SCHEDULER_DEFAULTS,  # mail, webhooks and the scheduler's intervals (scheduler/settings.py)
+    "SECRET_KEY": None,  # signs panel sessions; generated into the data directory when unset
+    "SESSION_COOKIE_SECURE": "auto",  # 1/0; auto: on unless testing, debug or served on loopback only
+    "LOGIN_MAX_FAILURES": 5,  # failed panel logins per account...
+    "LOGIN_MAX_FAILURES_PER_IP": 20,  # ...or per address, before a lockout of
+    "LOGIN_LOCKOUT_MINUTES": 15,  # minutes
+    "AUDIT_KEY": None,  # signs audit checkpoints; generated beside the SQLite file when unset (set it on PostgreSQL)
 }
 
 
@@ -51,4 +60,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return jsonify(status="ok", position=position or 0, projections=projections_position(services.views))
 
     init_api(app)
+    init_admin(app)
     return app

@@ -10,11 +10,14 @@ from flask.cli import FlaskGroup
 
 from projections.storage import StorageURLError
 from web import create_app
+from web.commands.audit import audit_group
 from web.commands.demo import demo_command
 from web.commands.imports import import_group
 from web.commands.projections import projections_group
+from web.commands.scheduler import scheduler_command
 from web.commands.serve import serve_command
 from web.commands.tokens import tokens_group
+from web.commands.users import users_group
 
 
 class TouchlineGroup(FlaskGroup):
@@ -39,11 +42,14 @@ def cli() -> None:
     """Touchline: an event-sourced customer-service and sales ledger."""
 
 
+cli.add_command(audit_group)
 cli.add_command(import_group)
 cli.add_command(projections_group)
+cli.add_command(scheduler_command)
 cli.add_command(demo_command)
 cli.add_command(serve_command)
 cli.add_command(tokens_group)
+cli.add_command(users_group)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from domain.values import one_of, text
 PRIORITIES = ("low", "normal", "high", "urgent")
 PEND_REASONS = ("awaiting_customer", "on_hold")
 ACTIVE = ("new", "open", "pending")
+SLA_NOTICE_LEVELS = ("at_risk", "breached")
 
 
 class CaseStateError(DomainError):
@@ -98,10 +99,12 @@ class Case(Entity):
         self.team = team
         self.sla_policy_id = sla_policy_id
         self.sla_policy_version = sla_policy_version
+        self.touchpoint_id = touchpoint_id  # the contact that raised it (acknowledgements answer there)
         self.status = "new"
         self.assignee: str | None = None
         self.acknowledged = False
         self.satisfaction: int | None = None
+        self.sla_notices: dict[str, list[str]] = {}  # "<level>/<target>/<cycle>" -> message ids
         self.opened_at = occurred_at
         self.last_occurred_at = occurred_at
 
@@ -125,6 +128,28 @@ class Case(Entity):
     @event("Acknowledged")
     def _acknowledged(self, message_id: str, occurred_at: datetime, actor: str) -> None:
         self.acknowledged = True
+        self.last_occurred_at = occurred_at
+
+    def record_sla_notice(
+        self, *, level: str, target: str, cycle: int, due_at: datetime | None, message_ids: list[str],
+        occurred_at: datetime, actor: str,
+    ) -> bool:
+        """Record that a target at risk or breached was escalated (notices went out to the
+        assignee and their manager); once per target, cycle and level. It is not a reply:
+        no SLA clock reads it."""
+        level = one_of("level", level, SLA_NOTICE_LEVELS)
+        if f"{level}/{target}/{cycle}" in self.sla_notices:
+            return False
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._sla_escalated(level=level, target=text("target", target, max_length=20), cycle=int(cycle),
+                            due_at=due_at, message_ids=[text("message_ids", m, max_length=300) for m in message_ids],
+                            occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("SlaEscalated")
+    def _sla_escalated(self, level: str, target: str, cycle: int, due_at: datetime | None, message_ids: list[str],
+                       occurred_at: datetime, actor: str) -> None:
+        self.sla_notices[f"{level}/{target}/{cycle}"] = list(message_ids)
         self.last_occurred_at = occurred_at
 
     def assign(self, *, assignee: str, team: str | None = None, occurred_at: datetime, actor: str) -> None:

@@ -79,6 +79,7 @@ class Promise(Entity):
         self.owner = owner
         self.channel = channel
         self.promise_kind = promise_kind
+        self.contact_point = contact_point
         self.case_id = case_id
         self.deal_id = deal_id
         self.status = "open"

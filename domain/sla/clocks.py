@@ -25,21 +25,29 @@ A clock stopping exactly at its due instant is achieved; one still counting then
 ``used`` is the time counted so far. Minutes are in the target's own basis: business minutes
 of the policy's calendar, or calendar (elapsed) minutes. Events whose ``occurred_at`` goes
 backwards count as simultaneous with the one before, so a clock never runs backwards.
+
+Attribution (compliance per agent and team): a target belongs to whoever held the case when
+its outcome was decided: when it was met (``stopped_at``), when it breached (``breached_at``),
+or, still counting, when it will breach (``due_at``); a paused one to the current holder. A
+hand-over at that very instant does not count: the previous holder let it come to that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.sla.runs import PolicyRef, Run, TermsChange, measure, policy_refs
+from domain.cases.model import Case
+from domain.sla.runs import PolicyRef, Run, TermsChange, effective_times, measure, policy_refs
 from domain.sla.shape import TARGET_KINDS
 from domain.sla.terms import PolicyTerms, Target
 
-__all__ = ["PolicyRef", "TargetClock", "case_clocks", "policy_refs"]
+__all__ = ["PolicyRef", "TargetClock", "case_clocks", "changed_clocks", "decided_at", "held_by", "holders",
+           "policy_refs"]
+Holder = tuple[datetime, str | None, str | None]  # from (effective time), assignee, team
 
 
 @dataclass(frozen=True)
@@ -121,3 +129,42 @@ def case_clocks(events: Iterable[Any], policies: Mapping[PolicyRef, PolicyTerms]
     runs, terms = measure(events, now)
     clocks = [c for c in (_evaluate(r, terms, policies, now) for r in runs) if c is not None]
     return sorted(clocks, key=lambda c: (TARGET_KINDS.index(c.target), c.cycle))
+
+
+def changed_clocks(events: Sequence[Any], policies: Mapping[PolicyRef, PolicyTerms]) -> dict[tuple[str, int],
+                                                                                             TargetClock | None]:
+    """The clocks the last of ``events`` started or changed, as of that event, by (target,
+    cycle); None for one no longer measured. Every other clock is as it was after the event
+    that last changed it, but for time passing: ``case_clocks`` at any later instant agrees."""
+    now = max(e.occurred_at for e in events)
+    runs, terms = measure(events, now)
+    last = len(events) - 1
+    return {(r.kind, r.cycle): _evaluate(r, terms, policies, now) for r in runs if r.touched == last}
+
+
+def decided_at(clock: TargetClock) -> datetime | None:
+    """The instant that decides whom the clock is attributed to (None while paused: now)."""
+    return {"achieved": clock.stopped_at, "breached": clock.breached_at, "active": clock.due_at}.get(clock.status)
+
+
+def holders(events: Iterable[Any]) -> list[Holder]:
+    """Who held the case from when: the opening's team, then each assignment and transfer."""
+    found: list[Holder] = []
+    for _, at, e in effective_times(events):
+        if isinstance(e, Case.Opened):
+            found.append((at, None, e.team))
+        elif isinstance(e, Case.Assigned):
+            found.append((at, e.assignee, e.team))
+        elif isinstance(e, Case.Transferred):
+            found.append((at, e.to_assignee, e.to_team))
+    return found
+
+
+def held_by(found: Sequence[Holder], instant: datetime | None) -> tuple[str | None, str | None]:
+    """(assignee, team) holding the case just before ``instant`` (None: the latest holder)."""
+    holder = found[0] if found else (None, None, None)
+    for candidate in found[1:]:
+        if instant is not None and candidate[0] >= instant:
+            break
+        holder = candidate
+    return holder[1], holder[2]

@@ -25,12 +25,14 @@ from uuid import UUID, uuid4
 
 from domain.cases.model import Case
 from domain.customers.model import Customer
-from domain.errors import AlreadyExistsError, ConflictError, NotFoundError
+from domain.errors import AlreadyExistsError, ConflictError, InvalidValueError, NotFoundError
 from domain.service import Receipt, Service
 from domain.sla.clocks import TargetClock, case_clocks, policy_refs
 from domain.sla.index import INDEX_ID, SlaPolicyIndex
 from domain.sla.model import SlaPolicy
 from domain.sla.terms import PolicyTerms
+
+POSITION_STEP = 10  # gaps between positions, so a policy can be slotted in between
 
 
 class SlaCommands(Service):
@@ -41,12 +43,36 @@ class SlaCommands(Service):
         self._terms: dict[tuple[UUID, int], PolicyTerms] = {}
 
     def define_sla_policy(
-        self, *, name: str, position: int, conditions: dict[str, Any] | None, targets: dict[str, Any],
+        self, *, name: str, position: int | None = None, conditions: dict[str, Any] | None, targets: dict[str, Any],
         calendar: dict[str, Any], id: UUID | None = None, occurred_at: datetime, actor: str,
     ) -> Receipt:
+        """Define a policy; without ``position`` it is tried after every policy in force."""
+        if position is None:
+            position = max((p.position for p in self.sla_policies_in_force()), default=0) + POSITION_STEP
         policy = SlaPolicy.define(id=id or uuid4(), name=name, position=position, conditions=conditions,
                                   targets=targets, calendar=calendar, occurred_at=occurred_at, actor=actor)
         return self._save_policy(policy, occurred_at, actor)
+
+    def reorder_sla_policies(self, policy_ids: list[UUID], *, occurred_at: datetime, actor: str) -> Receipt:
+        """Put the policies in force in this order (positions 10, 20, ...), all in one transaction.
+        ``policy_ids`` must name each policy in force once, so an order decided on a stale list
+        (a policy defined or retired meanwhile) is refused rather than half applied."""
+        in_force = self.sla_policies_in_force()
+        wanted, known = [str(i) for i in policy_ids], {str(p.id): p for p in in_force}
+        if not wanted or len(set(wanted)) != len(wanted) or set(wanted) != set(known):
+            raise InvalidValueError("policy_ids", "must list every policy in force exactly once: "
+                                                  + ", ".join(sorted(known)))
+        index = self._get(SlaPolicyIndex, INDEX_ID)
+        moved = []
+        for rank, policy_id in enumerate(wanted, start=1):
+            policy = self._get(SlaPolicy, UUID(policy_id))
+            if policy.position != rank * POSITION_STEP:
+                policy.revise(name=policy.name, position=rank * POSITION_STEP, conditions=policy.conditions,
+                              targets=policy.targets, calendar=policy.calendar, occurred_at=occurred_at, actor=actor)
+                index.record(policy, occurred_at=occurred_at, actor=actor)
+                moved.append(policy)
+        # A concurrent policy change moves the index on: the save is a conflict, nothing half applied.
+        return self._save(index, *moved) if moved else self._unchanged(index)
 
     def revise_sla_policy(
         self, policy_id: UUID, *, name: str, position: int, conditions: dict[str, Any] | None,

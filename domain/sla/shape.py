@@ -17,6 +17,9 @@ from domain.touchpoints.model import CHANNELS
 from domain.values import one_of, text
 
 TARGET_KINDS = ("first_response", "next_response", "resolution")
+MAX_MINUTES = 366 * 24 * 60  # a target longer than a year is a mistake
+MAX_POSITION = 1_000_000
+CALENDAR_FIELDS = ("timezone", "hours", "holidays")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -40,7 +43,7 @@ def clean_conditions(value: dict[str, Any] | None) -> dict[str, list[str]]:
         for v in values:
             if allowed:
                 one_of(f"conditions.{key}", v, allowed)
-            elif "=" not in str(v):
+            elif "=" not in str(v) or len(str(v)) > 200:
                 raise InvalidValueError("conditions.segment", f"{v!r} is not attribute=value")
         cleaned[key] = [str(v) for v in values]
     return cleaned
@@ -59,10 +62,18 @@ def clean_targets(value: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]
         for kind, target in per_kind.items():
             field = f"targets.{priority}.{kind}"
             one_of(field, kind, TARGET_KINDS)
-            minutes = target.get("minutes") if isinstance(target, dict) else None
-            if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-                raise InvalidValueError(f"{field}.minutes", "must be a positive whole number of minutes")
-            cleaned[priority][kind] = {"minutes": minutes, "business_hours": bool(target.get("business_hours", True))}
+            if not isinstance(target, dict):
+                raise InvalidValueError(field, "must be an object with minutes (and business_hours)")
+            for key in target:
+                if key not in ("minutes", "business_hours"):
+                    raise InvalidValueError(f"{field}.{key}", "unknown field")
+            minutes = target.get("minutes")
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES:
+                raise InvalidValueError(f"{field}.minutes", f"must be whole minutes from 1 to {MAX_MINUTES}")
+            business_hours = target.get("business_hours", True)
+            if not isinstance(business_hours, bool):
+                raise InvalidValueError(f"{field}.business_hours", "must be true or false")
+            cleaned[priority][kind] = {"minutes": minutes, "business_hours": business_hours}
     return cleaned
 
 
@@ -73,6 +84,9 @@ def clean_calendar(value: dict[str, Any]) -> dict[str, Any]:
     over them. The meaning of all this is in ``domain.sla.calendar``."""
     if not isinstance(value, dict):
         raise InvalidValueError("calendar", "must be an object")
+    for key in value:
+        if key not in CALENDAR_FIELDS:
+            raise InvalidValueError(f"calendar.{key}", "unknown field")
     tz = text("calendar.timezone", value.get("timezone"), max_length=64)
     try:
         ZoneInfo(tz)
@@ -118,6 +132,6 @@ def clean_calendar(value: dict[str, Any]) -> dict[str, Any]:
 
 def clean_position(value: int) -> int:
     """Where the policy sits in the first-match order (lower is tried first)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValueError("position", "must be a whole number")
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_POSITION:
+        raise InvalidValueError("position", f"must be a whole number from -{MAX_POSITION} to {MAX_POSITION}")
     return value

@@ -58,6 +58,9 @@ class User(Entity):
         self.manager_id = manager_id
         self.active = True
         self.last_occurred_at = occurred_at
+        self.password_hash: str | None = None  # an argon2 hash; None: cannot log in yet
+        self.must_change_password = False
+        self.credentials_version = 0  # sessions remember it: a new password ends the others
 
     @property
     def label(self) -> str:
@@ -111,6 +114,36 @@ class User(Entity):
         self.active = True
         self.last_occurred_at = occurred_at
 
+
+    def set_password(self, *, password_hash: str, must_change: bool, occurred_at: datetime, actor: str) -> None:
+        """Store a new password hash (hashing is the web layer's job: the domain never sees a
+        password). ``must_change``: it was set by someone else, the user must choose their own."""
+        if not self.active:
+            raise UserDeactivatedError(f"user {self.email} is deactivated")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        if not isinstance(password_hash, str) or not password_hash.startswith(HASH_PREFIX):
+            raise InvalidValueError("password", "must be stored as an argon2 hash")
+        self._password_set(password_hash=password_hash, must_change=bool(must_change), occurred_at=occurred_at,
+                           actor=actor)
+
+    # SECRET: ``password_hash`` must never leave the event store: no read model, list, export
+    # or API shows it (the audit export drops the fields listed in SECRET_FIELDS).
+    @event("PasswordSet")
+    def _password_set(self, password_hash: str, must_change: bool, occurred_at: datetime, actor: str) -> None:
+        self.password_hash = password_hash
+        self.must_change_password = must_change
+        self.credentials_version += 1
+        self.last_occurred_at = occurred_at
+
+
+HASH_PREFIX = "$argon2"
+# Event fields that are secrets, not history: the event feed, exports and history views leave them out.
+SECRET_FIELDS: dict[type, frozenset[str]] = {User.PasswordSet: frozenset({"password_hash"})}
+
+
+def secret_fields(event_class: type) -> frozenset[str]:
+    """The fields of ``event_class`` never to show anyone (empty for most events)."""
+    return SECRET_FIELDS.get(event_class, frozenset())
 
 # Staff are people too: their own events hold their personal data.
 mark_personal(User.Registered, "email", "name", subject="originator_id")

@@ -7,12 +7,30 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.queries.paging import Page, keyset_page
-from projections.views.cases import cases
+from projections.queries.paging import Page, Sorting
+from projections.queries.records import DEAL_SORTS
+from projections.queries.service import PROMISE_SORTS, list_cases
 from projections.views.customer360 import customer_timeline, customers
 from projections.views.deals import deals
 from projections.views.directory import pipeline_stages
 from projections.views.promises import promises
+
+LIST_LIMIT = 50  # records per list in the 360 view
+QUIET_SINCE = sa.func.coalesce(customers.c.last_contact_at, customers.c.registered_at).label("quiet_since")
+CUSTOMER_SORTS = Sorting("customers", {
+    "name": (customers.c.name, customers.c.id), "registered_at": (customers.c.registered_at, customers.c.id),
+    "last_contact_at": (customers.c.last_contact_at, customers.c.id),
+    "won_value": (customers.c.won_value, customers.c.id),
+}, default="name")
+# Sorted in memory: churn candidates are few (past buyers, quiet), so no index per key.
+CHURN_SORTS = Sorting("churn-candidates", {
+    "quiet_since": (QUIET_SINCE, customers.c.id), "name": (customers.c.name, customers.c.id),
+    "won_value": (customers.c.won_value, customers.c.id),
+}, default="quiet_since")
+TIMELINE_SORTS = Sorting("timeline", {
+    "occurred_at": (customer_timeline.c.occurred_at, customer_timeline.c.position),
+    "position": (customer_timeline.c.position,),
+}, default="occurred_at")
 
 
 def _summary(row: dict[str, Any], stages: list[str]) -> dict[str, Any]:
@@ -36,48 +54,46 @@ def get_customer(conn: sa.Connection, customer_id: str) -> dict[str, Any] | None
     return _summary(dict(row), pipeline_stages(conn)) if row else None
 
 
-def get_customer_360(conn: sa.Connection, customer_id: str, *, timeline_limit: int = 50) -> dict[str, Any] | None:
-    """Everything an agent taking over needs: summary, open cases, open promises, deals, latest timeline."""
+def get_customer_360(
+    conn: sa.Connection, customer_id: str, *, timeline_limit: int = 50, list_limit: int = LIST_LIMIT,
+) -> dict[str, Any] | None:
+    """Everything an agent taking over needs: summary, the oldest open cases, the next open promises,
+    the newest deals and the latest timeline, at most ``list_limit`` of each (the summary counts
+    them all; the list endpoints page through the rest), so a big customer costs what a small one does."""
     summary = get_customer(conn, customer_id)
     if summary is None:
         return None
-    open_cases = conn.execute(sa.select(cases).where(cases.c.customer_id == customer_id,
-                                                     cases.c.status.in_(("new", "open", "pending")))
-                              .order_by(cases.c.opened_at)).mappings().all()
-    open_promises = conn.execute(sa.select(promises).where(promises.c.customer_id == customer_id,
-                                                           promises.c.status == "open")
-                                 .order_by(promises.c.due_at)).mappings().all()
-    customer_deals = conn.execute(sa.select(deals).where(deals.c.customer_id == customer_id)
-                                  .order_by(deals.c.opened_at.desc())).mappings().all()
+    open_promises = sa.select(promises).where(promises.c.customer_id == customer_id, promises.c.status == "open")
+    customer_deals = sa.select(deals).where(deals.c.customer_id == customer_id)
     return {
         "customer": summary,
-        "open_cases": [dict(r) for r in open_cases],
-        "open_promises": [dict(r) for r in open_promises],
-        "deals": [dict(r) for r in customer_deals],
-        "timeline": get_timeline(conn, customer_id, limit=timeline_limit, newest_first=True).items,
+        "open_cases": list_cases(conn, customer_id=customer_id, status="active", limit=list_limit).items,
+        "open_promises": PROMISE_SORTS.page(conn, open_promises, sort=None, limit=list_limit, cursor=None).items,
+        "deals": DEAL_SORTS.page(conn, customer_deals, sort="-opened_at", limit=list_limit, cursor=None).items,
+        "timeline": get_timeline(conn, customer_id, limit=timeline_limit, sort="-occurred_at").items,
     }
 
 
 def get_timeline(
-    conn: sa.Connection, customer_id: str, *, limit: int = 100, cursor: str | None = None, newest_first: bool = False,
+    conn: sa.Connection, customer_id: str, *, limit: int = 100, cursor: str | None = None, sort: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """Every event about the customer in business-time order (log position breaks ties)."""
+    """Every event about the customer, by default in business-time order (log position breaks ties)."""
     query = sa.select(customer_timeline).where(customer_timeline.c.customer_id == customer_id)
-    order = [customer_timeline.c.occurred_at, customer_timeline.c.position]
-    return keyset_page(conn, query, order, limit=limit, cursor=cursor, descending=newest_first)
+    return TIMELINE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
 
 
 def list_customers(
     conn: sa.Connection, *, search: str | None = None, sector: str | None = None, limit: int = 100,
-    cursor: str | None = None,
+    cursor: str | None = None, sort: str | None = None,
 ) -> Page[dict[str, Any]]:
+    """Customers, by name unless ``sort`` says otherwise (``CUSTOMER_SORTS``)."""
     query = sa.select(customers)
     if search:
         like = f"%{search.lower()}%"
         query = query.where(sa.or_(sa.func.lower(customers.c.name).like(like), customers.c.email.like(like)))
     if sector:
         query = query.where(customers.c.sector == sector)
-    page = keyset_page(conn, query, [customers.c.name, customers.c.id], limit=limit, cursor=cursor)
+    page = CUSTOMER_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
     stages = pipeline_stages(conn)
     page.items = [_summary(r, stages) for r in page.items]
     return page
@@ -85,14 +101,17 @@ def list_customers(
 
 def list_churn_candidates(
     conn: sa.Connection, *, now: datetime, quiet_days: int = 90, limit: int = 100, cursor: str | None = None,
+    sort: str | None = None,
 ) -> Page[dict[str, Any]]:
     """Customers who bought before (won value > 0) and have not been in contact (touchpoints,
-    cases, deals) for ``quiet_days``."""
+    cases, deals) for ``quiet_days``; the longest quiet first unless ``sort`` says otherwise."""
     cutoff = now - timedelta(days=quiet_days)
-    last = sa.func.coalesce(customers.c.last_contact_at, customers.c.registered_at)
-    query = (sa.select(customers, last.label("quiet_since"))
-             .where(customers.c.won_value > 0, customers.c.merged_into.is_(None), last < cutoff))
-    page = keyset_page(conn, query, [customers.c.id], limit=limit, cursor=cursor)
+    # "Not merged" is spelled so no index serves it: SQLite, without statistics, would otherwise walk
+    # every unmerged customer by the merged_into index instead of the few buyers by won_value's.
+    query = (sa.select(customers, QUIET_SINCE)
+             .where(customers.c.won_value > 0, sa.func.coalesce(customers.c.merged_into, "") == "",
+                    QUIET_SINCE < cutoff))
+    page = CHURN_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
     stages = pipeline_stages(conn)
     page.items = [{**_summary(r, stages), "quiet_days": (now - r["quiet_since"]).days} for r in page.items]
     return page

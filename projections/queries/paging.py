@@ -1,21 +1,40 @@
-"""Keyset pagination shared by list queries: stable under inserts, cheap at any depth."""
+"""Keyset pagination and sorting shared by list queries: stable under inserts, cheap at any depth.
+
+A listing offers named sort keys (``Sorting``): ``sort=<key>`` is ascending, ``sort=-<key>``
+descending. Each key is a column (or labelled expression) followed by columns that make the
+rows unique, so rows tying on the key keep one order (the tie-breakers go the same direction)
+and pages never skip or repeat them. A NULL sorts after every value ascending and before
+every value descending, on both databases (PostgreSQL's own rule); its values and its NULLs
+are read as two index ranges. Every offered key has an index that starts with it and ends
+with the tie-breakers, so a page costs the same at any depth and any table size. A cursor
+names the listing and sort it was made for: used with another, it is refused.
+"""
 
 from __future__ import annotations
 
 import base64
+import heapq
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+
+from projections.schema import Money, UTCDateTime
 
 T = TypeVar("T")
 MAX_LIMIT = 500
 
 
 class CursorError(ValueError):
-    """The cursor was not produced by this API (or for another ordering)."""
+    """The cursor was not produced by this API (or for another listing or ordering)."""
+
+
+class SortError(ValueError):
+    """A sort key the listing does not offer."""
 
 
 @dataclass
@@ -25,42 +44,133 @@ class Page(Generic[T]):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def encode_cursor(values: list[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value) if isinstance(value, Decimal) else value
 
 
-def decode_cursor(cursor: str, columns: list[sa.ColumnElement[Any]]) -> list[Any]:
+def encode_cursor(tag: str, values: list[Any]) -> str:
+    raw = json.dumps({"sort": tag, "after": [_plain(v) for v in values]})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _load(value: Any, column: sa.ColumnElement[Any]) -> Any:
+    """A cursor value back in the column's Python type; anything else is a bad cursor."""
+    kind = column.type
+    if value is None:
+        return None
+    try:
+        if isinstance(kind, UTCDateTime | sa.DateTime):
+            return datetime.fromisoformat(value)
+        if isinstance(kind, Money):
+            return Decimal(value)
+    except (TypeError, ValueError, InvalidOperation):
+        raise CursorError("cursor is not valid") from None
+    expected = int if isinstance(kind, sa.Integer) else str if isinstance(kind, sa.String) else None
+    if expected and (type(value) is not expected):
+        raise CursorError("cursor is not valid")
+    return value
+
+
+def decode_cursor(cursor: str, tag: str, columns: Sequence[sa.ColumnElement[Any]]) -> list[Any]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         raise CursorError("cursor is not valid; use the next_cursor of a previous page") from None
-    if not isinstance(raw, list) or len(raw) != len(columns):
+    if not isinstance(raw, dict) or not isinstance(raw.get("after"), list) or len(raw["after"]) != len(columns):
         raise CursorError("cursor does not fit this listing")
-    values = []
-    for value, column in zip(raw, columns):
-        if value is not None and isinstance(column.type, sa.DateTime | sa.types.TypeDecorator) and isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError:
-                raise CursorError("cursor is not valid") from None
-        values.append(value)
-    return values
+    if raw.get("sort") != tag:
+        raise CursorError("cursor was made for another sort order or listing; start again without it")
+    return [_load(value, column) for value, column in zip(raw["after"], columns, strict=True)]
+
+
+def _beyond(columns: Sequence[sa.ColumnElement[Any]], start: list[Any], descending: bool) -> sa.ColumnElement[bool]:
+    key, bound = sa.tuple_(*columns), sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(start, columns, strict=True)])
+    return key < bound if descending else key > bound
+
+
+def _segments(order: Sequence[sa.ColumnElement[Any]], descending: bool) -> list[tuple[Any, list[Any]]]:
+    """(condition, columns ordered by) for each part of the order, in turn. A nullable key is two
+    index ranges, never one OR: its values, then its NULLs (ordered by the tie-breakers alone)."""
+    first = order[0]
+    if not getattr(first, "nullable", False):
+        return [(None, list(order))]
+    valued, nulls = (first.is_not(None), list(order)), (first.is_(None), list(order[1:]))
+    return [nulls, valued] if descending else [valued, nulls]
+
+
+def _rows(conn: sa.Connection, query: sa.Select[Any], order: Sequence[sa.ColumnElement[Any]], after: list[Any] | None,
+          wanted: int, descending: bool) -> list[dict[str, Any]]:
+    """Up to ``wanted`` rows of ``query`` after ``after`` in the order, segment by segment."""
+    segments = _segments(order, descending)
+    if after is not None and len(segments) > 1:  # start in the cursor's segment: the NULLs or the values
+        in_nulls = after[0] is None
+        segments = segments[next(i for i, (_, cols) in enumerate(segments) if (len(cols) < len(order)) == in_nulls):]
+    rows: list[dict[str, Any]] = []
+    for i, (condition, columns) in enumerate(segments):
+        part = query if condition is None else query.where(condition)
+        if i == 0 and after is not None:
+            part = part.where(_beyond(columns, after[len(order) - len(columns):], descending))
+        part = part.order_by(*[c.desc() if descending else c.asc() for c in columns]).limit(wanted - len(rows))
+        rows += [dict(r) for r in conn.execute(part).mappings()]
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
+def _python_key(order: Sequence[sa.ColumnElement[Any]]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The order of rows in Python: NULLs of the first key after its values (reversed: before)."""
+    first, rest = order[0].key, [c.key for c in order[1:]]
+    return lambda row: (row[first] is None, 0 if row[first] is None else row[first], *[row[k] for k in rest])
 
 
 def keyset_page(
-    conn: sa.Connection, query: sa.Select[Any], order: list[sa.ColumnElement[Any]], *, limit: int,
-    cursor: str | None, descending: bool = False,
+    conn: sa.Connection, query: sa.Select[Any], order: Sequence[sa.ColumnElement[Any]], *, limit: int,
+    cursor: str | None, descending: bool = False, tag: str = "",
+    among: tuple[sa.ColumnElement[Any], Sequence[Any]] | None = None,
 ) -> Page[dict[str, Any]]:
-    """Run ``query`` ordered by ``order`` (unique together), from after ``cursor``, ``limit`` rows."""
+    """Run ``query`` ordered by ``order`` (unique together), from after ``cursor``, ``limit`` rows.
+
+    ``among=(column, values)`` filters ``column IN values`` as one query per value, merged: each
+    reads an index on (column, order...) in order, where ``IN`` would sort every match. Only for
+    orders Python compares as the database does (times, numbers, ids; not collated text)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    if cursor:
-        after = decode_cursor(cursor, order)
-        key = sa.tuple_(*order)
-        query = query.where(key < sa.tuple_(*after) if descending else key > sa.tuple_(*after))
-    query = query.order_by(*[c.desc() if descending else c.asc() for c in order]).limit(limit + 1)
-    rows = [dict(r) for r in conn.execute(query).mappings()]
+    added = [c for c in order if c.key not in query.selected_columns]  # an expression key: select it too
+    if added:
+        query = query.add_columns(*added)
+    after = decode_cursor(cursor, tag, order) if cursor else None
+    if among is None:
+        rows = _rows(conn, query, order, after, limit + 1, descending)
+    else:
+        column, values = among
+        parts = [_rows(conn, query.where(column == value), order, after, limit + 1, descending) for value in values]
+        rows = list(heapq.merge(*parts, key=_python_key(order), reverse=descending))[:limit + 1]
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor([rows[-1][c.key] for c in order]) if more and rows else None
+    next_cursor = encode_cursor(tag, [rows[-1][c.key] for c in order]) if more and rows else None
+    for row in rows:
+        for column in added:
+            del row[column.key]
     return Page(rows, next_cursor)
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """The orders a listing offers: key name -> the key column, then columns that make rows unique."""
+
+    listing: str
+    keys: Mapping[str, Sequence[sa.ColumnElement[Any]]]
+    default: str
+
+    @property
+    def options(self) -> list[str]:
+        """Every accepted ``sort`` value: each key, ascending and (``-key``) descending."""
+        return [option for key in self.keys for option in (key, f"-{key}")]
+
+    def page(self, conn: sa.Connection, query: sa.Select[Any], *, sort: str | None, limit: int,
+             cursor: str | None, among: tuple[sa.ColumnElement[Any], Sequence[Any]] | None = None,
+             ) -> Page[dict[str, Any]]:
+        sort = sort or self.default
+        if sort.removeprefix("-") not in self.keys:
+            raise SortError(f"sort must be one of {', '.join(self.options)}")
+        return keyset_page(conn, query, self.keys[sort.removeprefix("-")], limit=limit, cursor=cursor,
+                           descending=sort.startswith("-"), tag=f"{self.listing}:{sort}", among=among)

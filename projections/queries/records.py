@@ -7,10 +7,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.deals.model import LOST, WON
-from projections.queries.paging import Page, keyset_page
+from projections.queries.paging import Page, Sorting
 from projections.views.cases import cases
 from projections.views.deals import deals
 from projections.views.promises import promises
+
+DEAL_SORTS = Sorting("deals", {
+    "opened_at": (deals.c.opened_at, deals.c.id), "value": (deals.c.value, deals.c.id),
+    "closed_at": (deals.c.closed_at, deals.c.id),
+}, default="opened_at")
 
 
 def _row(conn: sa.Connection, table: sa.Table, record_id: str) -> dict[str, Any] | None:
@@ -32,9 +37,9 @@ def get_deal(conn: sa.Connection, deal_id: str) -> dict[str, Any] | None:
 
 def list_deals(
     conn: sa.Connection, *, stage: str | None = None, status: str | None = None, owner: str | None = None,
-    customer_id: str | None = None, limit: int = 100, cursor: str | None = None, newest_first: bool = False,
+    customer_id: str | None = None, limit: int = 100, cursor: str | None = None, sort: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """Deals by opening time; ``status`` is open (any pipeline stage), won or lost."""
+    """Deals, by opening time unless ``sort`` says otherwise; ``status`` is open (any pipeline stage), won or lost."""
     query = sa.select(deals)
     if stage:
         query = query.where(deals.c.stage == stage)
@@ -46,5 +51,4 @@ def list_deals(
         query = query.where(deals.c.owner == owner)
     if customer_id:
         query = query.where(deals.c.customer_id == customer_id)
-    return keyset_page(conn, query, [deals.c.opened_at, deals.c.id], limit=limit, cursor=cursor,
-                       descending=newest_first)
+    return DEAL_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)

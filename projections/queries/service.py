@@ -7,12 +7,21 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.queries.paging import Page, keyset_page
+from projections.queries.paging import Page, Sorting
 from projections.views.cases import cases
 from projections.views.promises import promises
 from projections.views.touchpoints import touchpoints
 
 OPEN_CASE = ("new", "open", "pending")
+REPEAT_SORTS = Sorting("repeat-contacts", {
+    "occurred_at": (touchpoints.c.occurred_at, touchpoints.c.id),
+}, default="-occurred_at")
+PROMISE_SORTS = Sorting("promises", {
+    "due_at": (promises.c.due_at, promises.c.id), "made_at": (promises.c.made_at, promises.c.id),
+}, default="due_at")
+CASE_SORTS = Sorting("cases", {
+    "opened_at": (cases.c.opened_at, cases.c.id), "resolved_at": (cases.c.resolved_at, cases.c.id),
+}, default="opened_at")
 
 
 def _repeats(within_days: int, since: datetime | None) -> sa.Select[Any]:
@@ -25,12 +34,12 @@ def _repeats(within_days: int, since: datetime | None) -> sa.Select[Any]:
 
 def list_repeat_contacts(
     conn: sa.Connection, *, within_days: int = 7, since: datetime | None = None, limit: int = 100,
-    cursor: str | None = None,
+    cursor: str | None = None, sort: str | None = None,
 ) -> Page[dict[str, Any]]:
     """Inbound contacts that repeat an earlier inbound contact of the same customer, about the same
-    case or the same topic, within ``within_days``: the "called four times" signal."""
-    return keyset_page(conn, _repeats(within_days, since), [touchpoints.c.occurred_at, touchpoints.c.id], limit=limit, cursor=cursor,
-                       descending=True)
+    case or the same topic, within ``within_days``: the "called four times" signal. Newest first
+    unless ``sort`` says otherwise."""
+    return REPEAT_SORTS.page(conn, _repeats(within_days, since), sort=sort, limit=limit, cursor=cursor)
 
 
 def get_contact_rates(conn: sa.Connection, *, since: datetime | None = None, within_days: int = 7) -> dict[str, Any]:
@@ -41,7 +50,8 @@ def get_contact_rates(conn: sa.Connection, *, since: datetime | None = None, wit
     if since:
         inbound = inbound.where(touchpoints.c.occurred_at >= since)
     total = conn.execute(inbound).scalar() or 0
-    repeats = conn.execute(sa.select(sa.func.count()).select_from(_repeats(within_days, since).subquery())).scalar() or 0
+    counted = sa.select(sa.func.count()).select_from(_repeats(within_days, since).subquery())
+    repeats = conn.execute(counted).scalar() or 0
     resolved = sa.select(sa.func.count(), sa.func.sum(sa.case((sa.and_(cases.c.customer_contacts == 1,
                                                                          cases.c.reopened == 0), 1), else_=0))
                          ).where(cases.c.status.in_(("resolved", "closed")))
@@ -58,9 +68,10 @@ def get_contact_rates(conn: sa.Connection, *, since: datetime | None = None, wit
 
 def list_promises(
     conn: sa.Connection, *, now: datetime, status: str | None = None, owner: str | None = None,
-    customer_id: str | None = None, limit: int = 100, cursor: str | None = None,
+    customer_id: str | None = None, limit: int = 100, cursor: str | None = None, sort: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """Promises by due time; ``status`` is open, kept, cancelled, or overdue (open and past due at ``now``)."""
+    """Promises, by due time unless ``sort`` says otherwise; ``status`` is open, kept, cancelled,
+    or overdue (open and past due at ``now``)."""
     query = sa.select(promises)
     if status == "overdue":
         query = query.where(promises.c.status == "open", promises.c.due_at < now)
@@ -70,7 +81,7 @@ def list_promises(
         query = query.where(promises.c.owner == owner)
     if customer_id:
         query = query.where(promises.c.customer_id == customer_id)
-    page = keyset_page(conn, query, [promises.c.due_at, promises.c.id], limit=limit, cursor=cursor)
+    page = PROMISE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
     for item in page.items:
         item["overdue"] = item["status"] == "open" and item["due_at"] < now
     return page
@@ -79,10 +90,12 @@ def list_promises(
 def list_cases(
     conn: sa.Connection, *, status: str | None = None, assignee: str | None = None, team: str | None = None,
     customer_id: str | None = None, unassigned: bool = False, limit: int = 100, cursor: str | None = None,
+    sort: str | None = None,
 ) -> Page[dict[str, Any]]:
-    query = sa.select(cases)
-    if status == "active":
-        query = query.where(cases.c.status.in_(OPEN_CASE))
+    """Cases, by opening time unless ``sort`` says otherwise."""
+    query, among = sa.select(cases), None
+    if status == "active":  # one index range per status, merged (IN would sort every active case)
+        among = (cases.c.status, OPEN_CASE)
     elif status:
         query = query.where(cases.c.status == status)
     if assignee:
@@ -93,11 +106,12 @@ def list_cases(
         query = query.where(cases.c.team == team)
     if customer_id:
         query = query.where(cases.c.customer_id == customer_id)
-    return keyset_page(conn, query, [cases.c.opened_at, cases.c.id], limit=limit, cursor=cursor)
+    return CASE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor, among=among)
 
 
 def get_case_by_code(conn: sa.Connection, tracking_code: str) -> dict[str, Any] | None:
-    row = conn.execute(sa.select(cases).where(cases.c.tracking_code == tracking_code.strip().upper())).mappings().first()
+    code = tracking_code.strip().upper()
+    row = conn.execute(sa.select(cases).where(cases.c.tracking_code == code)).mappings().first()
     return dict(row) if row else None
 
 
@@ -124,5 +138,6 @@ def get_agent_workload(conn: sa.Connection, *, now: datetime) -> list[dict[str, 
         row.update(open_promises=n_open or 0, overdue_promises=n_overdue or 0, promises_due=n_due or 0,
                    kept_on_time=n_on_time or 0)
     for row in work.values():
-        row["promise_keeping_rate"] = round(row["kept_on_time"] / row["promises_due"], 4) if row["promises_due"] else None
+        due = row["promises_due"]
+        row["promise_keeping_rate"] = round(row["kept_on_time"] / due, 4) if due else None
     return sorted(work.values(), key=lambda r: (-r["active_cases"], r["agent"]))

@@ -1,12 +1,12 @@
 """SLA reads: breaches, targets at risk, compliance and one case's clocks, evaluated at ``now``.
 
-Stored rows are each case's clocks as of its last event (``projections.views.sla``). Between
-events nothing happens but time: an ``active`` row whose ``due_at`` has passed is a breach
-(at ``due_at``) the moment it passes. Breaches are facts and never undone, so "breached by
-T" is "breached with ``breached_at`` <= T, or still active with ``due_at`` <= T", found
-through the (status, due_at) and (status, breached_at) indexes: the cost follows the open
-targets and breaches asked for, not every case stored. Figures that keep moving (overrun of
-a clock still counting) or rows as of an instant before the case's last event are
+Stored rows are each clock as of the last event that changed it (``projections.views.sla``).
+Between events nothing happens but time: an ``active`` row whose ``due_at`` has passed is a
+breach (at ``due_at``) the moment it passes. Breaches are facts and never undone, so
+"breached by T" is "breached with ``breached_at`` <= T, or still active with ``due_at`` <= T",
+found through the (status, due_at) and (status, breached_at) indexes: the cost follows the
+open targets and breaches asked for, not every case stored. Figures that keep moving (overrun
+of a clock still counting) or rows as of an instant before a case's last event are
 recomputed exactly with ``case_clocks`` from the projection's own copy of the events.
 """
 
@@ -21,11 +21,12 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.sla.calendar import ELAPSED, TimeBasis
-from domain.sla.clocks import TargetClock, case_clocks, policy_refs
+from domain.sla.clocks import TargetClock, case_clocks, held_by, holders, policy_refs
 from domain.sla.terms import PolicyTerms
-from projections.views.sla import case_events, sla_cases, sla_policy_versions, sla_targets, terms_of
+from projections.views.sla import DROPPED, case_events, sla_cases, sla_policy_versions, sla_targets, terms_of
 
 GROUPS = {"target": "target", "agent": "assignee", "team": "team", "priority": "priority", "channel": "channel"}
+PERIODS = ("day", "week", "month")  # compliance per period of the decision instant (UTC); a week starts on Monday
 t = sla_targets.c
 
 
@@ -41,6 +42,11 @@ class SlaFilter:
         found = [(t.target, self.target), (t.assignee, self.assignee), (t.team, self.team),
                  (t.priority, self.priority), (t.channel, self.channel)]
         return [column == value for column, value in found if value is not None]
+
+    def accepts(self, item: dict[str, Any]) -> bool:
+        """Whether a computed item passes the filters that can change over a case's life."""
+        return all(value is None or item[key] == value for key, value in
+                   (("assignee", self.assignee), ("team", self.team), ("priority", self.priority)))
 
 
 class _Terms:
@@ -63,10 +69,13 @@ class _Terms:
 
 
 TargetKey = tuple[str, str, int]  # case id, target kind, cycle
+Holders = dict[str, tuple[str | None, str | None]]  # case id -> (assignee, team) holding it at the instant
 
 
-def _clocks_at(conn: sa.Connection, case_ids: set[str], at: datetime, terms: _Terms) -> dict[TargetKey, TargetClock]:
-    """Every clock of these cases as of ``at``, recomputed from their events."""
+def _clocks_at(conn: sa.Connection, case_ids: set[str], at: datetime, terms: _Terms,
+               held: Holders | None = None) -> dict[TargetKey, TargetClock]:
+    """Every clock of these cases as of ``at``, recomputed from their events (and, into
+    ``held``, who held each case at ``at``)."""
     found: dict[TargetKey, TargetClock] = {}
     for row in conn.execute(sa.select(sla_cases.c.case_id, sla_cases.c.events).where(
             sla_cases.c.case_id.in_(sorted(case_ids)))).mappings():
@@ -74,11 +83,13 @@ def _clocks_at(conn: sa.Connection, case_ids: set[str], at: datetime, terms: _Te
         policies = {ref: terms(str(ref[0]), ref[1]) for ref in policy_refs(events)}
         for clock in case_clocks(events, policies, at):
             found[(row["case_id"], clock.target, clock.cycle)] = clock
+        if held is not None:
+            held[row["case_id"]] = held_by([h for h in holders(events) if h[0] <= at], None)
     return found
 
 
 def _settled(row: Any, at: datetime) -> bool:
-    """Whether the stored row is exactly the clock as of ``at`` (stopped, and nothing after ``at``)."""
+    """Whether the stored row is exactly the clock as of ``at`` (stopped, and unchanged since before ``at``)."""
     return row["stopped_at"] is not None and row["computed_at"] <= at
 
 
@@ -94,7 +105,8 @@ def _breach(row: Any, clock: TargetClock | None) -> dict[str, Any]:
 
 def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *,
                   as_of: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Targets breached by ``as_of`` (default ``now``), latest breach first, at most ``limit``."""
+    """Targets breached by ``as_of`` (default ``now``), latest breach first, at most ``limit``;
+    each attributed to whoever held the case when it breached."""
     at = min(as_of or now, now)
     stored = sa.select(sla_targets).where(t.status == "breached", t.breached_at <= at, *where.conditions()) \
         .order_by(t.breached_at.desc()).limit(limit)
@@ -114,36 +126,113 @@ def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilt
     return found
 
 
+def _risk(item: dict[str, Any], remaining: float, minutes: int) -> dict[str, Any]:
+    return {**item, "remaining_minutes": round(remaining, 2), "used_share": round(1 - remaining / minutes, 4)}
+
+
+def _counting_at(conn: sa.Connection, at: datetime, where: SlaFilter) -> list[dict[str, Any]]:
+    """Targets that could be counting at the past instant ``at``: started by then, not stopped
+    or breached by then (an index range each: what was open then, or stopped since)."""
+    stable = SlaFilter(target=where.target, channel=where.channel).conditions()
+    joined = sla_targets.join(sla_cases, sla_cases.c.case_id == t.case_id)
+    columns = [sla_targets, sla_cases.c.last_event_at]
+    open_then = sa.or_(t.stopped_at.is_(None), t.stopped_at > at)
+    query = sa.select(*columns).select_from(joined).where(
+        open_then, t.started_at <= at, sa.or_(t.breached_at.is_(None), t.breached_at > at), *stable)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _at_risk_then(conn: sa.Connection, at: datetime, where: SlaFilter) -> list[tuple[dict[str, Any], float, int]]:
+    """(item, remaining, minutes) of each target counting at ``at`` and not yet due then."""
+    terms, candidates, found = _Terms(conn), _counting_at(conn, at, where), []
+    exact = [r for r in candidates if r["last_event_at"] <= at]  # nothing happened to the case since
+    held: Holders = {}
+    live = _clocks_at(conn, {r["case_id"] for r in candidates if r["last_event_at"] > at}, at, terms, held)
+    for row in exact:
+        if row["status"] == "active" and row["due_at"] > at:
+            found.append((row, terms.basis(row).minutes_between(at, row["due_at"]), row["minutes"]))
+    rows = {(r["case_id"], r["target"], r["cycle"]): r for r in candidates}
+    for key, clock in live.items():
+        row = rows.get(key)
+        if row is not None and clock.status == "active" and clock.due_at and clock.due_at > at:
+            assignee, team = held[key[0]]
+            item = {**row, "due_at": clock.due_at, "priority": clock.priority, "assignee": assignee, "team": team,
+                    "policy_id": str(clock.policy_id), "policy_version": clock.policy_version}
+            found.append((item, clock.minutes - clock.used, clock.minutes))
+    return found
+
+
+_RISK_COLUMNS = (t.case_id, t.target, t.cycle, t.due_at, t.assignee, t.team, t.priority, t.channel, t.policy_id,
+                 t.policy_version, t.minutes, t.business_hours)
+
+
+def _at_risk_now(conn: sa.Connection, at: datetime, where: SlaFilter, share: float | None,
+                 minutes_left: float | None) -> list[tuple[dict[str, Any], float, int]]:
+    """(item, remaining, minutes) of each target counting now that may be past the threshold.
+    Per policy version and target length, a target due after the instant its allowance (plus a
+    minute) runs out cannot be: only the others are measured exactly."""
+    terms, cutoffs, found = _Terms(conn), {}, []
+    query = sa.select(*_RISK_COLUMNS).where(t.status == "active", t.due_at > at, *where.conditions())
+    for row in conn.execute(query).mappings():
+        key = (row["policy_id"], row["policy_version"], row["business_hours"], row["minutes"])
+        if key not in cutoffs:
+            basis = terms.basis(row)
+            allowance = minutes_left if minutes_left is not None else (1 - (share or 0)) * row["minutes"]
+            try:
+                cutoffs[key] = (basis, basis.add(at, allowance + 1))
+            except (ValueError, OverflowError):  # beyond what the calendar (or a date) can reach: measure each
+                cutoffs[key] = (basis, None)
+        basis, cutoff = cutoffs[key]
+        if cutoff is None or row["due_at"] < cutoff:
+            found.append((dict(row), basis.minutes_between(at, row["due_at"]), row["minutes"]))  # exact
+    return found
+
+
 def list_at_risk(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *, share: float | None = None,
-                 minutes_left: float | None = None) -> list[dict[str, Any]]:
-    """Targets counting now and not yet due with at least ``share`` of their time used, or at
-    most ``minutes_left`` left (in the target's own minutes: business or calendar); soonest due first."""
+                 minutes_left: float | None = None, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Targets counting at ``as_of`` (default ``now``) and not yet due with at least ``share`` of
+    their time used, or at most ``minutes_left`` left (in the target's own minutes: business or
+    calendar); soonest due first. Now, the cost follows the open targets; as of a past instant,
+    the targets open then (cases that changed since are recomputed as of it)."""
     if (share is None) == (minutes_left is None):
         raise ValueError("give one of share or minutes_left")
-    terms = _Terms(conn)
+    at = min(as_of or now, now)
+    if at < now:
+        counting = [(item, remaining, minutes) for item, remaining, minutes in _at_risk_then(conn, at, where)
+                    if where.accepts(item)]
+    else:
+        counting = _at_risk_now(conn, at, where, share, minutes_left)
     found = []
-    query = sa.select(sla_targets).where(t.status == "active", t.due_at > now, *where.conditions()).order_by(t.due_at)
-    for row in conn.execute(query).mappings():
-        remaining = terms.basis(row).minutes_between(now, row["due_at"])  # counting until due: exact
-        used_share = 1 - remaining / row["minutes"]
-        if (share is not None and used_share >= share) or (minutes_left is not None and remaining <= minutes_left):
-            found.append({"case_id": row["case_id"], "target": row["target"], "cycle": row["cycle"],
-                          "due_at": row["due_at"], "remaining_minutes": round(remaining, 2),
-                          "used_share": round(used_share, 4), "assignee": row["assignee"], "team": row["team"],
-                          "priority": row["priority"], "channel": row["channel"], "policy_id": row["policy_id"],
-                          "policy_version": row["policy_version"]})
-    return found
+    for item, remaining, minutes in counting:
+        if (share is not None and 1 - remaining / minutes >= share) or (
+                minutes_left is not None and remaining <= minutes_left):
+            found.append(_risk({key: item[key] for key in (
+                "case_id", "target", "cycle", "due_at", "assignee", "team", "priority", "channel", "policy_id",
+                "policy_version")}, remaining, minutes))
+    return sorted(found, key=lambda r: (r["due_at"], r["case_id"], r["target"], r["cycle"]))
+
+
+def _period(conn: sa.Connection, end: sa.ColumnElement[Any], unit: str) -> sa.ColumnElement[str]:
+    """The UTC day (YYYY-MM-DD), week (its Monday) or month (YYYY-MM) of an instant, as text."""
+    if conn.dialect.name == "postgresql":
+        if unit == "week":
+            return sa.func.to_char(sa.func.date_trunc("week", end), "YYYY-MM-DD")
+        return sa.func.to_char(end, "YYYY-MM-DD" if unit == "day" else "YYYY-MM")
+    if unit == "week":
+        return sa.func.date(end, "weekday 0", "-6 days")
+    return sa.func.strftime("%Y-%m-%d" if unit == "day" else "%Y-%m", end)
 
 
 def get_compliance(conn: sa.Connection, since: datetime, until: datetime, group_by: str, now: datetime,
                    where: SlaFilter = SlaFilter(), *, as_of: datetime | None = None) -> list[dict[str, Any]]:
     """Per group: targets decided in [since, until) by ``as_of`` (default ``now``), how many were
     met and the share met. Decided: achieved when it stopped, breached when it breached (an
-    active target at its due instant). A resolution reopened after ``as_of`` counts by its
-    latest decision."""
+    active target at its due instant); per agent and team, by whoever held the case then.
+    Groups: ``GROUPS``, or the ``PERIODS`` of the decision. A resolution reopened after
+    ``as_of`` counts by its latest decision."""
     at = min(as_of or now, now)
-    column = sla_targets.c[GROUPS[group_by]]
     end = sa.case((t.status == "active", t.due_at), else_=t.decided_at)
+    column = _period(conn, end, group_by) if group_by in PERIODS else sla_targets.c[GROUPS[group_by]]
     query = sa.select(column.label("group"), t.status, sa.func.count().label("n")).where(
         sa.or_(sa.and_(t.decided_at.is_not(None), t.status.in_(("achieved", "breached"))),
                sa.and_(t.status == "active", t.due_at.is_not(None))),
@@ -160,7 +249,8 @@ def get_compliance(conn: sa.Connection, since: datetime, until: datetime, group_
 
 def get_case_sla(conn: sa.Connection, case_id: str | UUID, now: datetime) -> list[dict[str, Any]]:
     """The case's targets as of ``now``: an active one past due shows as breached (at its due instant)."""
-    query = sa.select(sla_targets).where(t.case_id == str(case_id)).order_by(t.started_at, t.target, t.cycle)
+    query = sa.select(sla_targets).where(t.case_id == str(case_id), t.status != DROPPED) \
+        .order_by(t.started_at, t.target, t.cycle)
     found = []
     for row in conn.execute(query).mappings():
         overdue = row["status"] == "active" and row["due_at"] <= now

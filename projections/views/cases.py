@@ -37,6 +37,11 @@ cases = sa.Table(
     sa.Column("reopened", sa.Integer, nullable=False, default=0),
     sa.Column("satisfaction", sa.Integer),
     sa.Column("version", sa.Integer, nullable=False),
+    # The API's sort keys (projections/queries/service.py), also per status: pages read in index order.
+    sa.Index("ix_cases_status_opened", "status", "opened_at", "id"),
+    sa.Index("ix_cases_resolved", "resolved_at", "id"),
+    sa.Index("ix_cases_status_resolved", "status", "resolved_at", "id"),
+    sa.Index("ix_cases_customer_status_opened", "customer_id", "status", "opened_at", "id"),  # a customer's open cases
 )
 
 

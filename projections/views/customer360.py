@@ -3,6 +3,11 @@
 Events of cases, promises and deals do not all carry the customer id, so the projection
 keeps its own ``customer_links`` (record id -> customer, current state): a projection
 reads only its own tables, so it can be rebuilt alone.
+
+Merges: the survivor's summary absorbs the duplicate's figures when the merge happens, and
+later events about the duplicate's records count for the survivor (``_account`` follows
+``merged_into``). Timeline lines stay under the customer they were about, so both histories
+are kept; the survivor's 360 reads its own lines and those of the customers merged into it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from domain.touchpoints.model import Touchpoint
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, Money, UTCDateTime, metadata
+from projections.views.customer_merge import fold_figures
 from projections.views.timeline_text import describe
 
 customers = sa.Table(
@@ -34,12 +40,12 @@ customers = sa.Table(
     sa.Column("size", sa.String(50)),
     sa.Column("location", sa.String(100)),
     sa.Column("consents", sa.JSON, nullable=False),
-    sa.Column("merged_into", Id()),
+    sa.Column("merged_into", Id(), index=True),
     sa.Column("registered_at", UTCDateTime, nullable=False),
     sa.Column("first_touch_at", UTCDateTime),
     sa.Column("last_touch_at", UTCDateTime, index=True),
     # Latest business time of anything with the customer: touchpoints, cases, deals.
-    sa.Column("last_contact_at", UTCDateTime, index=True),
+    sa.Column("last_contact_at", UTCDateTime),
     sa.Column("touches", sa.Integer, nullable=False, default=0),
     sa.Column("touches_by_channel", sa.JSON, nullable=False),
     sa.Column("open_cases", sa.Integer, nullable=False, default=0),
@@ -50,6 +56,10 @@ customers = sa.Table(
     sa.Column("csat_sum", sa.Integer, nullable=False, default=0),
     sa.Column("csat_count", sa.Integer, nullable=False, default=0),
     sa.Column("version", sa.Integer, nullable=False),
+    # The API's sort keys (projections/queries/customers.py): pages read in index order.
+    sa.Index("ix_customers_registered", "registered_at", "id"),
+    sa.Index("ix_customers_last_contact", "last_contact_at", "id"),
+    sa.Index("ix_customers_won_value", "won_value", "id"),
 )
 
 customer_timeline = sa.Table(
@@ -82,7 +92,7 @@ _OPEN_CASE = ("new", "open", "pending")
 
 class Customer360Projection(Projection):
     name = "customer360"
-    version = 1
+    version = 2  # 2: merges fold the duplicate's figures into the survivor
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -95,12 +105,20 @@ class Customer360Projection(Projection):
                          and (link := rows.get(customer_links, str(e.originator_id)))}
         rows.prefetch(customers, customer_ids)
 
+    @staticmethod
+    def _account(rows: Rows, customer_id: str) -> dict[str, Any] | None:
+        """The row whose figures count for ``customer_id``: its own, or its survivor's once merged."""
+        row = rows.get(customers, customer_id)
+        while row is not None and row["merged_into"] is not None:
+            row = rows.get(customers, row["merged_into"])
+        return row
+
     def _line(self, rows: Rows, e: Any, ctx: Context, customer_id: str, channel: str | None = None,
               code: str | None = None) -> None:
         if not type(e).__qualname__.startswith("Customer."):
-            row = rows.get(customers, customer_id)
+            row = self._account(rows, customer_id)
             if row and (row["last_contact_at"] is None or row["last_contact_at"] < e.occurred_at):
-                rows.update(customers, customer_id, last_contact_at=e.occurred_at)
+                rows.update(customers, row["id"], last_contact_at=e.occurred_at)
         rows.append(customer_timeline, {
             "position": ctx.position, "customer_id": customer_id, "occurred_at": e.occurred_at,
             "recorded_at": ctx.recorded_at, "event_type": type(e).__qualname__, "channel": channel,
@@ -157,24 +175,34 @@ class Customer360Projection(Projection):
             rows.update(customers, row["id"], consents=consents, version=e.originator_version)
         self._line(rows, e, ctx, str(e.originator_id))
 
-    @handles(Customer.MergedInto, Customer.Absorbed)
-    def merged(self, e: Any, ctx: Context, rows: Rows) -> None:
+    @handles(Customer.MergedInto)
+    def merged_into(self, e: Any, ctx: Context, rows: Rows) -> None:
+        self._customer(rows, str(e.originator_id), e, version=e.originator_version, merged_into=str(e.survivor_id))
+        self._line(rows, e, ctx, str(e.originator_id))
+
+    @handles(Customer.Absorbed)
+    def absorbed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """The survivor takes over the duplicate's figures (the duplicate's row keeps them as
+        they were at the merge; what happens later counts for the survivor only)."""
+        survivor, duplicate = rows.get(customers, str(e.originator_id)), rows.get(customers, str(e.duplicate_id))
+        if survivor is None:
+            return
         changes: dict[str, Any] = {"version": e.originator_version}
-        if isinstance(e, Customer.MergedInto):
-            changes["merged_into"] = str(e.survivor_id)
-        self._customer(rows, str(e.originator_id), e, **changes)
+        if duplicate is not None:
+            changes.update(fold_figures(survivor, duplicate))
+        rows.update(customers, survivor["id"], **changes)
         self._line(rows, e, ctx, str(e.originator_id))
 
     # Touchpoints ---------------------------------------------------------------------
     @handles(Touchpoint.Recorded)
     def touched(self, e: Any, ctx: Context, rows: Rows) -> None:
         customer_id = str(e.customer_id)
-        row = rows.get(customers, customer_id)
+        row = self._account(rows, customer_id)
         if row:
             by_channel = {**row["touches_by_channel"]}
             by_channel[e.channel] = by_channel.get(e.channel, 0) + 1
             first, last = row["first_touch_at"], row["last_touch_at"]
-            rows.update(customers, customer_id, touches=row["touches"] + 1, touches_by_channel=by_channel,
+            rows.update(customers, row["id"], touches=row["touches"] + 1, touches_by_channel=by_channel,
                         first_touch_at=min(first, e.occurred_at) if first else e.occurred_at,
                         last_touch_at=max(last, e.occurred_at) if last else e.occurred_at)
         self._line(rows, e, ctx, customer_id, channel=e.channel)
@@ -190,9 +218,9 @@ class Customer360Projection(Projection):
         customer_id = str(e.customer_id)
         rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id, "kind": "case",
                                   "state": "new", "label": e.tracking_code, "channel": e.channel})
-        row = rows.get(customers, customer_id)
+        row = self._account(rows, customer_id)
         if row:
-            rows.update(customers, customer_id, open_cases=row["open_cases"] + 1, cases_total=row["cases_total"] + 1)
+            rows.update(customers, row["id"], open_cases=row["open_cases"] + 1, cases_total=row["cases_total"] + 1)
         self._line(rows, e, ctx, customer_id, channel=e.channel, code=e.tracking_code)
 
     @handles(Case.Acknowledged, Case.Assigned, Case.Transferred, Case.AgentReplied, Case.CustomerReplied,
@@ -210,11 +238,11 @@ class Customer360Projection(Projection):
         if after != before:
             rows.update(customer_links, link["record_id"], state=after)
             delta = (after in _OPEN_CASE) - (before in _OPEN_CASE)
-            row = rows.get(customers, link["customer_id"])
+            row = self._account(rows, link["customer_id"])
             if row and delta:
                 rows.update(customers, row["id"], open_cases=row["open_cases"] + delta)
         if isinstance(e, Case.SatisfactionRated):
-            row = rows.get(customers, link["customer_id"])
+            row = self._account(rows, link["customer_id"])
             if row:
                 rows.update(customers, row["id"], csat_sum=row["csat_sum"] + e.score, csat_count=row["csat_count"] + 1)
         channel = getattr(e, "channel", None) or link["channel"]
@@ -226,9 +254,9 @@ class Customer360Projection(Projection):
         customer_id = str(e.customer_id)
         rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id,
                                   "kind": "promise", "state": "open", "channel": e.channel})
-        row = rows.get(customers, customer_id)
+        row = self._account(rows, customer_id)
         if row:
-            rows.update(customers, customer_id, open_promises=row["open_promises"] + 1)
+            rows.update(customers, row["id"], open_promises=row["open_promises"] + 1)
         self._line(rows, e, ctx, customer_id, channel=e.channel)
 
     @handles(Promise.Kept, Promise.Cancelled, Promise.Rescheduled, Promise.FollowUpSent)
@@ -238,14 +266,14 @@ class Customer360Projection(Projection):
             return
         if isinstance(e, (Promise.Kept, Promise.Cancelled)) and link["state"] == "open":
             rows.update(customer_links, link["record_id"], state="kept" if isinstance(e, Promise.Kept) else "cancelled")
-            row = rows.get(customers, link["customer_id"])
+            row = self._account(rows, link["customer_id"])
             if row:
                 rows.update(customers, row["id"], open_promises=row["open_promises"] - 1)
         self._line(rows, e, ctx, link["customer_id"], channel=link["channel"])
 
     # Deals ---------------------------------------------------------------------------
     def _deal_stage(self, rows: Rows, customer_id: str, before: str | None, after: str, won: Any = None) -> None:
-        row = rows.get(customers, customer_id)
+        row = self._account(rows, customer_id)
         if not row:
             return
         stages = {**row["deals_by_stage"]}
@@ -254,7 +282,7 @@ class Customer360Projection(Projection):
             if stages[before] <= 0:
                 del stages[before]
         stages[after] = stages.get(after, 0) + 1
-        rows.update(customers, customer_id, deals_by_stage=stages,
+        rows.update(customers, row["id"], deals_by_stage=stages,
                     won_value=row["won_value"] + (won or 0))
 
     @handles(Deal.Opened)

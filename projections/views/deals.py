@@ -33,6 +33,11 @@ deals = sa.Table(
     sa.Column("last_activity_at", UTCDateTime, nullable=False),
     sa.Column("stage_count", sa.Integer, nullable=False, default=0),
     sa.Column("external_ref", sa.String(200)),
+    # The API's sort keys (projections/queries/records.py): pages read in index order.
+    sa.Index("ix_deals_opened", "opened_at", "id"),
+    sa.Index("ix_deals_value", "value", "id"),
+    sa.Index("ix_deals_closed", "closed_at", "id"),
+    sa.Index("ix_deals_customer_opened", "customer_id", "opened_at", "id"),  # a customer's newest deals
 )
 
 deal_stages = sa.Table(

@@ -31,6 +31,10 @@ promises = sa.Table(
     sa.Column("follow_ups", sa.Integer, nullable=False, default=0),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("ix_promises_status_due", "status", "due_at"),
+    # The API's sort keys (projections/queries/service.py): pages read in index order.
+    sa.Index("ix_promises_due", "due_at", "id"),
+    sa.Index("ix_promises_made", "made_at", "id"),
+    sa.Index("ix_promises_customer_status_due", "customer_id", "status", "due_at", "id"),  # a customer's open ones
 )
 
 

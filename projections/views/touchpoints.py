@@ -33,6 +33,8 @@ touchpoints = sa.Table(
     sa.Column("repeat_gap_seconds", sa.BigInteger),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("ix_touchpoints_customer_time", "customer_id", "occurred_at"),
+    # The API's repeat-contact list, newest first (projections/queries/service.py).
+    sa.Index("ix_touchpoints_time", "occurred_at", "id"),
 )
 
 # The latest inbound contact per customer and thread ("case:<id>" or "topic:<topic>").

@@ -125,7 +125,7 @@ def test_a_save_gives_up_waiting_for_the_table_after_the_lock_timeout(
 
     def save_once() -> None:  # without the library's retries (ten, 0.2 s apart)
         try:
-            recorder.insert_events.__wrapped__(recorder, [stored(uuid4())])
+            OneTripPostgresRecorder.insert_events.__wrapped__(recorder, [stored(uuid4())])  # type: ignore[attr-defined]
         except BaseException as error:
             failures.append(error)
 

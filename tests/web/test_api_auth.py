@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from domain.application import Touchline
 from domain.clock import FixedClock
 from projections.api_state import token_last_uses
 from tests.web.conftest import ApiClient, build_api
@@ -43,6 +45,18 @@ def test_a_revoked_token_is_refused_on_the_next_request(api: ApiClient) -> None:
     found = api.services.app.find_api_token("website")
     api.services.app.revoke_api_token(found.id, occurred_at=api.services.clock.now(), actor="system:test")
     assert_error(api.get("/api/v1/customers", token=token), 401, "invalid_token")
+
+
+def test_a_token_revoked_by_another_process_is_refused_on_the_next_request(
+    stored_api: ApiClient, new_instance: Callable[[], Touchline]
+) -> None:
+    token = stored_api.token("read", name="website")
+    for _ in range(2):  # checked, then answered from what this process remembers of it
+        assert stored_api.get("/api/v1/customers", token=token).status_code == 200
+    cli = new_instance()  # e.g. `touchline tokens revoke website` in another process
+    cli.revoke_api_token(cli.find_api_token("website").id, occurred_at=stored_api.services.clock.now(),
+                         actor="system:test")
+    assert_error(stored_api.get("/api/v1/customers", token=token), 401, "invalid_token")
 
 
 def test_a_token_without_the_scope_is_forbidden_and_told_which_scope(api: ApiClient) -> None:

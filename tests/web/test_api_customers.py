@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from uuid import UUID
+
 import pytest
 
+from projections.queries.customers import LIST_LIMIT
 from tests.web.conftest import ApiClient
 
 
@@ -75,6 +79,18 @@ def test_the_360_view_shows_open_cases_promises_deals_and_the_latest_timeline(ap
     assert view["timeline"][0]["event_type"] == "Deal.Opened"  # newest first
 
 
+def test_the_360_view_lists_the_next_50_open_promises_and_counts_them_all(api: ApiClient) -> None:
+    customer = api.customer("Busy")
+    app, now = api.services.app, api.services.clock.now()
+    for n in range(LIST_LIMIT + 1):  # the latest due first, so the view must order them itself
+        app.make_promise(customer_id=UUID(customer), what=f"Call {LIST_LIMIT - n}", owner="ann", channel="phone",
+                         due_at=now + timedelta(days=LIST_LIMIT - n), occurred_at=now, actor="user:ann")
+    api.catch_up()
+    view = api.get(f"/api/v1/customers/{customer}").get_json()
+    assert view["customer"]["open_promises"] == LIST_LIMIT + 1
+    assert [p["what"] for p in view["open_promises"]] == [f"Call {n}" for n in range(LIST_LIMIT)]
+
+
 def test_an_unknown_customer_is_a_404(api: ApiClient) -> None:
     missing = "00000000-0000-0000-0000-000000000000"
     assert api.get(f"/api/v1/customers/{missing}").status_code == 404
@@ -92,7 +108,7 @@ def test_the_timeline_pages_in_either_order(api: ApiClient) -> None:
     rest = api.get(f"/api/v1/customers/{customer}/timeline?limit=2&cursor={oldest['next_cursor']}").get_json()
     types = [e["event_type"] for e in oldest["items"] + rest["items"]]
     assert types[0] == "Customer.Registered" and len(types) == 4 and rest["next_cursor"] is None
-    newest = api.get(f"/api/v1/customers/{customer}/timeline?order=newest&limit=1").get_json()
+    newest = api.get(f"/api/v1/customers/{customer}/timeline?sort=-occurred_at&limit=1").get_json()
     assert "Third" in newest["items"][0]["summary"]
 
 

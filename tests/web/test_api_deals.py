@@ -26,7 +26,7 @@ def test_deals_move_through_the_pipeline_and_list_by_status(api: ApiClient) -> N
 
     assert titles("status=won") == ["Won"] and titles("status=lost") == ["Lost"]
     assert titles("status=open") == ["Open"] and titles("stage=Prospecting") == ["Open"]
-    assert titles("order=newest") == ["Open", "Lost", "Won"]
+    assert titles("sort=-opened_at") == ["Open", "Lost", "Won"]
     found = api.get(f"/api/v1/deals/{won}").get_json()
     assert (found["stage"], found["close_value"], found["value"]) == ("Won", 1100.0, 1200.5)
     assert open_ in [d["id"] for d in api.get("/api/v1/deals?owner=ann").get_json()["items"]]

@@ -65,6 +65,30 @@ def test_a_case_carries_its_sla_targets_as_of_now(api: ApiClient, clock: FixedCl
     ]
 
 
+def test_at_risk_as_of_a_past_instant_shows_what_was_at_risk_then(
+    api: ApiClient, clock: FixedClock, case_id: str
+) -> None:
+    api.post(f"/api/v1/cases/{case_id}/reply", {"body": "On it", "occurred_at": iso(55)})
+    clock.set(T0 + timedelta(minutes=120))
+    api.catch_up()
+    assert api.get("/api/v1/sla/at-risk?target=first_response").get_json() == []
+    [risk] = api.get("/api/v1/sla/at-risk", query_string={"as_of": iso(50), "target": "first_response"}).get_json()
+    assert (risk["case_id"], risk["remaining_minutes"], risk["due_at"]) == (case_id, 10.0, iso(60))
+
+
+def test_breaches_as_of_an_instant_leave_out_later_ones(api: ApiClient, clock: FixedClock, case_id: str) -> None:
+    clock.set(T0 + timedelta(minutes=300))
+    assert api.get("/api/v1/sla/breaches", query_string={"as_of": iso(59)}).get_json() == []
+    [breach] = api.get("/api/v1/sla/breaches", query_string={"as_of": iso(61)}).get_json()
+    assert (breach["target"], breach["overrun_minutes"]) == ("first_response", 1.0)
+
+
+def test_compliance_per_week(api: ApiClient, clock: FixedClock, case_id: str) -> None:
+    clock.set(T0 + timedelta(days=9))
+    body = api.get("/api/v1/sla/compliance?since=2026-03-01&until=2026-03-10&group_by=week").get_json()
+    assert [(g["group"], g["met"], g["breached"]) for g in body["groups"]] == [("2026-03-02", 0, 2)]
+
+
 @pytest.mark.parametrize("ask", [{"query": "&format=csv"}, {"headers": {"Accept": "text/csv"}}])
 def test_compliance_answers_the_share_met_as_json_or_csv(
     api: ApiClient, clock: FixedClock, case_id: str, ask: dict[str, object]
@@ -95,6 +119,9 @@ def test_sla_reads_need_the_read_sla_scope(api: ApiClient, case_id: str, path: s
     ("/api/v1/sla/at-risk?share=0.5&minutes_left=3", "minutes_left"),
     ("/api/v1/sla/breaches?target=lunch", "target"),
     ("/api/v1/sla/breaches?as_of=yesterday", "as_of"),
+    ("/api/v1/sla/breaches?as_of=2026-03-02T10:00:00", "as_of"),  # an instant needs its timezone
+    ("/api/v1/sla/at-risk?as_of=2026-02-30", "as_of"),
+    ("/api/v1/sla/compliance?as_of=3000-01-01", "as_of"),
     ("/api/v1/sla/compliance?group_by=planet", "group_by"),
     ("/api/v1/sla/compliance?since=2026-03-05&until=2026-03-01", "since"),
 ])

@@ -14,6 +14,8 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from web.api import cases, customers, deals, events, funnel, promises, sla, touchpoints
+from web.api import sla_policies
+from web.api import aggregates
 from web.api.auth import SCHEME, ApiRuntime, guard, public
 from web.api.errors import handle_http_exception
 from web.schemas.common import ErrorSchema
@@ -21,6 +23,8 @@ from web.schemas.common import ErrorSchema
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
 BLUEPRINTS = (customers.blp, touchpoints.blp, cases.blp, promises.blp, deals.blp, funnel.blp, sla.blp,
               events.blp)
+BLUEPRINTS += (sla_policies.blp,)
+BLUEPRINTS += (aggregates.blp,)
 DESCRIPTION = """Read Touchline's projections, follow its event log, and record customers' touchpoints,
 cases, promises and deals.
 

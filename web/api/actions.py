@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from domain.application import Touchline
 from domain.service import Receipt
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, when
 from web.schemas.common import ReceiptSchema
 from web.services import services

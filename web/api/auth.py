@@ -4,8 +4,10 @@ Every API view method is marked with the scope it needs (``@requires("read:cases
 which also documents the security requirement and the 401/403/429 answers. ``guard``
 runs before each request under ``/api/v1``: it finds the token (401), spends one request
 of its rate limit (429), checks the scope (403) and puts the caller in ``g.caller``.
-A view without a mark is refused (fail closed). Revocation is seen at once: the token is
-read from its own event stream on each request (one indexed read).
+A view without a mark is refused (fail closed). Revocation is seen at once: a token checked
+before is kept in memory with its version, and each request asks its event stream only
+whether anything came after that version (one indexed read that finds nothing while the
+token is unchanged); a revocation, saved there by any process, is seen by the next request.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from domain.tokens.model import TOKEN_PREFIX, grants
+from domain.tokens.model import TOKEN_PREFIX, ApiToken, grants, hash_token
 from projections.api_state import create_api_tables, record_token_use
+from projections.streams import has_events_after
 from web.api.errors import ApiError
 from web.api.ratelimit import RateLimiter
 from web.services import services
@@ -69,11 +72,33 @@ def _required_scope() -> str | None:
     return getattr(method, "_required_scope", None)
 
 
+class TokenCache:
+    """Active tokens checked before, by hash of the secret. Decoding a token's stream costs more
+    than asking it whether it has anything newer; unknown and revoked tokens are never kept."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, ApiToken] = {}
+
+    def authenticate(self, secret: str) -> ApiToken | None:
+        app, digest = services().app, hash_token(secret)
+        known = self._tokens.get(digest)
+        if known is not None and not has_events_after(app.recorder, known.id, known.version):
+            return known
+        token = app.authenticate_api_token(secret)
+        if token is None:
+            self._tokens.pop(digest, None)
+        else:
+            self._tokens[digest] = token
+        return token
+
+
 class ApiRuntime:
-    """Per-process state of the API: the rate limiter and the throttle of last-use writes."""
+    """Per-process state of the API: the rate limiter, the token cache and the throttle of
+    last-use writes."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.limiter = RateLimiter(float(config["API_RATE_LIMIT"]), int(config["API_RATE_BURST"]))
+        self.tokens = TokenCache()
         self.use_interval = float(config["API_TOKEN_USE_INTERVAL"])
         self._recorded: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -132,7 +157,7 @@ def guard() -> None:
         return
     if scope is None:  # a view nobody marked: refuse rather than expose it
         raise ApiError(403, "this operation is not available to API tokens")
-    token = services().app.authenticate_api_token(_bearer_token())
+    token = runtime().tokens.authenticate(_bearer_token())
     if token is None:
         raise ApiError(401, "the API token is unknown or revoked", code="invalid_token", headers=CHALLENGE)
     caller = Caller(str(token.id), token.name, tuple(token.scopes))

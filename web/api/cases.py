@@ -8,7 +8,6 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema
 
 from projections.queries.records import get_case
@@ -16,6 +15,7 @@ from projections.queries.service import get_agent_workload, get_case_by_code, li
 from projections.queries.sla import get_case_sla
 from web.api.actions import Command, action
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.cases import (
@@ -35,12 +35,12 @@ class Cases(MethodView):
     @blp.arguments(CaseQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, CasePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Cases by opening time, filtered by status, assignee, team or customer."""
+        """Cases (by opening time, or as sort says), filtered by status, assignee, team or customer."""
         customer = query.get("customer_id")
         return read(query, lambda conn: page(list_cases(
             conn, status=query.get("status"), assignee=query.get("assignee"), team=query.get("team"),
             customer_id=str(customer) if customer else None, unassigned=query["unassigned"],
-            limit=query["limit"], cursor=query.get("cursor"))))
+            limit=query["limit"], cursor=query.get("cursor"), sort=query["sort"])))
 
     @requires("write:cases")
     @blp.arguments(OpenCaseSchema)

@@ -6,11 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from projections.queries.customers import get_customer, get_customer_360, get_timeline, list_churn_candidates, list_customers
+from projections.queries.customers import (
+    get_customer, get_customer_360, get_timeline, list_churn_candidates, list_customers,
+)
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
@@ -31,10 +33,10 @@ class Customers(MethodView):
     @blp.arguments(CustomerQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, CustomerPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Customers by name; search in name and email, filter by sector."""
+        """Customers (by name, or as sort says); search in name and email, filter by sector."""
         return read(query, lambda conn: page(list_customers(
             conn, search=query.get("search"), sector=query.get("sector"), limit=query["limit"],
-            cursor=query.get("cursor"))))
+            cursor=query.get("cursor"), sort=query["sort"])))
 
     @requires("write:customers")
     @blp.arguments(RegisterCustomerSchema)
@@ -58,7 +60,7 @@ class ChurnCandidates(MethodView):
         """Customers who bought before and have been quiet for quiet_days: the win-back list."""
         return read(query, lambda conn: page(list_churn_candidates(
             conn, now=services().clock.now(), quiet_days=query["quiet_days"], limit=query["limit"],
-            cursor=query.get("cursor"))))
+            cursor=query.get("cursor"), sort=query["sort"])))
 
 
 @blp.route("/customers/<uuid:customer_id>")
@@ -91,9 +93,9 @@ class Timeline(MethodView):
     @blp.arguments(TimelineQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, TimelinePageSchema)
     def get(self, query: dict[str, Any], customer_id: UUID) -> dict[str, Any]:
-        """Every event about the customer in business-time order."""
+        """Every event about the customer, in business-time order (or as sort says)."""
         def fetch(conn: Any) -> dict[str, Any]:
             found(get_customer(conn, str(customer_id)), "customer", customer_id)
             return page(get_timeline(conn, str(customer_id), limit=query["limit"], cursor=query.get("cursor"),
-                                     newest_first=query["order"] == "newest"))
+                                     sort=query["sort"]))
         return read(query, fetch)

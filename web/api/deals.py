@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema
 
 from projections.queries.records import get_deal, list_deals
 from web.api.actions import Command, action
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
@@ -31,12 +31,12 @@ class Deals(MethodView):
     @blp.arguments(DealQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, DealPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Deals by opening time, filtered by stage, status, owner or customer."""
+        """Deals (by opening time, or as sort says), filtered by stage, status, owner or customer."""
         customer = query.get("customer_id")
         return read(query, lambda conn: page(list_deals(
             conn, stage=query.get("stage"), status=query.get("status"), owner=query.get("owner"),
             customer_id=str(customer) if customer else None, limit=query["limit"], cursor=query.get("cursor"),
-            newest_first=query["order"] == "newest")))
+            sort=query["sort"])))
 
     @requires("write:deals")
     @blp.arguments(OpenDealSchema)

@@ -21,13 +21,14 @@ from uuid import UUID
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import TopicError, get_topic
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from domain.base import Entity
 from domain.tokens.commands import ApiTokenLogged
 from domain.tokens.model import ApiToken, ApiTokenName
+from domain.users.model import secret_fields
 from web.api.auth import requires
+from web.api.blueprint import Blueprint
 from web.api.errors import ApiError, field_error
 from web.schemas.events import FeedQuerySchema, FeedSchema, HistoryQuerySchema, HistorySchema
 from web.services import services
@@ -79,7 +80,8 @@ def plain(value: Any) -> Any:
 
 
 def describe(event: Any, position: int | None, topic: str) -> dict[str, Any]:
-    state = {k: v for k, v in vars(event).items() if k not in INTERNAL}
+    hidden = secret_fields(type(event))  # e.g. a password hash: never leaves the event store
+    state = {k: v for k, v in vars(event).items() if k not in INTERNAL and k not in hidden}
     return {
         "position": position, "aggregate_id": event.originator_id, "aggregate_version": event.originator_version,
         "type": topic.partition(":")[2] or topic, "occurred_at": state.get("occurred_at"),

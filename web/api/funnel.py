@@ -7,13 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from domain.errors import InvalidValueError
 from domain.products.model import product_id_for
 from projections.queries.funnel import DealFilter, get_funnel
 from web.api.auth import requires
+from web.api.blueprint import Blueprint
 from web.api.errors import field_error
 from web.api.reads import read
 from web.schemas.funnel import FunnelQuerySchema, FunnelSchema

@@ -6,13 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema
 
 from projections.queries.records import get_promise
 from projections.queries.service import list_promises
 from web.api.actions import Command, action
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
@@ -33,11 +33,12 @@ class Promises(MethodView):
     @blp.arguments(PromiseQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, PromisePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Promises by due time; status=overdue lists open promises past due."""
+        """Promises (by due time, or as sort says); status=overdue lists open promises past due."""
         customer = query.get("customer_id")
         return read(query, lambda conn: page(list_promises(
             conn, now=services().clock.now(), status=query.get("status"), owner=query.get("owner"),
-            customer_id=str(customer) if customer else None, limit=query["limit"], cursor=query.get("cursor"))))
+            customer_id=str(customer) if customer else None, limit=query["limit"], cursor=query.get("cursor"),
+            sort=query["sort"])))
 
     @requires("write:promises")
     @blp.arguments(MakePromiseSchema)

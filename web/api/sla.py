@@ -15,7 +15,6 @@ from marshmallow import RAISE
 from projections.queries.sla import SlaFilter, get_compliance, list_at_risk, list_breaches
 from web.api.auth import requires
 from web.api.errors import field_error
-from web.api.funnel import end_of_day
 from web.api.reads import read
 from web.schemas.sla import (
     AtRiskQuerySchema, AtRiskSchema, BreachQuerySchema, BreachSchema, ComplianceQuerySchema, ComplianceSchema,
@@ -47,8 +46,8 @@ class Breaches(MethodView):
         """Targets breached by now (or by the end of ``as_of``), the latest breach first: a target
         whose due instant has passed shows at once, before anyone acts on the case."""
         now = services().clock.now()
-        as_of = end_of_day(query["as_of"]) if "as_of" in query else None
-        return read(query, lambda conn: list_breaches(conn, now, _filter(query), as_of=as_of, limit=query["limit"]))
+        return read(query, lambda conn: list_breaches(conn, now, _filter(query), as_of=query.get("as_of"),
+                                                      limit=query["limit"]))
 
 
 @blp.route("/sla/at-risk")
@@ -58,12 +57,13 @@ class AtRisk(MethodView):
     @blp.arguments(AtRiskQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, AtRiskSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """Targets counting now and close to due: a share of their time used (default 0.75), or
-        ``minutes_left`` or fewer left; the soonest due first."""
+        """Targets counting now (or at ``as_of``) and close to due: a share of their time used
+        (default 0.75), or ``minutes_left`` or fewer left; the soonest due first."""
         now = services().clock.now()
         threshold = ({"minutes_left": query["minutes_left"]} if "minutes_left" in query
                      else {"share": query.get("share", DEFAULT_SHARE)})
-        return read(query, lambda conn: list_at_risk(conn, now, _filter(query), **threshold))
+        return read(query, lambda conn: list_at_risk(conn, now, _filter(query), as_of=query.get("as_of"),
+                                                     **threshold))
 
 
 def _csv(result: dict[str, Any]) -> Response:
@@ -86,9 +86,10 @@ class Compliance(MethodView):
         "text/csv": {"schema": {"type": "string"}}}}})
     def get(self, query: dict[str, Any]) -> Any:
         """Share of targets met among those decided (met or breached) in the period, per target
-        kind, agent, team, priority or channel; as of a past date too."""
+        kind, agent or team (who held the case when it was decided), priority, channel, or day,
+        week or month; as of a past date too."""
         now = services().clock.now()
-        as_of = min(end_of_day(query["as_of"]), now) if "as_of" in query else now
+        as_of = min(query["as_of"], now) if "as_of" in query else now
         until = _day_start(query["until"]) + timedelta(days=1) if "until" in query else as_of
         since = _day_start(query["since"]) if "since" in query else until - DEFAULT_PERIOD
         if since >= until:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from projections.queries.service import get_contact_rates, list_repeat_contacts
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.reads import page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.common import ReceiptSchema
@@ -43,10 +43,11 @@ class RepeatContacts(MethodView):
     @blp.arguments(RepeatQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, RepeatPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Inbound contacts repeating an earlier one (same case or topic) within within_days, newest first."""
+        """Inbound contacts repeating an earlier one (same case or topic) within within_days, newest first
+        (or as sort says)."""
         return read(query, lambda conn: page(list_repeat_contacts(
             conn, within_days=query["within_days"], since=query.get("since"), limit=query["limit"],
-            cursor=query.get("cursor"))))
+            cursor=query.get("cursor"), sort=query["sort"])))
 
 
 @blp.route("/touchpoints/contact-rates")

@@ -10,6 +10,7 @@ from eventsourcing.persistence import PersistenceError
 from flask.cli import with_appcontext
 
 from domain.errors import DomainError
+from web.commands.users import ensure_demo_users
 from web.demo import write_demo
 from web.demo.history import BATCH_SIZE
 from web.services import services
@@ -43,3 +44,5 @@ def demo_command(seed: int, touchpoints: int, batch_size: int) -> None:
         f"{summary.touchpoints} touchpoints, {summary.cases} cases, {summary.promises} promises; "
         f"{summary.events} events stored in {seconds:.1f} s{note}"
     )
+    # After the history: the demo's own replay never sees these users (it reads what came before it).
+    click.echo(ensure_demo_users())

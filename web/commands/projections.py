@@ -7,14 +7,18 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
+from projections.audit_rebuild import point_in_time, rebuild_into, same_database
 from projections.parallel import rebuild_in_parallel
 from projections.runner import Progress
 from projections.verify import verify_projections
+from web.commands.audit import INSTANT
+from web.commands.audit_verify import start_checkpoints
 from web.services import services
 
 
@@ -67,6 +71,7 @@ def run_command(once: bool, poll_interval: float) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     click.echo(f"following new events (polling every {poll_interval}s); Ctrl-C stops", err=True)
+    start_checkpoints(stop)  # signed audit checkpoints while following (web/commands/audit_verify.py)
     runner.run_forever(poll_interval=poll_interval, stop=stop)
 
 
@@ -85,11 +90,20 @@ def status_command() -> None:
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--workers", type=click.IntRange(1, 16), default=min(2, os.cpu_count() or 1), show_default=True,
               help="Processes to rebuild in (projection groups in parallel).")
+@click.option("--as-of", "as_of", type=INSTANT, help="Business time: build from the events that occurred by then "
+              "(needs --into).")
+@click.option("--known-at", "known_at", type=INSTANT, help="Recorded time: build from the events recorded by then "
+              "(needs --into).")
+@click.option("--into", "into", default=None, help="Database URL to build into instead of the live read models.")
 @with_appcontext
-def rebuild_command(names: tuple[str, ...], workers: int) -> None:
+def rebuild_command(names: tuple[str, ...], workers: int, as_of: datetime | None = None,
+                    known_at: datetime | None = None, into: str | None = None) -> None:
     """Drop the named projections (default: all) and replay the whole log into them."""
     runner = _runner(names)
     chosen = [p.name for p in runner.projections]
+    if into or as_of or known_at:
+        _rebuild_at(runner.projections, as_of, known_at, into)
+        return
     update, close = _bar("rebuilding")
     try:
         if workers > 1 and len(chosen) > 1:
@@ -133,3 +147,27 @@ def verify_command(names: tuple[str, ...], scratch_url: str | None, limit: int) 
         raise SystemExit(1)
 
 
+
+
+def _rebuild_at(projections: list[Any], as_of: datetime | None, known_at: datetime | None, into: str | None) -> None:
+    """``rebuild --as-of T | --known-at T --into URL``: the projections as they stood, in another database."""
+    if as_of and known_at:
+        raise click.UsageError("give --as-of or --known-at, not both")
+    if not into:
+        raise click.UsageError("--as-of and --known-at build into another database: give --into URL")
+    try:
+        if same_database(into, services().storage.views_url):
+            raise click.UsageError("--into names the live read-model database; give another one")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--into") from None
+    update, close = _bar("building")
+    try:
+        done = rebuild_into(services().app, projections, into, point_in_time(as_of, known_at), progress=update)
+    except Exception as exc:  # a database that cannot be reached or written: a message, not a traceback
+        if isinstance(exc, click.ClickException):
+            raise
+        raise click.ClickException(f"--into {into}: {exc}") from None
+    finally:
+        close()
+    when = f"as of {as_of.isoformat()}" if as_of else f"as known at {known_at.isoformat()}" if known_at else "now"
+    click.echo(f"built {', '.join(p.name for p in projections)} {when} into {into}: {done} log entries read")

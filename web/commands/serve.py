@@ -1,9 +1,10 @@
 """``touchline serve``: the whole service in the foreground, as a small process supervisor.
 
 Each part of the service is a child process described by a ``ProcessSpec``: the web app
-under waitress (a production WSGI server, pure Python) and the projection runner
-(``touchline projections run``: catch up, then follow). The scheduler and the local mail
-sink join as more specs in ``service_specs``. If any child
+under waitress (a production WSGI server, pure Python), the projection runner
+(``touchline projections run``: catch up, then follow), the scheduler (``touchline
+scheduler``) and, when no ``TOUCHLINE_SMTP_URL`` is set (the demo), a local mail sink on a
+free port that keeps and logs what the scheduler sends. If any child
 dies the others are stopped and the command exits non-zero; Ctrl-C or SIGTERM stops them
 all (SIGTERM, then SIGKILL after a grace period) and exits 0.
 
@@ -12,6 +13,7 @@ Run as ``python -m web.commands.serve HOST PORT`` this module is the web child i
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -26,6 +28,7 @@ import click
 import waitress  # type: ignore[import-untyped]  # ships no type hints
 
 from projections.storage import storage_from_url
+from scheduler.mailsink import free_port
 from web import create_app, load_config
 
 GRACE_SECONDS = 10.0
@@ -40,13 +43,22 @@ class ProcessSpec:
     name: str
     argv: list[str]
     listens_on: tuple[str, int] | None = None
+    env: dict[str, str] | None = None  # added to the environment the child inherits
+    scheme: str = "http"
 
 
-def service_specs(host: str, port: int) -> list[ProcessSpec]:
-    """Every process the service is made of."""
+def service_specs(host: str, port: int, smtp_url: str = "") -> list[ProcessSpec]:
+    """Every process the service is made of; without ``smtp_url``, a local mail sink too."""
     web = [sys.executable, "-m", "web.commands.serve", host, str(port)]
     projections = [sys.executable, "-m", "web.cli", "projections", "run"]
-    return [ProcessSpec("web", web, listens_on=(host, port)), ProcessSpec("projections", projections)]
+    specs = [ProcessSpec("web", web, listens_on=(host, port)), ProcessSpec("projections", projections)]
+    scheduler = [sys.executable, "-m", "web.cli", "scheduler"]
+    if smtp_url:
+        return [*specs, ProcessSpec("scheduler", scheduler)]
+    sink_port = free_port()
+    sink = ProcessSpec("mail sink", [sys.executable, "-m", "scheduler.mailsink", "127.0.0.1", str(sink_port)],
+                       listens_on=("127.0.0.1", sink_port), scheme="smtp")
+    return [*specs, sink, ProcessSpec("scheduler", scheduler, env={"TOUCHLINE_SMTP_URL": f"smtp://127.0.0.1:{sink_port}"})]
 
 
 class Supervisor:
@@ -66,7 +78,8 @@ class Supervisor:
         previous = {signum: signal.signal(signum, self.request_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
             for spec in self.specs:
-                self.children[spec.name] = subprocess.Popen(spec.argv, stdin=subprocess.DEVNULL)
+                env = {**os.environ, **spec.env} if spec.env else None
+                self.children[spec.name] = subprocess.Popen(spec.argv, stdin=subprocess.DEVNULL, env=env)
             return self._watch()
         finally:
             self.stop_all()
@@ -75,6 +88,7 @@ class Supervisor:
 
     def _watch(self) -> int:
         waiting = {spec.name: spec.listens_on for spec in self.specs if spec.listens_on}
+        schemes = {spec.name: spec.scheme for spec in self.specs}
         while not self.stopping.wait(POLL_SECONDS):
             died = [(name, child.returncode) for name, child in self.children.items() if child.poll() is not None]
             if died and not self.stopping.is_set():  # a child ending because we were told to stop is fine
@@ -84,7 +98,7 @@ class Supervisor:
             for name, (host, port) in list(waiting.items()):
                 if _accepts(host, port):
                     del waiting[name]
-                    click.echo(f"touchline serve: {name} listening on http://{host}:{port}", err=True)
+                    click.echo(f"touchline serve: {name} listening on {schemes[name]}://{host}:{port}", err=True)
         return 0
 
     def stop_all(self) -> None:
@@ -139,11 +153,12 @@ def _config_default(key: str) -> object:
               show_default="TOUCHLINE_PORT or 5000", help="Port to listen on.")
 def serve_command(host: str, port: int) -> None:
     """Run the whole service in the foreground until Ctrl-C."""
-    url = load_config()["DATABASE_URL"]
+    config = load_config()
+    url = config["DATABASE_URL"]
     storage_from_url(url)  # a bad URL stops here with its message, before any child starts
     _check_port_free(host, port)
     click.echo(f"touchline serve: database {_shown_url(url)}; Ctrl-C to stop", err=True)
-    status = Supervisor(service_specs(host, port)).run()
+    status = Supervisor(service_specs(host, port, str(config["SMTP_URL"] or ""))).run()
     if status:
         raise SystemExit(status)
     click.echo("touchline serve: stopped", err=True)

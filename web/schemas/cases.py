@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from domain.cases.model import PEND_REASONS, PRIORITIES
 from domain.touchpoints.model import CHANNELS
-from web.schemas.common import ListQuerySchema, ReceiptSchema, Text, WriteSchema, page_schema
+from projections.queries.service import CASE_SORTS
+from web.schemas.common import ListQuerySchema, ReceiptSchema, Text, WriteSchema, page_schema, sort_field
 from web.schemas.sla import CaseSlaSchema
 from web.schemas.touchpoints import TouchpointFieldsSchema
 
@@ -20,6 +21,7 @@ class CaseQuerySchema(ListQuerySchema):
     team = Text(max_length=100)
     customer_id = fields.UUID()
     unassigned = fields.Boolean(load_default=False)
+    sort = sort_field(CASE_SORTS)
 
 
 class CaseSchema(Schema):

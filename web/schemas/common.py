@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from projections.queries.paging import Sorting
+
 MAX_BIGINT = 2**63 - 1
 NO_NUL = r"^[^\u0000]*$"
 MIN_POSITION = ("Read-your-writes: wait (a few seconds at most) until the projections have applied this event "
@@ -85,6 +87,16 @@ class ListQuerySchema(Schema):
                            metadata={"description": "Items per page (1-500)."})
     cursor = Text(max_length=2000, metadata={"description": "The next_cursor of the previous page."})
     min_position = Position(metadata={"description": MIN_POSITION})
+
+
+def sort_field(sorting: Sorting) -> fields.String:
+    """The ``sort`` parameter of a list: one of the listing's keys, ``-key`` for descending."""
+    keys = ", ".join(f"`{key}`" for key in sorting.keys)
+    return fields.String(load_default=sorting.default, validate=validate.OneOf(sorting.options), metadata={
+        "description": f"Order of the items: {keys}; ascending, or descending with a leading `-` "
+                       f"(`-{next(iter(sorting.keys))}`). Ties are broken by the record's id (the timeline's "
+                       "by position), in the same direction. NULLs come last ascending, first descending. "
+                       "A cursor only continues the sort it was made with."})
 
 
 class ReadQuerySchema(Schema):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from domain.customers.model import CONTACT_KINDS, CUSTOMER_KINDS
+from projections.queries.customers import CHURN_SORTS, CUSTOMER_SORTS, LIST_LIMIT, TIMELINE_SORTS
 from web.schemas.cases import CaseSchema
-from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema
+from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 from web.schemas.deals import DealSchema
 from web.schemas.promises import PromiseSchema
 
@@ -14,16 +15,17 @@ from web.schemas.promises import PromiseSchema
 class CustomerQuerySchema(ListQuerySchema):
     search = Text(max_length=200, metadata={"description": "Part of the name or email address."})
     sector = Text(max_length=100)
+    sort = sort_field(CUSTOMER_SORTS)
 
 
 class ChurnQuerySchema(ListQuerySchema):
     quiet_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=3650),
                                 metadata={"description": "Days without any contact."})
+    sort = sort_field(CHURN_SORTS)
 
 
 class TimelineQuerySchema(ListQuerySchema):
-    order = fields.String(load_default="oldest", validate=validate.OneOf(("oldest", "newest")),
-                          metadata={"description": "Business-time order of the entries."})
+    sort = sort_field(TIMELINE_SORTS)
 
 
 class ContactPointSchema(Schema):
@@ -81,9 +83,14 @@ class TimelineEntrySchema(Schema):
 
 class Customer360Schema(Schema):
     customer = fields.Nested(CustomerSchema, required=True)
-    open_cases = fields.List(fields.Nested(CaseSchema), required=True)
-    open_promises = fields.List(fields.Nested(PromiseSchema), required=True)
-    deals = fields.List(fields.Nested(DealSchema), required=True)
+    open_cases = fields.List(fields.Nested(CaseSchema), required=True, metadata={
+        "description": f"The oldest {LIST_LIMIT} open cases (customer.open_cases counts them all; "
+                       "/cases?customer_id=&status=active pages through them)."})
+    open_promises = fields.List(fields.Nested(PromiseSchema), required=True, metadata={
+        "description": f"The next {LIST_LIMIT} open promises by due time (customer.open_promises counts "
+                       "them all; /promises?customer_id=&status=open pages through them)."})
+    deals = fields.List(fields.Nested(DealSchema), required=True, metadata={
+        "description": f"The newest {LIST_LIMIT} deals (/deals?customer_id= pages through them)."})
     timeline = fields.List(fields.Nested(TimelineEntrySchema), required=True,
                            metadata={"description": "The latest entries, newest first."})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from web.schemas.common import Amount, ListQuerySchema, Text, WriteSchema, page_schema
-
+from projections.queries.records import DEAL_SORTS
+from web.schemas.common import Amount, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 
 
 class DealQuerySchema(ListQuerySchema):
@@ -13,8 +13,7 @@ class DealQuerySchema(ListQuerySchema):
     status = fields.String(validate=validate.OneOf(("open", "won", "lost")))
     owner = Text(max_length=200)
     customer_id = fields.UUID()
-    order = fields.String(load_default="oldest", validate=validate.OneOf(("oldest", "newest")),
-                          metadata={"description": "By opening time."})
+    sort = sort_field(DEAL_SORTS)
 
 
 class DealSchema(Schema):

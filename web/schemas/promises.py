@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
-from web.schemas.common import Instant, ListQuerySchema, Text, WriteSchema, page_schema
+from projections.queries.service import PROMISE_SORTS
+from web.schemas.common import Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 
 
 class PromiseQuerySchema(ListQuerySchema):
@@ -14,6 +15,7 @@ class PromiseQuerySchema(ListQuerySchema):
                            metadata={"description": "overdue: open and past due now."})
     owner = Text(max_length=200)
     customer_id = fields.UUID()
+    sort = sort_field(PROMISE_SORTS)
 
 
 class PromiseSchema(Schema):

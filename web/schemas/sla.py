@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from domain.cases.model import PRIORITIES
-from domain.sla.shape import TARGET_KINDS
+from domain.sla.shape import MAX_MINUTES, TARGET_KINDS
 from domain.touchpoints.model import CHANNELS
-from projections.queries.sla import GROUPS
-from web.schemas.common import ReadQuerySchema, Text
+from projections.queries.sla import GROUPS, PERIODS
+from web.schemas.common import Instant, ReadQuerySchema, Text
 from web.schemas.funnel import Day
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class AsOf(fields.String):
+    """A business date (meaning the end of that day, UTC) or an instant with a timezone."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, str) and _DATE.match(value):
+            day: date = Day().deserialize(value, attr, data)
+            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc) - timedelta(microseconds=1)
+        try:
+            instant: datetime = Instant().deserialize(value, attr, data)
+        except ValidationError:
+            raise ValidationError("must be a date (2026-03-31) or a date and time with a timezone") from None
+        return instant
+
+
+def as_of_field(what: str) -> AsOf:
+    return AsOf(metadata={"description": f"{what} as of a past date (the end of that day, UTC) or instant "
+                                         "(ISO 8601 with a timezone). Default: now."})
 
 
 class SlaFilterSchema(ReadQuerySchema):
@@ -21,15 +46,16 @@ class SlaFilterSchema(ReadQuerySchema):
 
 
 class BreachQuerySchema(SlaFilterSchema):
-    as_of = Day(metadata={"description": "Business date (UTC): breaches by the end of that day. Default: now."})
+    as_of = as_of_field("Breaches")
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000),
                            metadata={"description": "Most recent breaches first, at most this many (1-1000)."})
 
 
 class AtRiskQuerySchema(SlaFilterSchema):
+    as_of = as_of_field("Targets at risk")
     share = fields.Float(validate=validate.Range(min=0, max=1, max_inclusive=False), metadata={
         "description": "Targets with at least this share of their time used (default 0.75)."})
-    minutes_left = fields.Float(validate=validate.Range(min=0), metadata={
+    minutes_left = fields.Float(validate=validate.Range(min=0, max=MAX_MINUTES), metadata={
         "description": "Instead of share: targets with at most this many minutes left (business or calendar, as "
                        "the target counts)."})
 
@@ -42,8 +68,10 @@ class AtRiskQuerySchema(SlaFilterSchema):
 class ComplianceQuerySchema(SlaFilterSchema):
     since = Day(metadata={"description": "First day (UTC) of the period. Default: 30 days before until."})
     until = Day(metadata={"description": "Last day (UTC) of the period, included. Default: as_of, or today."})
-    as_of = Day(metadata={"description": "Business date (UTC): only what was decided by the end of that day."})
-    group_by = fields.String(load_default="target", validate=validate.OneOf(tuple(GROUPS)))
+    as_of = as_of_field("Only what was decided by then:")
+    group_by = fields.String(load_default="target", validate=validate.OneOf((*GROUPS, *PERIODS)), metadata={
+        "description": "target, agent or team (whoever held the case when the target was met or breached), "
+                       "priority, channel, or the day, week (its Monday) or month of that decision (UTC)."})
     format = fields.String(validate=validate.OneOf(("json", "csv")),
                            metadata={"description": "csv for a CSV download (or send Accept: text/csv)."})
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from domain.touchpoints.model import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
-from web.schemas.common import Instant, ListQuerySchema, ReadQuerySchema, Text, WriteSchema, page_schema
+from projections.queries.service import REPEAT_SORTS
+from web.schemas.common import (
+    Instant, ListQuerySchema, ReadQuerySchema, Text, WriteSchema, page_schema, sort_field,
+)
 
 
 class TouchpointFieldsSchema(Schema):
@@ -30,6 +33,7 @@ class RecordTouchpointSchema(WriteSchema, TouchpointFieldsSchema):
 class RepeatQuerySchema(ListQuerySchema):
     within_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
     since = Instant(metadata={"description": "Only contacts on or after this instant."})
+    sort = sort_field(REPEAT_SORTS)
 
 
 class RatesQuerySchema(ReadQuerySchema):

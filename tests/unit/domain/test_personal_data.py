@@ -31,6 +31,8 @@ NOT_PERSONAL = {
     ("SlaPolicy.Revised", "name"),
     ("ApiToken.Created", "name"),  # an integration's name, chosen by admins
     ("ApiTokenName.Claimed", "name"),
+    ("AuditRead.Recorded", "subject"),  # the id of the record read, or "export"
+    *{(f"MessageTemplate.{e}", f) for e in ("Defined", "Revised") for f in ("subject", "body")},  # admins' text
 }
 LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

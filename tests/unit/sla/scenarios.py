@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from domain.cases.model import Case
@@ -55,9 +55,17 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def case_events(steps: list[Step]) -> list[Any]:
     """Drive a real Case through the steps and return its events."""
+    return list(build_case(steps).collect_events())
+
+
+CASE_ID = uuid5(NAMESPACE_URL, "/test/case")
+
+
+def build_case(steps: list[Step], case_id: UUID = CASE_ID) -> Case:
+    """A real Case driven through the steps, its events pending (to save it, or collect them)."""
     (_, opened, how), *rest = steps
     policy = how.get("policy")
-    case = Case.open(id=uuid5(NAMESPACE_URL, "/test/case"), tracking_code="CASE-000001",
+    case = Case.open(id=case_id, tracking_code="CASE-000001",
                      customer_id=uuid5(NAMESPACE_URL, "/test/ada"), subject="Printer jams", channel="email",
                      priority=how.get("priority", "normal"), sla_policy_id=policy[0] if policy else None,
                      sla_policy_version=policy[1] if policy else None, occurred_at=opened, actor=CUSTOMER)
@@ -77,8 +85,13 @@ def case_events(steps: list[Step]) -> list[Any]:
             case.resolve(resolution="Replaced the roller", occurred_at=when, actor=actor)
         elif step == "reopen":
             case.reopen(reason="Still jams", occurred_at=when, actor=actor)
+        elif step == "assign":
+            case.assign(assignee=how["to"], team=how.get("team"), occurred_at=when, actor=actor)
+        elif step == "transfer":
+            case.transfer(to_assignee=how["to"], to_team=how.get("team"), note="Handover", occurred_at=when,
+                          actor=actor)
         elif step == "priority":  # as the Application does: the change, then the policy now in force
             case.change_priority(priority=how["priority"], occurred_at=when, actor=actor)
             ref = how.get("policy")
             case.retarget_sla(policy_id=ref and ref[0], policy_version=ref and ref[1], occurred_at=when, actor=actor)
-    return list(case.collect_events())
+    return case

@@ -35,8 +35,8 @@ def histories(draw: st.DrawFn) -> list[Step]:
     return steps
 
 
-def events_of(steps: list[Step]) -> list[Any]:
-    """The events of the longest prefix of steps the Case accepts, skipping refused steps."""
+def accepted(steps: list[Step]) -> list[Step]:
+    """The steps the Case accepts, in order, skipping refused ones."""
     kept: list[Step] = steps[:1]
     for step in steps[1:]:
         try:
@@ -44,7 +44,12 @@ def events_of(steps: list[Step]) -> list[Any]:
         except DomainError:
             continue
         kept.append(step)
-    return case_events(kept)
+    return kept
+
+
+def events_of(steps: list[Step]) -> list[Any]:
+    """The events of the steps the Case accepts."""
+    return case_events(accepted(steps))
 
 
 def by_key(clocks: list[TargetClock]) -> dict[tuple[str, int], TargetClock]:

@@ -1,0 +1,154 @@
+"""Outbox commands of the Application: issue notices in batches, record delivery outcomes.
+
+``issue_notices`` saves many notices in one transaction (the scheduler's batches). If that
+transaction collides with anything (a message id taken by another scheduler, a promise
+changed by an agent), each notice is prepared again from a fresh load and saved alone, so
+one collision costs its own notice only, and a notice already recorded is never repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.base import Entity
+from domain.cases.model import Case
+from domain.errors import DomainError, NotFoundError
+from domain.messages.model import Draft, Message
+from domain.messages.notices import CaseAcknowledgement, Notice, NoticeOutcome, PromiseFollowUp
+from domain.messages.templates import MessageTemplate, template_id
+from domain.promises.model import Promise
+from domain.service import Receipt, Service
+
+
+class MessageCommands(Service):
+    def issue_notices(
+        self, notices: Sequence[Notice], *, mail_domain: str, occurred_at: datetime, actor: str,
+        preloaded: Mapping[UUID, Entity] | None = None,
+    ) -> NoticeOutcome:
+        """Record each notice on its source and queue its messages, in one save when possible.
+        ``preloaded``: sources the caller loaded already (to write the messages); if one is
+        stale by now, the save conflicts and the notice is prepared again from a fresh load."""
+        outcome = NoticeOutcome()
+        ready: list[tuple[Notice, list[Entity]]] = []
+        loaded: dict[UUID, Entity] = dict(preloaded or {})  # two notices on one case change one loaded case
+        for notice in notices:
+            records = self._prepared(notice, mail_domain, occurred_at, actor, outcome, loaded)
+            if records:
+                ready.append((notice, records))
+        if not ready:
+            return outcome
+        unique = {id(r): r for _, records in ready for r in records}
+        try:
+            self._save_records(list(unique.values()), outcome)
+            outcome.done += len(ready)
+        except IntegrityError:
+            for notice, _ in ready:  # the batch is gone (rolled back): one by one, from fresh loads
+                records = self._prepared(notice, mail_domain, occurred_at, actor, outcome)
+                if not records:
+                    continue
+                try:
+                    self._save_records(records, outcome)
+                    outcome.done += 1
+                except IntegrityError:
+                    outcome.conflicts += 1
+        return outcome
+
+    def _save_records(self, records: list[Entity], outcome: NoticeOutcome) -> None:
+        recordings = self.save(*records)
+        outcome.messages += sum(isinstance(r, Message) for r in records)
+        position = max((r.notification.id for r in recordings), default=None)
+        if position is not None:
+            outcome.position = max(outcome.position or 0, position)
+
+    def _prepared(self, notice: Notice, mail_domain: str, occurred_at: datetime, actor: str,
+                  outcome: NoticeOutcome, loaded: dict[UUID, Entity] | None = None) -> list[Entity] | None:
+        """The source with its new event and the queued messages; None when there is nothing
+        (left) to do, counted in ``outcome``. ``loaded`` shares sources between notices."""
+        cache = {} if loaded is None else loaded
+
+        def get(cls: type[Any], source_id: UUID) -> Any:
+            if source_id not in cache:
+                cache[source_id] = self._get(cls, source_id)
+            return cache[source_id]
+
+        def queue(draft: Draft) -> Message:
+            return Message.queue(draft, mail_domain=mail_domain, occurred_at=occurred_at, actor=actor)
+
+        try:
+            found = self._prepare(notice, get, queue, occurred_at, actor)
+        except DomainError as exc:  # not found, state or value rules: this notice only
+            outcome.errors.append(f"{type(notice).__name__} {_source_id(notice)}: {exc}")
+            return None
+        if found is None:
+            outcome.already += 1
+        return found
+
+    @staticmethod
+    def _prepare(notice: Notice, get: Any, queue: Any, occurred_at: datetime, actor: str) -> list[Entity] | None:
+        when = {"occurred_at": occurred_at, "actor": actor}
+        if isinstance(notice, PromiseFollowUp):
+            promise = get(Promise, notice.promise_id)
+            if promise.status != "open" or promise.due_at != notice.due_at:
+                return None  # kept, cancelled or rescheduled since the scan
+            messages = [queue(d) for d in notice.drafts]
+            recorded = [m for d, m in zip(notice.drafts, messages)
+                        if promise.record_follow_up(purpose=d.purpose, message_id=str(m.id), **when)]
+            return [promise, *recorded] if recorded else None
+        case = get(Case, notice.case_id)
+        if isinstance(notice, CaseAcknowledgement):
+            message = queue(notice.draft)
+            return [case, message] if case.acknowledge(message_id=str(message.id), **when) else None
+        messages = [queue(d) for d in notice.drafts]
+        if not case.record_sla_notice(level=notice.level, target=notice.target, cycle=notice.cycle,
+                                      due_at=notice.due_at, message_ids=[str(m.id) for m in messages], **when):
+            return None
+        return [case, *messages]
+
+    def queue_message(self, draft: Draft, *, mail_domain: str, occurred_at: datetime, actor: str) -> Receipt:
+        """Queue one message with no source to record on (AlreadyExistsError for a cause seen before)."""
+        return self._save(Message.queue(draft, mail_domain=mail_domain, occurred_at=occurred_at, actor=actor))
+
+    def get_message(self, message_id: UUID) -> Message:
+        return self._get(Message, message_id)
+
+    def _message_act(self, message_id: UUID, method: str, **kwargs: Any) -> Receipt:
+        message = self._get(Message, message_id)
+        if getattr(message, method)(**kwargs) is False:
+            return self._unchanged(message)
+        return self._save(message)
+
+    def record_message_sent(self, message_id: UUID, *, occurred_at: datetime, actor: str) -> Receipt:
+        return self._message_act(message_id, "record_sent", occurred_at=occurred_at, actor=actor)
+
+    def record_message_failure(self, message_id: UUID, *, error: str, permanent: bool = False,
+                               occurred_at: datetime, actor: str) -> Receipt:
+        return self._message_act(message_id, "record_failure", error=error, permanent=permanent,
+                                 occurred_at=occurred_at, actor=actor)
+
+    def requeue_message(self, message_id: UUID, *, occurred_at: datetime, actor: str) -> Receipt:
+        return self._message_act(message_id, "requeue", occurred_at=occurred_at, actor=actor)
+
+
+    def save_message_template(self, *, purpose: str, subject: str, body: str, expected_version: int | None = None,
+                              occurred_at: datetime, actor: str) -> Receipt:
+        """Define the template of ``purpose`` or revise it (a new version); the caller checks the
+        Jinja source first (``scheduler.templates.check_template``)."""
+        try:
+            template = self._get(MessageTemplate, template_id(purpose), expected_version)
+        except NotFoundError:
+            return self._save(MessageTemplate.define(purpose=purpose, subject=subject, body=body,
+                                                     occurred_at=occurred_at, actor=actor))
+        if not template.revise(subject=subject, body=body, occurred_at=occurred_at, actor=actor):
+            return self._unchanged(template)
+        return self._save(template)
+
+    def get_message_template(self, purpose: str, *, version: int | None = None) -> MessageTemplate:
+        return self._get(MessageTemplate, template_id(purpose), version=version)
+
+def _source_id(notice: Notice) -> UUID:
+    return notice.promise_id if isinstance(notice, PromiseFollowUp) else notice.case_id

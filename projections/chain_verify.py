@@ -1,0 +1,157 @@
+"""Verify the stored history: re-hash every event, walk both chains, check every checkpoint.
+
+Two streaming passes in one snapshot (``projections.chain_store``), constant memory:
+1. Log order, chain rows joined to events: each chained event still exists at its position
+   (else: deleted, or moved), each global link follows from the one before (else: an entry
+   was removed or inserted), and each checkpoint met on the way is validly signed and
+   matches the chain there (else: forged, or history rewritten up to it).
+2. Aggregate order, events joined to chain rows: each event is chained (else: inserted
+   directly) and its content hashes to its stored stream link, given its predecessor's
+   (else: edited, or swapped with another).
+Links are checked against the stored link before them, so one bad event is reported once,
+not with everything after it. The problems with the smallest positions are kept.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from projections.chain import chain_hash, stream_hash
+from projections.chain_checkpoints import Checkpoint, is_valid, key_id
+from projections.chain_store import ChainStore
+
+Progress = Callable[[str, int, int], None]  # (pass, done, total)
+PROGRESS_EVERY = 50_000
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    position: int
+    aggregate_id: UUID | None = field(compare=False)
+    version: int | None = field(compare=False)
+    what: str = field(compare=False)
+
+    def describe(self) -> str:
+        where = f"position {self.position}"
+        if self.aggregate_id is not None:
+            where += f", aggregate {self.aggregate_id} version {self.version}"
+        return f"{where}: {self.what}"
+
+
+@dataclass
+class Report:
+    events: int = 0
+    chained: int = 0
+    checkpoints: int = 0
+    last_checkpoint: int | None = None
+    problem_count: int = 0
+    _kept: list[tuple[int, int, Problem]] = field(default_factory=list)  # max-heap by position (negated)
+    limit: int = 20
+
+    def add(self, problem: Problem) -> None:
+        self.problem_count += 1
+        entry = (-problem.position, -self.problem_count, problem)
+        if len(self._kept) < self.limit:
+            heapq.heappush(self._kept, entry)
+        elif problem.position < -self._kept[0][0]:
+            heapq.heapreplace(self._kept, entry)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for _, _, p in sorted(self._kept, key=lambda e: (-e[0], -e[1]))]
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+
+def verify_chain(recorder: Any, key: bytes | None, *, limit: int = 20, progress: Progress | None = None) -> Report:
+    """Check the whole store; ``key`` None skips signature checks (the caller says so)."""
+    store = ChainStore(recorder)
+    report = Report(limit=limit)
+    with store.snapshot() as handle:
+        total = store.count(handle)
+        checkpoints = (Checkpoint(int(r[0]), bytes(r[1]), r[2], r[3], bytes(r[4]))
+                       for r in store.rows(handle, store.checkpoint_rows_sql, "tamper_checkpoints"))
+        _log_pass(store, handle, report, checkpoints, key, _ticker(progress, "chain", total))
+        _stream_pass(store, handle, report, _ticker(progress, "events", total))
+    return report
+
+
+def _ticker(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
+    def tick(done: int) -> None:
+        if progress and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(name, done, total)
+    return tick
+
+
+def _uuid(raw: bytes | None) -> UUID | None:
+    return UUID(bytes=raw) if raw else None
+
+
+def _log_pass(store: ChainStore, handle: Any, report: Report, checkpoints: Iterator[Checkpoint],
+              key: bytes | None, tick: Callable[[int], None]) -> None:
+    pending = next(checkpoints, None)
+    previous: bytes | None = None
+    previous_checkpoint = 0
+    for row in store.rows(handle, store.chain_rows_sql, "tamper_chain"):
+        position, chained_id, version, link, stored_chain, event_id, event_version = row
+        chained_id, link, stored_chain = store.aggregate_id(chained_id), bytes(link), bytes(stored_chain)
+        report.chained += 1
+        tick(report.chained)
+        if event_id is None:
+            report.add(Problem(position, _uuid(chained_id), version, "event deleted (its chain entry remains)"))
+        elif store.aggregate_id(event_id) != chained_id or event_version != version:
+            report.add(Problem(position, _uuid(store.aggregate_id(event_id)), event_version,
+                               f"not the event chained here (aggregate {_uuid(chained_id)} version {version}): "
+                               "events moved or replaced"))
+        if chain_hash(previous, position, link) != stored_chain:
+            report.add(Problem(position, _uuid(chained_id), version,
+                               "global chain broken before this entry: an entry was removed, inserted or altered"))
+        previous = stored_chain
+        while pending is not None and pending.position <= position:
+            _check_checkpoint(report, pending, key, position, stored_chain, previous_checkpoint)
+            previous_checkpoint = pending.position
+            pending = next(checkpoints, None)
+    while pending is not None:  # checkpoints beyond the chain's end: the chain was cut short
+        _check_checkpoint(report, pending, key, None, None, previous_checkpoint)
+        previous_checkpoint = pending.position
+        pending = next(checkpoints, None)
+
+
+def _check_checkpoint(report: Report, checkpoint: Checkpoint, key: bytes | None, position: int | None,
+                      stored_chain: bytes | None, after: int) -> None:
+    report.checkpoints += 1
+    report.last_checkpoint = checkpoint.position
+    if key is not None and not is_valid(key, checkpoint):
+        other = checkpoint.key_id != key_id(key)
+        report.add(Problem(checkpoint.position, None, None, "checkpoint signature invalid" +
+                           (f" (signed with another key, id {checkpoint.key_id})" if other else ": forged or altered")))
+    elif position != checkpoint.position or stored_chain != checkpoint.chain_hash:
+        report.add(Problem(checkpoint.position, None, None,
+                           f"history rewritten: the chain no longer matches the checkpoint signed at this position "
+                           f"(some event after position {after} and up to here was changed and re-hashed)"))
+
+
+def _stream_pass(store: ChainStore, handle: Any, report: Report, tick: Callable[[int], None]) -> None:
+    current: bytes | None = None
+    previous: bytes | None = None
+    for position, raw_id, version, topic, state, link in store.rows(handle, store.stream_rows_sql, "tamper_events"):
+        aggregate = store.aggregate_id(raw_id)
+        if aggregate != current:
+            current, previous = aggregate, None
+        report.events += 1
+        tick(report.events)
+        if link is None:
+            report.add(Problem(position, _uuid(aggregate), version, "event not in the chain: inserted directly"))
+            continue
+        link = bytes(link)
+        if stream_hash(previous, aggregate, version, topic, bytes(state)) != link:
+            report.add(Problem(position, _uuid(aggregate), version,
+                               "event does not match its hash: content edited, swapped with another event, "
+                               "or an earlier event of this aggregate removed"))
+        previous = link

@@ -1,0 +1,158 @@
+"""The admin panel's customer 360 page: a customer with everything merged into them, the SLA
+clocks of their open cases, their promises and deals, the timeline, and possible duplicates.
+
+A merge keeps both histories where they were (each record stays with the customer it was
+about), so the survivor's page reads the records of every customer merged into it, however
+many merges deep (``merged_ids``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.deals.model import LOST, WON
+from projections.queries.customers import get_customer
+from projections.queries.paging import Page, keyset_page
+from projections.queries.service import OPEN_CASE
+from projections.queries.sla import _clocks_at, _Terms
+from projections.queries.staff import staff_names
+from projections.views.cases import cases
+from projections.views.customer360 import customer_timeline, customers
+from projections.views.deals import deals
+from projections.views.promises import promises
+
+MAX_MERGE_DEPTH = 20  # a chain of merges deeper than this is not followed further
+SHOWN = 10  # promises and deals listed on the page: open ones first, then the latest
+_STAFF_REF = re.compile(r"user:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # in timeline summaries
+
+
+def merged_ids(conn: sa.Connection, customer_id: str) -> list[str]:
+    """``customer_id`` and every customer merged into it, directly or through other merges."""
+    found, frontier = [customer_id], [customer_id]
+    for _ in range(MAX_MERGE_DEPTH):
+        frontier = list(conn.execute(sa.select(customers.c.id).where(customers.c.merged_into.in_(frontier))
+                                     .order_by(customers.c.id)).scalars())
+        if not frontier:
+            break
+        found += frontier
+    return found
+
+
+def get_case_clocks(conn: sa.Connection, case_ids: list[str], now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Per case, its SLA clocks as of ``now`` (status, due, remaining or overrun minutes), computed
+    exactly as the breach queries compute them."""
+    clocks = _clocks_at(conn, set(case_ids), now, _Terms(conn))
+    found: dict[str, list[dict[str, Any]]] = {case_id: [] for case_id in case_ids}
+    for (case_id, _, _), clock in sorted(clocks.items()):
+        found[case_id].append({
+            "target": clock.target, "cycle": clock.cycle, "status": clock.status, "due_at": clock.due_at,
+            "breached_at": clock.breached_at, "stopped_at": clock.stopped_at, "minutes": clock.minutes,
+            "business_hours": clock.business_hours,
+            "remaining_minutes": round(clock.remaining, 1) if clock.remaining is not None else None,
+            "overrun_minutes": round(clock.overrun, 1) if clock.overrun is not None else None,
+        })
+    return found
+
+
+def get_merged_timeline(conn: sa.Connection, ids: list[str], *, limit: int = 50,
+                        cursor: str | None = None) -> Page[dict[str, Any]]:
+    """The timeline of these customers together, newest first (business time; log position breaks ties)."""
+    query = sa.select(customer_timeline).where(customer_timeline.c.customer_id.in_(ids))
+    order = [customer_timeline.c.occurred_at, customer_timeline.c.position]
+    return keyset_page(conn, query, order, limit=limit, cursor=cursor, descending=True, tag="customer-page-timeline")
+
+
+def _digits(value: str | None) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _sql_digits(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    for char in " -()+./":
+        column = sa.func.replace(column, char, "")
+    return column
+
+
+def normalised_name(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _sql_name(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``normalised_name`` in SQL (runs of up to 8 spaces or tabs become one)."""
+    column = sa.func.replace(column, "\t", " ")
+    for _ in range(3):
+        column = sa.func.replace(column, "  ", " ")
+    return sa.func.lower(sa.func.trim(column))
+
+
+def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int = 10) -> list[dict[str, Any]]:
+    """Other live customers with the same email, phone (digits only) or name (case and spacing
+    aside), each with the reasons it matched."""
+    tests: dict[str, sa.ColumnElement[bool]] = {
+        "name": _sql_name(customers.c.name) == normalised_name(customer["name"])}
+    if customer["email"]:
+        tests["email"] = customers.c.email == customer["email"].lower()  # stored lower-case
+    if len(_digits(customer["phone"])) >= 6:
+        tests["phone"] = _sql_digits(customers.c.phone) == _digits(customer["phone"])
+    query = (sa.select(customers.c.id, customers.c.name, customers.c.email, customers.c.phone, customers.c.kind,
+                       customers.c.registered_at, customers.c.touches, customers.c.open_cases)
+             .where(sa.or_(*tests.values()), customers.c.id != customer["id"], customers.c.merged_into.is_(None))
+             .order_by(customers.c.name, customers.c.id).limit(limit))
+    found = []
+    for row in conn.execute(query).mappings():
+        reasons = [reason for reason, matched in (
+            ("email", customer["email"] and row["email"] == customer["email"].lower()),
+            ("phone", "phone" in tests and _digits(row["phone"]) == _digits(customer["phone"])),
+            ("name", normalised_name(row["name"]) == normalised_name(customer["name"]))) if matched]
+        found.append({**row, "reasons": reasons})
+    return found
+
+
+def _first(conn: sa.Connection, table: sa.Table, ids: list[str], closed: sa.ColumnElement[bool],
+           when: sa.ColumnElement[Any]) -> tuple[list[dict[str, Any]], int]:
+    """The customers' first ``SHOWN`` rows of ``table`` (open ones first, then the latest) and how many there are."""
+    mine = table.c.customer_id.in_(ids)
+    rows = conn.execute(sa.select(table).where(mine).order_by(closed, when.desc(), table.c.id).limit(SHOWN)).mappings()
+    total = conn.execute(sa.select(sa.func.count()).select_from(table).where(mine)).scalar() or 0
+    return [dict(r) for r in rows], total
+
+
+def get_customer_page(conn: sa.Connection, customer_id: str, *, now: datetime, timeline_limit: int = 50,
+                      cursor: str | None = None) -> dict[str, Any] | None:
+    """Everything the 360 page shows, or None for an unknown customer."""
+    summary = get_customer(conn, customer_id)
+    if summary is None:
+        return None
+    ids = merged_ids(conn, customer_id)
+    open_cases = [dict(r) for r in conn.execute(
+        sa.select(cases).where(cases.c.customer_id.in_(ids), cases.c.status.in_(OPEN_CASE))
+        .order_by(cases.c.opened_at)).mappings()]
+    clocks = get_case_clocks(conn, [c["id"] for c in open_cases], now)
+    for case in open_cases:
+        case["sla"] = clocks[case["id"]]
+    customer_promises, promises_total = _first(conn, promises, ids, promises.c.status != "open", promises.c.due_at)
+    for promise in customer_promises:
+        promise["overdue"] = promise["status"] == "open" and promise["due_at"] < now
+    customer_deals, deals_total = _first(conn, deals, ids, deals.c.stage.in_((WON, LOST)), deals.c.opened_at)
+    absorbed = [dict(r) for r in conn.execute(
+        sa.select(customers.c.id, customers.c.name, customers.c.contact_points, customers.c.merged_into)
+        .where(customers.c.id.in_(ids[1:])).order_by(customers.c.name)).mappings()]
+    survivor = get_customer(conn, summary["merged_into"]) if summary["merged_into"] else None
+    timeline = get_merged_timeline(conn, ids, limit=timeline_limit, cursor=cursor)
+    mentioned = {ref for line in timeline.items for ref in _STAFF_REF.findall(line["summary"])}
+    names = staff_names(conn, {c["assignee"] for c in open_cases} | {p["owner"] for p in customer_promises}
+                        | {d["owner"] for d in customer_deals} | {line["actor"] for line in timeline.items}
+                        | mentioned)
+    for line in timeline.items:  # "assigned to user:<id>" reads as the agent's name
+        line["summary"] = _STAFF_REF.sub(lambda m: names.get(m.group(0), m.group(0)), line["summary"])
+    return {
+        "customer": summary, "merged_ids": ids, "absorbed": absorbed, "survivor": survivor,
+        "open_cases": open_cases, "promises": customer_promises, "promises_total": promises_total,
+        "deals": customer_deals, "deals_total": deals_total,
+        "names": names,
+        "timeline": timeline,
+        "duplicates": [] if summary["merged_into"] else find_duplicates(conn, summary),
+    }

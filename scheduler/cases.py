@@ -1,0 +1,82 @@
+"""Acknowledgements: every new case is told its tracking code and when to expect an answer.
+
+The scan reads cases opened within the lookback and not acknowledged (``cases`` view, by
+``opened_at``), with their first-response target from the ``sla`` view. The message goes to
+the contact point the case came from (its opening touchpoint), else to the customer's own.
+Recorded on the case as ``Acknowledged``, which no SLA clock counts as a response.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.errors import NotFoundError
+from domain.messages.model import Draft, cause_of
+from domain.messages.notices import CaseAcknowledgement, NoticeOutcome
+from projections.views.cases import cases
+from projections.views.sla import sla_targets
+from scheduler.context import SchedulerContext
+from scheduler.directory import Directory, route
+from scheduler.templates import TemplateBook, duration, when
+
+c, t = cases.c, sla_targets.c
+ACTIVE = ("new", "open", "pending")
+
+
+def scan(since: datetime, until: datetime, limit: int, after: tuple[datetime, str] | None = None) -> sa.Select[Any]:
+    first = sa.and_(t.case_id == c.id, t.target == "first_response")  # one cycle only
+    query = sa.select(c.id, c.opened_at, c.customer_id, t.due_at, t.minutes, t.business_hours) \
+        .select_from(cases.outerjoin(sla_targets, first)) \
+        .where(c.opened_at > since, c.opened_at <= until, c.status.in_(ACTIVE), c.acknowledged_at.is_(None))
+    if after:
+        query = query.where(sa.tuple_(c.opened_at, c.id) > sa.tuple_(*after))
+    return query.order_by(c.opened_at, c.id).limit(limit)
+
+
+def expectation(due_at: datetime | None, minutes: int | None, business_hours: bool | None) -> str:
+    if due_at is None or minutes is None:
+        return "We will answer you as soon as we can."
+    within = duration(minutes) + (" of our business hours" if business_hours else "")
+    return f"You can expect a first answer by {when(due_at)} (within {within})."
+
+
+def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
+    now, s = ctx.clock.now(), ctx.settings
+    outcome = NoticeOutcome()
+    after = None
+    book = TemplateBook(ctx.app)
+    while True:
+        with ctx.views.connect() as conn:
+            rows = conn.execute(scan(now - s.lookback, now, s.page_size, after)).all()
+            directory = Directory(conn)
+            directory.load(customer_ids=[r.customer_id for r in rows])
+        loaded: dict[UUID, Any] = {}
+        notices = []
+        for row in rows:
+            try:
+                case = ctx.app.get_case(UUID(row.id))
+            except NotFoundError:
+                continue
+            if case.acknowledged:
+                continue
+            contact_point = None
+            if case.touchpoint_id is not None:
+                contact_point = ctx.app.get_touchpoint(case.touchpoint_id).contact_point
+            customer = directory.customer(case.customer_id)
+            channel, recipient = route(case.channel, customer, contact_point)
+            subject, body = book.render("acknowledgement", customer=customer.name if customer else "customer",
+                                   code=case.tracking_code, subject=case.subject,
+                                   expectation=expectation(row.due_at, row.minutes, row.business_hours))
+            draft = Draft(cause=cause_of("case-acknowledgement", case.id), purpose="acknowledgement",
+                          channel=channel, audience="customer", recipient=recipient, subject=subject, body=body,
+                          customer_id=case.customer_id, case_id=case.id)
+            loaded[case.id] = case
+            notices.append(CaseAcknowledgement(case.id, draft))
+        outcome.add(ctx.issue(notices, loaded))
+        if len(rows) < s.page_size:
+            return outcome
+        after = (rows[-1].opened_at, rows[-1].id)

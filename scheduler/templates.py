@@ -1,0 +1,135 @@
+"""Message texts: Jinja templates rendered in a sandbox, one per purpose.
+
+Admins may store their own (``MessageTemplate`` aggregates, versioned); a purpose without one
+uses the built-in text below. Stored text is checked before it is saved (``check_template``:
+syntax, sandbox rules, and a preview with sample values, so an unknown variable is caught), and
+if a stored template still fails when a message is rendered, the built-in text is used and the
+failure logged: a notice never stalls on a template. Times are shown in UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from domain.application import Touchline
+from domain.errors import NotFoundError
+from domain.messages.templates import TEMPLATE_PURPOSES
+
+log = logging.getLogger("touchline.scheduler")
+SIGNATURE = "\n\n-- \nTouchline customer service"
+_jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+BUILT_IN: dict[str, tuple[str, str]] = {
+    "customer_apology": (
+        "About our promise: {{ what }}",
+        ('Dear {{ customer }},\n\nWe promised you "{{ what }}" by {{ due }}, and we have not managed it yet. '
+        "We are sorry.\n{{ owner }} is on it and will be in touch with you shortly."),
+    ),
+    "owner_reminder": (
+        "Overdue: your promise to {{ customer }}: {{ what }}",
+        ("Your promise to {{ customer }} was due {{ due }}:\n\n    {{ what }}\n\nThe customer has been sent an "
+        "apology. Keep the promise, or reschedule it with a reason.{{ reference }}"),
+    ),
+    "manager_escalation": (
+        "Escalation: {{ owner }}'s promise to {{ customer }} is overdue",
+        ("{{ owner }}'s promise to {{ customer }} was due {{ due }} and is still open:\n\n    {{ what }}\n\n"
+        "It has been overdue for more than {{ escalate_after }}.{{ reference }}"),
+    ),
+    "callback_reminder": (
+        "Callback at {{ due }}: {{ customer }}",
+        ("You are due to call {{ customer }} back at {{ due }}:\n\n    {{ what }}\n\n"
+        "Number or address: {{ contact }}.{{ reference }}"),
+    ),
+    "acknowledgement": (
+        "[{{ code }}] We have received your request: {{ subject }}",
+        ('Dear {{ customer }},\n\nThank you for contacting us. Your request "{{ subject }}" is registered as '
+        "{{ code }}; please quote this code when you write to us about it.\n\n{{ expectation }}"),
+    ),
+    "sla_at_risk": (
+        "[{{ code }}] At risk: {{ target }} due {{ due }}",
+        ('The {{ target }} target of case {{ code }} ("{{ subject }}", {{ priority }}) is due {{ due }} and '
+        "{{ used }} of its time is used.\nAssigned to: {{ assignee }}."),
+    ),
+    "sla_breached": (
+        "[{{ code }}] Breached: {{ target }} was due {{ due }}",
+        ('The {{ target }} target of case {{ code }} ("{{ subject }}", {{ priority }}) was due {{ due }} and '
+        "has been missed.\nAssigned to: {{ assignee }}."),
+    ),
+}
+assert set(BUILT_IN) == set(TEMPLATE_PURPOSES)
+
+# What each purpose's template can use, with sample values for previews and checks.
+_PROMISE = {"customer": "Ada Lovelace", "what": "Send the refund form", "due": "2026-03-02 10:00 UTC",
+            "owner": "Ann Agent", "reference": "\n\nPromise 4f1c...", "escalate_after": "2 hours",
+            "contact": "+44 7700 900123"}
+_CASE = {"customer": "Ada Lovelace", "code": "CASE-000123", "subject": "Printer jams",
+         "expectation": "You can expect a first answer by 2026-03-02 10:00 UTC (within 1 hour).",
+         "target": "first response", "due": "2026-03-02 10:00 UTC", "priority": "normal",
+         "assignee": "Ann Agent", "used": "85%"}
+SAMPLES = {purpose: _CASE if purpose in ("acknowledgement", "sla_at_risk", "sla_breached") else _PROMISE
+           for purpose in TEMPLATE_PURPOSES}
+
+
+def when(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def duration(minutes: float) -> str:
+    """``90`` -> "1 hour 30 minutes"; whole days as days."""
+    minutes = round(minutes)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (mins, "minute")]
+    shown = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(shown) or "0 minutes"
+
+
+def _render(subject: str, body: str, values: dict[str, Any]) -> tuple[str, str]:
+    shown = _jinja.from_string(subject).render(values)
+    return " ".join(shown.split())[:300], _jinja.from_string(body).render(values).strip() + SIGNATURE
+
+
+def preview(purpose: str, subject: str, body: str) -> tuple[str, str]:
+    """The message ``subject`` and ``body`` would make with sample values (raises TemplateError)."""
+    return _render(subject, body, SAMPLES[purpose])
+
+
+def check_template(purpose: str, subject: str, body: str) -> list[str]:
+    """Why this template cannot be used (syntax, sandbox, unknown variables); empty if it can."""
+    try:
+        preview(purpose, subject, body)
+    except TemplateError as exc:
+        return [f"{type(exc).__name__}: {exc}"]
+    return []
+
+
+class TemplateBook:
+    """The templates in force, read once per job run (a stored template, else the built-in)."""
+
+    def __init__(self, app: Touchline | None = None) -> None:
+        self.app = app
+        self.found: dict[str, tuple[str, str]] = {}
+
+    def source(self, purpose: str) -> tuple[str, str]:
+        if purpose not in self.found:
+            self.found[purpose] = BUILT_IN[purpose]
+            if self.app is not None:
+                try:
+                    stored = self.app.get_message_template(purpose)
+                    self.found[purpose] = (stored.subject, stored.body)
+                except NotFoundError:
+                    pass
+        return self.found[purpose]
+
+    def render(self, purpose: str, **values: Any) -> tuple[str, str]:
+        """Subject and body for ``purpose``; the built-in text if the stored template fails."""
+        try:
+            return _render(*self.source(purpose), values)
+        except TemplateError as exc:
+            log.warning("template %s failed (%s); using the built-in text", purpose, exc)
+            return _render(*BUILT_IN[purpose], values)

@@ -1,0 +1,140 @@
+"""``touchline users create|deactivate|reset-password`` and the demo's users: people who can
+log in to the panel, with a password hashed before it is stored; bad input exits non-zero."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from domain.clock import FixedClock
+from tests.web.admin.conftest import Panel
+from web import create_app
+from web.cli import cli
+
+GOOD = "a-fine-long-password-4"
+
+
+@pytest.fixture
+def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    found = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TOUCHLINE_DATABASE_URL", found)
+    return found
+
+
+@pytest.fixture
+def panel_on(url: str, clock: FixedClock) -> Iterator[Panel]:
+    """The panel on the database the commands wrote (its own three users are added too)."""
+    built = Panel.__new__(Panel)
+    built.app = create_app({"DATABASE_URL": url, "CLOCK": clock, "TESTING": True})
+    yield built
+    built.app.extensions["touchline"].close()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.output
+
+
+def login_status(panel: Panel, email: str, password: str) -> tuple[int, str]:
+    response = panel.login(panel.app.test_client(), email, password)
+    return response.status_code, response.headers.get("Location", "")
+
+
+def event_count(url: str) -> int:
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    try:
+        return app.extensions["touchline"].app.recorder.max_notification_id() or 0
+    finally:
+        app.extensions["touchline"].close()
+
+
+def test_a_created_user_logs_in_with_the_password_given(url: str, panel_on: Panel) -> None:
+    code, output = run("users", "create", "--email", "Ann@Example.com", "--role", "agent", "--name", "Ann Agent",
+                       "--team", "Support", "--password", GOOD)
+    assert code == 0 and "Created agent ann@example.com" in output and GOOD not in output
+    assert login_status(panel_on, "ann@example.com", GOOD) == (302, "/admin/")
+
+
+def test_without_a_password_it_is_asked_for_twice(url: str, panel_on: Panel) -> None:
+    code, output = run("users", "create", "--email", "bo@example.com", "--role", "auditor", stdin=f"{GOOD}\n{GOOD}\n")
+    assert code == 0 and "Repeat for confirmation" in output and GOOD not in output
+    assert login_status(panel_on, "bo@example.com", GOOD)[0] == 302
+
+
+def test_two_different_answers_store_nothing(url: str) -> None:
+    code, output = run("users", "create", "--email", "bo@example.com", "--role", "auditor",
+                       stdin=f"{GOOD}\n{GOOD}x\n")
+    assert code != 0 and "do not match" in output
+    assert event_count(url) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--email", "cy@example.com", "--role", "agent", "--password", "short"], "Use at least 12 characters."),
+    (["--email", "cy@example.com", "--role", "agent", "--password", "cy@example.com!"], "Too easy to guess"),
+    (["--email", "not-an-address", "--role", "agent", "--password", GOOD], "email"),
+    (["--email", "cy@example.com", "--role", "root", "--password", GOOD], "'root' is not one of"),
+    (["--role", "agent", "--password", GOOD], "Missing option '--email'"),
+])
+def test_bad_input_exits_non_zero_with_a_message_and_stores_nothing(url: str, args: list[str], message: str) -> None:
+    code, output = run("users", "create", *args)
+    assert code != 0 and message in output
+    assert event_count(url) == 0
+
+
+def test_an_existing_email_is_refused(url: str) -> None:
+    assert run("users", "create", "--email", "dee@example.com", "--role", "agent", "--password", GOOD)[0] == 0
+    code, output = run("users", "create", "--email", "DEE@example.com", "--role", "admin", "--password", GOOD)
+    assert code != 0 and "exists already" in output
+
+
+def test_a_deactivated_user_can_no_longer_log_in(url: str, panel_on: Panel) -> None:
+    run("users", "create", "--email", "eve@example.com", "--role", "agent", "--password", GOOD)
+    assert run("users", "deactivate", "eve@example.com")[0] != 0  # --reason is required
+    code, output = run("users", "deactivate", "eve@example.com", "--reason", "left")
+    assert code == 0 and "Deactivated eve@example.com" in output
+    assert login_status(panel_on, "eve@example.com", GOOD)[0] == 401
+    code, output = run("users", "deactivate", "eve@example.com", "--reason", "again")
+    assert code != 0 and "deactivated already" in output
+
+
+@pytest.mark.parametrize("command", [["deactivate", "nobody@example.com", "--reason", "x"],
+                                     ["reset-password", "nobody@example.com"]])
+def test_an_unknown_user_is_named_in_the_error(url: str, command: list[str]) -> None:
+    code, output = run("users", *command)
+    assert code != 0 and "no user with the email address 'nobody@example.com'" in output
+
+
+def test_a_reset_prints_a_temporary_password_that_must_be_replaced(url: str, panel_on: Panel) -> None:
+    run("users", "create", "--email", "flo@example.com", "--role", "admin", "--password", GOOD)
+    code, output = run("users", "reset-password", "flo@example.com")
+    assert code == 0 and "must choose a new one" in output
+    temporary = output.split()[-1]
+    assert login_status(panel_on, "flo@example.com", GOOD)[0] == 401
+    assert login_status(panel_on, "flo@example.com", temporary) == (302, "/admin/account/password")
+    code, output = run("users", "reset-password", "flo@example.com", "--password", "weak")
+    assert code != 0 and "Use at least 12 characters." in output
+
+
+def test_the_demo_creates_three_users_with_the_password_given(url: str, tmp_path: Path, panel_on: Panel,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHLINE_DEMO_PASSWORD", GOOD)
+    code, output = run("demo", "--touchpoints", "20")
+    assert code == 0 and "admin@example.com, agent@example.com, auditor@example.com can log in" in output
+    for role in ("admin", "agent", "auditor"):
+        assert login_status(panel_on, f"{role}@example.com", GOOD)[0] == 302
+    stored = tmp_path / "demo-password"
+    assert stored.read_text().strip() == GOOD and stat.S_IMODE(stored.stat().st_mode) == 0o600
+    code, output = run("demo", "--touchpoints", "20")
+    assert code == 0 and "exist already" in output and GOOD not in output
+
+
+def test_without_a_given_password_the_demo_generates_and_prints_one(url: str, tmp_path: Path,
+                                                                     panel_on: Panel) -> None:
+    code, output = run("demo", "--touchpoints", "20")
+    password = (tmp_path / "demo-password").read_text().strip()
+    assert code == 0 and f"password {password} " in output and len(password) >= 12
+    assert login_status(panel_on, "auditor@example.com", password)[0] == 302

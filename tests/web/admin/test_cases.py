@@ -1,0 +1,171 @@
+"""Cases in the panel: who may do what, opening a case through its form, working it with
+command forms and bulk actions; errors on the form, conflicts as a message, nothing half-written."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from tests.web.admin.conftest import Desk, Panel
+from tests.web.admin.matrix import READ, WRITE, assert_matrix, customer, open_case
+
+
+def agent_ref(panel: Panel, role: str = "agent") -> str:
+    return f"user:{panel.user_id(role)}"
+
+
+def test_role_matrix_of_the_cases_views(panel: Panel) -> None:
+    case_id = open_case(panel, customer(panel))
+    on = f"?id={case_id}"
+    cells = [("GET /admin/cases/", "list", None, READ),
+             ("GET /admin/cases/details/" + on, "details", None, READ),
+             ("GET /admin/cases/export/csv/", "export", None, READ),
+             ("GET /admin/cases/new/", "open form", None, WRITE),
+             ("POST /admin/cases/new/", "open", {"subject": ""}, WRITE),
+             ("POST /admin/cases/action/", "bulk", {"action": "assign_to_me", "rowid": str(case_id)}, WRITE),
+             ("POST /admin/cases/bulk/resolve/", "bulk resolve", {"rowid": str(case_id), "resolution": ""}, WRITE)]
+    for command in ("assign_to_me", "assign", "transfer", "reply", "pend", "resume", "priority", "resolve", "reopen",
+                    "close"):
+        cells.append((f"GET /admin/cases/act/{command}/" + on, command, None, WRITE))
+        cells.append((f"POST /admin/cases/act/{command}/" + on, command, {}, WRITE))
+    for queue in ("my_cases", "unassigned_cases"):
+        cells.append((f"GET /admin/{queue}/", queue, None, READ))
+    assert_matrix(panel, cells)
+
+
+def test_an_auditor_sees_no_buttons_that_write(panel: Panel) -> None:
+    case_id = open_case(panel, customer(panel))
+    page = panel.client("auditor").get(f"/admin/cases/details/?id={case_id}").get_data(as_text=True)
+    assert "Printer jams" in page
+    assert "/act/" not in page and "/admin/cases/new/" not in page
+
+
+def test_opening_a_case_through_the_form_records_it_and_shows_it(stored_desk: Desk) -> None:
+    panel, agent = stored_desk
+    customer_id = customer(panel)
+    response = panel.post(agent, "/admin/cases/new/", {
+        "customer_id": str(customer_id), "subject": "Invoice is wrong", "description": "Billed twice",
+        "channel": "phone", "priority": "high", "team": ""}, token_from="/admin/cases/new/")
+    assert response.status_code == 302 and "/admin/cases/details/" in response.headers["Location"]
+    details = agent.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Invoice is wrong" in details and "CASE-" in details
+    assert "Invoice is wrong" in agent.get("/admin/cases/").get_data(as_text=True)
+    [case] = [c for c in agent.get("/admin/cases/export/csv/").get_data(as_text=True).splitlines()
+              if "Invoice is wrong" in c]
+    assert "high" in case
+
+
+def test_a_bad_form_shows_the_field_message_and_writes_nothing(panel: Panel) -> None:
+    customer_id = customer(panel)
+    agent = panel.client("agent")
+    before = panel.event_count()
+    response = panel.post(agent, "/admin/cases/new/", {
+        "customer_id": str(customer_id), "subject": "   ", "channel": "phone", "priority": "normal", "team": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "subject: is required" in page  # the message
+    assert "is required" in page.split('id="subject"', 1)[1][:500]  # on the field
+    assert panel.event_count() == before
+
+
+def test_a_case_needs_a_customer_picked(panel: Panel) -> None:
+    agent = panel.client("agent")
+    before = panel.event_count()
+    page = panel.post(agent, "/admin/cases/new/", {"subject": "No customer", "channel": "phone",
+                                                   "priority": "normal"}).get_data(as_text=True)
+    assert "Pick the customer." in page
+    assert panel.event_count() == before
+
+
+def test_transfer_with_a_handover_note_moves_the_case(stored_desk: Desk) -> None:
+    panel, agent = stored_desk
+    case_id = open_case(panel, customer(panel))
+    url = f"/admin/cases/act/transfer/?id={case_id}"
+    response = panel.post(agent, url, {"to_assignee": agent_ref(panel, "admin"), "to_team": "",
+                                       "note": "Customer prefers email; refund approved", "version": "1"})
+    assert response.status_code == 302
+    case = panel.services.app.get_case(case_id)
+    assert case.assignee == agent_ref(panel, "admin")
+    events = list(panel.services.app.events.get(case_id))
+    assert events[-1].note == "Customer prefers email; refund approved"
+    assert events[-1].actor == "user:agent@example.com" or events[-1].actor == agent_ref(panel)
+    page = agent.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Transfer: done" in page and "Ada Admin" in page
+
+
+def test_an_internal_note_is_not_a_reply_to_the_customer(desk: Desk) -> None:
+    panel, agent = desk
+    case_id = open_case(panel, customer(panel))
+    panel.post(agent, f"/admin/cases/act/reply/?id={case_id}",
+               {"visibility": "internal", "body": "Checked the logs", "version": "1"})
+    event = list(panel.services.app.events.get(case_id))[-1]
+    assert type(event).__name__ == "AgentReplied" and event.public is False
+
+
+def test_a_concurrent_change_is_a_conflict_message_not_a_500(desk: Desk) -> None:
+    panel, agent = desk
+    case_id = open_case(panel, customer(panel))
+    form = agent.get(f"/admin/cases/act/resolve/?id={case_id}").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in form
+    panel.services.app.assign_case(case_id, assignee="user:someone", occurred_at=panel.clock.now(),
+                                   actor="user:someone")  # meanwhile, another agent
+    response = panel.post(agent, f"/admin/cases/act/resolve/?id={case_id}",
+                          {"resolution": "Replaced the drum", "version": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "someone else changed this record meanwhile" in page
+    assert panel.services.app.get_case(case_id).status == "open"  # not resolved
+
+
+def test_a_command_the_status_forbids_is_a_form_message(desk: Desk) -> None:
+    panel, agent = desk
+    case_id = open_case(panel, customer(panel))
+    page = panel.post(agent, f"/admin/cases/act/reopen/?id={case_id}",
+                           {"reason": "Still broken", "version": "1"}).get_data(as_text=True)
+    assert "cannot reopen" in page
+
+
+def test_details_offer_the_commands_the_status_allows(panel: Panel) -> None:
+    case_id = open_case(panel, customer(panel))
+    page = panel.client("agent").get(f"/admin/cases/details/?id={case_id}").get_data(as_text=True)
+    for offered in ("command-assign_to_me", "command-transfer", "command-resolve", "command-pend"):
+        assert offered in page
+    for hidden in ("command-reopen", "command-resume", "command-close"):
+        assert hidden not in page
+
+
+def test_assign_selected_cases_to_me_in_one_action(stored_desk: Desk) -> None:
+    panel, agent = stored_desk
+    customer_id = customer(panel)
+    ids = [open_case(panel, customer_id, f"Case {n}") for n in range(3)]
+    response = agent.post("/admin/cases/action/", data={"action": "assign_to_me", "rowid": [str(i) for i in ids],
+                                                         "csrf_token": panel.csrf(agent)})
+    assert response.status_code == 302
+    assert {panel.services.app.get_case(i).assignee for i in ids} == {agent_ref(panel)}
+    mine = agent.get("/admin/my_cases/").get_data(as_text=True)
+    assert all(f"Case {n}" in mine for n in range(3))
+
+
+def test_resolve_selected_cases_asks_for_the_resolution_once(desk: Desk) -> None:
+    panel, agent = desk
+    customer_id = customer(panel)
+    ids = [str(open_case(panel, customer_id, f"Case {n}")) for n in range(2)]
+    form = agent.post("/admin/cases/action/", data={"action": "resolve", "rowid": ids,
+                                                     "csrf_token": panel.csrf(agent)})
+    assert form.status_code == 200 and "Resolve: 2 selected" in form.get_data(as_text=True)
+    done = agent.post("/admin/cases/bulk/resolve/", data={"rowid": ids, "resolution": "Fixed by the patch",
+                                                           "csrf_token": panel.csrf(agent)})
+    assert done.status_code == 302
+    assert {panel.services.app.get_case(UUID(i)).status for i in ids} == {"resolved"}
+
+
+@pytest.mark.parametrize("query", ["Printer", "CASE-"])
+def test_the_list_searches_codes_and_subjects(panel: Panel, query: str) -> None:
+    customer_id = customer(panel)
+    open_case(panel, customer_id)
+    open_case(panel, customer_id, "Login fails")
+    page = panel.client("auditor").get(f"/admin/cases/?search={query}").get_data(as_text=True)
+    assert "Printer jams" in page
+    assert ("Login fails" in page) == (query == "CASE-")
+

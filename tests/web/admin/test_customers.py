@@ -1,0 +1,64 @@
+"""Customers in the panel: register, change details (others' contact points kept), who may."""
+
+from __future__ import annotations
+
+from tests.web.admin.conftest import Desk, Panel
+from tests.web.admin.matrix import READ, WRITE, assert_matrix, customer
+
+
+def test_role_matrix_of_the_customers_views(panel: Panel) -> None:
+    on = f"?id={customer(panel)}"
+    assert_matrix(panel, [
+        ("GET /admin/customers/", "", None, READ), ("GET /admin/customers/details/" + on, "", None, READ),
+        ("GET /admin/customers/export/csv/", "", None, READ), ("GET /admin/customers/new/", "", None, WRITE),
+        ("POST /admin/customers/new/", "", {"name": ""}, WRITE), ("GET /admin/customers/edit/" + on, "", None, WRITE),
+        ("POST /admin/customers/edit/" + on, "", {"name": ""}, WRITE),
+        ("POST /admin/customers/delete/", "", {"id": on[4:]}, WRITE)])
+
+
+def test_register_a_customer_and_find_them(stored_desk: Desk) -> None:
+    panel, agent = stored_desk
+    response = panel.post(agent, "/admin/customers/new/", {
+        "kind": "company", "name": "Globex Ltd", "email": "buyers@globex.example", "phone": "+1 555 0100",
+        "sector": "retail", "size": "", "location": "Springfield"})
+    assert response.status_code == 302
+    page = agent.get("/admin/customers/?search=globex").get_data(as_text=True)
+    assert "Globex Ltd" in page and "buyers@globex.example" in page
+
+
+def test_a_bad_email_is_shown_on_the_email_field(panel: Panel) -> None:
+    agent = panel.client("agent")
+    before = panel.event_count()
+    page = panel.post(agent, "/admin/customers/new/", {"kind": "person", "name": "Bob", "email": "bob-at-home"}
+                      ).get_data(as_text=True)
+    assert "is not an email address" in page.split('id="email"', 1)[1][:500]
+    assert panel.event_count() == before
+
+
+def test_changing_details_keeps_contact_points_the_form_does_not_show(desk: Desk) -> None:
+    panel, agent = desk
+    receipt = panel.services.app.register_customer(
+        name="Ada", contact_points=[{"kind": "email", "value": "ada@example.com"},
+                                    {"kind": "address", "value": "12 St James's Square"}],
+        segment={"sector": "science", "tier": "gold"}, occurred_at=panel.clock.now(), actor="system:test")
+    panel.catch_up()
+    url = f"/admin/customers/edit/?id={receipt.id}"
+    form = agent.get(url).get_data(as_text=True)
+    assert 'value="ada@example.com"' in form
+    response = panel.post(agent, url, {"name": "Ada King", "email": "ada@king.example", "phone": "",
+                                       "sector": "science", "size": "", "location": "", "version": "1"})
+    assert response.status_code == 302
+    changed = panel.services.app.get_customer(receipt.id)
+    assert changed.name == "Ada King"
+    assert changed.contact_points == [{"kind": "email", "value": "ada@king.example"},
+                                      {"kind": "address", "value": "12 St James's Square"}]
+    assert changed.segment == {"sector": "science", "tier": "gold"}
+
+
+def test_records_are_never_deleted(panel: Panel) -> None:
+    customer_id = customer(panel)
+    admin = panel.client("admin")
+    page = panel.post(admin, "/admin/customers/delete/", {"id": str(customer_id)},
+                      token_from="/admin/customers/", follow_redirects=True).get_data(as_text=True)
+    assert "Ada Lovelace" in page
+    assert panel.services.app.get_customer(customer_id).name == "Ada Lovelace"

@@ -1,0 +1,63 @@
+"""The admin panel at ``/admin`` (Flask-Admin 2.2, Bootstrap 4 theme, every asset local).
+
+``init_admin(app)`` adds, in order: the session cookie settings and ``SECRET_KEY``, CSRF
+protection for every form outside the token-authenticated ``/api/``, Flask-Login with the
+account pages, then the Admin with the dashboard as its index and the views of
+``web.admin.views`` and the pages of ``web.admin.pages``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, request
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from web.admin.auth import init_auth
+from web.admin.pages import register_pages
+from web.admin.pages.dashboard import DashboardView
+from web.admin.session import configure_session
+from web.admin.views import register_views
+from web.admin.waiting import wait_for_position
+
+__all__ = ["init_admin", "wait_for_position"]
+HERE = Path(__file__).parent
+
+
+def _csrf(app: Flask) -> CSRFProtect:
+    """Every POST/PUT/PATCH/DELETE carries a valid token (400 otherwise), except under /api/:
+    the API authenticates with bearer tokens, never cookies, so a forged request has nothing to ride on."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf = CSRFProtect(app)
+
+    @app.before_request
+    def protect_forms() -> None:
+        if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
+            csrf.protect()
+
+    return csrf
+
+
+def _templates_and_assets(app: Flask) -> None:
+    # Our templates come before Flask-Admin's (admin/master.html is overridden here).
+    loaders = [FileSystemLoader(HERE / "templates")] + ([app.jinja_loader] if app.jinja_loader else [])
+    app.jinja_loader = ChoiceLoader(loaders)  # type: ignore[assignment,method-assign]
+    # url_for("touchline_admin.static", filename="vendor/chartjs/chart.umd.min.js")
+    app.register_blueprint(Blueprint("touchline_admin", __name__, static_folder="static",
+                                     static_url_path="/admin/assets"))
+
+
+def init_admin(app: Flask) -> Admin:
+    configure_session(app, app.extensions["touchline"])
+    _csrf(app)
+    account = init_auth(app)
+    _templates_and_assets(app)
+    admin = Admin(app, name="Touchline", url="/admin", theme=Bootstrap4Theme(swatch="default", fluid=True),
+                  index_view=DashboardView(name="Dashboard", url="/admin", endpoint="admin"))
+    admin.add_view(account)
+    register_views(admin)
+    register_pages(admin)
+    return admin

@@ -1,0 +1,177 @@
+"""What command forms share: the base form, fields for business time, colleagues, teams and
+records picked by search, and the choices they offer (read when the form is built).
+
+Forms check only what a browser can get wrong (a date that is not a date); the rules stay in
+the domain, whose errors ``web.admin.commands`` puts on the field they name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.form import BaseForm
+from flask_admin.model.fields import AjaxSelectField
+from wtforms import DateTimeLocalField, HiddenField, SelectField
+from wtforms.validators import Optional
+
+from projections import models
+from projections.views.directory import pipeline_stages, users
+from web.admin.views.base import read_session
+from web.admin.views.display import staff_ref
+from web.services import services
+
+
+class CommandForm(BaseForm):
+    """A command's input. ``values()`` gives the command's arguments: records picked by search
+    as their ids, blank optional choices as None."""
+
+    # Domain field names that are not form field names: {domain name: form field}.
+    aliases: dict[str, str] = {}
+
+    def values(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, field in self._fields.items():
+            if name in ("csrf_token", "version"):
+                continue
+            value = field.data
+            if isinstance(value, models.ReadModel):
+                value = UUID(str(value.id))
+            elif value == "" and isinstance(field, SelectField):
+                value = None
+            found[name] = value
+        return found
+
+    def field_for(self, domain_name: str) -> Any:
+        """The field a domain error names (``contact_points[0].value`` -> ``contact_points``)."""
+        for name in (domain_name, domain_name.split("[")[0].split(".")[0]):
+            name = self.aliases.get(name, name)
+            if name in self._fields:
+                return self._fields[name]
+        return None
+
+    def has_input(self) -> bool:
+        """Whether the user has anything to fill in (else a button is enough)."""
+        return any(f.type not in ("HiddenField", "CSRFTokenField") for f in self)
+
+
+class RowForm(CommandForm):
+    """A command on an existing record: carries the version the user saw, so a change made by
+    someone else meanwhile is reported as a conflict instead of silently overridden."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        raw = (self.version.data or "").strip() if isinstance(self.version.data, str) else self.version.data
+        return int(raw) if raw not in (None, "") and str(raw).isdigit() else None
+
+
+class UtcDateTimeField(DateTimeLocalField):
+    """A date and time typed in UTC (the zone the panel shows everywhere), read as aware."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(f"{label} (UTC)", **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, datetime) and self.data.tzinfo is None:
+            self.data = self.data.replace(tzinfo=UTC)
+
+    def _value(self) -> str:
+        if isinstance(self.data, datetime):
+            return self.data.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+        return super()._value()  # type: ignore[no-any-return]
+
+
+def optional_time(label: str, description: str = "") -> UtcDateTimeField:
+    return UtcDateTimeField(label, validators=[Optional()], description=description)
+
+
+class StaffField(SelectField):
+    """A colleague (active admins and agents), sent as ``user:<id>``."""
+
+    def __init__(self, label: str, *, blank: str | None = None, **kwargs: Any) -> None:
+        super().__init__(label, choices=[], validate_choice=False, **kwargs)
+        self.blank = blank
+
+    def load_choices(self) -> None:
+        with services().views.connect() as conn:
+            rows = conn.execute(sa.select(users.c.id, users.c.name, users.c.team)
+                                .where(users.c.active.is_(True), users.c.role.in_(("admin", "agent")))
+                                .order_by(users.c.name)).all()
+        choices = [(staff_ref(r.id), f"{r.name} ({r.team})" if r.team else r.name) for r in rows]
+        self.choices = ([("", self.blank)] if self.blank is not None else []) + choices
+
+
+class TeamField(SelectField):
+    """A team, from the teams users belong to; blank when ``blank`` is given."""
+
+    def __init__(self, label: str, *, blank: str = "", **kwargs: Any) -> None:
+        super().__init__(label, choices=[], validate_choice=False, **kwargs)
+        self.blank = blank
+
+    def load_choices(self) -> None:
+        with services().views.connect() as conn:
+            teams = conn.execute(sa.select(users.c.team).where(users.c.team.is_not(None)).distinct()
+                                 .order_by(users.c.team)).scalars().all()
+        self.choices = [("", self.blank)] + [(t, t) for t in teams]
+
+
+class StageField(SelectField):
+    """An open stage of the pipeline, in order."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, choices=[], validate_choice=False, **kwargs)
+
+    def load_choices(self) -> None:
+        with services().views.connect() as conn:
+            self.choices = [(s, s) for s in pipeline_stages(conn)]
+
+
+def load_choices(form: BaseForm) -> BaseForm:
+    """Fill the choices of fields that read them (colleagues, teams, stages) for this request."""
+    for field in form:
+        if hasattr(field, "load_choices"):
+            field.load_choices()
+    return form
+
+
+def choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+class ActiveCustomers(QueryAjaxModelLoader):
+    """Customers found by name or email, merged duplicates left out; shown as "name <email>"."""
+
+    def get_query(self) -> Any:
+        return super().get_query().filter(models.Customer.merged_into.is_(None))
+
+    def format(self, model: Any) -> tuple[Any, str] | None:
+        if not model:
+            return None
+        return model.id, f"{model.name} <{model.email}>" if model.email else str(model.name)
+
+
+class CasesByCode(QueryAjaxModelLoader):
+    def format(self, model: Any) -> tuple[Any, str] | None:
+        return (model.id, f"{model.tracking_code} {model.subject}") if model else None
+
+
+customer_loader = ActiveCustomers("customer_id", read_session, models.Customer, fields=["name", "email"],
+                                  placeholder="Type a name or an email", order_by=models.Customer.name)
+case_loader = CasesByCode("case_id", read_session, models.Case, fields=["tracking_code", "subject"],
+                          placeholder="Type a tracking code or a subject")
+AJAX_REFS = {"customer_id": customer_loader, "case_id": case_loader}
+
+
+def customer_field(label: str = "Customer", **kwargs: Any) -> AjaxSelectField:
+    return AjaxSelectField(customer_loader, label, **kwargs)
+
+
+def case_field(label: str = "Case", **kwargs: Any) -> AjaxSelectField:
+    return AjaxSelectField(case_loader, label, allow_blank=True, **kwargs)
+

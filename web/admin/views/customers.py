@@ -1,0 +1,78 @@
+"""Customers: the list (name linking to the 360 page), registering one, changing details."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import url_for
+
+from domain.customers.model import CUSTOMER_KINDS
+from projections import models
+from web.admin.commands import CommandView
+from web.admin.forms.customers import CustomerDetailsForm, RegisterCustomerForm
+from web.admin.views import filters
+from web.admin.views.display import fmt_time, link, links, page_url
+
+
+def contact_points(v: dict[str, Any], current: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """The form's email and phone, then ``current``'s other contact points: the form showed (and
+    replaces) the first email and the first phone or mobile, as the customers list does."""
+    rest = list(current or [])
+    for kinds in (("email",), ("phone", "mobile")):
+        shown = next((p for p in rest if p["kind"] in kinds), None)
+        if shown:
+            rest.remove(shown)
+    typed = [{"kind": k, "value": v[k].strip()} for k in ("email", "phone") if (v[k] or "").strip()]
+    return typed + rest
+
+
+def segment(v: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {**(current or {}), **{k: v[k] for k in ("sector", "size", "location")}}
+
+
+def register_customer(app: Any, v: dict[str, Any], kw: dict[str, Any]) -> Any:
+    return app.register_customer(name=v["name"], kind=v["kind"], contact_points=contact_points(v),
+                                 segment=segment(v), **kw)
+
+
+def change_details(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -> Any:
+    current = app.get_customer(customer_id)
+    return app.change_customer_details(customer_id, name=v["name"],
+                                       contact_points=contact_points(v, current.contact_points),
+                                       segment=segment(v, current.segment), **kw)
+
+
+def fmt_name(view: Any, context: Any, model: Any, name: str) -> Any:
+    return link("customer360.show", model.name, customer_id=model.id)
+
+
+class CustomersView(CommandView):
+    create_command = staticmethod(register_customer)
+    edit_command = staticmethod(change_details)
+    create_form_class = RegisterCustomerForm
+    edit_form_class = CustomerDetailsForm
+    column_list = ["name", "kind", "email", "phone", "sector", "location", "open_cases", "open_promises",
+                   "last_contact_at"]
+    column_details_list = ["name", "kind", "email", "phone", "sector", "size", "location", "registered_at",
+                           "first_touch_at", "last_touch_at", "last_contact_at", "touches", "open_cases",
+                           "cases_total", "open_promises", "won_value", "merged_into", "version"]
+    column_sortable_list = ["name", "kind", "email", "sector", "location", "open_cases", "open_promises",
+                            "last_contact_at"]
+    column_searchable_list = ["name", "email", "phone"]
+    column_filters = [filters.one_of(models.Customer.kind, "Kind", CUSTOMER_KINDS), "sector", "size", "location",
+                      "open_cases", "last_contact_at"]
+    column_default_sort = "name"
+    column_labels = {"last_contact_at": "Last contact", "won_value": "Won value"}
+    column_formatters = {"name": fmt_name,
+                         **{c: fmt_time for c in ("registered_at", "first_touch_at", "last_touch_at",
+                                                  "last_contact_at")}}
+
+    def record_links(self, model: Any) -> list[tuple[str, str]]:
+        found = [*links(("Customer 360", page_url("customer360.show", customer_id=model.id))),
+                 *super().record_links(model)]
+        if self.can_write():
+            found += [(label, url_for(f"admin_{area}.create_view", customer_id=model.id)) for label, area in
+                      (("Record a touchpoint", "touchpoints"), ("Open a case", "cases"), ("Make a promise", "promises"),
+                       ("Open a deal", "deals"))]
+        return found

@@ -1,0 +1,117 @@
+"""How list and details pages show values: instants in UTC with the zone, people by name,
+links to a record's details, its customer's 360 page and its history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, url_for
+from flask_admin.model import typefmt
+from flask_login import current_user
+from markupsafe import Markup, escape
+from werkzeug.routing import BuildError
+
+from projections.views.directory import users
+from web.admin.access import HISTORY_READERS, actor, role
+from web.services import services
+
+
+def utc(value: datetime | None) -> str:
+    """``2026-03-02 09:00 UTC``: one zone everywhere in the panel, labelled."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def staff_ref(user_id: object) -> str:
+    """How a colleague picked in a form is named as assignee or owner (as the demo and README do)."""
+    return f"user:{user_id}"
+
+
+def my_refs() -> tuple[str, ...]:
+    """Every way the current user can appear as assignee or owner (actor, user:<id>, bare id of imports)."""
+    return tuple(dict.fromkeys((actor(), staff_ref(current_user.id), str(current_user.id))))
+
+
+def staff_names() -> dict[str, str]:
+    """Reference -> name of every user, read once per request (staff are few)."""
+    if "staff_names" not in g:
+        names: dict[str, str] = {}
+        with services().views.connect() as conn:
+            for row in conn.execute(sa.select(users.c.id, users.c.email, users.c.name)):
+                for ref in (staff_ref(row.id), f"user:{row.email}", row.id):
+                    names[ref] = row.name
+        g.staff_names = names
+    found: dict[str, str] = g.staff_names
+    return found
+
+
+def person(ref: str | None) -> str:
+    """A user reference as the user's name (unknown references as they are)."""
+    if not ref:
+        return ""
+    return staff_names().get(ref, ref)
+
+
+def page_url(endpoint: str, **values: Any) -> str | None:
+    """The URL of a page of another part of the panel, or None while that part is not there."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def link(endpoint: str, text: object, **values: Any) -> Markup | str:
+    url = page_url(endpoint, **values)
+    return Markup('<a href="{}">{}</a>').format(url, text) if url else str(text)
+
+
+def customer_link(customer_id: str | None, name: object = None) -> Markup | str:
+    """The customer's name (or id) linking to their 360 page."""
+    if not customer_id:
+        return ""
+    return link("customer360.show", name or customer_id, customer_id=customer_id)
+
+
+def history_url(record_id: str) -> str | None:
+    """The record's history page, for those who may read it (no link that answers 403)."""
+    if role() not in HISTORY_READERS:
+        return None
+    return page_url("history.show", aggregate_id=record_id)
+
+
+def links(*found: tuple[str, str | None]) -> list[tuple[str, str]]:
+    """(label, url) pairs whose page exists."""
+    return [(label, url) for label, url in found if url]
+
+
+# Flask-Admin column formatters: (view, context, model, name) -> value.
+# Formatters marked ``plain`` give text, so CSV exports use them too; the others give links.
+def plain(formatter: Any) -> Any:
+    formatter.plain = True
+    return formatter
+
+
+@plain
+def fmt_time(view: Any, context: Any, model: Any, name: str) -> str:
+    return utc(getattr(model, name))
+
+
+@plain
+def fmt_person(view: Any, context: Any, model: Any, name: str) -> str:
+    return person(getattr(model, name))
+
+
+def fmt_customer(view: Any, context: Any, model: Any, name: str) -> Markup | str:
+    customer = getattr(model, "customer", None)
+    return customer_link(model.customer_id, customer.name if customer else None)
+
+
+def fmt_details(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The column's value linking to the record's details page."""
+    return link(".details_view", escape(getattr(model, name)), id=model.id)
+
+
+TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: lambda view, value, name: utc(value)}

@@ -1,0 +1,107 @@
+"""List filters whose choices are names people read: statuses, channels, colleagues, teams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask_admin.contrib.sqla import filters
+from flask_admin.model.filters import convert
+
+from domain.deals.model import LOST, WON
+from projections.views.directory import pipeline_stages, users
+from web.admin.views.display import staff_ref
+from web.services import services
+
+
+class LazyOptions:
+    """Choices read when the list is shown, not when the view is built (Flask-Admin reads a
+    filter's options once, at start-up, where colleagues may not exist yet)."""
+
+    def __init__(self, load: Callable[[], list[tuple[str, str]]]) -> None:
+        self.load = load
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.load())
+
+
+def _aware(cls: type) -> type:
+    """``cls`` reading the typed date and time as UTC (read models refuse naive instants)."""
+
+    class Aware(cls):  # type: ignore[valid-type,misc]
+        def clean(self, value: str) -> Any:
+            cleaned = super().clean(value)
+            if isinstance(cleaned, list):
+                return [v.replace(tzinfo=timezone.utc) for v in cleaned]
+            return cleaned.replace(tzinfo=timezone.utc)
+
+    Aware.__name__ = cls.__name__
+    return Aware
+
+
+class ReadModelFilters(filters.FilterConverter):
+    """Filters for the read models' own column types: instants (UTC) and money."""
+
+    utc_filters = tuple(c if c is filters.FilterEmpty else _aware(c) for c in filters.FilterConverter.datetime_filters)
+
+    @convert("utcdatetime")
+    def conv_utc(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
+        return [f(column, name, **kwargs) for f in self.utc_filters]
+
+    @convert("money")
+    def conv_money(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
+        return [f(column, name, **kwargs) for f in self.float_filters]
+
+
+def _staff() -> list[tuple[str, str]]:
+    with services().views.connect() as conn:
+        rows = conn.execute(sa.select(users.c.id, users.c.name).order_by(users.c.name)).all()
+    return [(r.id, r.name) for r in rows]
+
+
+class PersonFilter(filters.FilterEqual):
+    """A colleague, however the rows name them: ``user:<id>`` (panel, demo), ``user:<email>``
+    (an actor), or the bare id (the Maven import's deal owners)."""
+
+    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
+        with services().views.connect() as conn:
+            email = conn.execute(sa.select(users.c.email).where(users.c.id == value)).scalar()
+        refs = [staff_ref(value), str(value)] + ([f"user:{email}"] if email else [])
+        return query.filter(self.get_column(alias).in_(refs))
+
+
+def _teams() -> list[tuple[str, str]]:
+    with services().views.connect() as conn:
+        teams = conn.execute(sa.select(users.c.team).where(users.c.team.is_not(None)).distinct()
+                             .order_by(users.c.team)).scalars().all()
+    return [(t, t) for t in teams]
+
+
+def _stages() -> list[tuple[str, str]]:
+    with services().views.connect() as conn:
+        return [(s, s) for s in [*pipeline_stages(conn), WON, LOST]]
+
+
+def stage(column: Any) -> filters.FilterEqual:
+    return filters.FilterEqual(column, "Stage", options=LazyOptions(_stages))
+
+
+def one_of(column: Any, label: str, values: tuple[str, ...]) -> filters.FilterEqual:
+    return filters.FilterEqual(column, label, options=[(v, v.replace("_", " ")) for v in values])
+
+
+def person(column: Any, label: str) -> filters.FilterEqual:
+    return PersonFilter(column, label, options=LazyOptions(_staff))
+
+
+def team(column: Any, label: str = "Team") -> filters.FilterEqual:
+    return filters.FilterEqual(column, label, options=LazyOptions(_teams))
+
+
+def unset(column: Any, label: str) -> filters.FilterEmpty:
+    return filters.FilterEmpty(column, label)

@@ -1,0 +1,30 @@
+"""The sales pipeline's open stages (admins configure them; everyone may read them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+
+from domain.deals.model import LOST, WON
+from web.admin.access import ADMINS, Protected
+from web.admin.commands import issue
+from web.admin.forms.settings import PipelineForm
+from web.services import services
+
+
+class PipelineView(Protected, BaseView):
+    write_roles = ADMINS
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> Any:
+        stages = services().app.get_pipeline().stages
+        form = PipelineForm(request.form if request.method == "POST" else None, stages="\n".join(stages))
+        if request.method == "POST" and form.validate():
+            saved = issue(form, lambda app, common: app.configure_pipeline(stages=form.stage_list(), **common))
+            if saved is not None:
+                flash("The pipeline's stages are saved.", "success")
+                return redirect(url_for(".index"))
+        return self.render("admin/views/pipeline.html", form=form, stages=stages, outcomes=(WON, LOST),
+                           can_write=self.can_write())

@@ -1,0 +1,138 @@
+"""``touchline users create|deactivate|reset-password``: the people who log in to the panel.
+
+Passwords are hashed here (argon2) and only the hash is stored. ``create`` asks for the
+password twice when ``--password`` is not given; ``reset-password`` sets a temporary password
+(generated and printed last, unless given) that the user must replace at the next login.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from domain.errors import AlreadyExistsError, DomainError
+from domain.users.model import ROLES, User, user_id_for
+from web.admin.passwords import hash_password, password_problem, temporary_password
+from web.admin.session import data_directory
+from web.services import services
+
+ACTOR = "system:cli"
+
+
+def _checked(password: str, email: str) -> str:
+    problem = password_problem(password, email)
+    if problem:
+        raise click.ClickException(f"password refused: {problem}")
+    return password
+
+
+def _hash(password: str) -> str:
+    return hash_password(password, testing=current_app.testing)
+
+
+def _user(email: str) -> User:
+    try:
+        return services().app.get_user(user_id_for(email))
+    except DomainError:
+        raise click.ClickException(f"no user with the email address {email!r}") from None
+
+
+@click.group("users")
+def users_group() -> None:
+    """Create, deactivate and reset the passwords of panel users."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True, help="The address the user logs in with.")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="admin, agent or auditor.")
+@click.option("--name", default=None, help="Full name (default: from the email address).")
+@click.option("--team", default=None, help="The user's team, e.g. for queues by team.")
+@click.option("--password", default=None, help="Asked for (twice) when not given.")
+@with_appcontext
+def create_command(email: str, role: str, name: str | None, team: str | None, password: str | None) -> None:
+    """Create a user who can log in to the panel at /admin."""
+    svc = services()
+    name = name or email.split("@")[0].replace(".", " ").title()
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        receipt = svc.app.register_user(email=email, name=name, role=role, team=team,
+                                        password_hash=_hash(_checked(password, email)),
+                                        occurred_at=svc.clock.now(), actor=ACTOR)
+    except AlreadyExistsError:
+        raise click.ClickException(f"a user with the email address {email} exists already; "
+                                   "change its password with: touchline users reset-password EMAIL") from None
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {role} {svc.app.get_user(receipt.id).email} ({receipt.id}).")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@click.option("--reason", required=True, help="Why (kept in the user's history).")
+@with_appcontext
+def deactivate_command(email: str, reason: str) -> None:
+    """Deactivate EMAIL: their sessions end and they cannot log in."""
+    svc, user = services(), _user(email)
+    try:
+        svc.app.deactivate_user(user.id, reason=reason, occurred_at=svc.clock.now(), actor=ACTOR)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Deactivated {user.email}.")
+
+
+@users_group.command("reset-password")
+@click.argument("email")
+@click.option("--password", default=None, help="The temporary password (default: a generated one, printed).")
+@with_appcontext
+def reset_command(email: str, password: str | None) -> None:
+    """Give EMAIL a temporary password, to be replaced at the next login; their sessions end."""
+    svc, user = services(), _user(email)
+    chosen = _checked(password, user.email) if password is not None else temporary_password()
+    try:
+        svc.app.set_user_password(user.id, password_hash=_hash(chosen), must_change=True,
+                                  occurred_at=svc.clock.now(), actor=ACTOR)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Reset the password of {user.email}; they must choose a new one at the next login.")
+    if password is None:
+        click.echo("Temporary password (not shown again):")
+        click.echo(chosen)
+
+
+DEMO_NAMES = {"admin": "Demo Admin", "agent": "Demo Agent", "auditor": "Demo Auditor"}
+DEMO_PASSWORD_FILE = "demo-password"
+
+
+def ensure_demo_users() -> str:
+    """admin@, agent@ and auditor@example.com, once. Their password: ``TOUCHLINE_DEMO_PASSWORD``,
+    else generated; kept (mode 0600) in ``demo-password`` in the data directory, never in the repo.
+    Returns a line saying how to log in."""
+    svc = services()
+    path = data_directory(svc) / DEMO_PASSWORD_FILE
+    missing = [role for role in ROLES if not _exists(f"{role}@example.com")]
+    if not missing:
+        where = f"the password is in {path}" if path.exists() else "their password is unchanged"
+        return f"demo users admin@, agent@, auditor@example.com exist already; {where}"
+    password = os.environ.get("TOUCHLINE_DEMO_PASSWORD") or temporary_password()
+    _checked(password, "demo@example.com")
+    for role in missing:
+        svc.app.register_user(email=f"{role}@example.com", name=DEMO_NAMES[role], role=role,
+                              password_hash=_hash(password), occurred_at=svc.clock.now(), actor="system:demo-users")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(password + "\n")
+    return (f"demo users {', '.join(f'{r}@example.com' for r in missing)} can log in at /admin with the password "
+            f"{password} (also in {path})")
+
+
+def _exists(email: str) -> bool:
+    try:
+        services().app.get_user(user_id_for(email))
+    except DomainError:
+        return False
+    return True
