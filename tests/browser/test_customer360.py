@@ -22,7 +22,7 @@ def open_first_case_history(page: Any, server: str) -> str:
 
 
 def test_the_customer_page_shows_the_timeline_with_channel_icons(page: Any, server: str) -> None:
-    login(page, server, "agent")
+    login(page, server, "admin")  # admins and auditors open history
     customer_id = open_first_case_history(page, server)
     page.goto(f"{server}/admin/customer360/{customer_id}")
 
