@@ -6,14 +6,17 @@ stored. Per size, printed with ratios against baselines measured in the same pro
 
 - scan: the follow-up rule's query (open, due in the window, no notice yet: an anti-join on
   ``outbox_notices``) vs a plain indexed SELECT of the same due rows (no anti-join);
-- handling: ``follow_up_promises`` (load each promise, render, save notices + messages in
-  batches of 200) vs creating and saving as many new events (trivial aggregates) in as many
-  transactions;
-- loading the due promises alone (one event-store read each: part of handling);
+- handling: ``follow_up_promises`` (render from the view's rows, append the follow-ups after
+  the version the view holds, save notices + messages in batches of 200) vs creating and
+  saving as many new events (trivial aggregates) in as many transactions;
+- loading the due promises alone (one event-store read each): what handling did per promise
+  until it appended at the view's version instead;
 - the next tick's scan, once the notices are projected (finds nothing; reads the 1k again).
 
-Usage: ``benchmarks/scheduler_scan.py [--stored 100000 10000] [--due 1000] [--db-dir DIR]``
-(SQLite, temporary files by default; ``--postgres`` runs on a fresh PostgreSQL database).
+Usage: ``benchmarks/scheduler_scan.py [--stored 100000 10000] [--due 1000] [--compare-loads] [--postgres]``
+(SQLite, temporary files by default; ``--postgres`` runs on a fresh PostgreSQL database;
+``--compare-loads`` also handles the same work in a second store of the same size loading each
+due promise first, as the scheduler did before it appended at the view's version).
 """
 
 from __future__ import annotations
@@ -42,8 +45,14 @@ from projections.runner import ProjectionRunner
 from projections.storage import storage_from_url
 from projections.views.promises import promises
 from scheduler.context import SchedulerContext
-from scheduler.promises import Rule, _overdue, scan
-from scheduler.promises import follow_up_promises as handle
+from scheduler.promises import (
+    Rule,
+    _overdue,
+    apply_rule,
+    follow_up_promises,
+    rules,
+    scan,
+)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PG = os.environ.get("TOUCHLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -78,6 +87,23 @@ def fill(app: Touchline, stored: int, due: int) -> None:
         app.save(*batch)
 
 
+class Everything(set[uuid.UUID]):
+    """A "touched" set holding every promise: each is loaded and checked (the way before the view's version)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def handle(ctx: SchedulerContext, *, load: bool = False) -> Any:
+    """``follow_up_promises``; with ``load``, every promise is loaded first, as before."""
+    if not load:
+        return follow_up_promises(ctx)
+    outcomes = [apply_rule(ctx, rule, Everything()) for rule in rules(ctx)]
+    for more in outcomes[1:]:
+        outcomes[0].add(more)
+    return outcomes[0]
+
+
 def event_floor(app: Touchline, events: int, transactions: int) -> float:
     """Seconds to create and save ``events`` new one-event aggregates in ``transactions`` transactions."""
     per = events // transactions
@@ -88,7 +114,7 @@ def event_floor(app: Touchline, events: int, transactions: int) -> float:
     return time.perf_counter() - began
 
 
-def measure(url: str, stored: int, due: int) -> dict[str, float]:
+def measure(url: str, stored: int, due: int, *, load: bool = False) -> dict[str, float]:
     storage = storage_from_url(url)
     app = Touchline(env=storage.event_store_env)
     views = create_views_engine(storage.views_url)
@@ -115,7 +141,7 @@ def measure(url: str, stored: int, due: int) -> dict[str, float]:
         app.get_promise(promise_id)
     results["load_s"] = time.perf_counter() - began
     began = time.perf_counter()
-    outcome = handle(ctx)
+    outcome = handle(ctx, load=load)
     results["handle_s"] = time.perf_counter() - began
     assert outcome.done == due, outcome
     batches = -(-due // ctx.settings.batch_size)
@@ -149,6 +175,8 @@ def main() -> None:
     parser.add_argument("--stored", type=int, nargs="+", default=[100_000, 10_000])
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--compare-loads", action="store_true",
+                        help="also handle the same work in a second store loading each promise (as before)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,12 +186,22 @@ def main() -> None:
                 rows.append((stored, measure(url, stored, args.due)))
             finally:
                 drop()
+            if args.compare_loads:
+                url, drop = database("postgres" if args.postgres else "sqlite", Path(tmp), f"l{stored}")
+                try:
+                    rows[-1][1]["loaded_s"] = measure(url, stored, args.due, load=True)["handle_s"]
+                finally:
+                    drop()
     print(f"\n{'stored':>8} {'due':>5} {'scan ms':>8} {'SELECT ms':>9} {'ratio':>6} {'handle s':>8} {'floor s':>7}"
           f" {'ratio':>6} {'load s':>6} {'rescan ms':>9}")
     for stored, r in rows:
         print(f"{stored:>8} {args.due:>5} {r['scan_ms']:>8.1f} {r['select_ms']:>9.1f} {r['scan_ms'] / r['select_ms']:>6.2f}"
               f" {r['handle_s']:>8.2f} {r['floor_s']:>7.2f} {r['handle_s'] / r['floor_s']:>6.2f} {r['load_s']:>6.2f}"
               f" {r['rescan_ms']:>9.1f}")
+    for stored, r in rows:
+        if "loaded_s" in r:
+            print(f"{stored:>8} stored: handling {r['handle_s']:.2f} s at the view's version vs {r['loaded_s']:.2f} s "
+                  f"loading each promise: {r['handle_s'] / r['loaded_s']:.2f}x")
     if len(rows) > 1:
         (big, a), (small, b) = rows[0], rows[-1]
         print(f"\nscan at {big} stored / at {small} stored: {a['scan_ms'] / b['scan_ms']:.2f}x;"

@@ -8,14 +8,19 @@ Commands take primitives and ids, explicit ``occurred_at`` (business time) and
 from __future__ import annotations
 
 from domain.cases.commands import CaseCommands
+from domain.customers.outreach import OutreachCommands
 from domain.deals.commands import DealCommands
 from domain.directory import DirectoryCommands
+from domain.knowledge.commands import KnowledgeCommands
 from domain.messages.commands import MessageCommands
+from domain.promises.callbacks import CallbackCommands
 from domain.promises.commands import PromiseCommands
 from domain.sla.commands import SlaCommands
 from domain.tokens.commands import TokenCommands
+from domain.users.commands import UserPreferenceCommands
 
 
 class Touchline(CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands, SlaCommands,
-                MessageCommands):
+                OutreachCommands, MessageCommands, UserPreferenceCommands, KnowledgeCommands,
+                CallbackCommands):
     """Customer service and sales ledger: every change is an event."""

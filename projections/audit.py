@@ -25,6 +25,7 @@ from domain.errors import InvalidValueError
 from domain.tokens.commands import ApiTokenLogged
 from domain.tokens.model import ApiToken, ApiTokenName
 from domain.users.model import secret_fields
+from projections.audit_personal import learn_erasures
 from projections.queries.service import get_case_by_code
 
 INTERNAL = ("originator_id", "originator_version", "timestamp", "originator_topic")
@@ -126,6 +127,7 @@ def positions(app: Any, key: UUID, versions: list[int]) -> dict[int, int]:
 
 def events_page(app: Any, key: UUID, *, after_version: int = 0, limit: int = 100) -> tuple[list[dict[str, Any]], bool]:
     """Up to ``limit`` described events after ``after_version`` and whether more follow."""
+    learn_erasures(app)  # an erasure made by another process shows here too
     stored = list(app.events.get(key, gt=after_version or None, limit=limit + 1))
     page = stored[:limit]
     found = positions(app, key, [e.originator_version for e in page])
@@ -187,6 +189,7 @@ class State:
 
 def state_as_of(app: Any, key: UUID, asked: AsOf) -> State | None:
     """The aggregate replayed as asked; None when there is no such (visible) aggregate."""
+    learn_erasures(app)
     head = head_version(app, key)
     if head is None:
         return None

@@ -10,16 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import DeclarativeBase, Session, foreign, relationship
+import sqlalchemy as sa
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Session,
+    column_property,
+    foreign,
+    relationship,
+    synonym,
+)
 
+from projections.api_state import api_token_uses
 from projections.schema import metadata
 from projections.views.cases import cases
 from projections.views.customer360 import customers
 from projections.views.deals import deals
 from projections.views.directory import pipeline, products, users
+from projections.views.knowledge import knowledge_articles
+from projections.views.message_templates import message_templates
 from projections.views.outbox import outbox
 from projections.views.promises import promises
-from projections.views.sla import sla_targets
+from projections.views.sla import sla_policies, sla_policy_versions, sla_targets
+from projections.views.tokens import api_tokens
 from projections.views.touchpoints import touchpoints
 
 
@@ -125,3 +137,52 @@ class OutboxMessage(ReadModel):
 
     def __str__(self) -> str:
         return str(self.subject)
+
+
+class SlaPolicy(ReadModel):
+    """An SLA policy as it stands (its terms now; every version in ``SlaPolicyVersion``)."""
+
+    __table__ = sla_policies
+    id = synonym("policy_id")  # the panel's lists name every record's key ``id``
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class SlaPolicyVersion(ReadModel):
+    """The terms of one version of an SLA policy, which cases name."""
+
+    __table__ = sla_policy_versions
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class ApiToken(ReadModel):
+    """An API token (never its hash); ``last_used_at`` from the API's own bookkeeping table."""
+
+    __table__ = api_tokens
+    last_used_at = column_property(sa.select(api_token_uses.c.last_used_at)
+                                   .where(api_token_uses.c.token_id == api_tokens.c.id)
+                                   .correlate_except(api_token_uses).scalar_subquery())
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class KnowledgeArticle(ReadModel):
+    """A knowledge article as it stands (draft, published or retired)."""
+
+    __table__ = knowledge_articles
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
+class MessageTemplate(ReadModel):
+    """A message template an admin stored for one purpose."""
+
+    __table__ = message_templates
+
+    def __str__(self) -> str:
+        return str(self.purpose)

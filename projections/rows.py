@@ -96,11 +96,12 @@ class Rows:
 
     def update(self, table: sa.Table, key: Any, **changes: Any) -> Row | None:
         """Change some columns of an existing row; returns None (and writes nothing) if absent."""
-        row = self.get(table, key)
+        k = key if isinstance(key, tuple) else (key,)
+        cache = self._cache[table]
+        row = cache[k] if k in cache else self.get(table, k)  # the common case without a call: a hot row
         if row is None:
             return None
         row.update(changes)
-        k = _key(key)
         dirty = self._dirty[table]
         if k not in dirty:
             dirty[k] = set(changes)
@@ -134,17 +135,19 @@ class Rows:
         for table, keys in self._dirty.items():
             st = self._statements[table]
             cache = self._cache[table]
-            gone = [k for k in keys if cache.get(k) is None]
-            whole = [cache[k] for k, cols in keys.items() if cols is None and cache.get(k) is not None]
+            gone, whole = [], []
             partial: dict[frozenset[str], list[Row]] = defaultdict(list)
             for k, cols in keys.items():
                 row = cache.get(k)
-                if cols is not None and row is not None:
+                if row is None:
+                    gone.append(k)
+                elif cols is None:
+                    whole.append(row)
+                else:
                     # Only the changed columns: wide rows with small changes were the main cost.
-                    values = {f"v_{c}": row[c] for c in cols}
-                    partial[frozenset(cols)].append({**values, **{f"pk_{n}": v for n, v in zip(st.pk_names, k)}})
+                    partial[frozenset(cols)].append(row)
             if gone:
-                st.fast_delete.execute(conn, [{f"pk_{n}": v for n, v in zip(st.pk_names, k)} for k in gone])
+                st.fast_delete.execute(conn, [dict(zip(st.pk_names, k)) for k in gone])
             if whole:
                 st.fast_upsert.execute(conn, whole)
             for columns, changed in partial.items():
@@ -154,8 +157,7 @@ class Rows:
             st = self._statements[table]
             grouped: dict[frozenset[str], list[Row]] = defaultdict(list)
             for k, changes in patches.items():
-                grouped[frozenset(changes)].append({**{f"v_{c}": v for c, v in changes.items()},
-                                                    **{f"pk_{n}": v for n, v in zip(st.pk_names, k)}})
+                grouped[frozenset(changes)].append({**changes, **dict(zip(st.pk_names, k))})
             for columns, changed in grouped.items():
                 st.update_of(columns).execute(conn, changed)
                 written += len(changed)

@@ -13,26 +13,27 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import nullcontext
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.application import Application
-from eventsourcing.utils import TopicError
+from eventsourcing.utils import TopicError, resolve_topic
 
 from projections.bulk import BULK_EVENTS, bulk_mode, ensure_indexes
 from projections.engine import create_views_engine
 from projections.projection import Context, Projection
 from projections.rows import Cache, Rows, new_cache
-from projections.statements import Statements
 from projections.schema import metadata, projection_tracking
+from projections.statements import Statements
 
 log = logging.getLogger("touchline.projections")
 Progress = Callable[[int, int], None]
+Decoded = tuple[int, Any, list[tuple[int, Any]]]  # position, event, (projection index, handler) pairs
 CACHE_ROWS = 200_000  # rows kept between batches during catch-up, at most
 
 
@@ -77,7 +78,8 @@ class ProjectionRunner:
         for i, p in enumerate(self.projections):
             for event_class, handler in self._handlers[p.name].items():
                 self._routes.setdefault(event_class, []).append((i, handler))
-        self._unknown_topics: set[str] = set()
+        # Topic -> routes (None: no projection here handles it), so events nobody reads are never decoded.
+        self._topic_routes: dict[str, list[tuple[int, Any]] | None] = {}
         self._cache: Cache = new_cache()
         self._cache_positions: dict[str, int] | None = None
         # Handlers read through ``reader`` (no write lock); made here unless the caller shares one.
@@ -162,15 +164,28 @@ class ProjectionRunner:
 
     # -- processing ----------------------------------------------------------------------
 
-    def _decode(self, notification: Any) -> Any | None:
+    def _routes_of(self, notification: Any) -> list[tuple[int, Any]] | None:
+        """The (projection index, handler) pairs for ``notification``'s topic, looked up once per topic."""
+        topic = notification.topic
         try:
-            return self.app.mapper.to_domain_event(notification)
+            event_class = resolve_topic(topic)
         except TopicError:
-            if notification.topic not in self._unknown_topics:
-                self._unknown_topics.add(notification.topic)
-                log.warning("skipping events of unknown type %s (first at position %s)",
-                            notification.topic, notification.id)
-            return None
+            log.warning("skipping events of unknown type %s (first at position %s)", topic, notification.id)
+            routes = None
+        else:
+            routes = self._routes.get(event_class)
+        self._topic_routes[topic] = routes
+        return routes
+
+    def _decode(self, notifications: Sequence[Any]) -> list[Decoded]:
+        """(position, event, routes) of the notifications some projection here handles; only
+        those are decoded (a group of projections in its own process reads a part of the log)."""
+        topic_routes, decode, found = self._topic_routes, self.app.mapper.to_domain_event, []
+        for n in notifications:
+            routes = topic_routes[n.topic] if n.topic in topic_routes else self._routes_of(n)
+            if routes:
+                found.append((n.id, decode(n), routes))
+        return found
 
     def run_batch(self, stop: int | None = None, conn: sa.Connection | None = None) -> int:
         """Apply the next batch (on ``conn`` if given); returns how many log entries it covered
@@ -185,7 +200,7 @@ class ProjectionRunner:
         )
         # A short batch means everything up to ``head`` was seen (PostgreSQL gaps included).
         end = notifications[-1].id if len(notifications) == self.batch_size else head
-        events = [(n.id, self._decode(n)) for n in notifications]
+        events = self._decode(notifications)
         if self._cache_positions != before:
             self._cache = new_cache()  # someone else wrote: start cold
         while sum(len(t) for t in self._cache.values()) > CACHE_ROWS:
@@ -216,16 +231,13 @@ class ProjectionRunner:
                 self._cache.pop(table, None)
         return len(notifications) or (end - start)
 
-    def _handle(self, rows: Rows, before: dict[str, int], events: list[tuple[int, Any]], end: int) -> None:
+    def _handle(self, rows: Rows, before: dict[str, int], events: list[Decoded], end: int) -> None:
         # One pass: each event goes to the projections that handle its type and are behind it.
         before_by_index = [before[p.name] for p in self.projections]
         behind = [(i, pos) for i, pos in enumerate(before_by_index) if pos < end]
         work: list[list[tuple[Any, Any, Context]]] = [[] for _ in self.projections]
-        for pos, event in events:
-            routes = self._routes.get(type(event))
-            if not routes:
-                continue
-            ctx = Context(pos, event.timestamp)
+        for pos, event, routes in events:
+            ctx = tuple.__new__(Context, (pos, event.timestamp))  # Context(...) without its Python-level __new__
             for i, handler in routes:
                 if pos > before_by_index[i]:
                     work[i].append((handler, event, ctx))
@@ -235,7 +247,7 @@ class ProjectionRunner:
             for handler, event, ctx in mine:
                 handler(event, ctx, rows)
 
-    def _commit(self, conn: sa.Connection, rows: Rows, before: dict[str, int], events: list[tuple[int, Any]],
+    def _commit(self, conn: sa.Connection, rows: Rows, before: dict[str, int], events: list[Decoded],
                 end: int) -> None:
         """Under the write lock: positions unchanged since the batch was read (so the rows the
         handlers read are still current: only runners of these projections write their
@@ -249,11 +261,7 @@ class ProjectionRunner:
         if any(now_positions.get(n) != before.get(n) for n in names):
             raise PositionRace()
         rows.flush(conn)
-        last_recorded: datetime | None = None
-        for _, event in reversed(events):
-            if event is not None:
-                last_recorded = event.timestamp
-                break
+        last_recorded: datetime | None = events[-1][1].timestamp if events else None
         for p in self.projections:
             if before[p.name] < end:
                 values: dict[str, Any] = {"position": end}

@@ -7,7 +7,7 @@ ids as 36-character strings, instants as UTC (``UTCDateTime``), money as whole c
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,10 +28,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime written to a read model")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Money(TypeDecorator[Decimal]):
@@ -47,8 +47,14 @@ class Money(TypeDecorator[Decimal]):
         return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
-def Id(**kwargs: Any) -> sa.String:  # noqa: N802 - reads like a type in table definitions
+def Id(**kwargs: Any) -> sa.String:
     return sa.String(36, **kwargs)
+
+
+def Position() -> sa.types.TypeEngine[int]:
+    """A log position as the primary key of an append-only table: ``INTEGER`` on SQLite, so it is
+    the rowid itself and each insert writes one B-tree instead of a table plus its key index."""
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 projection_tracking = sa.Table(

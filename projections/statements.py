@@ -5,8 +5,8 @@ SQL and per-row bind processing, not the database, were the cost of catch-up."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,16 +19,17 @@ Row = dict[str, Any]
 
 
 def _sqlite_instant(v: datetime | None) -> str | None:
-    # Exactly SQLAlchemy's SQLite DATETIME text, so ordering and reads agree with ORM writes.
+    # Exactly SQLAlchemy's SQLite DATETIME text, so ordering and reads agree with ORM writes:
+    # the aware ISO text without its "+00:00" (years always have 4 digits), no naive copy made.
     if v is None:
         return None
-    if v.tzinfo is not timezone.utc:
-        v = v.astimezone(timezone.utc)
-    return v.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if v.tzinfo is not UTC:
+        v = v.astimezone(UTC)
+    return v.isoformat(" ", "microseconds")[:26]
 
 
 def _naive_utc(v: datetime | None) -> datetime | None:
-    return None if v is None else v.astimezone(timezone.utc).replace(tzinfo=None)
+    return None if v is None else v.astimezone(UTC).replace(tzinfo=None)
 
 
 def _converter(column: sa.Column[Any], dialect: str) -> Callable[[Any], Any] | None:
@@ -47,22 +48,26 @@ def _converter(column: sa.Column[Any], dialect: str) -> Callable[[Any], Any] | N
 
 
 class Compiled:
-    """A statement compiled once to driver SQL, executed with converted parameter lists."""
+    """A statement compiled once to driver SQL, executed with lists of rows keyed by column name
+    (whole rows as the handlers hold them: no per-row copy keyed by bind name)."""
 
     def __init__(self, statement: sa.Executable, dialect: sa.Dialect, converters: dict[str, Any]) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self.positional = compiled.positiontup
         names = list(self.positional or compiled.binds)
-        # Bind names are the column names, or pk_<column> / v_<column> in WHERE and SET.
-        self.plan = [(n, converters.get(n.removeprefix("pk_").removeprefix("v_"))) for n in names]
+        # Bind names are the column names, or pk_<column> / v_<column> in WHERE and SET: both read
+        # the row's column (an UPDATE never changes the key it is matched on).
+        self.plan = [(n, n.removeprefix("pk_").removeprefix("v_")) for n in names]
+        self.columns = [(c, converters.get(c)) for _, c in self.plan]
 
     def execute(self, conn: sa.Connection, rows: list[Row]) -> None:
+        columns = self.columns
         if self.positional is not None:
-            plan = self.plan
-            params: list[Any] = [tuple([f(r[n]) if f else r[n] for n, f in plan]) for r in rows]
+            params: list[Any] = [tuple([f(r[c]) if f else r[c] for c, f in columns]) for r in rows]
         else:
-            params = [{n: (f(r[n]) if f else r[n]) for n, f in self.plan} for r in rows]
+            plan = [(n, c, f) for (n, _), (c, f) in zip(self.plan, columns)]
+            params = [{n: (f(r[c]) if f else r[c]) for n, c, f in plan} for r in rows]
         conn.exec_driver_sql(self.sql, params)
 
 

@@ -46,18 +46,21 @@ def storage_from_url(url: str) -> Storage:
 
 def _sqlite(url: str, raw_path: str) -> Storage:
     # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy reads them.
-    path = raw_path[1:] if raw_path.startswith("/") else raw_path
+    path = raw_path.removeprefix("/")
     if not path or path == ":memory:":
         raise StorageURLError("SQLite needs a file path (sqlite:///path/touchline.db); in-memory is for tests")
     events = Path(path)
     views = events.with_name(f"{events.stem}-views{events.suffix or '.db'}")
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        # The library's SQLite factory with a mapper that seals personal fields with a key per
+        # customer, kept in the same database (projections/crypto.py, projections/keys_sqlite.py).
+        "PERSISTENCE_MODULE": "projections.keys_sqlite:SealedSQLiteFactory",
         "SQLITE_DBNAME": str(events),
         "SQLITE_LOCK_TIMEOUT": "10",
         # Concurrent saves share one transaction (see projections/group_commit.py).
-        # ...and each event is chained by hash in that transaction (projections/chain_sqlite.py).
-        "APPLICATION_RECORDER_TOPIC": "projections.chain_sqlite:ChainedSQLiteRecorder",
+        # ...and each event is chained by hash in that transaction (projections/chain_sqlite.py),
+        # with new data keys and erasures in that same transaction (projections/keys_sqlite.py).
+        "APPLICATION_RECORDER_TOPIC": "projections.keys_sqlite:SealedSQLiteRecorder",
     }
     return Storage(url=url, kind="sqlite", event_store_env=env, views_url=f"sqlite:///{views}")
 
@@ -68,11 +71,12 @@ def _postgres(url: str, parts: SplitResult) -> Storage:
         raise StorageURLError("a PostgreSQL URL must name the database: postgresql://user@host:5432/dbname")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "projections.keys_pg:SealedPostgresFactory",  # personal fields sealed
         # One round trip per save instead of the library's five (see projections/pg_recorder.py),
         # and concurrent saves in one transaction (projections/group_commit.py).
-        # Each event is chained by hash inside that function (projections/chain_pg.py).
-        "APPLICATION_RECORDER_TOPIC": "projections.chain_pg:ChainedPostgresRecorder",
+        # Each event is chained by hash inside that function (projections/chain_pg.py); data
+        # keys and erasures go in the same transaction (projections/keys_pg.py).
+        "APPLICATION_RECORDER_TOPIC": "projections.keys_pg:SealedPostgresRecorder",
         "POSTGRES_DBNAME": unquote(dbname),
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),

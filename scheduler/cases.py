@@ -3,7 +3,9 @@
 The scan reads cases opened within the lookback and not acknowledged (``cases`` view, by
 ``opened_at``), with their first-response target from the ``sla`` view. The message goes to
 the contact point the case came from (its opening touchpoint), else to the customer's own.
-Recorded on the case as ``Acknowledged``, which no SLA clock counts as a response.
+Recorded on the case as ``Acknowledged``, which no SLA clock counts as a response. It links up
+to 3 published knowledge articles matched to the case's subject and first message
+(``domain.knowledge.matching``), on the public pages at ``TOUCHLINE_PUBLIC_URL``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.errors import NotFoundError
+from domain.knowledge.matching import ArticleCard, match_articles
 from domain.messages.model import Draft, cause_of
 from domain.messages.notices import CaseAcknowledgement, NoticeOutcome
 from projections.views.cases import cases
+from projections.views.knowledge import published_cards
 from projections.views.sla import sla_targets
 from scheduler.context import SchedulerContext
 from scheduler.directory import Directory, route
@@ -44,11 +48,27 @@ def expectation(due_at: datetime | None, minutes: int | None, business_hours: bo
     return f"You can expect a first answer by {when(due_at)} (within {within})."
 
 
+def article_links(articles: list[ArticleCard], public_url: str) -> str:
+    """The acknowledgement's paragraph of links to matched articles ("" when none matched)."""
+    if not articles:
+        return ""
+    lines = [f"- {a.title}: {public_url.rstrip('/')}/articles/{a.id}" for a in articles]
+    return "\n\nThese articles may help you meanwhile:\n" + "\n".join(lines)
+
+
+def _description(ctx: SchedulerContext, case_id: UUID) -> str:
+    """What the customer wrote when the case was opened without a touchpoint (its first event)."""
+    opened = next(iter(ctx.app.events.get(case_id, lte=1)), None)
+    return str(getattr(opened, "description", "") or "")
+
+
 def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
     now, s = ctx.clock.now(), ctx.settings
     outcome = NoticeOutcome()
     after = None
     book = TemplateBook(ctx.app)
+    with ctx.views.connect() as conn:
+        cards = published_cards(conn)  # read once per run: a few hundred rows at most
     while True:
         with ctx.views.connect() as conn:
             rows = conn.execute(scan(now - s.lookback, now, s.page_size, after)).all()
@@ -63,14 +83,15 @@ def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
                 continue
             if case.acknowledged:
                 continue
-            contact_point = None
-            if case.touchpoint_id is not None:
-                contact_point = ctx.app.get_touchpoint(case.touchpoint_id).contact_point
+            opening = ctx.app.get_touchpoint(case.touchpoint_id) if case.touchpoint_id is not None else None
             customer = directory.customer(case.customer_id)
-            channel, recipient = route(case.channel, customer, contact_point)
+            channel, recipient = route(case.channel, customer, opening.contact_point if opening else None)
+            first_message = opening.summary if opening else _description(ctx, case.id)
+            matched = match_articles(cards, case.subject, first_message) if cards else []
             subject, body = book.render("acknowledgement", customer=customer.name if customer else "customer",
-                                   code=case.tracking_code, subject=case.subject,
-                                   expectation=expectation(row.due_at, row.minutes, row.business_hours))
+                                        code=case.tracking_code, subject=case.subject,
+                                        expectation=expectation(row.due_at, row.minutes, row.business_hours),
+                                        articles=article_links(matched, ctx.settings.public_url))
             draft = Draft(cause=cause_of("case-acknowledgement", case.id), purpose="acknowledgement",
                           channel=channel, audience="customer", recipient=recipient, subject=subject, body=body,
                           customer_id=case.customer_id, case_id=case.id)

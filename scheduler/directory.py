@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.personal import ERASED
 from projections.views.customer360 import customers
 from projections.views.directory import users
 
@@ -47,11 +48,14 @@ def _kind_of(contact_point: str) -> str:
 def route(channel: str, customer: Customer | None, contact_point: str | None = None) -> tuple[str, str | None]:
     """The delivery channel and recipient for reaching a customer about something on ``channel``:
     the contact point given if it fits, else the customer's own of that kind, else email,
-    else (channel, None): nobody to send to (the message then gives up, visibly)."""
+    else (channel, None): nobody to send to (the message then gives up, visibly). An erased
+    contact point is nobody: the person's data is gone, and so is any way to reach them."""
     wanted = ROUTES.get(channel, "email")
+    if contact_point == ERASED:
+        contact_point = None
     if contact_point and _kind_of(contact_point) == wanted:
         return wanted, contact_point
-    points = customer.contact_points if customer else []
+    points = [p for p in customer.contact_points if p.get("value") != ERASED] if customer else []
     for delivery in (wanted, "email"):
         for point in points:
             if point.get("kind") in CONTACT_KINDS[delivery]:

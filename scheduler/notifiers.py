@@ -34,6 +34,7 @@ class Outgoing:
     subject: str
     body: str
     queued_at: datetime
+    headers: tuple[tuple[str, str], ...] = ()  # extra email headers (List-Unsubscribe...)
 
 
 class DeliveryError(Exception):
@@ -72,6 +73,8 @@ class SmtpNotifier:
         mail["Subject"] = message.subject
         mail["Message-ID"] = message.message_id
         mail["Date"] = format_datetime(message.queued_at)
+        for name, value in message.headers:
+            mail[name] = value
         mail.set_content(message.body)
         return mail
 

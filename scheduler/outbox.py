@@ -19,8 +19,10 @@ import sqlalchemy as sa
 
 from domain.errors import NotFoundError
 from domain.messages.model import Message
+from domain.personal import ERASED
 from projections.views.outbox import outbox
 from scheduler.context import ACTOR, SchedulerContext
+from scheduler.links import list_unsubscribe_headers
 from scheduler.notifiers import DeliveryError, Outgoing
 
 log = logging.getLogger("touchline.scheduler")
@@ -72,6 +74,9 @@ def deliver(ctx: SchedulerContext, message_id: UUID, result: Delivery) -> None:
     if message.recipient is None:
         _failed(ctx, message, DeliveryError(f"no contact point for {message.channel}", permanent=True), result)
         return
+    if message.recipient == ERASED:  # queued before the customer's erasure: there is nobody to send it to
+        _failed(ctx, message, DeliveryError("the customer's personal data was erased", permanent=True), result)
+        return
     notifier = ctx.notifiers.get(message.channel)
     if notifier is None:
         result.skipped += 1
@@ -79,7 +84,8 @@ def deliver(ctx: SchedulerContext, message_id: UUID, result: Delivery) -> None:
     ctx.checkpoint("sending", message)
     try:
         notifier.send(Outgoing(message.message_id, message.channel, message.recipient, message.subject,
-                               message.body, message.created_on))
+                               message.body, message.created_on,
+                               list_unsubscribe_headers(ctx.settings, message)))
     except DeliveryError as exc:
         _failed(ctx, message, exc, result)
         return

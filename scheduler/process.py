@@ -25,6 +25,8 @@ from scheduler.leader import LeaderLock
 from scheduler.outbox import deliver_messages
 from scheduler.promises import follow_up_promises
 from scheduler.sla import escalate_sla
+from scheduler.surveys import send_surveys
+from scheduler.winback import offer_win_backs
 
 log = logging.getLogger("touchline.scheduler")
 Job = Callable[[SchedulerContext], Any]
@@ -35,6 +37,7 @@ SCANS: list[tuple[str, Job]] = [
     ("follow_up_promises", follow_up_promises),
     ("escalate_sla", escalate_sla),
 ]
+SCANS += [("send_surveys", send_surveys), ("offer_win_backs", offer_win_backs)]
 DELIVERY: tuple[str, Job] = ("deliver_messages", deliver_messages)
 DELIVERY_SECONDS = 5.0  # delivery runs at least this often, whatever the scans' tick
 

@@ -7,8 +7,10 @@
 
 Each rule scans the indexed ``promises`` view ((status, due_at) range, newest work only: due
 within the lookback) for open promises without that notice for their current due time
-(``outbox_notices``), a page at a time, and issues the notices in batches. A rescheduled
-promise is due anew: its next lapse gets notices again.
+(``outbox_notices``), a page at a time, and issues the notices in batches. The view holds
+what the messages need and the version it has seen: the follow-ups are appended after that
+version without loading the promise (one load per due promise was most of the cost). A
+rescheduled promise is due anew: its next lapse gets notices again.
 """
 
 from __future__ import annotations
@@ -21,10 +23,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.errors import NotFoundError
 from domain.messages.model import Draft, cause_of
 from domain.messages.notices import NoticeOutcome, PromiseFollowUp
-from domain.promises.model import Promise
 from projections.views.outbox import outbox_notices
 from projections.views.promises import promises
 from scheduler.context import SchedulerContext
@@ -32,7 +32,29 @@ from scheduler.directory import Directory, Person, route
 from scheduler.templates import TemplateBook, duration, when
 
 p, n = promises.c, outbox_notices.c
-Build = Callable[[Promise, Directory, TemplateBook, SchedulerContext], list[Draft]]
+
+
+@dataclass(frozen=True)
+class DuePromise:
+    """An open promise as the scan read it from the ``promises`` view, at ``version``."""
+
+    id: UUID
+    customer_id: UUID
+    what: str
+    due_at: datetime
+    owner: str
+    channel: str
+    contact_point: str | None
+    case_id: UUID | None
+    version: int
+
+    @classmethod
+    def of(cls, row: Any) -> DuePromise:
+        return cls(UUID(row.id), UUID(row.customer_id), row.what, row.due_at, row.owner, row.channel,
+                   row.contact_point, UUID(row.case_id) if row.case_id else None, row.version)
+
+
+Build = Callable[[DuePromise, Directory, TemplateBook, SchedulerContext], list[Draft]]
 
 
 @dataclass(frozen=True)
@@ -47,8 +69,8 @@ class Rule:
 def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> sa.Select[Any]:
     """Open promises due in the rule's window with no ``rule.purpose`` notice for that due time."""
     done = sa.exists().where(n.source_id == p.id, n.kind == rule.purpose, n.cause_at == p.due_at)
-    query = sa.select(p.id, p.owner, p.customer_id, p.due_at).where(
-        p.status == "open", p.due_at > rule.since, p.due_at <= rule.until, ~done)
+    query = sa.select(p.id, p.owner, p.customer_id, p.due_at, p.what, p.channel, p.contact_point, p.case_id,
+                      p.version).where(p.status == "open", p.due_at > rule.since, p.due_at <= rule.until, ~done)
     if rule.kind:
         query = query.where(p.kind == rule.kind)
     if after:
@@ -56,19 +78,29 @@ def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> s
     return query.order_by(p.due_at, p.id).limit(limit)
 
 
-def follow_up_promises(ctx: SchedulerContext) -> NoticeOutcome:
+def rules(ctx: SchedulerContext) -> tuple[Rule, ...]:
     now, s = ctx.clock.now(), ctx.settings
-    outcome = NoticeOutcome()
-    for rule in (
+    return (
         Rule("customer_apology", now - s.lookback, now, _overdue),
         Rule("manager_escalation", now - s.lookback, now - s.escalate_after, _escalation),
         Rule("callback_reminder", now, now + s.callback_lead, _callback, kind="callback"),
-    ):
-        outcome.add(apply_rule(ctx, rule))
+    )
+
+
+def follow_up_promises(ctx: SchedulerContext) -> NoticeOutcome:
+    outcome = NoticeOutcome()
+    touched: set[UUID] = set()
+    for rule in rules(ctx):
+        outcome.add(apply_rule(ctx, rule, touched))
     return outcome
 
 
-def apply_rule(ctx: SchedulerContext, rule: Rule) -> NoticeOutcome:
+def apply_rule(ctx: SchedulerContext, rule: Rule, touched: set[UUID] | None = None) -> NoticeOutcome:
+    """Issue ``rule``'s notices for what the view shows due, appended after the version it shows
+    (no event-store read; a stale view is caught by the save, see ``issue_notices``). Promises
+    in ``touched`` got a notice earlier in this run, which the view does not show yet: those are
+    loaded instead. Adds the promises given a notice to ``touched``."""
+    touched = set() if touched is None else touched
     outcome = NoticeOutcome()
     after = None
     book = TemplateBook(ctx.app)
@@ -77,34 +109,30 @@ def apply_rule(ctx: SchedulerContext, rule: Rule) -> NoticeOutcome:
             rows = conn.execute(scan(rule, ctx.settings.page_size, after)).all()
             directory = Directory(conn)
             directory.load(refs=[r.owner for r in rows], customer_ids=[r.customer_id for r in rows])
-        loaded: dict[UUID, Any] = {}
         notices = []
         for row in rows:
             if rule.purpose == "manager_escalation" and directory.manager_of(row.owner) is None:
                 continue  # nobody to escalate to
-            try:
-                promise = ctx.app.get_promise(UUID(row.id))
-            except NotFoundError:
-                continue
-            due = promise.status == "open" and rule.since < promise.due_at <= rule.until  # the view may lag
-            drafts = rule.build(promise, directory, book, ctx) if due else []
+            promise = DuePromise.of(row)
+            drafts = rule.build(promise, directory, book, ctx)
             if drafts:
-                loaded[promise.id] = promise
-                notices.append(PromiseFollowUp(promise.id, promise.due_at, tuple(drafts)))
-        outcome.add(ctx.issue(notices, loaded))
+                version = None if promise.id in touched else promise.version
+                notices.append(PromiseFollowUp(promise.id, promise.due_at, tuple(drafts), version))
+                touched.add(promise.id)
+        outcome.add(ctx.issue(notices))
         if len(rows) < ctx.settings.page_size:
             return outcome
         after = (rows[-1].due_at, rows[-1].id)
 
 
-def _values(promise: Promise, directory: Directory) -> dict[str, Any]:
+def _values(promise: DuePromise, directory: Directory) -> dict[str, Any]:
     customer, owner = directory.customer(promise.customer_id), directory.person(promise.owner)
     return {"customer": customer.name if customer else "customer", "what": promise.what,
             "due": when(promise.due_at), "owner": owner.name if owner else "Our team",
             "reference": f"\n\nPromise {promise.id}"}
 
 
-def _to_staff(book: TemplateBook, purpose: str, cause: str, person: Person, promise: Promise,
+def _to_staff(book: TemplateBook, purpose: str, cause: str, person: Person, promise: DuePromise,
               **values: Any) -> Draft:
     subject, body = book.render(purpose, **values)
     return Draft(cause=cause, purpose=purpose, channel="email", audience="staff", recipient=person.email,
@@ -112,7 +140,7 @@ def _to_staff(book: TemplateBook, purpose: str, cause: str, person: Person, prom
                  promise_id=promise.id)
 
 
-def _overdue(promise: Promise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
+def _overdue(promise: DuePromise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
     values = _values(promise, directory)
     channel, recipient = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point)
     subject, body = book.render("customer_apology", **{**values, "reference": ""})
@@ -127,7 +155,7 @@ def _overdue(promise: Promise, directory: Directory, book: TemplateBook, ctx: Sc
     return drafts
 
 
-def _escalation(promise: Promise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
+def _escalation(promise: DuePromise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
     manager = directory.manager_of(promise.owner)
     if manager is None:
         return []
@@ -136,7 +164,7 @@ def _escalation(promise: Promise, directory: Directory, book: TemplateBook, ctx:
                       escalate_after=duration(ctx.settings.escalate_after.total_seconds() / 60))]
 
 
-def _callback(promise: Promise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
+def _callback(promise: DuePromise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
     owner = directory.person(promise.owner)
     if owner is None:
         return []

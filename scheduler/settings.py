@@ -3,6 +3,8 @@ configuration by ``web``), and the typed view the jobs read."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +13,7 @@ from typing import Any
 SCHEDULER_DEFAULTS: dict[str, Any] = {
     "SMTP_URL": "",  # smtp://[user:password@]host:port[?starttls=1]; empty: email waits in the outbox
     "MAIL_FROM": "Touchline <support@touchline.example>",
+    "PUBLIC_URL": "http://127.0.0.1:5000",  # where customers reach the public pages (links in messages)
     "SMS_WEBHOOK_URL": "",  # http(s) gateway taking JSON; empty: SMS waits in the outbox
     "MESSENGER_WEBHOOK_URL": "",
     "SCHEDULER_TICK": 30,  # seconds between runs of each job
@@ -18,12 +21,21 @@ SCHEDULER_DEFAULTS: dict[str, Any] = {
     "PROMISE_ESCALATE_AFTER": 120,  # minutes overdue before the owner's manager is told
     "CALLBACK_REMIND_BEFORE": 15,  # minutes before a callback the agent is reminded
     "SLA_AT_RISK_SHARE": 0.8,  # share of a target's time used that makes it at risk
+    "SURVEY_DELAY_HOURS": 24,  # hours after a resolution that the customer is asked how we did
+    "WINBACK_QUIET_DAYS": 90,  # a past buyer quiet this long is on the churn list...
+    "WINBACK_PERIOD_DAYS": 180,  # ...and gets a win-back offer at most once in this many days
+    "UNSUBSCRIBE_LINK_DAYS": 365,  # how long the unsubscribe link of a message works
+    "CALLBACK_DAYS": 5,  # public callback page: slots on this many next business days...
+    "CALLBACK_SLOT_MINUTES": 30,  # ...this long each...
+    "CALLBACK_SLOT_CAPACITY": 2,  # ...with this many callbacks per slot
+    "PUBLIC_FORM_MIN_SECONDS": 3,  # a public form sent sooner after it was shown is refused (bots)
 }
 
 
 @dataclass(frozen=True)
 class SchedulerSettings:
     mail_from: str = SCHEDULER_DEFAULTS["MAIL_FROM"]
+    public_url: str = SCHEDULER_DEFAULTS["PUBLIC_URL"]
     tick_seconds: float = 30.0
     lookback: timedelta = timedelta(hours=72)
     escalate_after: timedelta = timedelta(minutes=120)
@@ -33,6 +45,11 @@ class SchedulerSettings:
     page_size: int = 1000  # rows a scan reads at a time
     batch_size: int = 200  # notices saved in one transaction
     send_limit: int = 200  # messages one delivery run sends at most
+    survey_delay: timedelta = timedelta(hours=24)
+    winback_quiet_days: int = 90
+    winback_period: timedelta = timedelta(days=180)
+    link_valid_for: timedelta = timedelta(days=365)
+    link_key: bytes = b""  # signs survey and unsubscribe links (from SECRET_KEY); empty: no outreach
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SchedulerSettings:
@@ -43,12 +60,27 @@ class SchedulerSettings:
             raise ValueError(f"TOUCHLINE_SLA_AT_RISK_SHARE: must be between 0 and 1, not {share}")
         return cls(
             mail_from=str(merged["MAIL_FROM"]),
+            public_url=str(merged["PUBLIC_URL"]),
             tick_seconds=_number(merged, "SCHEDULER_TICK"),
             lookback=timedelta(hours=_number(merged, "SCHEDULER_LOOKBACK_HOURS")),
             escalate_after=timedelta(minutes=_number(merged, "PROMISE_ESCALATE_AFTER")),
             callback_lead=timedelta(minutes=_number(merged, "CALLBACK_REMIND_BEFORE")),
             at_risk_share=share,
+            survey_delay=timedelta(hours=_number(merged, "SURVEY_DELAY_HOURS")),
+            winback_quiet_days=round(_number(merged, "WINBACK_QUIET_DAYS")),
+            winback_period=timedelta(days=_number(merged, "WINBACK_PERIOD_DAYS")),
+            link_valid_for=timedelta(days=_number(merged, "UNSUBSCRIBE_LINK_DAYS")),
+            link_key=link_key(merged.get("SECRET_KEY")),
         )
+
+
+def link_key(secret: Any) -> bytes:
+    """The key of the links in messages, derived from the app's ``SECRET_KEY`` (so the web pages,
+    which check the links, and the scheduler, which writes them, share it) and used for nothing else."""
+    if not secret:
+        return b""
+    raw = secret if isinstance(secret, bytes) else str(secret).encode()
+    return hmac.new(raw, b"touchline/message-links", hashlib.sha256).digest()
 
 
 def _number(config: Mapping[str, Any], key: str) -> float:

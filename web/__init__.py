@@ -12,6 +12,7 @@ from projections.storage import DEFAULT_URL
 from scheduler.settings import SCHEDULER_DEFAULTS
 from web.admin import init_admin
 from web.api import init_api
+from web.public import init_public
 from projections.runner import projections_position
 from web.services import build_services
 
@@ -61,4 +62,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_api(app)
     init_admin(app)
+    init_public(app)
     return app

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 from projections.storage import StorageURLError
 from web import create_app
 from web.commands.audit import audit_group
+from web.commands.customers import customers_group
 from web.commands.demo import demo_command
 from web.commands.imports import import_group
 from web.commands.projections import projections_group
@@ -43,6 +44,7 @@ def cli() -> None:
 
 
 cli.add_command(audit_group)
+cli.add_command(customers_group)
 cli.add_command(import_group)
 cli.add_command(projections_group)
 cli.add_command(scheduler_command)

@@ -104,6 +104,10 @@ class Case(Entity):
         self.assignee: str | None = None
         self.acknowledged = False
         self.satisfaction: int | None = None
+        self.resolutions = 0  # how many times it was resolved: surveys are per resolution
+        self.resolved_at: datetime | None = None
+        self.rated_resolution: int | None = None  # the resolution the last rating was given after
+        self.surveys: dict[int, str] = {}  # resolution -> survey message id
         self.sla_notices: dict[str, list[str]] = {}  # "<level>/<target>/<cycle>" -> message ids
         self.opened_at = occurred_at
         self.last_occurred_at = occurred_at
@@ -297,6 +301,8 @@ class Case(Entity):
     @event("Resolved")
     def _resolved(self, resolution: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
         self.status = "resolved"
+        self.resolutions += 1
+        self.resolved_at = occurred_at
         self.last_occurred_at = occurred_at
 
     def reopen(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
@@ -331,6 +337,29 @@ class Case(Entity):
     @event("SatisfactionRated")
     def _satisfaction_rated(self, score: int, comment: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
         self.satisfaction = score
+        self.rated_resolution = self.resolutions
+        self.last_occurred_at = occurred_at
+
+    def survey_open(self, resolution: int) -> bool:
+        """Whether a survey about ``resolution`` may be sent or answered: it is the latest one,
+        the case was not reopened since, and nobody rated it yet."""
+        return (self.status in ("resolved", "closed") and resolution == self.resolutions
+                and self.rated_resolution != resolution)
+
+    def record_survey_sent(self, *, resolution: int, message_id: str, occurred_at: datetime, actor: str) -> bool:
+        """Record that the satisfaction survey about ``resolution`` went out; once per resolution,
+        and only while the survey is open (False otherwise, nothing recorded)."""
+        if resolution in self.surveys or not self.survey_open(resolution):
+            return False
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._survey_sent(cycle=int(resolution), message_id=text("message_id", message_id, max_length=300),
+                          occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("SurveySent")
+    def _survey_sent(self, cycle: int, message_id: str, occurred_at: datetime, actor: str) -> None:
+        # ``cycle``: the resolution the survey is about (1 for the first), as ``resolutions`` counts them
+        self.surveys[cycle] = message_id
         self.last_occurred_at = occurred_at
 
 

@@ -62,6 +62,17 @@ class CustomerCommands(Service):
         # The position of this save, not the log's head (another writer may be past it already).
         return Receipt(survivor.id, survivor.version, saved.position)
 
+    def erase_customer(self, customer_id: UUID, *, reason: str, occurred_at: datetime, actor: str) -> Receipt:
+        """GDPR erasure: an ``Erased`` event on the customer, and on each duplicate merged into it
+        (the same person), in one transaction that also destroys their data keys (storage does
+        that, see projections.crypto); every personal field about them reads as erased after."""
+        customer = self._get(Customer, customer_id)
+        customer.erase(reason=reason, occurred_at=occurred_at, actor=actor)
+        duplicates = [d for d in (self._get(Customer, i) for i in customer.absorbed) if not d.erased]
+        for duplicate in duplicates:
+            duplicate.erase(reason=reason, occurred_at=occurred_at, actor=actor)
+        return self._save(customer, *duplicates)
+
     def get_customer(self, customer_id: UUID, *, version: int | None = None) -> Customer:
         return self._get(Customer, customer_id, version=version)
 

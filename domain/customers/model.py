@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
-from domain.personal import mark_personal
+from domain.personal import mark_erasure, mark_personal
 from domain.values import email_address, one_of, text
 
 CUSTOMER_KINDS = ("person", "company")
@@ -20,6 +20,10 @@ CONSENT_PURPOSES = ("marketing", "surveys", "service_messages")
 
 class CustomerMergedError(DomainError):
     """The customer was merged into another one; act on the survivor instead."""
+
+
+class CustomerErasedError(DomainError):
+    """The customer's personal data was erased already."""
 
 
 def customer_id_for(source: str, key: str) -> UUID:
@@ -101,6 +105,7 @@ class Customer(Entity):
         self.consents: dict[str, bool] = {}
         self.merged_into: UUID | None = None
         self.absorbed: list[UUID] = []
+        self.win_back_offers: list[dict[str, Any]] = []  # {"number", "coupon", "message_id", "at"}
         self.last_occurred_at = occurred_at
 
     @property
@@ -201,6 +206,44 @@ class Customer(Entity):
     def has_consented(self, purpose: str) -> bool:
         return self.consents.get(purpose, False)
 
+    def offer_win_back(self, *, number: int, coupon: str, message_id: str, not_within: timedelta,
+                       occurred_at: datetime, actor: str) -> bool:
+        """Record win-back offer ``number`` (1, 2...: the next one) with its coupon. False, and
+        nothing recorded, when that offer exists already, the customer has not consented to
+        marketing (or withdrew), was merged or erased, or had an offer less than ``not_within`` ago."""
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        last = self.win_back_offers[-1]["at"] if self.win_back_offers else None
+        gone = self.merged_into is not None or getattr(self, "erased", False)
+        too_soon = last is not None and occurred_at - last < not_within
+        if number != len(self.win_back_offers) + 1 or not self.has_consented("marketing") or gone or too_soon:
+            return False
+        self._win_back_offered(number=number, coupon=text("coupon", coupon, max_length=40),
+                               message_id=text("message_id", message_id, max_length=300),
+                               occurred_at=occurred_at, actor=actor)
+        return True
 
-mark_personal(Customer.Registered, "name", "contact_points", subject="originator_id")
-mark_personal(Customer.DetailsChanged, "name", "contact_points", subject="originator_id")
+    @event("WinBackOffered")
+    def _win_back_offered(self, number: int, coupon: str, message_id: str, occurred_at: datetime, actor: str) -> None:
+        self.win_back_offers.append({"number": number, "coupon": coupon, "message_id": message_id, "at": occurred_at})
+        self.last_occurred_at = occurred_at
+
+
+    # Erasure (GDPR): the key of this customer's personal data is destroyed in the same
+    # transaction as ``Erased`` (projections.crypto); the event itself holds no personal data.
+    erased: bool = False
+
+    def erase(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
+        if self.erased:
+            raise CustomerErasedError(f"customer {self.id} was erased already")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._erased(reason=text("reason", reason, max_length=1000), occurred_at=occurred_at, actor=actor)
+
+    @event("Erased")
+    def _erased(self, reason: str, occurred_at: datetime, actor: str) -> None:
+        self.erased = True
+        self.last_occurred_at = occurred_at
+
+
+mark_personal(Customer.Registered, "name", "contact_points[].value", subject="originator_id")
+mark_personal(Customer.DetailsChanged, "name", "contact_points[].value", subject="originator_id")
+mark_erasure(Customer.Erased)

@@ -1,9 +1,11 @@
 """Outbox commands of the Application: issue notices in batches, record delivery outcomes.
 
-``issue_notices`` saves many notices in one transaction (the scheduler's batches). If that
-transaction collides with anything (a message id taken by another scheduler, a promise
-changed by an agent), each notice is prepared again from a fresh load and saved alone, so
-one collision costs its own notice only, and a notice already recorded is never repeated.
+``issue_notices`` saves many notices in one transaction (the scheduler's batches); overdue
+follow-ups are appended after the version the scan saw, without loading the promise. If that
+transaction collides with anything (a stale read model, a message id taken by another
+scheduler, a promise changed by an agent), the batch is prepared again from fresh loads, and
+if it still collides each notice is saved alone, so one collision costs its own notice only,
+and a notice already recorded is never repeated.
 """
 
 from __future__ import annotations
@@ -18,8 +20,14 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import Entity
 from domain.cases.model import Case
 from domain.errors import DomainError, NotFoundError
+from domain.messages.appends import follow_ups_after
 from domain.messages.model import Draft, Message
-from domain.messages.notices import CaseAcknowledgement, Notice, NoticeOutcome, PromiseFollowUp
+from domain.messages.notices import (
+    CaseAcknowledgement,
+    Notice,
+    NoticeOutcome,
+    PromiseFollowUp,
+)
 from domain.messages.templates import MessageTemplate, template_id
 from domain.promises.model import Promise
 from domain.service import Receipt, Service
@@ -31,55 +39,64 @@ class MessageCommands(Service):
         preloaded: Mapping[UUID, Entity] | None = None,
     ) -> NoticeOutcome:
         """Record each notice on its source and queue its messages, in one save when possible.
-        ``preloaded``: sources the caller loaded already (to write the messages); if one is
-        stale by now, the save conflicts and the notice is prepared again from a fresh load."""
+        ``preloaded``: sources the caller loaded already (to write the messages); follow-ups with
+        a ``version`` are appended after it unloaded. If any of that is stale by now, the save
+        conflicts, and the batch is prepared again from fresh loads (then, if it still
+        conflicts, each notice alone), so a collision never repeats a notice nor loses one."""
         outcome = NoticeOutcome()
-        ready: list[tuple[Notice, list[Entity]]] = []
-        loaded: dict[UUID, Entity] = dict(preloaded or {})  # two notices on one case change one loaded case
-        for notice in notices:
-            records = self._prepared(notice, mail_domain, occurred_at, actor, outcome, loaded)
-            if records:
-                ready.append((notice, records))
-        if not ready:
+        args = (mail_domain, occurred_at, actor, outcome)
+        # Two notices on one case change one loaded case: the cache is shared by the batch.
+        ready = self._ready(notices, *args, dict(preloaded or {}), blind=True)
+        if not ready or self._saved(ready, outcome):
             return outcome
-        unique = {id(r): r for _, records in ready for r in records}
-        try:
-            self._save_records(list(unique.values()), outcome)
-            outcome.done += len(ready)
-        except IntegrityError:
-            for notice, _ in ready:  # the batch is gone (rolled back): one by one, from fresh loads
-                records = self._prepared(notice, mail_domain, occurred_at, actor, outcome)
-                if not records:
-                    continue
-                try:
-                    self._save_records(records, outcome)
-                    outcome.done += 1
-                except IntegrityError:
-                    outcome.conflicts += 1
+        # Rolled back: nothing of it was written. Again from fresh loads, still in one save.
+        ready = self._ready([n for n, _ in ready], *args, {}, blind=False)
+        if not ready or self._saved(ready, outcome):
+            return outcome
+        for notice, _ in ready:  # still a collision: one by one, from fresh loads
+            records = self._prepared(notice, *args, {}, blind=False)
+            if records and not self._saved([(notice, records)], outcome):
+                outcome.conflicts += 1
         return outcome
 
-    def _save_records(self, records: list[Entity], outcome: NoticeOutcome) -> None:
-        recordings = self.save(*records)
-        outcome.messages += sum(isinstance(r, Message) for r in records)
+    def _ready(self, notices: Sequence[Notice], mail_domain: str, occurred_at: datetime, actor: str,
+               outcome: NoticeOutcome, loaded: dict[UUID, Entity], *, blind: bool) -> list[tuple[Notice, list[Any]]]:
+        prepared = ((n, self._prepared(n, mail_domain, occurred_at, actor, outcome, loaded, blind=blind))
+                    for n in notices)
+        return [(notice, records) for notice, records in prepared if records]
+
+    def _saved(self, ready: list[tuple[Notice, list[Any]]], outcome: NoticeOutcome) -> bool:
+        """Save every record of ``ready`` in one transaction; False when it collided (nothing written)."""
+        unique = list({id(r): r for _, records in ready for r in records}.values())
+        try:
+            recordings = self.save(*unique)
+        except IntegrityError:
+            return False
+        outcome.done += len(ready)
+        outcome.messages += sum(isinstance(r, Message) for r in unique)
         position = max((r.notification.id for r in recordings), default=None)
         if position is not None:
             outcome.position = max(outcome.position or 0, position)
+        return True
 
     def _prepared(self, notice: Notice, mail_domain: str, occurred_at: datetime, actor: str,
-                  outcome: NoticeOutcome, loaded: dict[UUID, Entity] | None = None) -> list[Entity] | None:
-        """The source with its new event and the queued messages; None when there is nothing
-        (left) to do, counted in ``outcome``. ``loaded`` shares sources between notices."""
-        cache = {} if loaded is None else loaded
+                  outcome: NoticeOutcome, loaded: dict[UUID, Entity], *, blind: bool) -> list[Any] | None:
+        """The source with its new event (or the new events alone, ``blind`` and versioned) and
+        the queued messages; None when there is nothing (left) to do, counted in ``outcome``.
+        ``loaded`` shares sources between notices."""
 
         def get(cls: type[Any], source_id: UUID) -> Any:
-            if source_id not in cache:
-                cache[source_id] = self._get(cls, source_id)
-            return cache[source_id]
+            if source_id not in loaded:
+                loaded[source_id] = self._get(cls, source_id)
+            return loaded[source_id]
 
         def queue(draft: Draft) -> Message:
             return Message.queue(draft, mail_domain=mail_domain, occurred_at=occurred_at, actor=actor)
 
         try:
+            if blind and isinstance(notice, PromiseFollowUp) and notice.version is not None:
+                messages = [queue(d) for d in notice.drafts]
+                return [*follow_ups_after(notice, messages, occurred_at=occurred_at, actor=actor), *messages]
             found = self._prepare(notice, get, queue, occurred_at, actor)
         except DomainError as exc:  # not found, state or value rules: this notice only
             outcome.errors.append(f"{type(notice).__name__} {_source_id(notice)}: {exc}")

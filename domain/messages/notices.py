@@ -23,6 +23,10 @@ class PromiseFollowUp:
     promise_id: UUID
     due_at: datetime
     drafts: tuple[Draft, ...]  # each draft's purpose is a promise follow-up purpose
+    # The promise's version the scan saw (its read model), when the scan vouches that it was open,
+    # due at ``due_at`` and without these follow-ups then: the events are appended after it
+    # without loading the promise (``domain.messages.appends``). None: load it and check.
+    version: int | None = None
 
 
 @dataclass(frozen=True)

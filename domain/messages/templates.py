@@ -18,6 +18,7 @@ from domain.values import one_of, text
 
 TEMPLATE_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder",
                      "acknowledgement", "sla_at_risk", "sla_breached")
+TEMPLATE_PURPOSES += ("survey", "winback")  # outreach (scheduler/surveys.py, scheduler/winback.py)
 
 
 def template_id(purpose: str) -> UUID:

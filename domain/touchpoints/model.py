@@ -159,4 +159,4 @@ class Touchpoint(Entity):
 
 
 mark_personal(Touchpoint.Recorded, "subject", "summary", "contact_point")
-mark_personal(Touchpoint.Corrected, "changes")
+mark_personal(Touchpoint.Corrected, "changes.subject", "changes.summary")  # a corrected channel is not personal

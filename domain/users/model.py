@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.domain import event
 
@@ -29,6 +30,8 @@ def clean_email(value: str) -> str:
 
 class User(Entity):
     kind = "User"
+    # Users registered before preferences existed have none: the panel's default zone applies.
+    timezone: str | None = None
 
     @classmethod
     def register(
@@ -134,6 +137,31 @@ class User(Entity):
         self.must_change_password = must_change
         self.credentials_version += 1
         self.last_occurred_at = occurred_at
+
+    def change_preferences(self, *, timezone: str | None, occurred_at: datetime, actor: str) -> bool:
+        """The zone the panel shows this user's times in (None: the installation's default).
+        False when nothing changes."""
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        cleaned = clean_timezone("timezone", timezone) if timezone else None
+        if cleaned == self.timezone:
+            return False
+        self._preferences_changed(timezone=cleaned, occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("PreferencesChanged")
+    def _preferences_changed(self, timezone: str | None, occurred_at: datetime, actor: str) -> None:
+        self.timezone = timezone
+        self.last_occurred_at = occurred_at
+
+
+def clean_timezone(field: str, value: str) -> str:
+    """An IANA time zone name such as Europe/Berlin."""
+    name = text(field, value, max_length=64)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValueError(field, f"{name!r} is not an IANA time zone (such as Europe/Berlin)") from None
+    return name
 
 
 HASH_PREFIX = "$argon2"

@@ -7,6 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.cases.model import Case
+from domain.customers.model import Customer
+from domain.personal import ERASED
+from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, UTCDateTime, metadata
@@ -139,3 +142,8 @@ class CasesProjection(Projection):
     @handles(Case.SatisfactionRated)
     def rated(self, e: Any, ctx: Context, rows: Rows) -> None:
         self._touch(e, rows, satisfaction=e.score)
+
+    @handles(Customer.Erased)
+    def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """The customer's personal data, as a rebuild from the now erased events writes it."""
+        rewrite(rows, cases, "customer_id", str(e.originator_id), lambda r: {"subject": ERASED})

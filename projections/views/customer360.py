@@ -19,13 +19,15 @@ import sqlalchemy as sa
 from domain.cases.model import Case
 from domain.customers.model import Customer
 from domain.deals.model import Deal
+from domain.personal import ERASED
 from domain.promises.model import Promise
 from domain.touchpoints.model import Touchpoint
+from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
-from projections.schema import Id, Money, UTCDateTime, metadata
+from projections.schema import Id, Money, Position, UTCDateTime, metadata
 from projections.views.customer_merge import fold_figures
-from projections.views.timeline_text import describe
+from projections.views.timeline_text import describe, erased_line
 
 customers = sa.Table(
     "customers", metadata,
@@ -64,7 +66,7 @@ customers = sa.Table(
 
 customer_timeline = sa.Table(
     "customer_timeline", metadata,
-    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("position", Position(), primary_key=True, autoincrement=False),
     sa.Column("customer_id", Id(), nullable=False),
     sa.Column("occurred_at", UTCDateTime, nullable=False),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
@@ -88,6 +90,14 @@ customer_links = sa.Table(
 )
 
 _OPEN_CASE = ("new", "open", "pending")
+_KINDS: dict[type[Any], str] = {}  # event class -> "customer", "touchpoint" or "linked" (cases, promises, deals)
+
+
+def _kind_of(event_class: type[Any]) -> str:
+    name = event_class.__qualname__
+    kind = "customer" if name.startswith("Customer.") else "touchpoint" if name.startswith("Touchpoint.") else "linked"
+    _KINDS[event_class] = kind
+    return kind
 
 
 class Customer360Projection(Projection):
@@ -96,13 +106,19 @@ class Customer360Projection(Projection):
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
-        rows.prefetch(customer_links, {str(e.originator_id) for e in events
-                                       if not type(e).__qualname__.startswith(("Touchpoint.", "Customer."))})
-        customer_ids = self.ids(events, "customer_id") | {
-            str(e.originator_id) for e in events if type(e).__qualname__.startswith("Customer.")}
-        customer_ids |= {link["customer_id"] for e in events
-                         if not type(e).__qualname__.startswith(("Touchpoint.", "Customer."))
-                         and (link := rows.get(customer_links, str(e.originator_id)))}
+        # One pass over the batch (this runs for nearly every event of the log): a customer's own
+        # events name it, touchpoints carry it, other records reach it through their link.
+        linked, customer_ids = set(), set()
+        for e in events:
+            kind = _KINDS.get(type(e)) or _kind_of(type(e))
+            if kind == "linked":
+                linked.add(str(e.originator_id))
+            elif kind == "customer":
+                customer_ids.add(str(e.originator_id))
+            if (customer_id := getattr(e, "customer_id", None)) is not None:
+                customer_ids.add(str(customer_id))
+        rows.prefetch(customer_links, linked)
+        customer_ids |= {link["customer_id"] for record_id in linked if (link := rows.get(customer_links, record_id))}
         rows.prefetch(customers, customer_ids)
 
     @staticmethod
@@ -308,3 +324,22 @@ class Customer360Projection(Projection):
         rows.update(customer_links, link["record_id"], state=after, amount=e.close_value if won else None)
         self._deal_stage(rows, link["customer_id"], before, after, won_delta)
         self._line(rows, e, ctx, link["customer_id"])
+
+    # Erasure ---------------------------------------------------------------------------
+    @handles(Customer.Erased)
+    def erased(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """Overwrite what the rows quote of the customer's personal data, as a rebuild (from
+        events that now decode as erased) would write it."""
+        customer_id = str(e.originator_id)
+        row = rows.get(customers, customer_id)
+        if row:
+            points = [{**p, "value": ERASED} for p in row["contact_points"]]
+            rows.update(customers, customer_id, name=ERASED, version=e.originator_version, **self._contacts(points))
+
+        def line(r: dict[str, Any]) -> dict[str, Any] | None:
+            link = rows.get(customer_links, r["record_id"]) if r["event_type"].startswith("Case.") else None
+            text = erased_line(r["event_type"], link["label"] if link else None)
+            return {"summary": text} if text else None
+
+        rewrite(rows, customer_timeline, "customer_id", customer_id, line)
+        self._line(rows, e, ctx, customer_id)

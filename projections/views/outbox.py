@@ -13,11 +13,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.cases.model import Case
+from domain.customers.model import Customer
 from domain.messages.model import Message
+from domain.personal import ERASED
 from domain.promises.model import Promise
+from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
-from projections.schema import Id, UTCDateTime, metadata
+from projections.schema import Id, Position, UTCDateTime, metadata
 
 outbox = sa.Table(
     "outbox", metadata,
@@ -45,7 +48,7 @@ outbox = sa.Table(
 
 outbox_notices = sa.Table(
     "outbox_notices", metadata,
-    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("position", Position(), primary_key=True, autoincrement=False),
     sa.Column("source_id", Id(), nullable=False),
     sa.Column("kind", sa.String(40), nullable=False),  # follow-up purpose, acknowledgement, sla_<level>
     sa.Column("target", sa.String(20)),  # SLA target
@@ -110,3 +113,8 @@ class OutboxProjection(Projection):
     def escalated(self, e: Any, ctx: Context, rows: Rows) -> None:
         rows.append(outbox_notices, {"position": ctx.position, "source_id": str(e.originator_id),
                                      "kind": f"sla_{e.level}", "target": e.target, "cycle": e.cycle})
+
+    @handles(Customer.Erased)
+    def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """The customer's personal data, as a rebuild from the now erased events writes it."""
+        rewrite(rows, outbox, "customer_id", str(e.originator_id), lambda r: {"recipient": ERASED, "subject": ERASED})

@@ -6,7 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.customers.model import Customer
+from domain.personal import ERASED
 from domain.promises.model import Promise
+from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, UTCDateTime, metadata
@@ -19,6 +22,7 @@ promises = sa.Table(
     sa.Column("what", sa.String(2000), nullable=False),
     sa.Column("owner", sa.String(200), nullable=False, index=True),
     sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("contact_point", sa.String(500)),  # where to follow up (the scheduler reads the view, not the log)
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),
     sa.Column("case_id", Id(), index=True),
@@ -40,7 +44,7 @@ promises = sa.Table(
 
 class PromisesProjection(Projection):
     name = "promises"
-    version = 1
+    version = 2  # 2: contact_point
     tables = (promises,)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -53,7 +57,8 @@ class PromisesProjection(Projection):
     def made(self, e: Any, ctx: Context, rows: Rows) -> None:
         rows.put(promises, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id), "kind": e.promise_kind,
-            "what": e.what, "owner": e.owner, "channel": e.channel, "status": "open", "due_at": e.due_at,
+            "what": e.what, "owner": e.owner, "channel": e.channel, "contact_point": e.contact_point,
+            "status": "open", "due_at": e.due_at,
             "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
             "made_at": e.occurred_at, "reschedules": 0, "follow_ups": 0, "version": e.originator_version,
         })
@@ -77,3 +82,8 @@ class PromisesProjection(Projection):
         row = rows.get(promises, str(e.originator_id))
         if row:
             self._set(e, rows, follow_ups=row["follow_ups"] + 1)
+
+    @handles(Customer.Erased)
+    def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """The customer's personal data, as a rebuild from the now erased events writes it."""
+        rewrite(rows, promises, "customer_id", str(e.originator_id), lambda r: {"what": ERASED, "contact_point": ERASED})

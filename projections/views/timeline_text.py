@@ -8,6 +8,7 @@ from typing import Any
 from domain.cases.model import Case
 from domain.customers.model import Customer
 from domain.deals.model import Deal
+from domain.personal import ERASED, personal_fields
 from domain.promises.model import Promise
 from domain.touchpoints.model import Touchpoint
 
@@ -52,7 +53,32 @@ _LINES: dict[type[Any], Callable[[Any, str], str]] = {
 }
 
 
+# Lines that quote personal fields, as they read once their customer is erased: the same
+# whether written from erased events (a rebuild) or overwritten when ``Customer.Erased`` arrives.
+ERASED_LINES: dict[type[Any], Callable[[str], str]] = {
+    Customer.Registered: lambda case: f"Registered: {ERASED}",
+    Touchpoint.Recorded: lambda case: f"Touchpoint: {ERASED}",
+    Case.Opened: lambda case: f"{case} opened: {ERASED}",
+    Case.Transferred: lambda case: f"{case} transferred: {ERASED}",
+    Case.AgentReplied: lambda case: f"{case}: reply or note: {ERASED}",
+    Case.CustomerReplied: lambda case: f"{case}: customer replied: {ERASED}",
+    Case.Resolved: lambda case: f"{case} resolved: {ERASED}",
+    Promise.Made: lambda case: f"Promised: {ERASED}",
+    Promise.Kept: lambda case: f"Promise kept: {ERASED}",
+}
+ERASED_LINE_TYPES = {cls.__qualname__: cls for cls in ERASED_LINES}
+_LINES[Customer.Erased] = lambda e, case: f"Personal data erased: {e.reason}"
+
+
+def erased_line(event_type: str, code: str | None = None) -> str | None:
+    """The erased form of a line of ``event_type`` (a qualified name), or None if it quotes nothing personal."""
+    cls = ERASED_LINE_TYPES.get(event_type)
+    return ERASED_LINES[cls](f"Case {code}" if code else "Case") if cls else None
+
+
 def describe(e: Any, code: str | None = None) -> str:
     """A one-line, human summary of ``e``; ``code`` is the case's tracking code, if any."""
+    if type(e) in ERASED_LINES and ERASED in (getattr(e, f, None) for f in personal_fields(type(e))):
+        return erased_line(type(e).__qualname__, code) or ""
     line = _LINES.get(type(e))
     return (line(e, f"Case {code}" if code else "Case") if line else type(e).__qualname__)[:500]

@@ -7,7 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.customers.model import Customer
+from domain.personal import ERASED
 from domain.touchpoints.model import Touchpoint
+from projections.crypto_scrub import delete_where, rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, UTCDateTime, metadata
@@ -72,7 +75,7 @@ class TouchpointsProjection(Projection):
         rows.prefetch(touchpoints, {str(e.originator_id) for e in events if not isinstance(e, Touchpoint.Recorded)})
 
     def _repeat_gap(self, e: Any, topic: str, rows: Rows) -> int | None:
-        if e.direction != "inbound":
+        if e.direction != "inbound" or e.subject == ERASED:
             return None
         gap = None
         for key in self._threads(e, topic):
@@ -107,3 +110,13 @@ class TouchpointsProjection(Projection):
     @handles(Touchpoint.Retracted)
     def retracted(self, e: Any, ctx: Context, rows: Rows) -> None:
         rows.update(touchpoints, str(e.originator_id), retracted=True, version=e.originator_version)
+
+    @handles(Customer.Erased)
+    def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """An erased subject has no topic to compare: its touchpoints leave the repeat-contact
+        threads, as a rebuild from their erased events leaves them (``recorded``)."""
+        customer_id = str(e.originator_id)
+        rewrite(rows, touchpoints, "customer_id", customer_id,
+                lambda r: {"subject": ERASED, "topic": topic_of(ERASED), "repeat_gap_seconds": None})
+        delete_where(rows, touch_threads, touch_threads.c.key.startswith(f"{customer_id}|"),
+                     lambda r: str(r["key"]).startswith(f"{customer_id}|"))

@@ -14,6 +14,8 @@ from domain.application import Touchline
 from domain.cases.model import Case
 from domain.clock import FixedClock
 from domain.customers.model import Customer, customer_id_for
+from domain.knowledge.matching import ArticleCard, match_articles
+from domain.knowledge.model import KnowledgeArticle
 from domain.promises.model import Promise
 from domain.touchpoints.model import CHANNELS, Touchpoint
 from domain.users.model import User, user_id_for
@@ -22,6 +24,7 @@ from projections.views.sla import sla_targets
 from web import create_app
 from web.commands.demo import demo_command
 from web.demo import write_demo
+from web.demo.articles import ARTICLES
 from web.demo.policies import POLICIES
 from web.services import Services, build_services
 
@@ -110,6 +113,17 @@ def test_the_demo_writes_the_requested_touchpoints_on_every_channel_both_ways(hi
     assert len(touchpoints) == TOUCHPOINTS
     assert {t.channel for t in touchpoints} == set(CHANNELS)
     assert {t.direction for t in touchpoints} == {"inbound", "outbound"}
+
+
+def test_the_demo_publishes_help_articles_that_most_of_its_cases_are_pointed_to(history: list[Any]) -> None:
+    published = {e.originator_id: e for e in of_type(history, KnowledgeArticle.Drafted)}
+    assert len(published) == len(ARTICLES) == len(of_type(history, KnowledgeArticle.Published))
+    cards = [ArticleCard(id=str(i), title=e.title, tags=tuple(e.tags), published_at=e.occurred_at)
+             for i, e in published.items()]
+    opened = of_type(history, Case.Opened)
+    linked = [c for c in opened if match_articles(cards, c.subject)]
+    assert len(linked) >= len(opened) // 2  # acknowledgements of these cases carry links
+    assert {a.id for c in opened for a in match_articles(cards, c.subject)} == {c.id for c in cards}
 
 
 def test_what_happened_is_spread_over_months_and_never_after_now(history: list[Any], clock: FixedClock) -> None:

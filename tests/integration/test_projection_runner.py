@@ -227,4 +227,5 @@ def test_projection_groups_never_exceed_the_workers_and_cover_every_projection()
         groups = plan_groups(names, workers)
         assert len(groups) <= workers
         assert sorted(n for g in groups for n in g) == sorted(names)
-    assert plan_groups(names, 2)[0] == ["customer360", "deals", "directory"]
+    # The two costliest projections are rebuilt side by side (tests/unit/test_projection_groups.py: balance).
+    assert not any({"customer360", "sla"} <= set(g) for g in plan_groups([*names, "sla"], 2))

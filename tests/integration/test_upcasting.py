@@ -28,6 +28,7 @@ def store_old_registration(app: Touchline, name: str) -> UUID:
     [current] = app.recorder.select_events(template)
     state = json.loads(current.state)
     del state["segment"]
+    state["name"] = name  # as stored then: in the clear (a sealed name opens only in its own stream)
     state.pop("class_version", None)
     old_id = uuid4()
     app.recorder.insert_events([StoredEvent(old_id, 1, current.topic, json.dumps(state).encode())])

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from projections.queries.sla import get_case_sla, list_breaches
 from projections.views.cases import cases
+from scheduler.cases import acknowledge_cases
 from tests.scheduler.conftest import World, define_policy
 
 EMAIL_IN = {"channel": "email", "direction": "inbound", "kind": "inquiry", "subject": "Printer jams",
@@ -59,4 +60,16 @@ def test_a_customer_without_a_contact_point_is_not_written_to_and_the_outbox_sho
     world.tick()
     message = world.app.get_message(UUID(list(world.app.events.get(case_id))[-1].message_id))
     assert (message.status, message.recipient) == ("gave_up", None)
+    assert world.sink.messages == []
+
+
+def test_a_message_queued_before_the_customer_was_erased_is_given_up_not_sent(world: World) -> None:
+    case_id = world.case()
+    world.catch_up()
+    acknowledge_cases(world.ctx)  # queued for ada@example.com, not sent yet
+    world.app.erase_customer(world.customer, reason="GDPR request", occurred_at=world.clock.now(), actor="user:admin")
+    world.tick()
+    message = world.app.get_message(UUID(list(world.app.events.get(case_id))[-1].message_id))
+    assert message.status == "gave_up"
+    assert "personal data was erased" in list(world.app.events.get(message.id))[-1].error
     assert world.sink.messages == []

@@ -11,6 +11,7 @@ import pytest
 from domain.application import Touchline
 from domain.errors import AlreadyExistsError, InvalidValueError
 from domain.messages.model import MAX_ATTEMPTS, Draft, MessageStateError, cause_of, message_uuid
+from domain.personal import ERASED
 from scheduler.directory import Customer, route
 from scheduler.notifiers import notifiers_from_config
 from scheduler.settings import SchedulerSettings
@@ -96,6 +97,12 @@ def test_customers_are_reached_on_the_promise_channel_when_they_can_be(
 ) -> None:
     assert route(channel, ADA, contact_point) == expected
     assert route(channel, None, None) == (route(channel, None, None)[0], None)
+
+
+@pytest.mark.parametrize("channel", ["email", "sms", "messenger", "phone"])
+def test_an_erased_customer_is_reached_nowhere(channel: str) -> None:
+    erased = Customer("c-1", ERASED, [{"kind": kind, "value": ERASED} for kind in ("email", "mobile", "messenger")])
+    assert route(channel, erased, ERASED)[1] is None  # the message gives up, visibly, instead of going to "[erased]"
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [

@@ -18,7 +18,7 @@ from projections.storage import StorageURLError, storage_from_url
 def test_sqlite_keeps_read_models_in_a_sibling_file(url: str, events_file: str, views_url: str) -> None:
     storage = storage_from_url(url)
     assert storage.is_sqlite
-    assert storage.event_store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert storage.event_store_env["PERSISTENCE_MODULE"] == "projections.keys_sqlite:SealedSQLiteFactory"
     assert storage.event_store_env["SQLITE_DBNAME"] == events_file
     assert storage.views_url == views_url
 
@@ -27,7 +27,7 @@ def test_postgres_url_becomes_the_event_store_settings() -> None:
     storage = storage_from_url("postgresql://alice:s%40cret@db.example:6543/crm?schema=ledger&pool_size=3")
     env = storage.event_store_env
     assert not storage.is_sqlite
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["PERSISTENCE_MODULE"] == "projections.keys_pg:SealedPostgresFactory"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "6543", "crm")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("alice", "s@cret")
     assert env["POSTGRES_SCHEMA"] == "ledger"

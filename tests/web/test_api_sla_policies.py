@@ -66,6 +66,18 @@ def test_policies_list_in_the_order_they_are_tried_a_page_at_a_time(api: ApiClie
     assert rest["next_cursor"] is None
 
 
+def test_policies_sort_by_name_either_way_and_a_cursor_keeps_its_sort(api: ApiClient) -> None:
+    for name, position in (("Bronze", 10), ("Gold", 30), ("Silver", 20)):
+        define(api, name=name, position=position)
+    api.catch_up()
+    first = api.get(f"{POLICIES}?sort=-name&limit=2").get_json()
+    rest = api.get(f"{POLICIES}?sort=-name&limit=2&cursor={first['next_cursor']}").get_json()
+    assert [p["name"] for p in first["items"] + rest["items"]] == ["Silver", "Gold", "Bronze"]
+    assert api.get(f"{POLICIES}?sort=name&cursor={first['next_cursor']}").get_json()["errors"].keys() == {"cursor"}
+    refused = api.get(f"{POLICIES}?sort=priority")
+    assert refused.status_code == 422 and "sort" in refused.get_json()["errors"]
+
+
 def test_without_a_position_a_policy_goes_after_the_others(api: ApiClient) -> None:
     define(api, name="first", position=40)
     define(api, name="second")

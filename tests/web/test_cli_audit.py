@@ -215,10 +215,17 @@ def test_an_export_imports_into_an_empty_store_with_identical_projections(
     target = apps(databases())
     imported = invoke(target, "audit", "import", str(out))
     assert imported.exit_code == 0, imported.output
-    original = source.app.recorder.select_notifications(start=1, limit=1000)
-    copied = target.extensions["touchline"].app.recorder.select_notifications(start=1, limit=1000)
-    assert [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in copied] == [
-        (n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in original[:len(copied)]]
+    original = source.app.recorder.select_notifications(start=1, limit=1000)[:len(lines)]
+    into = target.extensions["touchline"].app
+    copied = into.recorder.select_notifications(start=1, limit=1000)
+    # Events without personal fields come back byte for byte; sealed ones are sealed again under
+    # the new store's own keys, so they decode to the same events.
+    assert [(n.id, n.originator_id, n.originator_version, n.topic) for n in copied] == [
+        (n.id, n.originator_id, n.originator_version, n.topic) for n in original]
+    assert [vars(into.mapper.to_domain_event(n)) for n in copied] == [
+        vars(source.app.mapper.to_domain_event(n)) for n in original]
+    assert [n.state for n in copied if b'"sealed"' not in n.state] == [
+        n.state for n in original if b'"sealed"' not in n.state]
     source.projection_runner().rebuild()
     target.extensions["touchline"].projection_runner().rebuild()
     assert same_tables(source.storage.views_url, target.extensions["touchline"].storage.views_url) == []

@@ -17,10 +17,13 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from web.admin.auth import init_auth
+from web.admin.localtime import configure_timezone, local_time
 from web.admin.pages import register_pages
 from web.admin.pages.dashboard import DashboardView
 from web.admin.session import configure_session
 from web.admin.views import register_views
+from web.admin.views.articles import register_knowledge
+from web.admin.views.preferences import PreferencesView
 from web.admin.waiting import wait_for_position
 
 __all__ = ["init_admin", "wait_for_position"]
@@ -35,7 +38,10 @@ def _csrf(app: Flask) -> CSRFProtect:
 
     @app.before_request
     def protect_forms() -> None:
-        if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
+        # Also exempt: endpoints in app.extensions["csrf_exempt_endpoints"], authenticated by a signed
+        # token in their URL, never a cookie (the RFC 8058 one-click unsubscribe, POSTed by mail providers).
+        exempt = request.endpoint in app.extensions.get("csrf_exempt_endpoints", ())
+        if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/") and not exempt:
             csrf.protect()
 
     return csrf
@@ -52,6 +58,8 @@ def _templates_and_assets(app: Flask) -> None:
 
 def init_admin(app: Flask) -> Admin:
     configure_session(app, app.extensions["touchline"])
+    configure_timezone(app)
+    app.jinja_env.globals["local_time"] = local_time  # the one time formatter, for the pages' templates
     _csrf(app)
     account = init_auth(app)
     _templates_and_assets(app)
@@ -59,5 +67,8 @@ def init_admin(app: Flask) -> Admin:
                   index_view=DashboardView(name="Dashboard", url="/admin", endpoint="admin"))
     admin.add_view(account)
     register_views(admin)
+    register_knowledge(admin)
     register_pages(admin)
+    admin.add_view(PreferencesView(name="My preferences", endpoint="preferences", url="/admin/preferences",
+                                   category="Settings"))
     return admin

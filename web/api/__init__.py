@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from web.api import cases, customers, deals, events, funnel, promises, sla, touchpoints
 from web.api import sla_policies
 from web.api import aggregates
+from web.api import promise_keeping
 from web.api.auth import SCHEME, ApiRuntime, guard, public
 from web.api.errors import handle_http_exception
 from web.schemas.common import ErrorSchema
@@ -25,6 +26,7 @@ BLUEPRINTS = (customers.blp, touchpoints.blp, cases.blp, promises.blp, deals.blp
               events.blp)
 BLUEPRINTS += (sla_policies.blp,)
 BLUEPRINTS += (aggregates.blp,)
+BLUEPRINTS += (promise_keeping.blp,)
 DESCRIPTION = """Read Touchline's projections, follow its event log, and record customers' touchpoints,
 cases, promises and deals.
 

@@ -107,7 +107,9 @@ class ApiRuntime:
 
     def ensure_tables(self) -> None:
         if not self._tables_ready:
-            create_api_tables(services().views)
+            # Through the writer engine (BEGIN IMMEDIATE on SQLite): DDL on the reader engine can
+            # fail with "database is locked" while the projection runner commits.
+            create_api_tables(services().views_writer)
             self._tables_ready = True
 
     def purge_due(self) -> bool:

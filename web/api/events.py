@@ -5,7 +5,8 @@ positions have gaps) up to the head seen when the request started, and answers
 ``next_after``, which moves past everything scanned, so a follower that always passes it
 back misses nothing and sees nothing twice. With ``wait`` the request polls the log
 (every 50 ms, one indexed query) until an event arrives or the wait ends.
-Token events are never shown (they would list other integrators' tokens).
+Token events are never shown (they would list other integrators' tokens). One aggregate's
+history is an audit read (scope ``read:audit``), recorded as an ``AuditRead`` like the others.
 """
 
 from __future__ import annotations
@@ -23,14 +24,21 @@ from eventsourcing.utils import TopicError, get_topic
 from flask.views import MethodView
 from marshmallow import RAISE
 
+from domain.audit.commands import record_audit_read
 from domain.base import Entity
 from domain.tokens.commands import ApiTokenLogged
 from domain.tokens.model import ApiToken, ApiTokenName
 from domain.users.model import secret_fields
-from web.api.auth import requires
+from projections.audit_personal import learn_erasures
+from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
 from web.api.errors import ApiError, field_error
-from web.schemas.events import FeedQuerySchema, FeedSchema, HistoryQuerySchema, HistorySchema
+from web.schemas.events import (
+    FeedQuerySchema,
+    FeedSchema,
+    HistoryQuerySchema,
+    HistorySchema,
+)
 from web.services import services
 
 blp = Blueprint("events", __name__, description="The event log, for followers and auditors.")
@@ -104,6 +112,7 @@ def _topics(types: str | None) -> list[str]:
 def read_feed(after: int, limit: int, topics: list[str]) -> tuple[list[dict[str, Any]], int]:
     """Visible events after ``after`` (at most ``limit``) and the position to continue after."""
     app, hidden = services().app, hidden_topics()
+    learn_erasures(app)  # erased customers read as erased even if this process had their keys
     head = app.recorder.max_notification_id() or 0
     while after < head:
         notifications = app.recorder.select_notifications(start=after, limit=limit, stop=head, topics=topics,
@@ -144,16 +153,21 @@ class Feed(MethodView):
 
 @blp.route("/aggregates/<uuid:aggregate_id>/events")
 class History(MethodView):
-    @requires("read:events")
+    @requires("read:audit")
     @blp.arguments(HistoryQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, HistorySchema)
     def get(self, query: dict[str, Any], aggregate_id: UUID) -> dict[str, Any]:
         """One aggregate's events by version (business and recorded time, actor, fields)."""
-        app, limit = services().app, query["limit"]
+        found = services()
+        app, limit = found.app, query["limit"]
+        learn_erasures(app)
         stored = list(app.events.get(aggregate_id, gt=query["after_version"] or None, limit=limit + 1))
         hidden = hidden_topics()
         if any(get_topic(type(e)) in hidden for e in stored[:1]) or (not stored and not query["after_version"]):
             raise ApiError(404, f"no events for aggregate {aggregate_id}")
         events = [describe(e, None, get_topic(type(e))) for e in stored[:limit]]
         more = len(stored) > limit
+        record_audit_read(app, channel="api", subject=str(aggregate_id), occurred_at=found.clock.now(),
+                          query={"events_after_version": str(query["after_version"]), "limit": str(limit)},
+                          actor=caller().actor)
         return {"events": events, "next_after_version": events[-1]["aggregate_version"] if more else None}

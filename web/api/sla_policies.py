@@ -40,7 +40,8 @@ class Policies(MethodView):
         """Policies in the order a new case's policy is looked for (by position, then definition):
         the first in force whose conditions match, with targets for its priority, applies."""
         return read(query, lambda conn: page(list_sla_policies(
-            conn, active=query.get("active"), limit=query["limit"], cursor=query.get("cursor"))))
+            conn, active=query.get("active"), limit=query["limit"], cursor=query.get("cursor"),
+            sort=query["sort"])))
 
     @requires("write:sla")
     @blp.arguments(DefineSlaPolicySchema)

@@ -21,6 +21,7 @@ from domain.customers.model import Customer
 from domain.promises.model import Promise
 from domain.touchpoints.model import Touchpoint
 from web.demo.plans import Ids, Plan
+from web.demo.articles import publish_articles
 from web.demo.policies import define_policies
 from web.demo.population import read_population
 from web.demo.stories import person_count, stories
@@ -89,6 +90,7 @@ def write_demo(app: Touchline, *, now: datetime, seed: int, touchpoints: int, ba
     population.add_fallbacks(registered_at=end - span - timedelta(days=1000))
     summary = DemoSummary()
     define_policies(app, at=end - span - timedelta(days=1))  # in force before the history's first case
+    publish_articles(app, at=end - span - timedelta(days=1))
     plans = stories(seed=seed, touchpoints=touchpoints, end=end, population=population)
     for batch in _batches(plans, batch_size):
         aggregates = [aggregate for plan in _unstored(app, batch) for aggregate in plan.build(app)]

@@ -19,7 +19,8 @@ from domain.cases.model import PRIORITIES
 from domain.sla.calendar import WEEKDAYS
 from domain.sla.shape import MAX_MINUTES, MAX_POSITION, TARGET_KINDS
 from domain.touchpoints.model import CHANNELS
-from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema
+from projections.queries.sla_policies import POLICY_SORTS
+from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 
 HHMM = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -111,6 +112,7 @@ class ReorderSlaPoliciesSchema(WriteSchema):
 
 class SlaPolicyQuerySchema(ListQuerySchema):
     active = fields.Boolean(metadata={"description": "true: only policies in force; false: only retired ones."})
+    sort = sort_field(POLICY_SORTS)
 
 
 class SlaPolicySchema(Schema):

@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     ("ApiTokenName.Claimed", "name"),
     ("AuditRead.Recorded", "subject"),  # the id of the record read, or "export"
     *{(f"MessageTemplate.{e}", f) for e in ("Defined", "Revised") for f in ("subject", "body")},  # admins' text
+    *{(f"KnowledgeArticle.{e}", "body") for e in ("Drafted", "Revised")},  # a public help article's text
 }
 LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

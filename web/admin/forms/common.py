@@ -7,7 +7,6 @@ the domain, whose errors ``web.admin.commands`` puts on the field they name.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,8 +14,7 @@ import sqlalchemy as sa
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
 from flask_admin.model.fields import AjaxSelectField
-from wtforms import DateTimeLocalField, HiddenField, SelectField
-from wtforms.validators import Optional
+from wtforms import HiddenField, SelectField
 
 from projections import models
 from projections.views.directory import pipeline_stages, users
@@ -67,28 +65,6 @@ class RowForm(CommandForm):
     def expected_version(self) -> int | None:
         raw = (self.version.data or "").strip() if isinstance(self.version.data, str) else self.version.data
         return int(raw) if raw not in (None, "") and str(raw).isdigit() else None
-
-
-class UtcDateTimeField(DateTimeLocalField):
-    """A date and time typed in UTC (the zone the panel shows everywhere), read as aware."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
-        super().__init__(f"{label} (UTC)", **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if isinstance(self.data, datetime) and self.data.tzinfo is None:
-            self.data = self.data.replace(tzinfo=UTC)
-
-    def _value(self) -> str:
-        if isinstance(self.data, datetime):
-            return self.data.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
-        return super()._value()  # type: ignore[no-any-return]
-
-
-def optional_time(label: str, description: str = "") -> UtcDateTimeField:
-    return UtcDateTimeField(label, validators=[Optional()], description=description)
 
 
 class StaffField(SelectField):

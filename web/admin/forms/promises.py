@@ -12,11 +12,11 @@ from web.admin.forms.common import (
     CommandForm,
     RowForm,
     StaffField,
-    UtcDateTimeField,
     case_field,
     choices,
     customer_field,
 )
+from web.admin.forms.local_time import LocalDateTimeField
 
 KIND_LABELS = {"promise": "Promise (we do something by then)", "callback": "Callback at the time the customer chose"}
 
@@ -25,7 +25,7 @@ class MakePromiseForm(CommandForm):
     customer_id = customer_field(validators=[InputRequired("Pick the customer.")])
     kind = SelectField("Kind", choices=[(k, KIND_LABELS[k]) for k in PROMISE_KINDS])
     what = TextAreaField("What we promised", render_kw={"rows": 3})
-    due_at = UtcDateTimeField("Due", validators=[InputRequired("Give the due date and time.")])
+    due_at = LocalDateTimeField("Due", validators=[InputRequired("Give the due date and time.")])
     owner = StaffField("Owner")
     channel = SelectField("Follow up by", choices=choices(CHANNELS), default="phone")
     contact_point = StringField("Number or address to use",
@@ -38,7 +38,7 @@ class KeepForm(RowForm):
 
 
 class RescheduleForm(RowForm):
-    due_at = UtcDateTimeField("New due time", validators=[InputRequired("Give the new due date and time.")])
+    due_at = LocalDateTimeField("New due time", validators=[InputRequired("Give the new due date and time.")])
     reason = TextAreaField("Why", render_kw={"rows": 2})
 
 

@@ -1,12 +1,9 @@
-"""Settings forms (admins only): API tokens, the pipeline's stages, SLA policies."""
+"""Settings forms (admins only): API tokens, the pipeline's stages, retiring an SLA policy (its
+definition and revision: ``web.admin.forms.policy_form``)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 
 from domain.tokens.model import ACCESS, AREAS
 from web.admin.forms.common import CommandForm, RowForm
@@ -21,7 +18,7 @@ class IssueTokenForm(CommandForm):
                                  option_widget=widgets.CheckboxInput())
 
 
-class RevokeTokenForm(CommandForm):
+class RevokeTokenForm(RowForm):
     reason = StringField("Why revoke")
 
 
@@ -31,36 +28,6 @@ class PipelineForm(CommandForm):
 
     def stage_list(self) -> list[str]:
         return [line.strip() for line in (self.stages.data or "").splitlines() if line.strip()]
-
-
-class PolicyForm(RowForm):
-    """An SLA policy: conditions, targets and calendar as JSON, as the SLA API takes them."""
-
-    name = StringField("Name")
-    position = IntegerField("Position", validators=[InputRequired("Give the order in which policies are tried.")],
-                            description="Policies are tried in this order; the first that matches applies.")
-    conditions = TextAreaField("Conditions (JSON)", render_kw={"rows": 3, "class": "text-monospace"},
-                               description='e.g. {"priority": ["urgent"], "channel": ["phone"]}; {} matches all.')
-    targets = TextAreaField("Targets (JSON)", render_kw={"rows": 6},
-                            description="Per priority: first_response, next_response, resolution in minutes.")
-    calendar = TextAreaField("Calendar (JSON)", render_kw={"rows": 6},
-                             description="timezone, weekly hours and holidays; see the README's service levels.")
-
-
-    def validate_json(self, field: Any) -> None:
-        try:
-            field.parsed = json.loads(field.data or "{}")
-        except ValueError as exc:
-            raise ValidationError(f"is not valid JSON: {exc}") from None
-        if not isinstance(field.parsed, dict):
-            raise ValidationError("must be a JSON object: {...}")
-
-    validate_conditions = validate_targets = validate_calendar = validate_json
-
-    def policy(self) -> dict[str, Any]:
-        """The command's arguments (after ``validate``)."""
-        return {"name": self.name.data, "position": self.position.data, "conditions": self.conditions.parsed,
-                "targets": self.targets.parsed, "calendar": self.calendar.parsed}
 
 
 class RetireForm(RowForm):

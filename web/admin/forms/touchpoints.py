@@ -6,7 +6,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from domain.touchpoints.model import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
-from web.admin.forms.common import CommandForm, RowForm, case_field, choices, customer_field, optional_time
+from web.admin.forms.common import CommandForm, RowForm, case_field, choices, customer_field
+from web.admin.forms.local_time import optional_local_time
 
 
 class RecordTouchpointForm(CommandForm):
@@ -17,7 +18,7 @@ class RecordTouchpointForm(CommandForm):
     subject = StringField("Subject")
     summary = TextAreaField("Summary", render_kw={"rows": 4})
     contact_point = StringField("Number or address used")
-    occurred_at = optional_time("When", "Leave empty for now; fill in to log a contact made earlier.")
+    occurred_at = optional_local_time("When", "Leave empty for now; fill in to log a contact made earlier.")
     case_id = case_field("About case")
 
 

@@ -14,8 +14,8 @@ from flask_admin import AdminIndexView, expose
 
 from projections.queries.dashboard import AT_RISK_SHARE, get_dashboard
 from web.admin.access import Protected
+from web.admin.localtime import end_of_local_day, viewer_zone
 from web.admin.pages.reading import read_models
-from web.api.funnel import end_of_day
 from web.services import services
 
 PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months", "all": "All time"}
@@ -37,14 +37,14 @@ def parse_filters(args: Any, now: datetime) -> tuple[dict[str, Any], list[str]]:
         except ValueError:
             problems.append(f"As of: {as_of_text[:40]!r} is not a date (YYYY-MM-DD); showing today.")
         else:
-            if day > now.date():
+            if day > now.astimezone(viewer_zone()).date():
                 problems.append("As of: that date is in the future; showing today.")
             else:
-                as_of = min(end_of_day(day), now)
+                as_of = min(end_of_local_day(day), now)  # the end of that day where the viewer is
     at = as_of or now
     since = None if period == "all" else at - timedelta(days=int(period))
     return {"period": period, "as_of": as_of, "at": at, "since": since,
-            "as_of_text": at.date().isoformat()}, problems
+            "as_of_text": at.astimezone(viewer_zone()).date().isoformat()}, problems
 
 
 class DashboardView(Protected, AdminIndexView):

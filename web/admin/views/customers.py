@@ -1,15 +1,20 @@
-"""Customers: the list (name linking to the 360 page), registering one, changing details."""
+"""Customers: the list (name linking to the 360 page), registering one, changing details, and (admins)
+erasing one's personal data (GDPR)."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from flask import url_for
+from flask import abort, url_for
+from wtforms import TextAreaField
 
 from domain.customers.model import CUSTOMER_KINDS
+from domain.personal import ERASED
 from projections import models
-from web.admin.commands import CommandView
+from web.admin.access import ADMINS, role
+from web.admin.commands import CommandView, RowCommand
+from web.admin.forms.common import RowForm
 from web.admin.forms.customers import CustomerDetailsForm, RegisterCustomerForm
 from web.admin.views import filters
 from web.admin.views.display import fmt_time, link, links, page_url
@@ -43,6 +48,25 @@ def change_details(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str,
                                        segment=segment(v, current.segment), **kw)
 
 
+class EraseForm(RowForm):
+    reason = TextAreaField("Why", render_kw={"rows": 2},
+                           description="Recorded with the erasure (a request's reference; not personal data). The "
+                                       "customer's personal data becomes unreadable everywhere, for good; the history "
+                                       "and the figures stay.")
+
+
+def erase_customer(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -> Any:
+    if role() not in ADMINS:
+        abort(403)
+    return app.erase_customer(customer_id, reason=v["reason"] or "", occurred_at=kw["occurred_at"], actor=kw["actor"])
+
+
+CUSTOMER_COMMANDS = (
+    RowCommand("erase", "Erase personal data (GDPR)", EraseForm, erase_customer,
+               offered=lambda row: role() in ADMINS and row.name != ERASED, versioned=False, style="danger"),
+)
+
+
 def fmt_name(view: Any, context: Any, model: Any, name: str) -> Any:
     return link("customer360.show", model.name, customer_id=model.id)
 
@@ -67,6 +91,13 @@ class CustomersView(CommandView):
     column_formatters = {"name": fmt_name,
                          **{c: fmt_time for c in ("registered_at", "first_touch_at", "last_touch_at",
                                                   "last_contact_at")}}
+
+    row_commands = CUSTOMER_COMMANDS
+
+    def _command(self, name: str) -> RowCommand:
+        if name == "erase" and role() not in ADMINS:  # admins only, the form included
+            abort(403)
+        return super()._command(name)
 
     def record_links(self, model: Any) -> list[tuple[str, str]]:
         found = [*links(("Customer 360", page_url("customer360.show", customer_id=model.id))),

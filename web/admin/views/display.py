@@ -1,9 +1,9 @@
-"""How list and details pages show values: instants in UTC with the zone, people by name,
+"""How list and details pages show values: instants in the viewer's zone, named; people by name,
 links to a record's details, its customer's 360 page and its history."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,14 +15,11 @@ from werkzeug.routing import BuildError
 
 from projections.views.directory import users
 from web.admin.access import HISTORY_READERS, actor, role
+from web.admin.localtime import local_time
 from web.services import services
 
-
-def utc(value: datetime | None) -> str:
-    """``2026-03-02 09:00 UTC``: one zone everywhere in the panel, labelled."""
-    if value is None:
-        return ""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+# The former name: instants are shown in the viewer's zone now (``web.admin.localtime``).
+utc = local_time
 
 
 def staff_ref(user_id: object) -> str:
@@ -96,7 +93,7 @@ def plain(formatter: Any) -> Any:
 
 @plain
 def fmt_time(view: Any, context: Any, model: Any, name: str) -> str:
-    return utc(getattr(model, name))
+    return local_time(getattr(model, name))
 
 
 @plain
@@ -114,4 +111,4 @@ def fmt_details(view: Any, context: Any, model: Any, name: str) -> Markup:
     return link(".details_view", escape(getattr(model, name)), id=model.id)
 
 
-TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: lambda view, value, name: utc(value)}
+TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: lambda view, value, name: local_time(value)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.messages.model import DELIVERY_CHANNELS
+from domain.messages.templates import TEMPLATE_PURPOSES
 from projections import models
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import ConfirmForm
@@ -12,8 +13,7 @@ from web.admin.views import filters
 from web.admin.views.display import fmt_customer, fmt_details, fmt_time
 
 STATUSES = ("queued", "failed", "sent", "gave_up")
-PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder", "acknowledgement",
-            "sla_at_risk", "sla_breached")
+PURPOSES = TEMPLATE_PURPOSES  # every message the outbox sends is written from one template
 
 OUTBOX_COMMANDS = (
     RowCommand("requeue", "Send again", ConfirmForm,

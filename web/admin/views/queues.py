@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from domain.cases.model import ACTIVE
 from projections import models
+from web.admin.localtime import end_of_local_day, viewer_zone
 from web.admin.views.cases import CasesView
 from web.admin.views.display import my_refs, plain
 from web.admin.views.promises import PromisesView
@@ -32,17 +33,17 @@ class UnassignedCases(CasesView):
 
 
 def end_of_today(now: datetime) -> datetime:
-    """Midnight after ``now``, in UTC (the zone the panel shows)."""
-    day = now.astimezone(UTC).date() + timedelta(days=1)
-    return datetime.combine(day, time(0), tzinfo=UTC)
+    """The last instant of the viewer's today (in their time zone)."""
+    zone = viewer_zone()
+    return end_of_local_day(now.astimezone(zone).date(), zone)
 
 
 class PromisesDueToday(PromisesView):
-    description = "Open promises and callbacks due by the end of today (UTC), overdue ones first."
+    description = "Open promises and callbacks due by the end of today (in your time zone), overdue ones first."
 
     def narrow(self, query: Any) -> Any:
         return query.filter(models.Promise.status == "open",
-                            models.Promise.due_at < end_of_today(services().clock.now()))
+                            models.Promise.due_at <= end_of_today(services().clock.now()))
 
 
 class OverduePromises(PromisesView):

@@ -1,8 +1,6 @@
-"""API tokens (admins only): list, issue (the secret is shown once, never stored) and revoke.
-
-No read model holds tokens: the domain keeps a token log (``list_api_tokens``), and tokens
-are few, so the page reads it directly, with the last use from the API's own table.
-"""
+"""API tokens (admins only): the list over the ``api_tokens`` read model (search, filters,
+sort, CSV; never the hash), issuing one (the secret is shown once, never stored, never
+cached) and revoking (one, or the selected rows)."""
 
 from __future__ import annotations
 
@@ -10,40 +8,74 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, request, url_for
-from flask_admin import BaseView, expose
+from flask import current_app, flash, make_response, redirect, request
+from flask_admin import expose
 
-from projections.api_state import token_last_uses
-from web.admin.access import ADMINS, Protected
-from web.admin.commands import issue
+from projections import models
+from projections.api_state import create_api_tables
+from web.admin.access import ADMINS, require_write
+from web.admin.commands import CommandView, RowCommand, issue
 from web.admin.forms.settings import IssueTokenForm, RevokeTokenForm
+from web.admin.views.display import fmt_details, fmt_person, fmt_time
 from web.services import services
 
-
-def _last_uses() -> dict[str, Any]:
-    try:
-        with services().views.connect() as conn:
-            return token_last_uses(conn)
-    except sa.exc.DBAPIError:  # the API has served no request yet: its table does not exist
-        return {}
+T = models.ApiToken
 
 
-class TokensView(Protected, BaseView):
+def revoke(app: Any, token_id: UUID, values: dict[str, Any], common: dict[str, Any]) -> Any:
+    return app.revoke_api_token(token_id, reason=values.get("reason") or "", occurred_at=common["occurred_at"],
+                                actor=common["actor"])
+
+
+TOKEN_COMMANDS = (
+    RowCommand("revoke", "Revoke", RevokeTokenForm, revoke, offered=lambda row: row.active, bulk=True,
+               versioned=False, style="danger"),
+)
+
+
+class TokensView(CommandView):
     read_roles = ADMINS
     write_roles = ADMINS
+    row_commands = TOKEN_COMMANDS
+    form_ajax_refs = None
+    create_template = "admin/views/token_issue.html"
+    column_list = ["name", "scopes", "active", "created_at", "created_by", "last_used_at", "revoked_at"]
+    column_details_list = ["name", "scopes", "active", "created_at", "created_by", "last_used_at", "revoked_at",
+                           "revoked_by", "revoke_reason"]
+    column_export_list = column_details_list
+    column_searchable_list = ["name", "scopes"]
+    column_sortable_list = ["name", "active", "created_at", "last_used_at", "revoked_at"]
+    column_filters = ["active", "scopes", "created_at", "revoked_at"]
+    column_default_sort = "name"
+    column_labels = {"active": "Active", "created_at": "Created", "created_by": "Created by",
+                     "last_used_at": "Last used", "revoked_at": "Revoked", "revoked_by": "Revoked by",
+                     "revoke_reason": "Why revoked"}
+    column_formatters = {"name": fmt_details, "created_by": fmt_person, "revoked_by": fmt_person,
+                         **{c: fmt_time for c in ("created_at", "last_used_at", "revoked_at")}}
 
-    def _page(self, form: IssueTokenForm, status: int = 200) -> Any:
-        tokens = sorted(services().app.list_api_tokens(), key=lambda t: (not t.active, t.name.lower()))
-        return self.render("admin/views/tokens.html", tokens=tokens, last_uses=_last_uses(), form=form,
-                           revoke_form=RevokeTokenForm()), status
+    def __init__(self, model: Any = T, **kwargs: Any) -> None:
+        super().__init__(model, **kwargs)
 
-    @expose("/")
-    def index(self) -> Any:
-        return self._page(IssueTokenForm())
+    @property  # type: ignore[override]
+    def can_create(self) -> bool:
+        return self.can_write()
 
-    @expose("/issue", methods=("POST",))
-    def issue_view(self) -> Any:
-        form = IssueTokenForm(request.form)
+    def get_query(self) -> Any:
+        _api_tables()
+        return super().get_query()
+
+    def get_one(self, id: Any) -> Any:
+        _api_tables()
+        return super().get_one(id)
+
+    def version_of(self, model: Any) -> int | None:
+        return None  # revoking takes no expected version
+
+    @expose("/new/", methods=("GET", "POST"))
+    @require_write
+    def create_view(self) -> Any:
+        """Issue a token; the response carrying its secret is the only place it ever appears."""
+        form = IssueTokenForm(request.form if request.method == "POST" else None)
         issued: list[str] = []
 
         def command(app: Any, common: dict[str, Any]) -> Any:
@@ -51,18 +83,36 @@ class TokensView(Protected, BaseView):
             issued.append(result.token)
             return result.receipt
 
-        receipt = issue(form, command) if form.validate() else None
+        receipt = issue(form, command) if request.method == "POST" and form.validate() else None
         if receipt is None:
-            return self._page(form, 200)
+            return self.render(self.create_template, form=form)
         token = services().app.get_api_token(receipt.id)
         response = make_response(self.render("admin/views/token_issued.html", token=token, secret=issued[0]))
         response.headers["Cache-Control"] = "no-store"  # the secret must not linger in any cache
         return response
 
+    @expose("/issue", methods=("POST",))
+    def issue_view(self) -> Any:
+        """The form's former address (scripts and bookmarks): the same as New."""
+        return self.create_view()
+
     @expose("/revoke/<uuid:token_id>", methods=("POST",))
+    @require_write
     def revoke_view(self, token_id: UUID) -> Any:
         form = RevokeTokenForm(request.form)
-        if issue(form, lambda app, common: app.revoke_api_token(token_id, reason=form.reason.data or "", **common),
-                 str(token_id)) is not None:
+        if issue(form, lambda app, common: revoke(app, token_id, form.values(), common), str(token_id)) is not None:
             flash("The token is revoked: requests with it fail from now on.", "success")
-        return redirect(url_for(".index"))
+        return redirect(self.get_url(".index_view"))
+
+
+def _api_tables() -> None:
+    """The API creates its bookkeeping tables on its first request; the list joins one of them, so it
+    may have to create them first: through the writer engine (on SQLite it takes the write lock up
+    front and waits for it; DDL in a reader's deferred transaction fails at once beside the runner)."""
+    if current_app.extensions.get("touchline_api_tables"):
+        return
+    try:
+        create_api_tables(services().views_writer)
+    except sa.exc.DBAPIError:  # another process created them between the check and the CREATE
+        create_api_tables(services().views_writer)
+    current_app.extensions["touchline_api_tables"] = True

@@ -1,5 +1,5 @@
 """Users (admins only): the staff list, registering a colleague, changing a profile,
-deactivating (their access ends at once) and reactivating; password resets are core's page."""
+deactivating (their access ends at once) and reactivating, their time zone; password resets are core's page."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ from projections import models
 from web.admin.access import ADMINS
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import ConfirmForm
-from web.admin.forms.users import DeactivateForm, ProfileForm, RegisterUserForm
+from web.admin.forms.users import (
+    DeactivateForm,
+    PreferencesForm,
+    ProfileForm,
+    RegisterUserForm,
+)
 from web.admin.views import filters
 from web.admin.views.display import fmt_details, fmt_time, links, page_url
+from web.admin.views.preferences import change_preferences
 
 
 def _when(kw: dict[str, Any]) -> dict[str, Any]:
@@ -27,6 +33,7 @@ USER_COMMANDS = (
                offered=lambda row: row.active, versioned=False, style="danger"),
     RowCommand("reactivate", "Reactivate", ConfirmForm, lambda app, i, v, kw: app.reactivate_user(i, **_when(kw)),
                offered=lambda row: not row.active, versioned=False),
+    RowCommand("timezone", "Time zone", PreferencesForm, change_preferences, versioned=False),
 )
 
 

@@ -1,0 +1,44 @@
+"""What the public pages read: a customer by email, and the places taken in callback slots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from projections.views.customer360 import customers
+from projections.views.promises import promises
+
+
+def find_customer_by_email(conn: sa.Connection, email: str) -> UUID | None:
+    """The live (not merged) customer with this email address, the oldest if several."""
+    row = conn.execute(
+        sa.select(customers.c.id).where(customers.c.email == email.strip().lower(), customers.c.merged_into.is_(None))
+        .order_by(customers.c.registered_at, customers.c.id).limit(1)).first()
+    return UUID(row.id) if row else None
+
+
+def _open_callbacks(start: datetime, end: datetime) -> sa.Select[tuple[str, datetime]]:
+    return sa.select(promises.c.id, promises.c.due_at).where(
+        promises.c.status == "open", promises.c.kind == "callback",
+        promises.c.due_at >= start, promises.c.due_at < end)
+
+
+def taken_places(conn: sa.Connection, starts: Sequence[datetime], minutes: int) -> dict[datetime, int]:
+    """Open callback promises per slot (a slot holds the promises due in [start, start + minutes))."""
+    if not starts:
+        return {}
+    length = timedelta(minutes=minutes)
+    rows = conn.execute(_open_callbacks(min(starts), max(starts) + length)).all()
+    return {start: sum(1 for r in rows if start <= r.due_at < start + length) for start in starts}
+
+
+def held_places(conn: sa.Connection, starts_at: datetime, minutes: int, booked: Sequence[UUID]) -> int:
+    """Places taken in one slot: its open callback promises, plus the promises booked into it
+    that the read model has not seen yet (so a lagging read model never frees a place)."""
+    due = {r.id for r in conn.execute(_open_callbacks(starts_at, starts_at + timedelta(minutes=minutes)))}
+    ids = [str(b) for b in booked]
+    seen = {r.id for r in conn.execute(sa.select(promises.c.id).where(promises.c.id.in_(ids)))} if ids else set()
+    return len(due) + sum(1 for i in ids if i not in seen)

@@ -1,0 +1,87 @@
+"""Booking callback slots on a real event store: two requests (two processes' Applications)
+racing for the last place in a slot -> exactly one gets it, the other is told the slot is full."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.application import Touchline
+from domain.promises.slots import SlotFullError
+
+STARTS = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ACTOR = "system:test"
+
+
+def request(app: Touchline, customer: UUID, held: Callable[[Sequence[UUID]], int], capacity: int = 2) -> UUID:
+    promise_id = uuid4()
+    app.request_callback(id=promise_id, customer_id=customer, starts_at=STARTS, capacity=capacity, held=held,
+                         what="Call back", owner="team:callbacks", contact_point="+44 1",
+                         touchpoint={"id": uuid4(), "channel": "web_form", "direction": "inbound", "kind": "request",
+                                     "subject": "Callback requested"},
+                         occurred_at=NOW, actor=ACTOR)
+    return promise_id
+
+
+def every_booking_holds(booked: Sequence[UUID]) -> int:
+    return len(booked)
+
+
+def test_two_requests_for_the_last_place_one_gets_it(new_instance: Callable[[], Touchline]) -> None:
+    first, second = new_instance(), new_instance()
+    customer = first.register_customer(name="Alan", occurred_at=NOW, actor=ACTOR).id
+    request(first, customer, every_booking_holds)  # one of two places taken
+    both_counted = threading.Barrier(2, timeout=20)
+    waited: set[int] = set()
+
+    def held_after_both_counted(booked: Sequence[UUID]) -> int:
+        """Each request counts, then waits for the other to have counted: both see one place free."""
+        me = threading.get_ident()
+        if me not in waited:
+            waited.add(me)
+            both_counted.wait()
+        return len(booked)
+
+    def attempt(app: Touchline) -> str:
+        try:
+            request(app, customer, held_after_both_counted)
+        except SlotFullError:
+            return "full"
+        return "booked"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(attempt, (first, second)))
+    assert outcomes == ["booked", "full"]
+    slot = first.get_callback_slot(STARTS)
+    assert slot is not None and len(slot.bookings) == 2
+    assert all(first.get_promise(p).due_at == STARTS for p in slot.bookings)
+
+
+def test_a_place_freed_by_the_counter_can_be_booked_again(new_instance: Callable[[], Touchline]) -> None:
+    app = new_instance()
+    customer = app.register_customer(name="Ada", occurred_at=NOW, actor=ACTOR).id
+    kept = request(app, customer, every_booking_holds, capacity=1)
+    with pytest.raises(SlotFullError):
+        request(app, customer, every_booking_holds, capacity=1)
+    # The read model says the first callback no longer holds its place (cancelled, say).
+    again = request(app, customer, lambda booked: sum(1 for b in booked if b != kept), capacity=1)
+    assert app.get_callback_slot(STARTS).bookings == [kept, again]  # type: ignore[union-attr]
+
+
+def test_repeating_a_request_returns_the_first_booking(new_instance: Callable[[], Touchline]) -> None:
+    app = new_instance()
+    customer = app.register_customer(name="Kurt", occurred_at=NOW, actor=ACTOR).id
+    promise_id = uuid4()
+    for _ in range(2):
+        app.request_callback(id=promise_id, customer_id=customer, starts_at=STARTS, capacity=1,
+                             held=every_booking_holds, what="Call back", owner="team:callbacks", contact_point=None,
+                             touchpoint={"id": uuid4(), "channel": "web_form", "direction": "inbound",
+                                         "kind": "request", "subject": "Callback requested"},
+                             occurred_at=NOW, actor=ACTOR)
+    assert app.get_callback_slot(STARTS).bookings == [promise_id]  # type: ignore[union-attr]

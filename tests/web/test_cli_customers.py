@@ -1,0 +1,103 @@
+"""``touchline customers erase``, on SQLite and PostgreSQL: by id or email, bad input exits
+non-zero with a message, and after an erasure the API, ``audit show``, ``audit export`` (and a
+store imported from it) and ``audit verify`` all agree: "[erased]", figures and trail intact."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from domain.clock import FixedClock
+from domain.personal import ERASED
+from tests.web.conftest import ApiClient, build_api
+from tests.web.test_cli_audit import apps, databases, invoke, same_tables, views_url  # noqa: F401 (fixtures)
+
+SECRETS = ("Ada", "ada@example.com", "smells smoke")
+
+
+@pytest.fixture
+def stored_api(database_url: str, clock: FixedClock) -> Iterator[ApiClient]:
+    """The API on both databases, with an audit key (``audit verify`` needs one on PostgreSQL)."""
+    client = build_api(database_url, clock, AUDIT_KEY="test audit key")
+    yield client
+    client.services.close()
+
+
+@pytest.fixture
+def ada(stored_api: ApiClient) -> dict[str, str]:
+    customer = stored_api.customer("Ada Lovelace", contact_points=[{"kind": "email", "value": "ada@example.com"}])
+    case = stored_api.case(customer, subject="Ada's printer", description="Ada smells smoke")
+    stored_api.customer("Bob Byte", contact_points=[{"kind": "email", "value": "bob@example.com"}])
+    stored_api.catch_up()
+    return {"customer": customer, "case": case["id"]}
+
+
+def erase(api: ApiClient, *args: str) -> Any:
+    return invoke(api.app, "customers", "erase", *args)
+
+
+def test_erase_by_email_then_every_api_read_shows_erased(stored_api: ApiClient, ada: dict[str, str]) -> None:
+    result = erase(stored_api, "ADA@example.com", "--reason", "GDPR request 17")
+    assert result.exit_code == 0, result.output
+    assert f"erased customer {ada['customer']}" in result.output
+    stored_api.catch_up()
+    customer = stored_api.get(f"/api/v1/customers/{ada['customer']}").get_json()
+    timeline = stored_api.get(f"/api/v1/customers/{ada['customer']}/timeline").get_json()
+    history = stored_api.get(f"/api/v1/aggregates/{ada['case']}").get_json()
+    text = json.dumps([customer, timeline, history])
+    assert not [s for s in SECRETS if s in text], text
+    assert ERASED in json.dumps(customer) and "Personal data erased: GDPR request 17" in json.dumps(timeline)
+    bob = stored_api.get("/api/v1/customers").get_json()
+    assert "bob@example.com" in json.dumps(bob)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["00000000-0000-0000-0000-000000000007", "--reason", "x"], "no customer 00000000-0000-0000-0000-000000000007"),
+    (["nobody@example.com", "--reason", "x"], "no customer with the email address 'nobody@example.com'"),
+    (["nonsense", "--reason", "x"], "neither a customer id (UUID) nor an email address"),
+    (["ada@example.com", "--reason", " "], "reason"),
+])
+def test_erase_refuses_bad_input(stored_api: ApiClient, ada: dict[str, str], args: list[str], message: str) -> None:
+    result = erase(stored_api, *args)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert stored_api.get(f"/api/v1/customers/{ada['customer']}").get_json()["customer"]["name"] == "Ada Lovelace"
+
+
+def test_erase_needs_a_reason_and_refuses_a_second_erasure(stored_api: ApiClient, ada: dict[str, str]) -> None:
+    assert erase(stored_api, ada["customer"]).exit_code == 2  # usage: --reason is required
+    assert erase(stored_api, ada["customer"], "--reason", "GDPR").exit_code == 0
+    again = erase(stored_api, ada["customer"], "--reason", "GDPR")
+    assert again.exit_code == 1 and "was erased already" in again.output
+
+
+def test_audit_show_export_import_and_verify_after_erasure(
+        stored_api: ApiClient, ada: dict[str, str], tmp_path: Path, database_url: str,
+        databases: Callable[[], str], apps: Callable[[str], Flask]) -> None:  # noqa: F811
+    assert erase(stored_api, ada["customer"], "--reason", "GDPR").exit_code == 0
+    shown = invoke(stored_api.app, "audit", "show", ada["case"])
+    assert shown.exit_code == 0 and ERASED in shown.output and not [s for s in SECRETS if s in shown.output]
+    out = tmp_path / "events.ndjson"
+    assert invoke(stored_api.app, "audit", "export", "--out", str(out)).exit_code == 0
+    exported = out.read_text()
+    assert not [s for s in SECRETS if s in exported] and "Bob Byte" in exported and '"sealed"' not in exported
+    verified = invoke(stored_api.app, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+
+    copy_url = databases()
+    copy = apps(copy_url)
+    assert invoke(copy, "audit", "import", str(out)).exit_code == 0
+    stored_api.catch_up()
+    copy.extensions["touchline"].projection_runner().catch_up()
+    assert same_tables(views_url(stored_api.services.storage.views_url),
+                       views_url(copy.extensions["touchline"].storage.views_url)) == []
+    copied = build_api(copy_url, stored_api.services.clock)
+    try:
+        names = {c["name"] for c in copied.get("/api/v1/customers").get_json()["items"]}
+    finally:
+        copied.services.close()
+    assert names == {ERASED, "Bob Byte"}

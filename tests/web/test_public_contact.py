@@ -1,0 +1,135 @@
+"""The public contact form: a message opens a case for the customer (found by email or
+registered), shows its tracking code, and is written once however often it is sent; bad input,
+bots and floods write nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from projections.queries.public import find_customer_by_email
+from tests.web.public_site import Site, error_of, site_fixture  # noqa: F401
+from web.public.pages import BURST
+
+GOOD = {"name": "Grace Hopper", "email": "Grace@Example.com", "phone": "+44 20 7946 0000", "topic": "problem",
+        "message": "My printer jams on every page.\nIt started yesterday."}
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def tracking_code(html: str) -> str:
+    found = re.search(r'id="tracking-code">(CASE-\d+)<', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_a_message_registers_the_customer_and_opens_a_case_with_its_touchpoint(site: Site) -> None:
+    answer = site.send("/contact", GOOD)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    code = tracking_code(answer.get_data(as_text=True))
+    case = site.app.get_case(site.app.find_case_id(code))
+    assert (case.channel, case.status, case.subject) == ("web_form", "new",
+                                                         "A problem or complaint: My printer jams on every page.")
+    customer = site.app.get_customer(case.customer_id)
+    assert customer.name == "Grace Hopper"
+    assert {p["value"] for p in customer.contact_points} == {"grace@example.com", "+44 20 7946 0000"}
+    touchpoint = site.app.get_touchpoint(case.touchpoint_id)
+    assert (touchpoint.channel, touchpoint.direction, touchpoint.touch_kind) == ("web_form", "inbound", "complaint")
+    assert touchpoint.contact_point == "grace@example.com"  # where the scheduler's acknowledgement goes
+    assert touchpoint.summary == GOOD["message"]
+
+
+def test_a_known_email_address_adds_the_case_to_that_customer(site: Site) -> None:
+    known = site.customer("Grace H.", "grace@example.com")
+    site.catch_up()
+    code = tracking_code(site.send("/contact", GOOD).get_data(as_text=True))
+    assert site.app.get_case(site.app.find_case_id(code)).customer_id == known
+    site.catch_up()
+    with site.services.views.connect() as conn:
+        assert find_customer_by_email(conn, "GRACE@example.com ") == known  # nobody new registered
+
+
+def test_sending_the_same_form_twice_opens_one_case(site: Site) -> None:
+    hidden = site.form("/contact")
+    first = site.send("/contact", GOOD, hidden=hidden)
+    written = site.events()
+    again = site.send("/contact", GOOD, hidden=hidden)  # a double click, or a reload of the POST
+    assert tracking_code(again.get_data(as_text=True)) == tracking_code(first.get_data(as_text=True))
+    assert site.events() == written
+    other = site.send("/contact", GOOD)  # a new visit is a new message
+    assert tracking_code(other.get_data(as_text=True)) != tracking_code(first.get_data(as_text=True))
+
+
+@SQLITE
+@pytest.mark.parametrize("change, field, message", [
+    ({"name": " "}, "name", "Please tell us your name."),
+    ({"name": "x" * 201}, "name", "Please keep your name under 200 characters."),
+    ({"email": ""}, "email", "Please give your email address: we answer there."),
+    ({"email": "grace at example"}, "email", "Please give an email address like name@example.com."),
+    ({"phone": "call me maybe"}, "phone", "Please give a phone number of digits, spaces and + ( ) - / . only."),
+    ({"topic": ""}, "topic", "Please choose what your message is about."),
+    ({"topic": "lottery"}, "topic", "Please choose what your message is about."),
+    ({"message": ""}, "message", "Please write your message."),
+    ({"message": "x" * 5001}, "message", "Please keep your message under 5,000 characters."),
+])
+def test_bad_input_shows_the_form_again_with_the_error_next_to_the_field(
+        site: Site, change: dict[str, str], field: str, message: str) -> None:
+    before = site.events()
+    answer = site.send("/contact", {**GOOD, **change})
+    assert answer.status_code == 400
+    assert error_of(answer, field) == message
+    assert 'value="Grace Hopper"' in answer.get_data(as_text=True) or field == "name"  # what was typed stays
+    assert site.events() == before
+
+
+@SQLITE
+@pytest.mark.parametrize("spoil", [
+    {"website": "http://cheap-pills.example"},  # the honeypot, filled in
+    {"stamp": "f-0123456789abcdef0123456789abcdef-1772442000.forged"},
+    {"stamp": ""},
+])
+def test_a_bot_gets_a_generic_refusal_and_nothing_is_written(site: Site, spoil: dict[str, Any]) -> None:
+    before = site.events()
+    answer = site.send("/contact", {**GOOD, **spoil})
+    assert answer.status_code == 400
+    assert "We could not accept this form." in answer.get_data(as_text=True)
+    assert site.events() == before
+
+
+@SQLITE
+def test_a_form_sent_faster_than_a_person_types_is_refused_in_plain_words(site: Site) -> None:
+    hidden = site.form("/contact")
+    answer = site.send("/contact", GOOD, hidden=hidden, seconds=1)
+    assert answer.status_code == 400
+    assert "quicker than we expect a person" in answer.get_data(as_text=True)
+    assert site.events() == 0
+    assert site.send("/contact", GOOD, hidden=hidden, seconds=2).status_code == 200  # same form, a moment later
+
+
+@SQLITE
+def test_a_form_left_open_for_over_a_day_is_shown_again_with_a_fresh_stamp(site: Site) -> None:
+    hidden = site.form("/contact")
+    answer = site.send("/contact", GOOD, hidden=hidden, seconds=25 * 3600)
+    assert answer.status_code == 400 and "open for more than a day" in answer.get_data(as_text=True)
+    assert hidden["stamp"] not in answer.get_data(as_text=True)
+    assert site.events() == 0
+
+
+@SQLITE
+def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
+    hidden = site.form("/contact")
+    site.clock.advance(seconds=5)
+    assert site.client.post("/contact", data={**GOOD, "stamp": hidden["stamp"]}).status_code == 400
+    assert site.events() == 0
+
+
+@SQLITE
+def test_one_address_sending_too_much_is_told_to_wait(site: Site) -> None:
+    hidden = site.form("/contact")
+    for _ in range(BURST):
+        site.client.post("/contact", data={**hidden, "name": ""})  # quick bad posts use up the allowance
+    answer = site.client.post("/contact", data={**hidden, **GOOD})
+    assert answer.status_code == 429
+    assert "Please wait" in answer.get_data(as_text=True)
+    assert site.events() == 0

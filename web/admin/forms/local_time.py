@@ -1,0 +1,47 @@
+"""A date and time field typed in the viewer's time zone (``web.admin.localtime``), read as an
+aware instant: a time the clocks skip is a field error, one that happens twice takes the first
+and says so in a message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import flash
+from wtforms import DateTimeLocalField
+from wtforms.validators import Optional
+
+from web.admin.localtime import LocalTimeError, input_value, resolve, viewer_zone
+
+FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("format", FORMATS)
+        super().__init__(label, **kwargs)
+
+    def process(self, *args: Any, **kwargs: Any) -> None:
+        # Bound per request: the label names the zone the user types in.
+        self.label.text = f"{self.label.text} ({viewer_zone().key})"
+        super().process(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, datetime) and self.data.tzinfo is None:
+            try:
+                self.data, note = resolve(self.data, viewer_zone())
+            except LocalTimeError as exc:
+                self.data = None
+                raise ValueError(str(exc)) from None
+            if note:
+                flash(f"{self.label.text}: {note}", "info")
+
+    def _value(self) -> str:
+        if isinstance(self.data, datetime):
+            return input_value(self.data)
+        return super()._value()  # type: ignore[no-any-return]
+
+
+def optional_local_time(label: str, description: str = "") -> LocalDateTimeField:
+    return LocalDateTimeField(label, validators=[Optional()], description=description)

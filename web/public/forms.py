@@ -1,0 +1,136 @@
+"""What the public forms share: the spam guard and the idempotency nonce.
+
+Every ``GuardedForm`` carries a hidden ``stamp``: a random nonce and the time the form was shown,
+signed with the link key (``scheduler.links``), so neither can be made up or changed. The nonce
+names what the form writes (``derived_id``): sending the same form twice (a double click, a
+reload) writes it once. The guard, with no third-party service: a honeypot field people do not
+see (a bot that fills it gets a generic answer), a minimum fill time counted from the stamp, and
+the per-address rate limit of every public POST.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from flask import current_app, render_template
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from domain.errors import AlreadyExistsError
+from projections.queries.public import find_customer_by_email
+from scheduler.links import sign, verify
+from web.public.pages import limit_address, link_settings, public_error
+from web.services import services
+
+STAMP_VALID = timedelta(hours=24)  # a form left open longer than this is shown again, fresh
+NOT_ACCEPTED = ("Not sent", "We could not accept this form. Please reload the page and fill it in again.")
+Page = str | tuple[str, int]
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PHONE = r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$"
+PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."
+
+
+def strip(value: str | None) -> str | None:
+    """A field filter: blanks around what was typed are no part of it (so "  " is empty)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def setting(name: str) -> int:
+    """A whole-number setting of the public pages (``TOUCHLINE_<name>``), at least 0."""
+    raw = current_app.config[name]
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"TOUCHLINE_{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"TOUCHLINE_{name} must not be negative, not {value}")
+    return value
+
+
+def new_stamp() -> str:
+    return sign(link_settings().link_key, f"f-{uuid4().hex}-{int(services().clock.now().timestamp())}")
+
+
+def read_stamp(stamp: str) -> tuple[str, datetime] | None:
+    """The nonce and the time shown of a stamp we signed; None for anything else."""
+    kind, _, rest = (verify(link_settings().link_key, stamp or "") or "").partition("-")
+    nonce, _, shown = rest.partition("-")
+    if kind != "f" or len(nonce) != 32 or not shown.isdigit():
+        return None
+    return nonce, datetime.fromtimestamp(int(shown), UTC)
+
+
+def derived_id(kind: str, nonce: str) -> UUID:
+    """The id of the record a form with this nonce writes (the same on every resend)."""
+    return uuid5(NAMESPACE_URL, f"/public-forms/{kind}/{nonce}")
+
+
+class GuardedForm(FlaskForm):
+    stamp = HiddenField()
+    # The honeypot: hidden from people by the page's style, left empty by them.
+    website = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def stamp_once(self) -> None:
+        """Give a newly shown form its stamp (a form shown again keeps the one it was sent with)."""
+        if not self.stamp.data:
+            self.stamp.data = new_stamp()
+
+    def nonce(self) -> str:
+        found = read_stamp(self.stamp.data)
+        assert found is not None, "guard() passed, so the stamp is ours"
+        return found[0]
+
+
+def guard(form: GuardedForm, template: str, **context: object) -> Page | None:
+    """None when a sent form may be written; else the page to answer: 429 when the address sent
+    too much, a generic refusal for a bot, the form with its errors for a person (400)."""
+    if (limited := limit_address()) is not None:
+        return limited
+    found = read_stamp(form.stamp.data)
+    if form.website.data or found is None:
+        return public_error(400, *NOT_ACCEPTED)
+    age = services().clock.now() - found[1]
+    if age > STAMP_VALID:
+        form.stamp.data = new_stamp()
+        return render_template(template, form=form, problem="This form was open for more than a day. "
+                               "Please check it and send it again.", **context), 400
+    if not form.validate():
+        return render_template(template, form=form, **context), 400
+    if age < timedelta(seconds=setting("PUBLIC_FORM_MIN_SECONDS")):
+        return render_template(template, form=form, problem="That was quicker than we expect a person to fill in "
+                               "this form. Please check it and send it again.", **context), 400
+    return None
+
+
+class ContactDetails(GuardedForm):
+    """Who is writing: enough to find them among our customers, or to register them."""
+
+    name = StringField("Your name", filters=[strip], validators=[DataRequired("Please tell us your name."),
+                                                Length(max=200, message="Please keep your name under 200 characters.")])
+    email = StringField("Your email address", filters=[strip], validators=[
+        DataRequired("Please give your email address: we answer there."),
+        Length(max=254, message="An email address has at most 254 characters."),
+        Regexp(EMAIL, message="Please give an email address like name@example.com.")])
+    phone = StringField("Your phone number (optional)", filters=[strip],
+                        validators=[Optional(), Regexp(PHONE, message=PHONE_FORM)])
+
+    def customer(self, actor: str) -> UUID:
+        """The customer with this email, or one registered now (its id from the nonce, so a resent
+        form that stopped half-way finds the customer it registered)."""
+        email = self.email.data.strip().lower()
+        with services().views.connect() as conn:
+            found = find_customer_by_email(conn, email)
+        if found is not None:
+            return found
+        customer_id = derived_id("customer", self.nonce())
+        points = [{"kind": "email", "value": email}]
+        if self.phone.data:
+            points.append({"kind": "phone", "value": self.phone.data.strip()})
+        try:
+            services().app.register_customer(id=customer_id, name=self.name.data.strip(), contact_points=points,
+                                             occurred_at=services().clock.now(), actor=actor)
+        except AlreadyExistsError:
+            pass
+        return customer_id
