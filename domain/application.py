@@ -12,15 +12,17 @@ from domain.customers.outreach import OutreachCommands
 from domain.deals.commands import DealCommands
 from domain.directory import DirectoryCommands
 from domain.knowledge.commands import KnowledgeCommands
+from domain.mail.commands import MailCommands
 from domain.messages.commands import MessageCommands
 from domain.promises.callbacks import CallbackCommands
 from domain.promises.commands import PromiseCommands
 from domain.sla.commands import SlaCommands
 from domain.tokens.commands import TokenCommands
 from domain.users.commands import UserPreferenceCommands
+from domain.webhooks.commands import WebhookCommands
 
 
-class Touchline(CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands, SlaCommands,
-                OutreachCommands, MessageCommands, UserPreferenceCommands, KnowledgeCommands,
-                CallbackCommands):
+class Touchline(MailCommands, CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands,
+                SlaCommands, OutreachCommands, MessageCommands, UserPreferenceCommands, KnowledgeCommands,
+                CallbackCommands, WebhookCommands):
     """Customer service and sales ledger: every change is an event."""

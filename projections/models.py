@@ -33,6 +33,8 @@ from projections.views.promises import promises
 from projections.views.sla import sla_policies, sla_policy_versions, sla_targets
 from projections.views.tokens import api_tokens
 from projections.views.touchpoints import touchpoints
+from projections.views.webhooks import webhook_subscriptions
+from projections.webhook_state import webhook_cursors
 
 
 class ReadModelWriteError(RuntimeError):
@@ -186,3 +188,22 @@ class MessageTemplate(ReadModel):
 
     def __str__(self) -> str:
         return str(self.purpose)
+
+
+def _cursor_column(column: sa.Column[Any]) -> Any:
+    return column_property(sa.select(column).where(webhook_cursors.c.subscription_id == webhook_subscriptions.c.id)
+                           .correlate_except(webhook_cursors).scalar_subquery())
+
+
+class WebhookSubscription(ReadModel):
+    """A webhook subscription (never its secret) and, from the sender's bookkeeping, its progress."""
+
+    __table__ = webhook_subscriptions
+    delivered_to = _cursor_column(webhook_cursors.c.position)
+    failures = _cursor_column(webhook_cursors.c.failures)
+    last_error = _cursor_column(webhook_cursors.c.last_error)
+    next_attempt_at = _cursor_column(webhook_cursors.c.next_attempt_at)
+    last_attempt_at = _cursor_column(webhook_cursors.c.last_attempt_at)
+
+    def __str__(self) -> str:
+        return str(self.url)

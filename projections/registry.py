@@ -14,6 +14,7 @@ from projections.views.promises import PromisesProjection
 from projections.views.sla import SlaProjection
 from projections.views.tokens import TokensProjection
 from projections.views.touchpoints import TouchpointsProjection
+from projections.views.webhooks import WebhooksProjection
 
 
 def all_projections() -> list[Projection]:
@@ -22,6 +23,7 @@ def all_projections() -> list[Projection]:
         PromisesProjection(), DealsProjection(), SlaProjection(), OutboxProjection(),
         TokensProjection(),
         KnowledgeProjection(), MessageTemplatesProjection(),
+        WebhooksProjection(),
     ]
     tables = [t.name for p in found for t in p.tables]
     duplicated = {t for t in tables if tables.count(t) > 1}

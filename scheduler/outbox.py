@@ -24,6 +24,8 @@ from projections.views.outbox import outbox
 from scheduler.context import ACTOR, SchedulerContext
 from scheduler.links import list_unsubscribe_headers
 from scheduler.notifiers import DeliveryError, Outgoing
+from scheduler.replies import PURPOSE as REPLY_PURPOSE
+from scheduler.replies import reply_headers
 
 log = logging.getLogger("touchline.scheduler")
 o = outbox.c
@@ -85,7 +87,8 @@ def deliver(ctx: SchedulerContext, message_id: UUID, result: Delivery) -> None:
     try:
         notifier.send(Outgoing(message.message_id, message.channel, message.recipient, message.subject,
                                message.body, message.created_on,
-                               list_unsubscribe_headers(ctx.settings, message)))
+                               list_unsubscribe_headers(ctx.settings, message) + reply_headers(ctx.app, message)
+                               + _auto_submitted(message)))
     except DeliveryError as exc:
         _failed(ctx, message, exc, result)
         return
@@ -93,6 +96,12 @@ def deliver(ctx: SchedulerContext, message_id: UUID, result: Delivery) -> None:
     ctx.app.record_message_sent(message.id, occurred_at=ctx.clock.now(), actor=ACTOR)
     ctx.checkpoint("recorded", message)
     result.sent += 1
+
+
+def _auto_submitted(message: Message) -> tuple[tuple[str, str], ...]:
+    """RFC 3834: what the scheduler writes by itself says so, so that other systems' auto-replies
+    (and our own inbound filter) never answer it; an agent's reply is a person's mail."""
+    return () if message.purpose == REPLY_PURPOSE else (("Auto-Submitted", "auto-generated"),)
 
 
 def _failed(ctx: SchedulerContext, message: Message, error: DeliveryError, result: Delivery) -> None:

@@ -24,8 +24,10 @@ from scheduler.context import SchedulerContext
 from scheduler.leader import LeaderLock
 from scheduler.outbox import deliver_messages
 from scheduler.promises import follow_up_promises
+from scheduler.replies import mail_replies
 from scheduler.sla import escalate_sla
 from scheduler.surveys import send_surveys
+from scheduler.webhooks import deliver_webhooks
 from scheduler.winback import offer_win_backs
 
 log = logging.getLogger("touchline.scheduler")
@@ -38,8 +40,11 @@ SCANS: list[tuple[str, Job]] = [
     ("escalate_sla", escalate_sla),
 ]
 SCANS += [("send_surveys", send_surveys), ("offer_win_backs", offer_win_backs)]
+SCANS += [("mail_replies", mail_replies)]  # agents' public replies to the customer (scheduler/replies.py)
 DELIVERY: tuple[str, Job] = ("deliver_messages", deliver_messages)
 DELIVERY_SECONDS = 5.0  # delivery runs at least this often, whatever the scans' tick
+# Webhooks follow the log on their own thread, so a slow endpoint never holds the scans up.
+WEBHOOKS: tuple[str, Job] = ("deliver_webhooks", deliver_webhooks)
 
 
 def run_job(ctx: SchedulerContext, name: str, job: Job) -> Any:
@@ -54,6 +59,7 @@ def run_once(ctx: SchedulerContext, *, before_delivery: Callable[[], None] = lam
     results = {name: run_job(ctx, name, job) for name, job in SCANS}
     before_delivery()
     results[DELIVERY[0]] = run_job(ctx, *DELIVERY)
+    results[WEBHOOKS[0]] = run_job(ctx, *WEBHOOKS)
     return results
 
 
@@ -62,7 +68,8 @@ def create_scheduler(ctx: SchedulerContext, executor: ThreadPoolExecutor | None 
     Jobs run one at a time on ``executor``; the executor "watch" is for housekeeping."""
     tick = ctx.settings.tick_seconds
     scheduler = BlockingScheduler(
-        timezone=UTC, executors={"default": executor or ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1)},
+        timezone=UTC, executors={"default": executor or ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1),
+                   "webhooks": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(tick))},
     )
     start = datetime.now(UTC)
@@ -70,6 +77,8 @@ def create_scheduler(ctx: SchedulerContext, executor: ThreadPoolExecutor | None 
         seconds = min(tick, DELIVERY_SECONDS) if job is DELIVERY[1] else tick
         scheduler.add_job(run_job, "interval", args=(ctx, name, job), seconds=seconds, id=name, name=name,
                           next_run_time=start)
+    scheduler.add_job(run_job, "interval", args=(ctx, *WEBHOOKS), seconds=min(tick, DELIVERY_SECONDS), id=WEBHOOKS[0],
+                      name=WEBHOOKS[0], next_run_time=start, executor="webhooks")
     return scheduler
 
 

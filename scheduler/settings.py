@@ -29,6 +29,18 @@ SCHEDULER_DEFAULTS: dict[str, Any] = {
     "CALLBACK_SLOT_MINUTES": 30,  # ...this long each...
     "CALLBACK_SLOT_CAPACITY": 2,  # ...with this many callbacks per slot
     "PUBLIC_FORM_MIN_SECONDS": 3,  # a public form sent sooner after it was shown is refused (bots)
+    "WEBHOOK_TIMEOUT": 10,  # seconds a webhook endpoint has to answer
+    "WEBHOOK_MAX_FAILURES": 10,  # consecutive failed attempts after which a subscription is paused
+    "WEBHOOK_ALLOW_HTTP": 0,  # 1: webhook URLs may use plain http to any host (default: localhost only)
+    # Email in (scheduler/mailin): `touchline mail-in`'s SMTP listener and IMAP poller.
+    "MAIL_IN_HOST": "127.0.0.1",
+    "MAIL_IN_PORT": 2525,
+    "IMAP_URL": "",  # imap(s)://user:password@host:port/MAILBOX; empty: no polling
+    "IMAP_MOVE_TO": "",  # mailbox to move processed mail to; empty: mark it seen
+    "IMAP_POLL_SECONDS": 30,
+    "MAIL_DIR": "var/mail",  # raw mails and attachments, by SHA-256
+    "MAIL_MAX_BYTES": 25 * 1024 * 1024,  # a larger mail is refused (SMTP) or quarantined (IMAP)
+    "MAIL_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,  # a larger attachment is dropped, with a note
 }
 
 
@@ -50,6 +62,8 @@ class SchedulerSettings:
     winback_period: timedelta = timedelta(days=180)
     link_valid_for: timedelta = timedelta(days=365)
     link_key: bytes = b""  # signs survey and unsubscribe links (from SECRET_KEY); empty: no outreach
+    webhook_timeout: float = 10.0
+    webhook_max_failures: int = 10
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SchedulerSettings:
@@ -71,6 +85,8 @@ class SchedulerSettings:
             winback_period=timedelta(days=_number(merged, "WINBACK_PERIOD_DAYS")),
             link_valid_for=timedelta(days=_number(merged, "UNSUBSCRIBE_LINK_DAYS")),
             link_key=link_key(merged.get("SECRET_KEY")),
+            webhook_timeout=_number(merged, "WEBHOOK_TIMEOUT"),
+            webhook_max_failures=round(_number(merged, "WEBHOOK_MAX_FAILURES")),
         )
 
 
@@ -81,6 +97,11 @@ def link_key(secret: Any) -> bytes:
         return b""
     raw = secret if isinstance(secret, bytes) else str(secret).encode()
     return hmac.new(raw, b"touchline/message-links", hashlib.sha256).digest()
+
+
+def webhook_allow_http(config: Mapping[str, Any]) -> bool:
+    """Whether webhook URLs may use plain http to any host (``TOUCHLINE_WEBHOOK_ALLOW_HTTP``)."""
+    return str(config.get("WEBHOOK_ALLOW_HTTP") or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _number(config: Mapping[str, Any], key: str) -> float:

@@ -14,11 +14,13 @@ from web.commands.audit import audit_group
 from web.commands.customers import customers_group
 from web.commands.demo import demo_command
 from web.commands.imports import import_group
+from web.commands.mailin import mail_in_group
 from web.commands.projections import projections_group
 from web.commands.scheduler import scheduler_command
 from web.commands.serve import serve_command
 from web.commands.tokens import tokens_group
 from web.commands.users import users_group
+from web.commands.webhooks import webhooks_group
 
 
 class TouchlineGroup(FlaskGroup):
@@ -46,12 +48,14 @@ def cli() -> None:
 cli.add_command(audit_group)
 cli.add_command(customers_group)
 cli.add_command(import_group)
+cli.add_command(mail_in_group)
 cli.add_command(projections_group)
 cli.add_command(scheduler_command)
 cli.add_command(demo_command)
 cli.add_command(serve_command)
 cli.add_command(tokens_group)
 cli.add_command(users_group)
+cli.add_command(webhooks_group)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ No magic: ``Services`` is created once per process by ``create_app`` and kept in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +30,7 @@ class Services:
     clock: Clock
     app: Touchline
     config: Mapping[str, Any] = field(default_factory=dict)
+    _tables_made: set[Callable[[sa.Engine], None]] = field(default_factory=set, repr=False)
 
     @cached_property
     def views(self) -> sa.Engine:
@@ -40,6 +41,19 @@ class Services:
     def views_writer(self) -> sa.Engine:
         """Engine the projection runner writes with (takes the write lock up front on SQLite)."""
         return create_views_engine(self.storage.views_url, writer=True)
+
+    def ensure_tables(self, create: Callable[[sa.Engine], None]) -> None:
+        """Run ``create`` (a ``metadata.create_all`` of side tables that a process makes on first
+        use: the API's bookkeeping, the webhook sender's) once per process, through the writer
+        engine: on SQLite it takes the write lock up front and waits for it, where DDL in a
+        reader's deferred transaction fails at once while the projection runner commits."""
+        if create in self._tables_made:
+            return
+        try:
+            create(self.views_writer)
+        except sa.exc.DBAPIError:  # another process created them between the check and the CREATE
+            create(self.views_writer)
+        self._tables_made.add(create)
 
     def projection_runner(self, names: list[str] | None = None, *, batch_size: int = 2000) -> ProjectionRunner:
         projections = all_projections()

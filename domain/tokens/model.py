@@ -27,6 +27,7 @@ ACCESS = ("read", "write")
 # Areas a scope can be narrowed to: ``read:funnel``, ``write:touchpoints``...
 AREAS = ("customers", "touchpoints", "cases", "promises", "deals", "funnel", "events", "sla")
 AREAS += ("audit",)  # history and state as of (issue 9)
+AREAS += ("webhooks",)  # signed webhooks out (issue 10)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,79}$")
 
 

@@ -102,7 +102,9 @@ def _kind_of(event_class: type[Any]) -> str:
 
 class Customer360Projection(Projection):
     name = "customer360"
-    version = 2  # 2: merges fold the duplicate's figures into the survivor
+    # 2: merges fold the duplicate's figures into the survivor; 3: surveys and win-back offers on
+    # the timeline (and the row's version follows them), INTEGER positions on SQLite
+    version = 3
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -191,6 +193,12 @@ class Customer360Projection(Projection):
             rows.update(customers, row["id"], consents=consents, version=e.originator_version)
         self._line(rows, e, ctx, str(e.originator_id))
 
+    @handles(Customer.WinBackOffered)
+    def win_back_offered(self, e: Any, ctx: Context, rows: Rows) -> None:
+        if rows.get(customers, str(e.originator_id)):
+            rows.update(customers, str(e.originator_id), version=e.originator_version)
+        self._line(rows, e, ctx, str(e.originator_id))
+
     @handles(Customer.MergedInto)
     def merged_into(self, e: Any, ctx: Context, rows: Rows) -> None:
         self._customer(rows, str(e.originator_id), e, version=e.originator_version, merged_into=str(e.survivor_id))
@@ -241,7 +249,7 @@ class Customer360Projection(Projection):
 
     @handles(Case.Acknowledged, Case.Assigned, Case.Transferred, Case.AgentReplied, Case.CustomerReplied,
              Case.Pended, Case.Resumed, Case.PriorityChanged, Case.Resolved, Case.Reopened, Case.Closed,
-             Case.SatisfactionRated)
+             Case.SatisfactionRated, Case.SurveySent)
     def case_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
         link = self._link(rows, e)
         if not link:

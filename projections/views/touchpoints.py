@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,6 +52,7 @@ _REPLY_PREFIXES = re.compile(r"^(?:(?:re|fwd?|aw|sv)\s*:\s*)+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=4096)  # subjects recur (and prefetch and handler both ask): two regex passes saved
 def topic_of(subject: str) -> str:
     """``"RE: Fwd: Printer broken!"`` -> ``"printer broken"``."""
     return _NOT_WORD.sub(" ", _REPLY_PREFIXES.sub("", subject.lower().strip())).strip()

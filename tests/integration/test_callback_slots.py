@@ -33,10 +33,12 @@ def every_booking_holds(booked: Sequence[UUID]) -> int:
     return len(booked)
 
 
-def test_two_requests_for_the_last_place_one_gets_it(new_instance: Callable[[], Touchline]) -> None:
+@pytest.mark.parametrize("capacity", [1, 2])  # 1: both would create the slot's stream; 2: both extend it
+def test_two_requests_for_the_last_place_one_gets_it(new_instance: Callable[[], Touchline], capacity: int) -> None:
     first, second = new_instance(), new_instance()
     customer = first.register_customer(name="Alan", occurred_at=NOW, actor=ACTOR).id
-    request(first, customer, every_booking_holds)  # one of two places taken
+    for _ in range(capacity - 1):
+        request(first, customer, every_booking_holds, capacity)  # all places but the last taken
     both_counted = threading.Barrier(2, timeout=20)
     waited: set[int] = set()
 
@@ -50,7 +52,7 @@ def test_two_requests_for_the_last_place_one_gets_it(new_instance: Callable[[], 
 
     def attempt(app: Touchline) -> str:
         try:
-            request(app, customer, held_after_both_counted)
+            request(app, customer, held_after_both_counted, capacity)
         except SlotFullError:
             return "full"
         return "booked"
@@ -59,7 +61,7 @@ def test_two_requests_for_the_last_place_one_gets_it(new_instance: Callable[[], 
         outcomes = sorted(pool.map(attempt, (first, second)))
     assert outcomes == ["booked", "full"]
     slot = first.get_callback_slot(STARTS)
-    assert slot is not None and len(slot.bookings) == 2
+    assert slot is not None and len(slot.bookings) == capacity
     assert all(first.get_promise(p).due_at == STARTS for p in slot.bookings)
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain.messages.model import message_uuid
+from projections.queries.customers import get_timeline
 from scheduler.context import SchedulerContext
 from scheduler.directory import Directory
 from scheduler.surveys import _notice, send_surveys
@@ -57,6 +58,9 @@ def test_the_survey_goes_out_a_day_after_resolution_once_with_its_links(outreach
     unsubscribe = link_in(text, "unsubscribe")
     assert survey["List-Unsubscribe"] == f"<{unsubscribe}/one-click>"
     assert survey["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    with outreach.services.views.connect() as conn:  # and the agent sees it on the customer's timeline
+        lines = [t["summary"] for t in get_timeline(conn, str(outreach.customer), sort="-position").items]
+    assert f"Case {case.tracking_code}: satisfaction survey sent" in lines
 
 
 def test_two_schedulers_racing_record_one_survey(outreach: World, database_url: str) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from domain.messages.model import message_uuid
+from projections.queries.customers import get_timeline
 from scheduler.settings import link_key
 from scheduler.winback import coupon_code, offer_win_backs
 from tests.scheduler.conftest import ADMIN, World
@@ -41,6 +42,9 @@ def test_a_churned_customer_who_consented_gets_one_offer_with_a_coupon_recorded_
     assert offer["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert offer["List-Unsubscribe"] == f"<{link_in(offer.get_content(), 'unsubscribe')}/one-click>"
     assert outreach.app.get_customer(quiet).win_back_offers == []
+    with outreach.services.views.connect() as conn:  # the agent sees the offer on Bob's timeline
+        lines = [t["summary"] for t in get_timeline(conn, str(bob), sort="-position").items]
+    assert f"Win-back offer sent (coupon {recorded['coupon']})" in lines
 
 
 def test_coupons_are_unique_across_customers_and_the_same_on_a_retry(outreach: World) -> None:

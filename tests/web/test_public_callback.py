@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 
+from domain.clock import FixedClock
 from tests.web.public_site import Site, build_site, error_of, site_fixture  # noqa: F401
 from web.public.callback import FULL, GONE, OWNER
 
@@ -159,3 +161,27 @@ def test_a_policy_calendar_sets_the_hours_and_the_zone_shown(site: Site) -> None
     assert "All times are Europe/Berlin time." in page
     assert offered(site)[:3] == [slot(at(3, 13)), slot(at(3, 13, 30)), slot(at(17, 13))]  # 10 March: a holiday
     assert re.search(r"\s14:00\s*</label>", page)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("CALLBACK_SLOT_MINUTES", "ten", "TOUCHLINE_CALLBACK_SLOT_MINUTES must be a whole number, not 'ten'"),
+    ("CALLBACK_SLOT_MINUTES", "0", "TOUCHLINE_CALLBACK_SLOT_MINUTES must be at least 5, not 0"),
+    ("CALLBACK_DAYS", "0", "TOUCHLINE_CALLBACK_DAYS must be at least 1, not 0"),
+    ("CALLBACK_SLOT_CAPACITY", "-1", "TOUCHLINE_CALLBACK_SLOT_CAPACITY must be at least 0, not -1"),
+    ("PUBLIC_FORM_MIN_SECONDS", "", "TOUCHLINE_PUBLIC_FORM_MIN_SECONDS must be a whole number, not ''"),
+])
+def test_a_bad_setting_stops_the_app_at_start_up_naming_it(tmp_path: Path, clock: FixedClock, name: str,
+                                                           value: str, message: str) -> None:
+    with pytest.raises(RuntimeError) as stopped:
+        build_site(f"sqlite:///{tmp_path / 'bad.db'}", clock, **{name: value})
+    assert str(stopped.value) == message
+
+
+@SQLITE
+def test_a_slot_capacity_of_zero_offers_no_times(database_url: str, clock: FixedClock) -> None:
+    site = build_site(database_url, clock, CALLBACK_SLOT_CAPACITY=0)
+    try:
+        assert offered(site) == []
+        assert "No times are free" in site.client.get("/callback").get_data(as_text=True)
+    finally:
+        site.services.close()

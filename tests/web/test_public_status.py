@@ -5,7 +5,6 @@ internal notes never show. (It writes nothing: SQLite only.)"""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
@@ -78,7 +77,7 @@ def test_a_wrong_code_and_a_wrong_email_get_the_same_answer(site: Site) -> None:
 def test_probing_codes_is_cut_short_per_address(site: Site) -> None:
     _, code = open_case(site)
     for n in range(LOOKUP_BURST):
-        assert look_up(site, f"CASE-{n:06d}", EMAIL).status_code == 404
+        assert look_up(site, f"CASE-{n + 500:06d}", EMAIL).status_code == 404
     assert look_up(site, code, EMAIL).status_code == 429  # even the right pair, until the wait is over
     site.clock.advance(minutes=1)
     assert look_up(site, code, EMAIL).status_code == 200
@@ -113,4 +112,3 @@ def test_nothing_is_written_by_looking(site: Site) -> None:
     look_up(site, code, EMAIL)
     look_up(site, code, "x@example.com")
     assert site.events() == before
-    assert datetime.now(UTC)  # the page used the injected clock, not this one: see the expected time above

@@ -24,6 +24,7 @@ from web.admin.session import configure_session
 from web.admin.views import register_views
 from web.admin.views.articles import register_knowledge
 from web.admin.views.preferences import PreferencesView
+from web.admin.views.webhooks import WebhooksView
 from web.admin.waiting import wait_for_position
 
 __all__ = ["init_admin", "wait_for_position"]
@@ -71,4 +72,6 @@ def init_admin(app: Flask) -> Admin:
     register_pages(admin)
     admin.add_view(PreferencesView(name="My preferences", endpoint="preferences", url="/admin/preferences",
                                    category="Settings"))
+    admin.add_view(WebhooksView(name="Webhooks", endpoint="admin_webhooks", url="/admin/webhooks",
+                                category="Settings"))
     return admin

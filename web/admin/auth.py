@@ -38,6 +38,7 @@ class PanelUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type h
     team: str | None
     active: bool
     must_change_password: bool
+    timezone: str | None = None  # their preference; None: the instance's default (web.admin.localtime)
 
     @property
     def is_active(self) -> bool:
@@ -45,7 +46,8 @@ class PanelUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type h
 
     @classmethod
     def of(cls, user: User) -> PanelUser:
-        return cls(str(user.id), user.email, user.name, user.role, user.team, user.active, user.must_change_password)
+        return cls(str(user.id), user.email, user.name, user.role, user.team, user.active, user.must_change_password,
+                   user.timezone)
 
 
 def _stored_user(user_id: UUID) -> User | None:

@@ -14,15 +14,13 @@ import os
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, current_app, g, has_request_context
 from flask_login import current_user
 
-from domain.errors import DomainError, InvalidValueError
+from domain.errors import InvalidValueError
 from domain.users.model import clean_timezone
-from web.services import services
 
 DEFAULT_ZONE = "UTC"
 
@@ -52,12 +50,8 @@ def default_zone() -> ZoneInfo:
 
 
 def _preference() -> str | None:
-    if not current_user.is_authenticated:
-        return None
-    try:
-        return services().app.get_user(UUID(current_user.id)).timezone
-    except (DomainError, ValueError):
-        return None
+    # The session re-reads the user on every request (web.admin.session), preference included.
+    return current_user.timezone if current_user.is_authenticated else None
 
 
 def viewer_zone() -> ZoneInfo:

@@ -17,6 +17,7 @@ from web.api import cases, customers, deals, events, funnel, promises, sla, touc
 from web.api import sla_policies
 from web.api import aggregates
 from web.api import promise_keeping
+from web.api import webhooks
 from web.api.auth import SCHEME, ApiRuntime, guard, public
 from web.api.errors import handle_http_exception
 from web.schemas.common import ErrorSchema
@@ -27,6 +28,7 @@ BLUEPRINTS = (customers.blp, touchpoints.blp, cases.blp, promises.blp, deals.blp
 BLUEPRINTS += (sla_policies.blp,)
 BLUEPRINTS += (aggregates.blp,)
 BLUEPRINTS += (promise_keeping.blp,)
+BLUEPRINTS += (webhooks.blp,)
 DESCRIPTION = """Read Touchline's projections, follow its event log, and record customers' touchpoints,
 cases, promises and deals.
 

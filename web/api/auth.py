@@ -102,15 +102,10 @@ class ApiRuntime:
         self.use_interval = float(config["API_TOKEN_USE_INTERVAL"])
         self._recorded: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._tables_ready = False
         self._next_purge = 0.0
 
     def ensure_tables(self) -> None:
-        if not self._tables_ready:
-            # Through the writer engine (BEGIN IMMEDIATE on SQLite): DDL on the reader engine can
-            # fail with "database is locked" while the projection runner commits.
-            create_api_tables(services().views_writer)
-            self._tables_ready = True
+        services().ensure_tables(create_api_tables)
 
     def purge_due(self) -> bool:
         """True at most once an hour: time to drop old idempotency records."""

@@ -15,7 +15,13 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Regexp,
+    ValidationError,
+)
 
 from domain.errors import DomainError, NotFoundError
 from domain.promises.slots import SlotFullError, offered_slots
@@ -25,6 +31,7 @@ from web.public.forms import (
     PHONE_FORM,
     ContactDetails,
     Page,
+    check_settings,
     derived_id,
     guard,
     read_stamp,
@@ -36,6 +43,7 @@ from web.public.times import local_text, public_calendar
 from web.services import services
 
 blp = Blueprint("public_callback", __name__)
+blp.record_once(lambda state: check_settings(state.app.config))
 ACTOR = "system:public-callback"
 OWNER = "team:callbacks"  # the queue every agent on callbacks works from: nobody in particular yet
 TEMPLATE = "public/callback.html"
@@ -89,7 +97,7 @@ def _days(form: CallbackForm, zone: Any) -> list[tuple[str, list[tuple[Any, str]
 
 
 def _offer(form: CallbackForm) -> dict[str, Any]:
-    calendar, minutes = public_calendar(), setting("CALLBACK_SLOT_MINUTES") or 30
+    calendar, minutes = public_calendar(), setting("CALLBACK_SLOT_MINUTES")
     grid = offered_slots(calendar, services().clock.now(), days=setting("CALLBACK_DAYS"), minutes=minutes)
     with services().views.connect() as conn:
         taken = taken_places(conn, grid, minutes)
@@ -98,7 +106,7 @@ def _offer(form: CallbackForm) -> dict[str, Any]:
 
 
 def _book(form: CallbackForm) -> datetime:
-    starts, minutes = form.starts_at(), setting("CALLBACK_SLOT_MINUTES") or 30
+    starts, minutes = form.starts_at(), setting("CALLBACK_SLOT_MINUTES")
     note = (form.note.data or "").strip()
     customer_id = form.customer(ACTOR)
 

@@ -7,13 +7,15 @@ from typing import Any
 from domain.messages.model import DELIVERY_CHANNELS
 from domain.messages.templates import TEMPLATE_PURPOSES
 from projections import models
+from scheduler.replies import PURPOSE as REPLY_PURPOSE
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import ConfirmForm
 from web.admin.views import filters
 from web.admin.views.display import fmt_customer, fmt_details, fmt_time
 
 STATUSES = ("queued", "failed", "sent", "gave_up")
-PURPOSES = TEMPLATE_PURPOSES  # every message the outbox sends is written from one template
+# Every message the outbox sends is written from a template, but for agents' replies.
+PURPOSES = (*TEMPLATE_PURPOSES, REPLY_PURPOSE)
 
 OUTBOX_COMMANDS = (
     RowCommand("requeue", "Send again", ConfirmForm,

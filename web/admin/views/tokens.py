@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
-from flask import current_app, flash, make_response, redirect, request
+from flask import flash, make_response, redirect, request
 from flask_admin import expose
 
 from projections import models
@@ -61,11 +60,11 @@ class TokensView(CommandView):
         return self.can_write()
 
     def get_query(self) -> Any:
-        _api_tables()
+        services().ensure_tables(create_api_tables)
         return super().get_query()
 
     def get_one(self, id: Any) -> Any:
-        _api_tables()
+        services().ensure_tables(create_api_tables)
         return super().get_one(id)
 
     def version_of(self, model: Any) -> int | None:
@@ -103,16 +102,3 @@ class TokensView(CommandView):
         if issue(form, lambda app, common: revoke(app, token_id, form.values(), common), str(token_id)) is not None:
             flash("The token is revoked: requests with it fail from now on.", "success")
         return redirect(self.get_url(".index_view"))
-
-
-def _api_tables() -> None:
-    """The API creates its bookkeeping tables on its first request; the list joins one of them, so it
-    may have to create them first: through the writer engine (on SQLite it takes the write lock up
-    front and waits for it; DDL in a reader's deferred transaction fails at once beside the runner)."""
-    if current_app.extensions.get("touchline_api_tables"):
-        return
-    try:
-        create_api_tables(services().views_writer)
-    except sa.exc.DBAPIError:  # another process created them between the check and the CREATE
-        create_api_tables(services().views_writer)
-    current_app.extensions["touchline_api_tables"] = True

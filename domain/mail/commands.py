@@ -1,0 +1,184 @@
+"""Mail commands of the Application: record an inbound email as a touchpoint (threaded into its
+case, or opening one), or quarantine it with a reason.
+
+The transport parses and classifies the mail and finds its case and customer (read models,
+headers); these commands decide and write. Everything a mail creates has an id derived from
+the mail's record, and the record is saved with the touchpoint and the case's new event in one
+transaction, so a mail delivered twice is recorded once. Opening a case saves separately
+(its code allocation), under a derived case id: a retry after a crash collides there and
+completes the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.cases.commands import CaseCommands
+from domain.cases.model import ACTIVE, Case
+from domain.errors import AlreadyExistsError, ConflictError
+from domain.mail.model import InboundMail, derived, inbound_mail_id
+from domain.messages.model import Draft, Message
+
+SUMMARY_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """An inbound mail as the domain needs it, parsed by the transport."""
+
+    key: str  # the Message-ID, else "sha256:<hex>" of the raw bytes
+    message_id: str | None
+    sender: str  # the From address, lower case
+    sender_name: str
+    subject: str
+    body: str
+    raw_sha256: str
+    size: int
+    automatic: str | None = None  # why this is automatic mail (auto-reply, bounce, list...), None for a person
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # name, type, size, sha256, kept
+    notes: list[str] = field(default_factory=list)  # said on the touchpoint (attachments dropped...)
+
+    @property
+    def record_id(self) -> UUID:
+        return inbound_mail_id(self.key)
+
+    @property
+    def summary(self) -> str:
+        body = self.body[:SUMMARY_MAX - 2000]
+        return "\n\n".join([body, *(f"[{n}]" for n in self.notes)]).strip()
+
+    @property
+    def case_subject(self) -> str:
+        return (self.subject.strip() or "(no subject)")[:300]
+
+
+def mail_customer_id(address: str) -> UUID:
+    """The customer registered for a new sender, derived from the address: two mails from a
+    stranger, however close, register one customer."""
+    return uuid5(NAMESPACE_URL, f"/customers/email/{address.strip().lower()}")
+
+
+class MailCommands(CaseCommands):
+    def customer_for_mail(self, mail: Inbound, found: UUID | None, *, occurred_at: datetime, actor: str) -> UUID:
+        """``found`` (the read models' customer with this address), else the one this address
+        registered before, else a new customer registered now."""
+        if found is not None:
+            return found
+        customer_id = mail_customer_id(mail.sender)
+        if not self._exists(customer_id):
+            name = mail.sender_name.strip()[:200] or mail.sender.split("@")[0] or mail.sender
+            try:
+                self.register_customer(id=customer_id, name=name, contact_points=[{"kind": "email", "value": mail.sender}],
+                                       occurred_at=occurred_at, actor=actor)
+            except AlreadyExistsError:
+                pass  # registered by a concurrent mail from the same sender
+        return customer_id
+
+    def mail_seen(self, mail: Inbound) -> bool:
+        return self._exists(mail.record_id)
+
+    def get_inbound_mail(self, record_id: UUID) -> InboundMail:
+        return self._get(InboundMail, record_id)
+
+    def case_of_inbound(self, message_id: str) -> UUID | None:
+        """The case of a mail we received with this Message-ID (None if none or no case)."""
+        record_id = inbound_mail_id(message_id)
+        return self._get(InboundMail, record_id).case_id if self._exists(record_id) else None
+
+    def quarantine_mail(self, mail: Inbound, *, reason: str, occurred_at: datetime, actor: str) -> str:
+        """Keep the mail aside with ``reason``; "quarantined", or "duplicate" when recorded already."""
+        record = self._mail_record(mail, status="quarantined", reason=reason[:1000], outcome=None, customer_id=None,
+                              case_id=None, touchpoint_id=None, occurred_at=occurred_at, actor=actor)
+        try:
+            self._save(record)
+        except AlreadyExistsError:
+            return "duplicate"
+        return "quarantined"
+
+    def record_mail(self, mail: Inbound, *, customer_id: UUID | None, case_id: UUID | None, occurred_at: datetime,
+                    actor: str, release: bool = False) -> str:
+        """Record the mail from ``customer_id``, threaded into ``case_id`` when given and still open
+        to replies. Returns the outcome ("threaded", "automatic_threaded", "case_opened"),
+        "quarantined" for automatic mail that threads into no case, or "duplicate".
+        ``release``: the mail is quarantined already and is being processed again."""
+        case = self._get(Case, case_id) if case_id is not None else None
+        if case is not None and case.status not in (*ACTIVE, "resolved") and mail.automatic is None:
+            case = None  # closed: a person writing again starts a new case
+        if case is None and mail.automatic is not None:
+            return "quarantined" if release else self.quarantine_mail(
+                mail, reason=f"automatic mail ({mail.automatic}) that belongs to no case",
+                occurred_at=occurred_at, actor=actor)
+        touchpoint = {"id": derived(mail.record_id, "touchpoint"), "channel": "email", "direction": "inbound",
+                      "kind": "inquiry" if case is None else "follow_up", "subject": mail.case_subject,
+                      "summary": mail.summary, "contact_point": mail.sender, "external_ref": mail.message_id}
+        when = {"occurred_at": occurred_at, "actor": actor}
+        if case is None:
+            if customer_id is None:
+                raise ValueError("a mail that opens a case needs its customer")
+            return self._open_case_by_mail(mail, customer_id, touchpoint, release, **when)
+        outcome = "threaded" if mail.automatic is None else "automatic_threaded"
+        tp = self.build_touchpoint(customer_id=case.customer_id, case_id=case.id, **touchpoint, **when)
+        records: list[Any] = [tp]
+        if mail.automatic is None:  # an out-of-office is not the customer's answer: no SLA clock moves
+            case.customer_reply(body=mail.summary, channel="email", touchpoint_id=tp.id, **when)
+            records.append(case)
+        return self._save_record(mail, outcome, case.customer_id, case.id, tp.id, records, release, **when)
+
+    def _open_case_by_mail(self, mail: Inbound, customer_id: UUID, touchpoint: dict[str, Any], release: bool,
+                           *, occurred_at: datetime, actor: str) -> str:
+        case_id = derived(mail.record_id, "case")
+        try:
+            self.open_case(id=case_id, customer_id=customer_id, subject=mail.case_subject, channel="email",
+                           touchpoint=touchpoint, occurred_at=occurred_at, actor=actor)
+        except AlreadyExistsError:
+            pass  # opened by an earlier delivery that stopped before its record: complete it
+        return self._save_record(mail, "case_opened", customer_id, case_id, touchpoint["id"], [], release,
+                                 occurred_at=occurred_at, actor=actor)
+
+    def _save_record(self, mail: Inbound, outcome: str, customer_id: UUID, case_id: UUID | None,
+                     touchpoint_id: UUID, others: list[Any], release: bool, *, occurred_at: datetime,
+                     actor: str) -> str:
+        if release:
+            record = self._get(InboundMail, mail.record_id)
+            record.release(outcome=outcome, customer_id=customer_id, case_id=case_id, touchpoint_id=touchpoint_id,
+                           attachments=mail.attachments, occurred_at=occurred_at, actor=actor)
+        else:
+            record = self._mail_record(mail, status="recorded", reason=None, outcome=outcome, customer_id=customer_id,
+                                  case_id=case_id, touchpoint_id=touchpoint_id, occurred_at=occurred_at, actor=actor)
+        try:
+            self._save(record, *others)
+        except AlreadyExistsError:
+            if self._exists(mail.record_id):
+                return "duplicate"
+            # The case changed meanwhile (an agent's reply): nothing was written; the caller retries.
+            raise ConflictError(InboundMail.kind, mail.key, mail.record_id) from None
+        return outcome
+
+    @staticmethod
+    def _mail_record(mail: Inbound, **fields: Any) -> InboundMail:
+        occurred_at, actor = InboundMail.checked_when(fields.pop("occurred_at"), fields.pop("actor"))
+        return InboundMail(
+            id=mail.record_id, key=mail.key[:998], message_id=mail.message_id, sender=mail.sender[:500],
+            subject=mail.subject[:998], attachments=mail.attachments, raw_sha256=mail.raw_sha256, size=mail.size,
+            occurred_at=occurred_at, actor=actor, **fields)
+
+    def queue_case_reply(self, draft: Draft, *, mail_domain: str, occurred_at: datetime, actor: str) -> bool:
+        """Queue the email of an agent's public reply and record it on the case as an outbound
+        touchpoint, in one transaction; False when that reply was mailed already (its cause)."""
+        if self._exists(draft.id):
+            return False
+        message = Message.queue(draft, mail_domain=mail_domain, occurred_at=occurred_at, actor=actor)
+        assert draft.customer_id is not None and draft.case_id is not None
+        tp = self.build_touchpoint(id=derived(draft.id, "touchpoint"), customer_id=draft.customer_id,
+                                   case_id=draft.case_id, channel="email", direction="outbound", kind="follow_up",
+                                   subject=draft.subject, summary=draft.body[:SUMMARY_MAX],
+                                   contact_point=draft.recipient, external_ref=message.message_id,
+                                   occurred_at=occurred_at, actor=actor)
+        try:
+            self._save(message, tp)
+        except AlreadyExistsError:
+            return False
+        return True

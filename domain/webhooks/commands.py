@@ -1,0 +1,66 @@
+"""Webhook subscription commands of the Application (admins: panel, CLI, API)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from domain.service import Receipt, Service
+from domain.webhooks.model import WebhookSubscription
+
+
+class IssuedSecret(NamedTuple):
+    receipt: Receipt
+    secret: str  # shown once to whoever created or rotated it
+
+
+class WebhookCommands(Service):
+    def create_webhook(self, *, url: str, event_types: list[str] | str, allow_http: bool = False,
+                       occurred_at: datetime, actor: str) -> IssuedSecret:
+        """Subscribe ``url`` to ``event_types``; deliveries start after this event's position."""
+        webhook = WebhookSubscription.create(url=url, event_types=event_types, allow_http=allow_http,
+                                             occurred_at=occurred_at, actor=actor)
+        return IssuedSecret(self._save(webhook), webhook.secret)
+
+    def get_webhook(self, webhook_id: UUID) -> WebhookSubscription:
+        return self._get(WebhookSubscription, webhook_id)
+
+    def change_webhook(self, webhook_id: UUID, *, url: str | None = None, event_types: list[str] | str | None = None,
+                       allow_http: bool = False, expected_version: int | None = None, occurred_at: datetime,
+                       actor: str) -> Receipt:
+        webhook = self._get(WebhookSubscription, webhook_id, expected_version)
+        if not webhook.change(url=url, event_types=event_types, allow_http=allow_http, occurred_at=occurred_at,
+                              actor=actor):
+            return self._unchanged(webhook)
+        return self._save(webhook)
+
+    def pause_webhook(self, webhook_id: UUID, *, reason: str = "", expected_version: int | None = None,
+                      occurred_at: datetime, actor: str) -> Receipt:
+        webhook = self._get(WebhookSubscription, webhook_id, expected_version)
+        webhook.pause(reason=reason, occurred_at=occurred_at, actor=actor)
+        return self._save(webhook)
+
+    def resume_webhook(self, webhook_id: UUID, *, expected_version: int | None = None, occurred_at: datetime,
+                       actor: str) -> Receipt:
+        webhook = self._get(WebhookSubscription, webhook_id, expected_version)
+        webhook.resume(occurred_at=occurred_at, actor=actor)
+        return self._save(webhook)
+
+    def rotate_webhook_secret(self, webhook_id: UUID, *, occurred_at: datetime, actor: str) -> IssuedSecret:
+        webhook = self._get(WebhookSubscription, webhook_id)
+        secret = webhook.rotate_secret(occurred_at=occurred_at, actor=actor)
+        return IssuedSecret(self._save(webhook), secret)
+
+    def replay_webhook(self, webhook_id: UUID, *, from_position: int, occurred_at: datetime,
+                       actor: str) -> Receipt:
+        """Deliver again every matching event from ``from_position`` on (the scheduler applies it)."""
+        webhook = self._get(WebhookSubscription, webhook_id)
+        webhook.request_replay(from_position=from_position, occurred_at=occurred_at, actor=actor)
+        return self._save(webhook)
+
+    def delete_webhook(self, webhook_id: UUID, *, expected_version: int | None = None, occurred_at: datetime,
+                       actor: str) -> Receipt:
+        webhook = self._get(WebhookSubscription, webhook_id, expected_version)
+        webhook.delete(occurred_at=occurred_at, actor=actor)
+        return self._save(webhook)

@@ -1,0 +1,171 @@
+"""The WebhookSubscription aggregate: a URL told about chosen event types, with a signing secret.
+
+Status: active <-> paused (by an admin, or by the scheduler after repeated failures, with the
+last error as reason) -> deleted (for good). The secret is generated here, shown once by
+whoever created or rotated it, and kept in its event so the scheduler can sign; it is a
+``secret_fields`` entry, so the event feed, history pages and exports never show it.
+A replay request moves delivery back to a log position (the scheduler applies it once:
+``replays`` counts the requests).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import DomainError, InvalidValueError
+from domain.users.model import SECRET_FIELDS
+from domain.values import text
+from domain.webhooks.catalog import clean_patterns
+
+SECRET_PREFIX = "whsec_"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+STATUSES = ("active", "paused", "deleted")
+
+
+class WebhookStateError(DomainError):
+    """The subscription's status does not allow that (e.g. resuming an active one)."""
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def clean_url(url: str, *, allow_http: bool = False) -> str:
+    """An https URL (http only to this machine, unless ``allow_http``), without credentials."""
+    cleaned = text("url", url, max_length=2000)
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise InvalidValueError("url", f"{url[:80]!r} is not a URL") from None
+    if parts.scheme not in ("https", "http") or not host or " " in cleaned:
+        raise InvalidValueError("url", f"{url[:80]!r} is not an https:// URL")
+    if parts.username or parts.password:
+        raise InvalidValueError("url", "must not hold a user name or password (deliveries are signed instead)")
+    if parts.fragment:
+        raise InvalidValueError("url", "must not have a #fragment")
+    if parts.scheme == "http" and not allow_http and host not in LOCAL_HOSTS:
+        raise InvalidValueError("url", "must use https (plain http only to localhost or 127.0.0.1, unless "
+                                       "TOUCHLINE_WEBHOOK_ALLOW_HTTP is set)")
+    return cleaned
+
+
+class WebhookSubscription(Entity):
+    kind = "Webhook"
+
+    @classmethod
+    def create(cls, *, url: str, event_types: list[str] | str, allow_http: bool = False, occurred_at: datetime,
+               actor: str) -> WebhookSubscription:
+        occurred_at, actor = cls.checked_when(occurred_at, actor)
+        return cls(url=clean_url(url, allow_http=allow_http), event_types=clean_patterns(event_types),
+                   secret=new_secret(), occurred_at=occurred_at, actor=actor)
+
+    @event("Created")
+    def __init__(self, *, url: str, event_types: list[str], secret: str, occurred_at: datetime, actor: str) -> None:
+        self.url = url
+        self.event_types = event_types
+        self.secret = secret
+        self.status = "active"
+        self.pause_reason: str | None = None
+        self.replays = 0
+        self.replay_from: int | None = None
+        self.created_by = actor
+        self.last_occurred_at = occurred_at
+
+    @property
+    def label(self) -> str:
+        return self.url
+
+    def _check_not_deleted(self) -> None:
+        if self.status == "deleted":
+            raise WebhookStateError(f"webhook {self.url} was deleted")
+
+    def change(self, *, url: str | None, event_types: list[str] | str | None, allow_http: bool = False,
+               occurred_at: datetime, actor: str) -> bool:
+        """Change the URL and/or the types; False when nothing changes."""
+        self._check_not_deleted()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        new_url = self.url if url is None else clean_url(url, allow_http=allow_http)
+        new_types = self.event_types if event_types is None else clean_patterns(event_types)
+        if (new_url, new_types) == (self.url, self.event_types):
+            return False
+        self._changed(url=new_url, event_types=new_types, occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("Changed")
+    def _changed(self, url: str, event_types: list[str], occurred_at: datetime, actor: str) -> None:
+        self.url, self.event_types, self.last_occurred_at = url, event_types, occurred_at
+
+    def pause(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
+        self._check_not_deleted()
+        if self.status == "paused":
+            raise WebhookStateError(f"webhook {self.url} is paused already")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._paused(reason=text("reason", reason, required=False, max_length=1000), occurred_at=occurred_at,
+                     actor=actor)
+
+    @event("Paused")
+    def _paused(self, reason: str, occurred_at: datetime, actor: str) -> None:
+        self.status, self.pause_reason, self.last_occurred_at = "paused", reason or None, occurred_at
+
+    def resume(self, *, occurred_at: datetime, actor: str) -> None:
+        self._check_not_deleted()
+        if self.status != "paused":
+            raise WebhookStateError(f"webhook {self.url} is not paused")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._resumed(occurred_at=occurred_at, actor=actor)
+
+    @event("Resumed")
+    def _resumed(self, occurred_at: datetime, actor: str) -> None:
+        self.status, self.pause_reason, self.last_occurred_at = "active", None, occurred_at
+
+    def rotate_secret(self, *, occurred_at: datetime, actor: str) -> str:
+        self._check_not_deleted()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        secret = new_secret()
+        self._secret_rotated(secret=secret, occurred_at=occurred_at, actor=actor)
+        return secret
+
+    @event("SecretRotated")
+    def _secret_rotated(self, secret: str, occurred_at: datetime, actor: str) -> None:
+        self.secret, self.last_occurred_at = secret, occurred_at
+
+    def request_replay(self, *, from_position: int, occurred_at: datetime, actor: str) -> None:
+        self._check_not_deleted()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        if isinstance(from_position, bool) or not isinstance(from_position, int) or from_position < 1:
+            raise InvalidValueError("from_position", "must be a log position (a whole number from 1)")
+        self._replay_requested(from_position=from_position, occurred_at=occurred_at, actor=actor)
+
+    @event("ReplayRequested")
+    def _replay_requested(self, from_position: int, occurred_at: datetime, actor: str) -> None:
+        self.replays += 1
+        self.replay_from, self.last_occurred_at = from_position, occurred_at
+
+    def delete(self, *, occurred_at: datetime, actor: str) -> None:
+        self._check_not_deleted()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._deleted(occurred_at=occurred_at, actor=actor)
+
+    @event("Deleted")
+    def _deleted(self, occurred_at: datetime, actor: str) -> None:
+        self.status, self.last_occurred_at = "deleted", occurred_at
+
+
+# The signing secret is not history: the feed, history pages and exports leave it out.
+SECRET_FIELDS[WebhookSubscription.Created] = frozenset({"secret"})
+SECRET_FIELDS[WebhookSubscription.SecretRotated] = frozenset({"secret"})
+
+
+def webhook_id(value: str | UUID) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise InvalidValueError("id", f"{value!r} is not a webhook id") from None

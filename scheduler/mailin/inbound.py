@@ -1,0 +1,173 @@
+"""From raw bytes to a touchpoint: the one core both transports (SMTP, IMAP) call.
+
+Order: keep the bytes (the store), then parse, then find the case (a tracking code in the
+subject, else a Message-ID we sent or received in In-Reply-To/References) and the customer
+(the read models, else the one registered for this address), then record (``domain.mail``).
+Whatever cannot be recorded is quarantined with its reason and its bytes kept, so nothing is
+lost; ``reprocess`` tries a quarantined mail again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.application import Touchline
+from domain.clock import Clock
+from domain.errors import ConflictError, NotFoundError
+from domain.mail.commands import Inbound
+from domain.mail.model import InboundMail
+from projections.queries.public import find_customer_by_email
+from scheduler.mailin.parse import Malformed, Parsed, parse
+from scheduler.mailin.store import MailStore
+from scheduler.notifiers import mail_domain
+
+log = logging.getLogger("touchline.mailin")
+ACTOR = "system:mail-in"
+ATTEMPTS = 3  # a mail that collides with an agent's change of its case is tried again at once
+
+
+@dataclass(frozen=True)
+class MailInSettings:
+    directory: str = "var/mail"
+    max_bytes: int = 25 * 1024 * 1024
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    our_domain: str = "touchline.example"  # the domain of the Message-IDs we send
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MailInSettings:
+        """From the app's configuration; ``ValueError`` naming the variable for a bad value."""
+        sizes = {}
+        for key in ("MAIL_MAX_BYTES", "MAIL_ATTACHMENT_MAX_BYTES"):
+            try:
+                sizes[key] = int(config.get(key, 0))
+            except (TypeError, ValueError):
+                raise ValueError(f"TOUCHLINE_{key}: must be a whole number of bytes, not {config.get(key)!r}") \
+                    from None
+            if sizes[key] <= 0:
+                raise ValueError(f"TOUCHLINE_{key}: must be a positive number of bytes, not {config.get(key)!r}")
+        return cls(str(config.get("MAIL_DIR") or "var/mail"), sizes["MAIL_MAX_BYTES"],
+                   sizes["MAIL_ATTACHMENT_MAX_BYTES"], mail_domain(str(config.get("MAIL_FROM") or "")))
+
+
+@dataclass
+class MailIn:
+    app: Touchline
+    views: sa.Engine
+    clock: Clock
+    store: MailStore
+    settings: MailInSettings
+
+    def receive(self, raw: bytes, *, envelope_sender: str | None = None) -> str:
+        """Record one mail; its outcome: "case_opened", "threaded", "automatic_threaded",
+        "quarantined" or "duplicate"."""
+        digest = self.store.put_raw(raw)  # first, so a crash below loses nothing
+        parsed = parse(raw, max_bytes=self.settings.max_bytes, envelope_sender=envelope_sender)
+        if isinstance(parsed, Malformed):
+            mail = Inbound(key=parsed.message_id or f"sha256:{digest}", message_id=parsed.message_id,
+                           sender=parsed.sender, sender_name="", subject=parsed.subject, body="",
+                           raw_sha256=digest, size=len(raw))
+            outcome = self.app.quarantine_mail(mail, reason=parsed.reason, occurred_at=self.clock.now(), actor=ACTOR)
+            log.warning("mail %s %s: %s", mail.key, outcome, parsed.reason)
+            return outcome
+        mail = self.inbound(parsed, digest, len(raw))
+        if self.app.mail_seen(mail):
+            return "duplicate"
+        return self._record(mail, parsed)
+
+    def reprocess(self, record_id: UUID, *, as_person: bool = False) -> str:
+        """Process a quarantined mail again from its kept bytes (``as_person``: it is not automatic
+        mail, whatever its headers say). Its outcome, or "quarantined" when it still cannot be recorded."""
+        record = self.app.get_inbound_mail(record_id)
+        raw = self.store.raw(record.raw_sha256)
+        parsed = parse(raw, max_bytes=max(self.settings.max_bytes, len(raw)))
+        if isinstance(parsed, Malformed):
+            return "quarantined"
+        mail = self.inbound(parsed, record.raw_sha256, len(raw), key=record.key, as_person=as_person)
+        return self._record(mail, parsed, release=True)
+
+    def inbound(self, parsed: Parsed, digest: str, size: int, *, key: str | None = None,
+                as_person: bool = False) -> Inbound:
+        """The domain's view of the mail; attachments over the limit are dropped with a note."""
+        limit = self.settings.attachment_max_bytes
+        attachments, notes = [], []
+        for part in parsed.attachments:
+            kept = len(part.data) <= limit
+            if kept:
+                self.store.put_attachment(part.data)
+            else:
+                notes.append(f"attachment {part.name} ({len(part.data)} bytes) dropped: over the limit of {limit} bytes")
+            attachments.append({"name": part.name[:255], "type": part.content_type, "size": len(part.data),
+                                "sha256": part.sha256, "kept": kept})
+        return Inbound(key=key or parsed.message_id or f"sha256:{digest}", message_id=parsed.message_id,
+                       sender=parsed.sender, sender_name=parsed.sender_name, subject=parsed.subject,
+                       body=parsed.body, raw_sha256=digest, size=size,
+                       automatic=None if as_person else parsed.automatic, attachments=attachments, notes=notes)
+
+    def _record(self, mail: Inbound, parsed: Parsed, *, release: bool = False) -> str:
+        for attempt in range(ATTEMPTS):
+            now = self.clock.now()
+            case_id = self.thread(parsed)
+            customer_id = None
+            if mail.automatic is None:  # a machine never becomes a customer
+                with self.views.connect() as conn:
+                    found = find_customer_by_email(conn, mail.sender)
+                customer_id = self.app.customer_for_mail(mail, found, occurred_at=now, actor=ACTOR)
+            try:
+                outcome = self.app.record_mail(mail, customer_id=customer_id, case_id=case_id, occurred_at=now,
+                                               actor=ACTOR, release=release)
+            except ConflictError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                continue
+            log.info("mail %s from %s: %s", mail.key, mail.sender, outcome)
+            return outcome
+        raise AssertionError("unreachable")
+
+    def thread(self, parsed: Parsed) -> UUID | None:
+        """The case the mail belongs to: a tracking code in its subject, else the case of a
+        message it answers (one we sent, or one we received before)."""
+        for code in parsed.codes:
+            try:
+                return self.app.find_case_id(code)
+            except NotFoundError:
+                continue
+        for reference in parsed.references:
+            case_id = self._case_of_sent(reference) or self.app.case_of_inbound(reference)
+            if case_id is not None:
+                return case_id
+        return None
+
+    def _case_of_sent(self, reference: str) -> UUID | None:
+        local, _, domain = reference.strip("<>").partition("@")
+        if domain.lower() != self.settings.our_domain.lower():
+            return None
+        try:
+            queued = next(iter(self.app.events.get(UUID(hex=local), lte=1)), None)
+        except ValueError:
+            return None
+        case_id = getattr(queued, "case_id", None)
+        return case_id if isinstance(case_id, UUID) else None
+
+
+def quarantined(app: Touchline, *, limit: int = 1000) -> list[InboundMail]:
+    """Mail kept aside and not released, oldest first (a scan of the event log by topic: for
+    operators, not for a hot path)."""
+    topic = f"{InboundMail.__module__}:{InboundMail.Received.__qualname__}"
+    found: list[InboundMail] = []
+    start: int | None = None
+    while True:
+        batch = app.recorder.select_notifications(start=start, limit=limit, topics=[topic],
+                                                  inclusive_of_start=start is None)
+        for notification in batch:
+            record = app.get_inbound_mail(notification.originator_id)
+            if record.status == "quarantined":
+                found.append(record)
+        if len(batch) < limit:
+            return found
+        start = batch[-1].id
