@@ -112,7 +112,7 @@ class MailIn:
     def _record(self, mail: Inbound, parsed: Parsed, *, release: bool = False) -> str:
         for attempt in range(ATTEMPTS):
             now = self.clock.now()
-            case_id = self.thread(parsed)
+            case_id = self.thread(parsed, sender=mail.sender if mail.automatic is None else None)
             customer_id = None
             if mail.automatic is None:  # a machine never becomes a customer
                 with self.views.connect() as conn:
@@ -129,19 +129,38 @@ class MailIn:
             return outcome
         raise AssertionError("unreachable")
 
-    def thread(self, parsed: Parsed) -> UUID | None:
+    def thread(self, parsed: Parsed, *, sender: str | None = None) -> UUID | None:
         """The case the mail belongs to: a tracking code in its subject, else the case of a
-        message it answers (one we sent, or one we received before)."""
+        message it answers (one we sent, or one we received before).
+
+        A person's mail joins a case by its code only when they are that case's customer: codes
+        are shown on status pages and get forwarded, so a code alone would let anyone write into
+        another customer's case (a stranger's mail opens a case of their own instead). Answering
+        one of the case's messages (its Message-ID) is proof enough; automatic mail (no ``sender``:
+        bounces, out of office) joins by code as a touchpoint that moves no clock and answers nothing."""
         for code in parsed.codes:
             try:
-                return self.app.find_case_id(code)
+                case_id = self.app.find_case_id(code)
             except NotFoundError:
                 continue
+            if sender is None or self._writes_as_customer_of(case_id, sender):
+                return case_id
         for reference in parsed.references:
             case_id = self._case_of_sent(reference) or self.app.case_of_inbound(reference)
             if case_id is not None:
                 return case_id
         return None
+
+    def _writes_as_customer_of(self, case_id: UUID, sender: str) -> bool:
+        """Whether ``sender`` is an email address of the case's customer (read from the customer
+        itself, not a read model that may lag behind a customer registered a moment ago)."""
+        try:
+            customer = self.app.get_customer(self.app.get_case(case_id).customer_id)
+        except NotFoundError:
+            return False
+        address = sender.strip().lower()
+        return any(p.get("kind") == "email" and str(p.get("value", "")).strip().lower() == address
+                   for p in customer.contact_points)
 
     def _case_of_sent(self, reference: str) -> UUID | None:
         local, _, domain = reference.strip("<>").partition("@")

@@ -55,6 +55,17 @@ def test_a_reply_threads_into_its_case_by_the_tracking_code_in_the_subject(world
     assert world.app.get_touchpoint(record.touchpoint_id).case_id == case_id
 
 
+def test_a_strangers_mail_with_someone_elses_code_opens_a_case_of_their_own(world: World, tmp_path: Path) -> None:
+    case_id = world.case()
+    code = world.app.get_case(case_id).tracking_code
+    outcome = mail_in(world, tmp_path).receive(mail(f"Re: Printer jams [{code}]", "I am Ada, send me her invoices.",
+                                                    sender="mallory@example.net"))
+    assert outcome == "case_opened"
+    assert "CustomerReplied" not in case_events(world, case_id)  # Ada's case is untouched
+    record = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
+    assert record.case_id != case_id and world.app.get_case(record.case_id).customer_id != world.customer
+
+
 def test_a_reply_threads_by_in_reply_to_a_mail_we_received(world: World, tmp_path: Path) -> None:
     core = mail_in(world, tmp_path)
     assert core.receive(mail()) == "case_opened"
