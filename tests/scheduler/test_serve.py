@@ -1,7 +1,16 @@
-"""``touchline serve`` runs the scheduler too, and for the demo a local mail sink it sends to."""
+"""``touchline serve`` runs the scheduler and the inbound mail listener too, and for the demo a
+local mail sink the scheduler sends to."""
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scheduler.mailsink import free_port
+from web.cli import cli
 from web.commands.serve import service_specs
 
 
@@ -16,3 +25,26 @@ def test_without_an_smtp_server_serve_starts_a_mail_sink_and_points_the_schedule
 def test_with_an_smtp_server_configured_serve_starts_no_mail_sink() -> None:
     specs = {spec.name: spec for spec in service_specs("127.0.0.1", 5000, "smtp://mail.example:25")}
     assert set(specs) == {"web", "projections", "scheduler"} and specs["scheduler"].env is None
+
+
+def test_serve_runs_the_inbound_mail_listener_where_it_is_told() -> None:
+    specs = {spec.name: spec for spec in service_specs("127.0.0.1", 5000, mail_in=("127.0.0.1", 2526))}
+    assert specs["mail in"].listens_on == ("127.0.0.1", 2526) and specs["mail in"].scheme == "smtp"
+    assert specs["mail in"].argv[-5:] == ["mail-in", "--host", "127.0.0.1", "--port", "2526"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("twenty-five", "TOUCHLINE_MAIL_IN_PORT: must be a port number"),
+    ("taken", "choose another with TOUCHLINE_MAIL_IN_PORT"),
+])
+def test_a_bad_or_taken_mail_in_port_stops_serve_before_anything_starts(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, message: str) -> None:
+    monkeypatch.setenv("TOUCHLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'touchline.db'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("TOUCHLINE_MAIL_IN_PORT", str(port) if value == "taken" else value)
+        result = CliRunner().invoke(cli, ["serve", "--port", str(free_port())])
+    assert result.exit_code != 0 and message in result.output
+    assert "Ctrl-C to stop" not in result.output  # nothing was started

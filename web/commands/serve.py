@@ -2,9 +2,10 @@
 
 Each part of the service is a child process described by a ``ProcessSpec``: the web app
 under waitress (a production WSGI server, pure Python), the projection runner
-(``touchline projections run``: catch up, then follow), the scheduler (``touchline
-scheduler``) and, when no ``TOUCHLINE_SMTP_URL`` is set (the demo), a local mail sink on a
-free port that keeps and logs what the scheduler sends. If any child
+(``touchline projections run``: catch up, then follow), the inbound mail listener
+(``touchline mail-in``: on ``TOUCHLINE_MAIL_IN_PORT`` when set, else a free port), the
+scheduler (``touchline scheduler``) and, when no ``TOUCHLINE_SMTP_URL`` is set (the demo), a
+local mail sink on a free port that keeps and logs what the scheduler sends. If any child
 dies the others are stopped and the command exits non-zero; Ctrl-C or SIGTERM stops them
 all (SIGTERM, then SIGKILL after a grace period) and exits 0.
 
@@ -47,11 +48,16 @@ class ProcessSpec:
     scheme: str = "http"
 
 
-def service_specs(host: str, port: int, smtp_url: str = "") -> list[ProcessSpec]:
-    """Every process the service is made of; without ``smtp_url``, a local mail sink too."""
+def service_specs(host: str, port: int, smtp_url: str = "",
+                  mail_in: tuple[str, int] | None = None) -> list[ProcessSpec]:
+    """Every process the service is made of; without ``smtp_url``, a local mail sink too; with
+    ``mail_in`` (host, port), the inbound mail listener (``touchline mail-in``)."""
     web = [sys.executable, "-m", "web.commands.serve", host, str(port)]
     projections = [sys.executable, "-m", "web.cli", "projections", "run"]
     specs = [ProcessSpec("web", web, listens_on=(host, port)), ProcessSpec("projections", projections)]
+    if mail_in:
+        listener = [sys.executable, "-m", "web.cli", "mail-in", "--host", mail_in[0], "--port", str(mail_in[1])]
+        specs.append(ProcessSpec("mail in", listener, listens_on=mail_in, scheme="smtp"))
     scheduler = [sys.executable, "-m", "web.cli", "scheduler"]
     if smtp_url:
         return [*specs, ProcessSpec("scheduler", scheduler)]
@@ -123,14 +129,14 @@ def _accepts(host: str, port: int) -> bool:
         return False
 
 
-def _check_port_free(host: str, port: int) -> None:
+def _check_port_free(host: str, port: int, setting: str = "--port or TOUCHLINE_PORT") -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
         try:
             probe.bind((host, port))
         except OSError as exc:
             raise click.ClickException(
-                f"cannot listen on {host}:{port} ({exc.strerror}); choose another with --port or TOUCHLINE_PORT"
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another with {setting}"
             ) from None
 
 
@@ -157,11 +163,27 @@ def serve_command(host: str, port: int) -> None:
     url = config["DATABASE_URL"]
     storage_from_url(url)  # a bad URL stops here with its message, before any child starts
     _check_port_free(host, port)
+    mail_in = _mail_in_address(config)
     click.echo(f"touchline serve: database {_shown_url(url)}; Ctrl-C to stop", err=True)
-    status = Supervisor(service_specs(host, port, str(config["SMTP_URL"] or ""))).run()
+    status = Supervisor(service_specs(host, port, str(config["SMTP_URL"] or ""), mail_in)).run()
     if status:
         raise SystemExit(status)
     click.echo("touchline serve: stopped", err=True)
+
+
+def _mail_in_address(config: dict[str, object]) -> tuple[str, int]:
+    """Where the inbound mail listener listens: ``TOUCHLINE_MAIL_IN_PORT`` when it is set (point
+    your MX or relay there), else a free port (the demo; said on start like the mail sink's)."""
+    host = str(config["MAIL_IN_HOST"])
+    if "TOUCHLINE_MAIL_IN_PORT" not in os.environ:
+        return host, free_port(host)
+    try:
+        port = int(str(config["MAIL_IN_PORT"]))
+    except ValueError:
+        raise click.ClickException(f"TOUCHLINE_MAIL_IN_PORT: must be a port number, not {config['MAIL_IN_PORT']!r}") \
+            from None
+    _check_port_free(host, port, "TOUCHLINE_MAIL_IN_PORT")
+    return host, port
 
 
 def run_web(host: str, port: int) -> None:
