@@ -30,7 +30,7 @@ def test_with_an_smtp_server_configured_serve_starts_no_mail_sink() -> None:
 def test_serve_runs_the_inbound_mail_listener_where_it_is_told() -> None:
     specs = {spec.name: spec for spec in service_specs("127.0.0.1", 5000, mail_in=("127.0.0.1", 2526))}
     assert specs["mail in"].listens_on == ("127.0.0.1", 2526) and specs["mail in"].scheme == "smtp"
-    assert specs["mail in"].argv[-5:] == ["mail-in", "--host", "127.0.0.1", "--port", "2526"]
+    assert specs["mail in"].argv[-6:] == ["mail-in", "--host", "127.0.0.1", "--port", "2526", "--wait-for-read-models"]
 
 
 @pytest.mark.parametrize(("value", "message"), [

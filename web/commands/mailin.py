@@ -63,12 +63,26 @@ def _say(message: str) -> None:
 @click.option("--host", help="Address the SMTP listener binds (default TOUCHLINE_MAIL_IN_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Its port (default TOUCHLINE_MAIL_IN_PORT).")
 @click.option("--once", is_flag=True, help="Poll the IMAP mailbox once and exit; no SMTP listener.")
+@click.option("--wait-for-read-models", is_flag=True, hidden=True,
+              help="Started beside a projection runner (touchline serve): let it create the read models.")
 @click.pass_context
 @with_appcontext
-def mail_in_group(ctx: click.Context, host: str | None, port: int | None, once: bool) -> None:
+def mail_in_group(ctx: click.Context, host: str | None, port: int | None, once: bool,
+                  wait_for_read_models: bool) -> None:
     """Receive email: an SMTP listener and an IMAP poller turn mail into touchpoints and cases."""
     if ctx.invoked_subcommand is not None:
         return
+    stop = threading.Event()
+    if not once:  # a listener runs until told to stop; a single poll is left to Ctrl-C as usual
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    if wait_for_read_models and not once and projections_position(services().views) is None:
+        _say("waiting for the read models to be created")  # by the runner beside us, not a second catch-up
+        while projections_position(services().views) is None and not stop.wait(0.5):
+            pass
+        if stop.is_set():
+            _say("stopped")
+            return
     found = mail_in(catch_up=once)
     poller = _poller(found)
     if once:
@@ -87,9 +101,6 @@ def mail_in_group(ctx: click.Context, host: str | None, port: int | None, once: 
         raise click.ClickException("TOUCHLINE_MAIL_IN_PORT and TOUCHLINE_IMAP_POLL_SECONDS must be numbers") from None
     if not logging.getLogger().handlers:  # each mail's outcome, one line each
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     with smtp_listener(found, host or str(config["MAIL_IN_HOST"]), port):
         _say(f"SMTP listening on {host or config['MAIL_IN_HOST']}:{port}")
         if poller is None:

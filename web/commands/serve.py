@@ -56,7 +56,8 @@ def service_specs(host: str, port: int, smtp_url: str = "",
     projections = [sys.executable, "-m", "web.cli", "projections", "run"]
     specs = [ProcessSpec("web", web, listens_on=(host, port)), ProcessSpec("projections", projections)]
     if mail_in:
-        listener = [sys.executable, "-m", "web.cli", "mail-in", "--host", mail_in[0], "--port", str(mail_in[1])]
+        listener = [sys.executable, "-m", "web.cli", "mail-in", "--host", mail_in[0], "--port", str(mail_in[1]),
+                    "--wait-for-read-models"]
         specs.append(ProcessSpec("mail in", listener, listens_on=mail_in, scheme="smtp"))
     scheduler = [sys.executable, "-m", "web.cli", "scheduler"]
     if smtp_url:
