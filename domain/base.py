@@ -7,10 +7,12 @@ it); both become fields of the event. The library adds the recorded ``timestamp`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.utils import get_topic
 
 from domain.values import actor_id, aware
 
@@ -31,3 +33,21 @@ class Entity(Aggregate):
     def checked_when(occurred_at: datetime, actor: str) -> tuple[datetime, str]:
         """Validate the two arguments every command takes."""
         return aware("occurred_at", occurred_at), actor_id(actor)
+
+
+def _subclasses(cls: type[Entity]) -> Iterator[type[Entity]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def topics_of_events(*, excluding: tuple[type[Entity], ...] = ()) -> dict[str, str]:
+    """Event type (``Case.Opened``) -> its topic, for every aggregate loaded but ``excluding``."""
+    found = {}
+    for aggregate in _subclasses(Entity):
+        if issubclass(aggregate, excluding):
+            continue
+        for value in vars(aggregate).values():
+            if isinstance(value, type) and issubclass(value, DomainEvent) and value.__module__ == aggregate.__module__:
+                found[value.__qualname__] = get_topic(value)
+    return found

@@ -54,11 +54,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def describe(event: Any, position: int | None) -> dict[str, Any]:
-    """One event as auditors see it: type, version, position, who, both times, fields."""
-    hidden = secret_fields(type(event))
+def describe(event: Any, position: int | None, topic: str | None = None) -> dict[str, Any]:
+    """One event as auditors, followers of the feed and webhooks see it: type, version, position,
+    who, both times, fields (secrets left out). ``topic``: as stored, when the caller has it."""
+    hidden = secret_fields(type(event))  # e.g. a password hash: never leaves the event store
     state = {k: v for k, v in vars(event).items() if k not in INTERNAL and k not in hidden}
-    topic = get_topic(type(event))
+    topic = topic or get_topic(type(event))
     return {
         "position": position, "aggregate_id": event.originator_id, "aggregate_version": event.originator_version,
         "type": topic.partition(":")[2] or topic, "occurred_at": state.get("occurred_at"),

@@ -7,41 +7,19 @@ secrets (API tokens, webhook subscriptions themselves) are never delivered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from eventsourcing.domain import DomainEvent
-from eventsourcing.utils import get_topic
-
-from domain.base import Entity
+from domain.base import topics_of_events
 from domain.errors import InvalidValueError
 
 MAX_PATTERNS = 50
 
 
-def _subclasses(cls: type[Entity]) -> Iterator[type[Entity]]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def _hidden(aggregate: type[Entity]) -> bool:
+def event_types() -> dict[str, str]:
+    """Deliverable event type (``Case.Opened``) -> its topic: all but records of secrets."""
     # Imported here: the webhook model imports this module.
     from domain.tokens.model import ApiToken, ApiTokenName
     from domain.webhooks.model import WebhookSubscription
 
-    return issubclass(aggregate, (ApiToken, ApiTokenName, WebhookSubscription))
-
-
-def event_types() -> dict[str, str]:
-    """Deliverable event type (``Case.Opened``) -> its topic, for every aggregate loaded."""
-    found = {}
-    for aggregate in _subclasses(Entity):
-        if _hidden(aggregate):
-            continue
-        for value in vars(aggregate).values():
-            if isinstance(value, type) and issubclass(value, DomainEvent) and value.__module__ == aggregate.__module__:
-                found[value.__qualname__] = get_topic(value)
-    return found
+    return topics_of_events(excluding=(ApiToken, ApiTokenName, WebhookSubscription))
 
 
 def clean_patterns(patterns: list[str] | str) -> list[str]:

@@ -12,23 +12,17 @@ history is an audit read (scope ``read:audit``), recorded as an ``AuditRead`` li
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import TopicError, get_topic
 from flask.views import MethodView
 from marshmallow import RAISE
 
 from domain.audit.commands import record_audit_read
-from domain.base import Entity
-from domain.tokens.commands import ApiTokenLogged
-from domain.tokens.model import ApiToken, ApiTokenName
-from domain.users.model import secret_fields
+from domain.base import topics_of_events
+from projections.audit import HIDDEN, describe, hidden_topics
 from projections.audit_personal import learn_erasures
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
@@ -43,58 +37,12 @@ from web.services import services
 
 blp = Blueprint("events", __name__, description="The event log, for followers and auditors.")
 POLL_SECONDS = 0.05
-HIDDEN = (ApiToken, ApiTokenName)
-INTERNAL = ("originator_id", "originator_version", "timestamp", "originator_topic")
-
-
-def _subclasses(cls: type[Entity]) -> Iterator[type[Entity]]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
 
 
 @cache
 def event_topics() -> dict[str, str]:
     """Event type (``Case.Opened``) -> topic, for every visible aggregate's events."""
-    found = {}
-    for aggregate in _subclasses(Entity):
-        if issubclass(aggregate, HIDDEN):
-            continue
-        for value in vars(aggregate).values():
-            if isinstance(value, type) and issubclass(value, DomainEvent) and value.__module__ == aggregate.__module__:
-                found[value.__qualname__] = get_topic(value)
-    return found
-
-
-@cache
-def hidden_topics() -> frozenset[str]:
-    topics = {get_topic(ApiTokenLogged)}
-    for aggregate in HIDDEN:
-        topics |= {get_topic(v) for v in vars(aggregate).values() if isinstance(v, type) and issubclass(v, DomainEvent)}
-    return frozenset(topics)
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copy: ids and money as strings, times in ISO 8601."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    return value
-
-
-def describe(event: Any, position: int | None, topic: str) -> dict[str, Any]:
-    hidden = secret_fields(type(event))  # e.g. a password hash: never leaves the event store
-    state = {k: v for k, v in vars(event).items() if k not in INTERNAL and k not in hidden}
-    return {
-        "position": position, "aggregate_id": event.originator_id, "aggregate_version": event.originator_version,
-        "type": topic.partition(":")[2] or topic, "occurred_at": state.get("occurred_at"),
-        "recorded_at": event.timestamp, "actor": state.get("actor"), "data": plain(state),
-    }
+    return topics_of_events(excluding=HIDDEN)
 
 
 def _topics(types: str | None) -> list[str]:
@@ -165,7 +113,7 @@ class History(MethodView):
         hidden = hidden_topics()
         if any(get_topic(type(e)) in hidden for e in stored[:1]) or (not stored and not query["after_version"]):
             raise ApiError(404, f"no events for aggregate {aggregate_id}")
-        events = [describe(e, None, get_topic(type(e))) for e in stored[:limit]]
+        events = [describe(e, None) for e in stored[:limit]]
         more = len(stored) > limit
         record_audit_read(app, channel="api", subject=str(aggregate_id), occurred_at=found.clock.now(),
                           query={"events_after_version": str(query["after_version"]), "limit": str(limit)},
