@@ -17,7 +17,7 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from projections.chain import chain_table, checkpoints_table
 from projections.group_commit import GroupCommitMixin
-from projections.pg_recorder import OneTripPostgresRecorder
+from projections.pg_recorder import INSERT_EVENT, SAVE_FUNCTION, OneTripPostgresRecorder
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS {schema}.{chain} (position bigint PRIMARY KEY, originator_id uuid NOT NULL,
@@ -39,18 +39,8 @@ BEGIN
     INSERT INTO {schema}.{chain} VALUES (n, i, v, sh, sha256(coalesce(pc, zero) || int8send(n) || sh));
 END $$"""
 
-_SAVE = """
-CREATE OR REPLACE FUNCTION {schema}.{name}({params}) RETURNS {returns}
-LANGUAGE plpgsql SET lock_timeout = {lock_timeout} AS $$
-DECLARE n bigint;
-BEGIN
-    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;
-    NOTIFY {channel};
-    {body}
-END $$"""
-_INSERT = "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
-_ONE = _INSERT + " VALUES (i, v, t, s) RETURNING notification_id INTO STRICT n; PERFORM {schema}.{link}(n, i, v, t, s); RETURN n;"
-_MANY = ("FOR k IN 1 .. coalesce(array_length(i, 1), 0) LOOP " + _INSERT +
+_ONE = INSERT_EVENT + " VALUES (i, v, t, s) RETURNING notification_id INTO STRICT n; PERFORM {schema}.{link}(n, i, v, t, s); RETURN n;"
+_MANY = ("FOR k IN 1 .. coalesce(array_length(i, 1), 0) LOOP " + INSERT_EVENT +
          " VALUES (i[k], v[k], t[k], s[k]) RETURNING notification_id INTO STRICT n;"
          " PERFORM {schema}.{link}(n, i[k], v[k], t[k], s[k]); RETURN NEXT n; END LOOP;")
 
@@ -90,7 +80,7 @@ class ChainPostgresMixin:
             (one, "i uuid, v bigint, t text, s bytea", "bigint", _ONE),
             (many, "i uuid[], v bigint[], t text[], s bytea[]", "SETOF bigint", _MANY),
         ):
-            self.sql_create_statements.append(SQL(_SAVE).format(
+            self.sql_create_statements.append(SQL(SAVE_FUNCTION).format(
                 name=name, params=SQL(params), returns=SQL(returns), body=SQL(body).format(**names), **names))
         self.backfill_statement = SQL(_BACKFILL).format(**names)
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import StoredEvent
 
 # Lock before inserting: the sequence hands out ids only to the lock holder.
-_FUNCTION = """
+SAVE_FUNCTION = """
 CREATE OR REPLACE FUNCTION {schema}.{name}({params}) RETURNS {returns}
 LANGUAGE plpgsql SET lock_timeout = {lock_timeout} AS $$
 DECLARE n bigint;
@@ -39,10 +39,10 @@ BEGIN
     NOTIFY {channel};
     {body}
 END $$"""
-_INSERT = "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
+INSERT_EVENT = "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
 # The usual save is one event: scalar parameters cost less to encode and parse than arrays.
-_ONE = _INSERT + " VALUES (i, v, t, s) RETURNING notification_id INTO STRICT n; RETURN n;"
-_MANY = _INSERT + " SELECT * FROM unnest(i, v, t, s) RETURNING notification_id;"
+_ONE = INSERT_EVENT + " VALUES (i, v, t, s) RETURNING notification_id INTO STRICT n; RETURN n;"
+_MANY = INSERT_EVENT + " SELECT * FROM unnest(i, v, t, s) RETURNING notification_id;"
 
 
 class OneTripPostgresRecorder(PostgresApplicationRecorder):
@@ -60,7 +60,7 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
             (one, f"i {id_type}, v bigint, t text, s bytea", "bigint", _ONE),
             (many, f"i {id_type}[], v bigint[], t text[], s bytea[]", "SETOF bigint", "RETURN QUERY " + _MANY),
         ):
-            self.sql_create_statements.append(SQL(_FUNCTION).format(
+            self.sql_create_statements.append(SQL(SAVE_FUNCTION).format(
                 name=name, params=SQL(params), returns=SQL(returns), body=SQL(body).format(**names), **names,
             ))
         # Binary parameters: a UUID travels as 16 bytes, the state without hex escaping.
