@@ -24,7 +24,7 @@ from projections.views.cases import cases
 from projections.views.knowledge import published_cards
 from projections.views.sla import sla_targets
 from scheduler.context import SchedulerContext
-from scheduler.directory import Directory, route
+from scheduler.directory import due_pages, route
 from scheduler.templates import TemplateBook, duration, when
 
 c, t = cases.c, sla_targets.c
@@ -65,15 +65,12 @@ def _description(ctx: SchedulerContext, case_id: UUID) -> str:
 def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
     now, s = ctx.clock.now(), ctx.settings
     outcome = NoticeOutcome()
-    after = None
     book = TemplateBook(ctx.app)
     with ctx.views.connect() as conn:
         cards = published_cards(conn)  # read once per run: a few hundred rows at most
-    while True:
-        with ctx.views.connect() as conn:
-            rows = conn.execute(scan(now - s.lookback, now, s.page_size, after)).all()
-            directory = Directory(conn)
-            directory.load(customer_ids=[r.customer_id for r in rows])
+    for rows, directory in due_pages(ctx.views, s.page_size,
+                                     lambda after: scan(now - s.lookback, now, s.page_size, after),
+                                     lambda row: (row.opened_at, row.id)):
         loaded: dict[UUID, Any] = {}
         notices = []
         for row in rows:
@@ -98,6 +95,4 @@ def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
             loaded[case.id] = case
             notices.append(CaseAcknowledgement(case.id, draft))
         outcome.add(ctx.issue(notices, loaded))
-        if len(rows) < s.page_size:
-            return outcome
-        after = (rows[-1].opened_at, rows[-1].id)
+    return outcome

@@ -3,7 +3,7 @@ for a whole page of due work at once, and the delivery channel a customer is rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,3 +114,22 @@ class Directory:
 
     def customer(self, customer_id: Any) -> Customer | None:
         return self.customers.get(str(customer_id)) if customer_id else None
+
+
+def due_pages(views: sa.Engine, page_size: int, scan: Callable[[Any], sa.Select[Any]],
+              key: Callable[[Any], tuple[Any, ...]], *, staff: Callable[[Any], str | None] = lambda row: None,
+              ) -> Iterator[tuple[Sequence[Any], Directory]]:
+    """A scheduler scan a page at a time: ``scan(after)`` selects up to ``page_size`` rows past
+    the keyset position ``after`` (None first), ``key(row)`` is a row's position; each page
+    comes with the customers (``row.customer_id``) and staff (``staff(row)``) it names, read
+    in the same transaction. The caller handles a page before the next is read."""
+    after = None
+    while True:
+        with views.connect() as conn:
+            rows = conn.execute(scan(after)).all()
+            directory = Directory(conn)
+            directory.load(refs=[staff(r) for r in rows], customer_ids=[r.customer_id for r in rows])
+        yield rows, directory
+        if len(rows) < page_size:
+            return
+        after = key(rows[-1])

@@ -28,7 +28,7 @@ from domain.messages.notices import NoticeOutcome, PromiseFollowUp
 from projections.views.outbox import outbox_notices
 from projections.views.promises import promises
 from scheduler.context import SchedulerContext
-from scheduler.directory import Directory, Person, route
+from scheduler.directory import Directory, Person, due_pages, route
 from scheduler.templates import TemplateBook, duration, when
 
 p, n = promises.c, outbox_notices.c
@@ -102,13 +102,10 @@ def apply_rule(ctx: SchedulerContext, rule: Rule, touched: set[UUID] | None = No
     loaded instead. Adds the promises given a notice to ``touched``."""
     touched = set() if touched is None else touched
     outcome = NoticeOutcome()
-    after = None
     book = TemplateBook(ctx.app)
-    while True:
-        with ctx.views.connect() as conn:
-            rows = conn.execute(scan(rule, ctx.settings.page_size, after)).all()
-            directory = Directory(conn)
-            directory.load(refs=[r.owner for r in rows], customer_ids=[r.customer_id for r in rows])
+    for rows, directory in due_pages(ctx.views, ctx.settings.page_size,
+                                     lambda after: scan(rule, ctx.settings.page_size, after),
+                                     lambda row: (row.due_at, row.id), staff=lambda row: row.owner):
         notices = []
         for row in rows:
             if rule.purpose == "manager_escalation" and directory.manager_of(row.owner) is None:
@@ -120,9 +117,7 @@ def apply_rule(ctx: SchedulerContext, rule: Rule, touched: set[UUID] | None = No
                 notices.append(PromiseFollowUp(promise.id, promise.due_at, tuple(drafts), version))
                 touched.add(promise.id)
         outcome.add(ctx.issue(notices))
-        if len(rows) < ctx.settings.page_size:
-            return outcome
-        after = (rows[-1].due_at, rows[-1].id)
+    return outcome
 
 
 def _values(promise: DuePromise, directory: Directory) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from domain.messages.notices import NoticeOutcome
 from projections.views.cases import cases
 from projections.views.outbox import outbox
 from scheduler.context import SchedulerContext
-from scheduler.directory import Directory, route
+from scheduler.directory import Directory, due_pages, route
 from scheduler.links import survey_url, unsubscribe_url
 from scheduler.templates import TemplateBook
 
@@ -46,13 +46,10 @@ def send_surveys(ctx: SchedulerContext) -> NoticeOutcome:
     if not s.link_key:  # no key, no links that work: nothing to send
         return outcome
     until = now - s.survey_delay
-    after = None
     book = TemplateBook(ctx.app)
-    while True:
-        with ctx.views.connect() as conn:
-            rows = conn.execute(scan(until - s.lookback, until, s.page_size, after)).all()
-            directory = Directory(conn)
-            directory.load(customer_ids=[r.customer_id for r in rows])
+    for rows, directory in due_pages(ctx.views, s.page_size,
+                                     lambda after: scan(until - s.lookback, until, s.page_size, after),
+                                     lambda row: (row.resolved_at, row.id)):
         loaded: dict[UUID, Any] = {}
         notices = []
         for row in rows:
@@ -61,9 +58,7 @@ def send_surveys(ctx: SchedulerContext) -> NoticeOutcome:
                 loaded[case.id] = case
                 notices.append(_notice(ctx, case, directory, book))
         outcome.add(ctx.issue(notices, loaded))
-        if len(rows) < s.page_size:
-            return outcome
-        after = (rows[-1].resolved_at, rows[-1].id)
+    return outcome
 
 
 def _due(ctx: SchedulerContext, case_id: UUID, until: datetime) -> Case | None:
