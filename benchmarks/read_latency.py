@@ -17,7 +17,9 @@ import shutil
 import statistics
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from _store import NOW, fill, open_store  # benchmarks run as scripts, from this folder
@@ -40,6 +42,7 @@ def endpoints(views: sa.Engine, head: int) -> dict[str, str]:
         busiest = conn.execute(sa.select(customer_timeline.c.customer_id).group_by(customer_timeline.c.customer_id)
                                .order_by(sa.func.count().desc()).limit(1)).scalar()
         case = conn.execute(sa.select(cases.c.id).order_by(cases.c.opened_at.desc()).limit(1)).scalar()
+    since = quote((NOW - timedelta(days=90)).replace(hour=9, minute=30).isoformat())
     return {
         "funnel": "/api/v1/funnel",
         "funnel as of": "/api/v1/funnel?as_of=2017-06-30",
@@ -52,6 +55,10 @@ def endpoints(views: sa.Engine, head: int) -> dict[str, str]:
         "promises overdue": "/api/v1/promises?status=overdue",
         "deals": "/api/v1/deals?sort=-value",
         "repeat contacts": "/api/v1/touchpoints/repeat-contacts",
+        "contact rates": "/api/v1/touchpoints/contact-rates",
+        # Off midnight: whole days from the counts plus the rows of the first day after 09:30.
+        "contact rates since": f"/api/v1/touchpoints/contact-rates?within_days=30&since={since}",
+        "agent workload": "/api/v1/agents/workload",
         "churn candidates": "/api/v1/customers/churn-candidates",
         "events feed (middle)": f"/api/v1/events?after={head // 2}&limit=100",
     }

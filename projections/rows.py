@@ -9,7 +9,7 @@ read-modify-write on counters without touching the database more than once per k
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +24,8 @@ def _key(key: Any) -> Key:
 
 
 Cache = dict[sa.Table, dict[Key, "Row | None"]]
+# What one row of a projection counts for: (table of counts, key, {count column: amount}) each.
+Counted = tuple[tuple[sa.Table, Any, dict[str, int]], ...]
 
 
 def new_cache() -> Cache:
@@ -47,6 +49,8 @@ class Rows:
         self._appends: dict[sa.Table, list[Row]] = defaultdict(list)
         # Blind changes to rows not in memory (``patch``), applied on load or written at flush.
         self._patches: dict[sa.Table, dict[Key, Row]] = defaultdict(dict)
+        # Changes to tables of counts (``add``), summed per key; written as increments at flush.
+        self._counts: dict[sa.Table, dict[Key, dict[str, int]]] = defaultdict(dict)
 
     def prefetch(self, table: sa.Table, keys: Iterable[Any]) -> None:
         """Load many rows at once (single-column keys); later ``get`` calls hit memory."""
@@ -127,6 +131,57 @@ class Rows:
         """Insert a row known to be new (append-only tables keyed by log position)."""
         self._appends[table].append({**self._statements[table].blank, **row})
 
+    def add(self, table: sa.Table, key: Any, **amounts: int) -> None:
+        """Add ``amounts`` to count columns of row ``key`` of a table of counts (its key and
+        integer columns, written only this way and never read through ``get``). A row appears
+        with its first count and goes when all its counts are back to zero, so the table holds
+        the same rows however the events were cut into batches. Written at flush as one upsert
+        per table that adds to the stored counts: nothing is read."""
+        self._add(table, key, amounts, 1)
+
+    def _add(self, table: sa.Table, key: Any, amounts: dict[str, int], sign: int) -> None:
+        deltas = self._counts[table].setdefault(key if isinstance(key, tuple) else (key,), {})
+        for column, amount in amounts.items():
+            deltas[column] = deltas.get(column, 0) + sign * amount
+
+    def recount(self, before: Counted, after: Counted) -> None:
+        """A counted row changed: take back what it counted for ``before`` and add ``after``."""
+        if before == after:
+            return
+        for table, key, amounts in before:
+            self._add(table, key, amounts, -1)
+        for table, key, amounts in after:
+            self._add(table, key, amounts, 1)
+
+    def update_counted(self, table: sa.Table, key: Any, counted: Callable[[Row], Counted], **changes: Any) -> None:
+        """``update``, keeping the counts the row counts for (``counted(row)``) in step."""
+        row = self.get(table, key)
+        if row is not None:
+            before = counted(row)
+            self.update(table, key, **changes)
+            self.recount(before, counted(row))
+
+    def _flush_counts(self, conn: sa.Connection) -> int:
+        written = 0
+        for table, deltas in self._counts.items():
+            st = self._statements[table]
+            columns = [c.name for c in table.columns if c.name not in st.pk_names]
+            changed, lowered = [], []
+            for k, amounts in deltas.items():
+                if any(amounts.values()):
+                    key = dict(zip(st.pk_names, k))
+                    changed.append({**key, **{c: amounts.get(c, 0) for c in columns}})
+                    if any(v < 0 for v in amounts.values()):
+                        lowered.append(key)  # only a lowered count can leave a row of zeros
+            add, empty = st.counting()
+            if changed:
+                add.execute(conn, changed)
+            if lowered:
+                empty.execute(conn, lowered)
+            written += len(changed)
+        self._counts.clear()
+        return written
+
     def flush(self, writer: sa.Connection | None = None) -> int:
         """Write every change of the batch (through ``writer``, default: the reading connection);
         returns the number of rows written."""
@@ -165,6 +220,7 @@ class Rows:
             if rows:
                 self._statements[table].fast_insert.execute(conn, rows)
                 written += len(rows)
+        written += self._flush_counts(conn)
         self._dirty.clear()
         self._appends.clear()
         self._patches.clear()

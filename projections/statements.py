@@ -98,6 +98,7 @@ class Statements:
         converters = {c.name: f for c in table.columns if (f := _converter(c, dialect_name))}
         self._dialect, self._converters = dialect, converters
         self._updates: dict[frozenset[str], Compiled] = {}
+        self._counting: tuple[Compiled, Compiled] | None = None
         self.fast_upsert = Compiled(self.upsert, dialect, converters)
         self.fast_insert = Compiled(self.insert, dialect, converters)
         self.fast_delete = Compiled(self.delete, dialect, converters)
@@ -114,3 +115,18 @@ class Statements:
             ).values({name: sa.bindparam(f"v_{name}") for name in sorted(columns)})
             found = self._updates[columns] = Compiled(statement, self._dialect, self._converters)
         return found
+
+    def counting(self) -> tuple[Compiled, Compiled]:
+        """For a table of counts (its key and integer columns, written by ``Rows.add``): an upsert
+        that adds a row's values to the stored ones, and a delete of the row when all its counts
+        are zero; compiled on first use."""
+        if self._counting is None:
+            insert = (postgresql.insert if self._dialect.name == "postgresql" else sqlite.insert)(self.table)
+            counts = [c for c in self.table.columns if c.name not in self.pk_names]
+            add = insert.on_conflict_do_update(index_elements=self.pk_names,
+                                               set_={c.name: c + insert.excluded[c.name] for c in counts})
+            empty = self.table.delete().where(sa.and_(*[c == sa.bindparam(f"pk_{c.name}") for c in self.pk],
+                                                     *[c == sa.literal_column("0") for c in counts]))
+            self._counting = (Compiled(add, self._dialect, self._converters),
+                              Compiled(empty, self._dialect, self._converters))
+        return self._counting

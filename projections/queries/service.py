@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from projections.queries.paging import Page, Sorting
-from projections.views.cases import cases
-from projections.views.promises import promises
-from projections.views.touchpoints import touchpoints
+from projections.views.cases import (
+    ACTIVE,
+    RESOLVED,
+    assignee_cases,
+    cases,
+    resolved_days,
+)
+from projections.views.promises import owner_promises, promises
+from projections.views.touchpoints import (
+    DAY_SECONDS,
+    MAX_GAP_DAYS,
+    day_of,
+    inbound_days,
+    touchpoints,
+    within_nodes,
+)
 
-OPEN_CASE = ("new", "open", "pending")
+OPEN_CASE = ACTIVE
 REPEAT_SORTS = Sorting("repeat-contacts", {
     "occurred_at": (touchpoints.c.occurred_at, touchpoints.c.id),
 }, default="-occurred_at")
@@ -42,27 +55,57 @@ def list_repeat_contacts(
     return REPEAT_SORTS.page(conn, _repeats(within_days, since), sort=sort, limit=limit, cursor=cursor)
 
 
+def _period(since: datetime | None) -> tuple[int | None, tuple[datetime, datetime] | None]:
+    """``since`` as whole UTC days from the counts (the first one; None: all days) and the part
+    of its own day from ``since`` on, read from the rows (None when ``since`` is a midnight)."""
+    if since is None:
+        return None, None
+    if since.tzinfo is None:
+        raise ValueError("since must be an aware datetime")
+    first = day_of(since)
+    midnight = datetime.fromtimestamp(first * DAY_SECONDS, UTC)
+    if since == midnight:
+        return first, None
+    return first + 1, (since, midnight + timedelta(days=1))
+
+
+def _counts(conn: sa.Connection, query: sa.Select[Any]) -> tuple[int, ...]:
+    return tuple(int(n or 0) for n in conn.execute(query).one())
+
+
 def get_contact_rates(conn: sa.Connection, *, since: datetime | None = None, within_days: int = 7) -> dict[str, Any]:
     """Repeat-contact rate (repeats / inbound contacts) and first-contact resolution
-    (resolved cases the customer contacted us about once and never reopened / resolved cases)."""
-    inbound = sa.select(sa.func.count()).select_from(touchpoints).where(touchpoints.c.direction == "inbound",
-                                                                         touchpoints.c.retracted.is_(False))
-    if since:
-        inbound = inbound.where(touchpoints.c.occurred_at >= since)
-    total = conn.execute(inbound).scalar() or 0
-    counted = sa.select(sa.func.count()).select_from(_repeats(within_days, since).subquery())
-    repeats = conn.execute(counted).scalar() or 0
-    resolved = sa.select(sa.func.count(), sa.func.sum(sa.case((sa.and_(cases.c.customer_contacts == 1,
-                                                                         cases.c.reopened == 0), 1), else_=0))
-                         ).where(cases.c.status.in_(("resolved", "closed")))
-    if since:
-        resolved = resolved.where(cases.c.opened_at >= since)
-    resolved_count, first_contact = conn.execute(resolved).one()
+    (resolved cases the customer contacted us about once and never reopened / resolved cases),
+    of the contacts and cases since ``since``: from the counts the projections keep per day, and
+    the rows of ``since``'s own day after it (one day's rows at most, whatever the history)."""
+    if not 1 <= within_days < MAX_GAP_DAYS:
+        raise ValueError(f"within_days must be 1..{MAX_GAP_DAYS - 1}")
+    first_day, partial = _period(since)
+    d, r = inbound_days.c, resolved_days.c
+    contacts = sa.select(sa.func.sum(sa.case((d.node == 0, d.contacts), else_=0)),
+                         sa.func.sum(sa.case((d.node != 0, d.contacts), else_=0))
+                         ).where(d.node.in_([0, *within_nodes(within_days)]))
+    resolved = sa.select(sa.func.sum(r.resolved), sa.func.sum(r.first_contact))
+    if first_day is not None:
+        contacts, resolved = contacts.where(d.day >= first_day), resolved.where(r.day >= first_day)
+    total, repeats = _counts(conn, contacts)
+    resolved_count, first_contact = _counts(conn, resolved)
+    if partial:
+        t, c = touchpoints.c, cases.c
+        total_part, repeats_part = _counts(conn, sa.select(
+            sa.func.count(), sa.func.sum(sa.case((t.repeat_gap_seconds <= within_days * DAY_SECONDS, 1), else_=0))
+        ).where(t.occurred_at >= partial[0], t.occurred_at < partial[1], t.direction == "inbound",
+                t.retracted.is_(False)))
+        resolved_part, first_part = _counts(conn, sa.select(
+            sa.func.count(), sa.func.sum(sa.case((sa.and_(c.customer_contacts == 1, c.reopened == 0), 1), else_=0))
+        ).where(c.opened_at >= partial[0], c.opened_at < partial[1], c.status.in_(RESOLVED)))
+        total, repeats = total + total_part, repeats + repeats_part
+        resolved_count, first_contact = resolved_count + resolved_part, first_contact + first_part
     return {
         "inbound_contacts": total, "repeat_contacts": repeats,
         "repeat_contact_rate": round(repeats / total, 4) if total else None,
-        "resolved_cases": resolved_count or 0, "resolved_first_contact": first_contact or 0,
-        "first_contact_resolution_rate": round((first_contact or 0) / resolved_count, 4) if resolved_count else None,
+        "resolved_cases": resolved_count, "resolved_first_contact": first_contact,
+        "first_contact_resolution_rate": round(first_contact / resolved_count, 4) if resolved_count else None,
     }
 
 
@@ -116,27 +159,25 @@ def get_case_by_code(conn: sa.Connection, tracking_code: str) -> dict[str, Any] 
 
 
 def get_agent_workload(conn: sa.Connection, *, now: datetime) -> list[dict[str, Any]]:
-    """Per agent: active cases, open promises, overdue promises, and the promise-keeping rate."""
+    """Per agent: active cases, open promises, overdue promises, and the promise-keeping rate
+    (kept on time / due: kept, or open past due). From the counts the projections keep per agent,
+    and the open promises not yet due at ``now`` (overdue = open - those): an index range over
+    the window ahead of now, where the overdue ones are a backlog that can pile up."""
     work: dict[str, dict[str, Any]] = {}
 
     def agent(name: str) -> dict[str, Any]:
         return work.setdefault(name, {"agent": name, "active_cases": 0, "open_promises": 0, "overdue_promises": 0,
                                       "promises_due": 0, "kept_on_time": 0})
 
-    for assignee, count in conn.execute(sa.select(cases.c.assignee, sa.func.count())
-                                        .where(cases.c.status.in_(OPEN_CASE), cases.c.assignee.is_not(None))
-                                        .group_by(cases.c.assignee)):
-        agent(assignee)["active_cases"] = count
-    overdue = sa.case((sa.and_(promises.c.status == "open", promises.c.due_at < now), 1), else_=0)
-    is_open = sa.case((promises.c.status == "open", 1), else_=0)
-    due = sa.case((sa.or_(promises.c.status == "kept", promises.c.due_at < now), 1), else_=0)
-    on_time = sa.case((promises.c.kept_on_time.is_(True), 1), else_=0)
-    for owner, n_open, n_overdue, n_due, n_on_time in conn.execute(
-            sa.select(promises.c.owner, sa.func.sum(is_open), sa.func.sum(overdue), sa.func.sum(due),
-                      sa.func.sum(on_time)).where(promises.c.status != "cancelled").group_by(promises.c.owner)):
-        row = agent(owner)
-        row.update(open_promises=n_open or 0, overdue_promises=n_overdue or 0, promises_due=n_due or 0,
-                   kept_on_time=n_on_time or 0)
+    for assignee, active in conn.execute(sa.select(assignee_cases.c.assignee, assignee_cases.c.active)):
+        agent(assignee)["active_cases"] = active
+    p, o = promises.c, owner_promises.c
+    ahead: dict[str, int] = {owner: n for owner, n in conn.execute(
+        sa.select(p.owner, sa.func.count()).where(p.status == "open", p.due_at >= now).group_by(p.owner))}
+    for owner, n_open, n_kept, n_on_time in conn.execute(sa.select(o.owner, o.open, o.kept, o.kept_on_time)):
+        overdue = n_open - ahead.get(owner, 0)
+        agent(owner).update(open_promises=n_open, overdue_promises=overdue, promises_due=n_kept + overdue,
+                            kept_on_time=n_on_time)
     for row in work.values():
         due = row["promises_due"]
         row["promise_keeping_rate"] = round(row["kept_on_time"] / due, 4) if due else None

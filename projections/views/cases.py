@@ -11,8 +11,9 @@ from domain.customers.model import Customer
 from domain.personal import ERASED
 from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
-from projections.rows import Rows
+from projections.rows import Counted, Rows
 from projections.schema import Id, UTCDateTime, metadata
+from projections.views.touchpoints import day_of
 
 cases = sa.Table(
     "cases", metadata,
@@ -47,22 +48,53 @@ cases = sa.Table(
     sa.Index("ix_cases_customer_status_opened", "customer_id", "status", "opened_at", "id"),  # a customer's open cases
 )
 
+ACTIVE = ("new", "open", "pending")
+RESOLVED = ("resolved", "closed")
+
+# Counts kept with the rows (``counted``), so first-contact resolution and workload read a few
+# rows, not every case. Resolved or closed cases by the UTC day they were opened:
+resolved_days = sa.Table(
+    "resolved_days", metadata,
+    sa.Column("day", sa.Integer, primary_key=True),  # days since 1970-01-01 (UTC) of opened_at
+    sa.Column("resolved", sa.Integer, nullable=False),
+    sa.Column("first_contact", sa.Integer, nullable=False),  # of them, one customer contact, never reopened
+)
+# Active cases per assignee:
+assignee_cases = sa.Table(
+    "assignee_cases", metadata,
+    sa.Column("assignee", sa.String(200), primary_key=True),
+    sa.Column("active", sa.Integer, nullable=False),
+)
+
+
+def first_contact(row: dict[str, Any]) -> bool:
+    return bool(row["customer_contacts"] == 1 and row["reopened"] == 0)
+
+
+def counted(row: dict[str, Any]) -> Counted:
+    """What a case row counts for in ``resolved_days`` and ``assignee_cases``."""
+    if row["status"] in RESOLVED:
+        return ((resolved_days, day_of(row["opened_at"]), {"resolved": 1, "first_contact": int(first_contact(row))}),)
+    if row["status"] in ACTIVE and row["assignee"] is not None:
+        return ((assignee_cases, row["assignee"], {"active": 1}),)
+    return ()
+
 
 class CasesProjection(Projection):
     name = "cases"
-    version = 2  # 2: follows SLA re-targeting
-    tables = (cases,)
+    version = 3  # 2: follows SLA re-targeting; 3: resolved_days, assignee_cases
+    tables = (cases, resolved_days, assignee_cases)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
         rows.prefetch(cases, self.ids(events, "originator_id"))
 
-    def _touch(self, e: Any, rows: Rows, **changes: Any) -> dict[str, Any] | None:
-        return rows.update(cases, str(e.originator_id), last_activity_at=e.occurred_at,
-                           version=e.originator_version, **changes)
+    def _touch(self, e: Any, rows: Rows, **changes: Any) -> None:
+        rows.update_counted(cases, str(e.originator_id), counted, last_activity_at=e.occurred_at,
+                            version=e.originator_version, **changes)
 
     @handles(Case.Opened)
     def opened(self, e: Any, ctx: Context, rows: Rows) -> None:
-        rows.put(cases, {
+        row = rows.put(cases, {
             "id": str(e.originator_id), "tracking_code": e.tracking_code, "customer_id": str(e.customer_id),
             "subject": e.subject, "status": "new", "priority": e.priority, "channel": e.channel, "team": e.team,
             "sla_policy_id": str(e.sla_policy_id) if e.sla_policy_id else None,
@@ -70,6 +102,7 @@ class CasesProjection(Projection):
             "last_activity_at": e.occurred_at, "customer_contacts": 1, "agent_replies": 0, "transfers": 0,
             "reopened": 0, "version": e.originator_version,
         })
+        rows.recount((), counted(row))
 
     @handles(Case.Acknowledged)
     def acknowledged(self, e: Any, ctx: Context, rows: Rows) -> None:

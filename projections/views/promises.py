@@ -11,7 +11,7 @@ from domain.personal import ERASED
 from domain.promises.model import Promise
 from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
-from projections.rows import Rows
+from projections.rows import Counted, Rows
 from projections.schema import Id, UTCDateTime, metadata
 
 promises = sa.Table(
@@ -34,34 +34,54 @@ promises = sa.Table(
     sa.Column("reschedules", sa.Integer, nullable=False, default=0),
     sa.Column("follow_ups", sa.Integer, nullable=False, default=0),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Index("ix_promises_status_due", "status", "due_at"),
+    # The scheduler's scan (status, due_at <= now) and the workload's count of open promises not yet due per owner.
+    sa.Index("ix_promises_status_due_owner", "status", "due_at", "owner"),
     # The API's sort keys (projections/queries/service.py): pages read in index order.
     sa.Index("ix_promises_due", "due_at", "id"),
     sa.Index("ix_promises_made", "made_at", "id"),
     sa.Index("ix_promises_customer_status_due", "customer_id", "status", "due_at", "id"),  # a customer's open ones
 )
 
+# Promises not cancelled, counted per owner with the rows (``counted``): the workload reads these
+# and counts only the open promises not yet due (``ix_promises_status_due_owner``), not every promise.
+owner_promises = sa.Table(
+    "owner_promises", metadata,
+    sa.Column("owner", sa.String(200), primary_key=True),
+    sa.Column("open", sa.Integer, nullable=False),
+    sa.Column("kept", sa.Integer, nullable=False),
+    sa.Column("kept_on_time", sa.Integer, nullable=False),
+)
+
+
+def counted(row: dict[str, Any]) -> Counted:
+    """What a promise row counts for in ``owner_promises``."""
+    if row["status"] == "cancelled":
+        return ()
+    return ((owner_promises, row["owner"], {"open": int(row["status"] == "open"), "kept": int(row["status"] == "kept"),
+                                            "kept_on_time": int(row["kept_on_time"] is True)}),)
+
 
 class PromisesProjection(Projection):
     name = "promises"
-    version = 2  # 2: contact_point
-    tables = (promises,)
+    version = 3  # 2: contact_point; 3: owner_promises
+    tables = (promises, owner_promises)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
         rows.prefetch(promises, self.ids(events, "originator_id"))
 
-    def _set(self, e: Any, rows: Rows, **changes: Any) -> dict[str, Any] | None:
-        return rows.update(promises, str(e.originator_id), version=e.originator_version, **changes)
+    def _set(self, e: Any, rows: Rows, **changes: Any) -> None:
+        rows.update_counted(promises, str(e.originator_id), counted, version=e.originator_version, **changes)
 
     @handles(Promise.Made)
     def made(self, e: Any, ctx: Context, rows: Rows) -> None:
-        rows.put(promises, {
+        row = rows.put(promises, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id), "kind": e.promise_kind,
             "what": e.what, "owner": e.owner, "channel": e.channel, "contact_point": e.contact_point,
             "status": "open", "due_at": e.due_at,
             "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
             "made_at": e.occurred_at, "reschedules": 0, "follow_ups": 0, "version": e.originator_version,
         })
+        rows.recount((), counted(row))
 
     @handles(Promise.Kept)
     def kept(self, e: Any, ctx: Context, rows: Rows) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -13,7 +14,7 @@ from domain.personal import ERASED
 from domain.touchpoints.model import Touchpoint
 from projections.crypto_scrub import delete_where, rewrite
 from projections.projection import Context, Projection, handles
-from projections.rows import Rows
+from projections.rows import Counted, Rows
 from projections.schema import Id, UTCDateTime, metadata
 
 touchpoints = sa.Table(
@@ -48,6 +49,58 @@ touch_threads = sa.Table(
     sa.Column("last_inbound_at", UTCDateTime, nullable=False),
 )
 
+# Inbound contacts not retracted, counted per UTC day (``day_of``) for the contact rates
+# (projections/queries/service.py). Node 0 counts them all; nodes 1..GAP_NODES are a Fenwick tree
+# over gap_days + 1 (gap_days = ceil(repeat_gap_seconds / 1 day), at most MAX_GAP_DAYS), so the
+# repeats within any 1..365 days are the sum of at most 9 nodes a day: the rows read grow with
+# the days asked about, not with the contacts (a histogram by gap would grow toward 367 rows a day).
+inbound_days = sa.Table(
+    "inbound_days", metadata,
+    sa.Column("node", sa.Integer, primary_key=True),  # first: each node's days are one index range
+    sa.Column("day", sa.Integer, primary_key=True),
+    sa.Column("contacts", sa.Integer, nullable=False),
+)
+DAY_SECONDS = 86400
+MAX_GAP_DAYS = 366  # "repeat within N days" (gap <= N days) is gap_days <= N, exact for N < MAX_GAP_DAYS
+GAP_NODES = MAX_GAP_DAYS + 1
+
+
+def day_of(instant: datetime) -> int:
+    """The UTC day of ``instant``, in days since 1970-01-01."""
+    return int(instant.timestamp() // DAY_SECONDS)
+
+
+def gap_nodes(gap_seconds: int) -> tuple[int, ...]:
+    """The Fenwick nodes a repeat with this gap counts in."""
+    return _nodes_from(min(-(-gap_seconds // DAY_SECONDS), MAX_GAP_DAYS) + 1)
+
+
+@lru_cache(maxsize=GAP_NODES)
+def _nodes_from(i: int) -> tuple[int, ...]:
+    nodes = []
+    while i <= GAP_NODES:
+        nodes.append(i)
+        i += i & -i
+    return tuple(nodes)
+
+
+def within_nodes(within_days: int) -> list[int]:
+    """The Fenwick nodes whose sum is the repeats with gap_days <= ``within_days``."""
+    i, nodes = within_days + 1, []
+    while i > 0:
+        nodes.append(i)
+        i -= i & -i
+    return nodes
+
+
+def counted(row: dict[str, Any]) -> Counted:
+    """What a touchpoint row counts for in ``inbound_days``."""
+    if row["direction"] != "inbound" or row["retracted"]:
+        return ()
+    day, gap = day_of(row["occurred_at"]), row["repeat_gap_seconds"]
+    return tuple((inbound_days, (node, day), {"contacts": 1}) for node in [0, *(gap_nodes(gap) if gap is not None else ())])
+
+
 _REPLY_PREFIXES = re.compile(r"^(?:(?:re|fwd?|aw|sv)\s*:\s*)+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -60,8 +113,8 @@ def topic_of(subject: str) -> str:
 
 class TouchpointsProjection(Projection):
     name = "touchpoints"
-    version = 1
-    tables = (touchpoints, touch_threads)
+    version = 2  # 2: inbound_days
+    tables = (touchpoints, touch_threads, inbound_days)
     write_mostly = (touchpoints,)
 
     @staticmethod
@@ -92,7 +145,7 @@ class TouchpointsProjection(Projection):
     @handles(Touchpoint.Recorded)
     def recorded(self, e: Any, ctx: Context, rows: Rows) -> None:
         topic = topic_of(e.subject)
-        rows.put(touchpoints, {
+        row = rows.put(touchpoints, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id), "channel": e.channel,
             "direction": e.direction, "kind": e.kind, "subject": e.subject, "topic": topic,
             "occurred_at": e.occurred_at, "actor": e.actor,
@@ -100,6 +153,7 @@ class TouchpointsProjection(Projection):
             "promise_id": str(e.promise_id) if e.promise_id else None, "retracted": False,
             "repeat_gap_seconds": self._repeat_gap(e, topic, rows), "version": e.originator_version,
         })
+        rows.recount((), counted(row))
 
     @handles(Touchpoint.Corrected)
     def corrected(self, e: Any, ctx: Context, rows: Rows) -> None:
@@ -107,18 +161,23 @@ class TouchpointsProjection(Projection):
         if "subject" in changes:
             changes["topic"] = topic_of(changes["subject"])
         changes.pop("summary", None)
-        rows.update(touchpoints, str(e.originator_id), version=e.originator_version, **changes)
+        rows.update_counted(touchpoints, str(e.originator_id), counted, version=e.originator_version, **changes)
 
     @handles(Touchpoint.Retracted)
     def retracted(self, e: Any, ctx: Context, rows: Rows) -> None:
-        rows.update(touchpoints, str(e.originator_id), retracted=True, version=e.originator_version)
+        rows.update_counted(touchpoints, str(e.originator_id), counted, retracted=True, version=e.originator_version)
 
     @handles(Customer.Erased)
     def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
         """An erased subject has no topic to compare: its touchpoints leave the repeat-contact
         threads, as a rebuild from their erased events leaves them (``recorded``)."""
         customer_id = str(e.originator_id)
-        rewrite(rows, touchpoints, "customer_id", customer_id,
-                lambda r: {"subject": ERASED, "topic": topic_of(ERASED), "repeat_gap_seconds": None})
+
+        def erase(row: dict[str, Any]) -> dict[str, Any]:
+            changes = {"subject": ERASED, "topic": topic_of(ERASED), "repeat_gap_seconds": None}
+            rows.recount(counted(row), counted({**row, **changes}))
+            return changes
+
+        rewrite(rows, touchpoints, "customer_id", customer_id, erase)
         delete_where(rows, touch_threads, touch_threads.c.key.startswith(f"{customer_id}|"),
                      lambda r: str(r["key"]).startswith(f"{customer_id}|"))
