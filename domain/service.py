@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.base import Entity
 from domain.errors import AlreadyExistsError, ConflictError, NotFoundError, StaleVersionError
@@ -48,6 +48,24 @@ class Service(Application[UUID]):
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersionError(cls.kind, aggregate.label, expected_version, aggregate.version)
         return aggregate
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """``Application.save``, collecting our own aggregates' events without the library's
+        ``isinstance`` checks against runtime-checkable Protocols: on Python 3.11 each walks
+        the protocol's members, two per aggregate saved (a twentieth of an API write)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Entity):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:  # an event, or another kind of aggregate: as the library does
+                processing_event.collect_events(obj)
+        processing_event.collect_events(**kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # type: ignore[arg-type]  # deprecated, still called by the library
+        return recordings
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

@@ -1,5 +1,6 @@
 """The REST API's own bookkeeping in the read-model database: when each token was last
-used, and the stored responses of idempotent writes.
+used, the stored responses of idempotent writes, and each token's rate-limit bucket (shared
+by every process serving the API).
 
 Neither is derived from events (so no projection, and rebuilds leave them alone), and
 neither belongs in the event log: "last used" would be one event per request, and a
@@ -33,6 +34,16 @@ api_idempotency = sa.Table(
     # NULL while the first request is running.
     sa.Column("status", sa.Integer),
     sa.Column("response", sa.JSON),
+)
+
+
+# One row per token: GCRA's "theoretical arrival time" (Unix seconds). A bucket of ``burst``
+# requests refilled at one per ``interval`` is full while ``tat`` is at or before now, and
+# refuses while ``tat`` is more than ``(burst - 1) * interval`` ahead of now.
+api_rate_limits = sa.Table(
+    "api_rate_limits", api_metadata,
+    sa.Column("token_id", Id(), primary_key=True),
+    sa.Column("tat", sa.Float, nullable=False),
 )
 
 
@@ -82,6 +93,32 @@ def release_idempotency_key(conn: sa.Connection, token_id: str, key: str) -> Non
 
 def purge_idempotency_keys(conn: sa.Connection, older_than: datetime) -> int:
     return conn.execute(api_idempotency.delete().where(api_idempotency.c.created_at < older_than)).rowcount
+
+
+def lease_requests(conn: sa.Connection, token_id: str, *, now: float, interval: float, burst: int,
+                   wanted: int) -> tuple[int, float]:
+    """Take up to ``wanted`` requests from the token's bucket (``burst`` at once, one more per
+    ``interval`` seconds): how many it gave, and, when it gave none, the seconds until it gives
+    one. Compare-and-set on ``tat``: two processes taking at once never take the same request."""
+    t = api_rate_limits.c
+    for _ in range(100):
+        tat = conn.execute(sa.select(t.tat).where(t.token_id == token_id)).scalar()
+        base = now if tat is None or tat < now else tat
+        room = int((now + burst * interval - base) / interval + 1e-9)  # requests the bucket holds now
+        granted = min(wanted, room)
+        if granted < 1:
+            return 0, base - (burst - 1) * interval - now
+        if tat is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(api_rate_limits.insert().values(token_id=token_id, tat=base + granted * interval))
+                return granted, 0.0
+            except sa.exc.IntegrityError:  # another process made the row first: take from it
+                continue
+        if conn.execute(api_rate_limits.update().where(t.token_id == token_id, t.tat == tat)
+                        .values(tat=base + granted * interval)).rowcount == 1:
+            return granted, 0.0
+    raise RuntimeError(f"the rate-limit bucket of token {token_id} kept changing under this process")
 
 
 def caught_up_position(conn: sa.Connection) -> int:

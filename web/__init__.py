@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask, jsonify
 
+from projections.runner import projections_position
 from projections.storage import DEFAULT_URL
 from scheduler.settings import SCHEDULER_DEFAULTS
 from web.admin import init_admin
 from web.api import init_api
 from web.public import init_public
-from projections.runner import projections_position
 from web.services import build_services
 
 # Every setting, its environment variable (TOUCHLINE_<KEY>) and default: the README's table.
@@ -46,8 +48,27 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return config
 
 
+@lru_cache(maxsize=4096)
+def _is_async(func: Callable[..., Any]) -> bool:
+    return iscoroutinefunction(func)
+
+
+class TouchlineFlask(Flask):
+    """Flask, asking once per function whether it is ``async``: Flask asks ``inspect`` again on
+    every call of every hook and view, and flask-smorest once more per decorator (a twentieth
+    of an API write)."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        target = getattr(func, "__func__", func)
+        try:
+            is_async = _is_async(target)
+        except TypeError:  # an unhashable callable
+            is_async = iscoroutinefunction(target)
+        return self.async_to_sync(func) if is_async else func
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = TouchlineFlask(__name__)
     settings = load_config(config)
     app.config.update(settings)
     app.extensions["touchline"] = build_services(settings, clock=settings.get("CLOCK"))

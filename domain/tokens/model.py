@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -74,7 +75,7 @@ def clean_scopes(scopes: list[str]) -> list[str]:
     return sorted(cleaned)
 
 
-def grants(scopes: list[str], needed: str) -> bool:
+def grants(scopes: Sequence[str], needed: str) -> bool:
     """Whether ``scopes`` allow ``needed`` (``read:cases``): ``read`` grants every read."""
     access = needed.partition(":")[0]
     return needed in scopes or access in scopes

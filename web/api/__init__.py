@@ -20,6 +20,7 @@ from web.api import promise_keeping
 from web.api import webhooks
 from web.api.auth import SCHEME, ApiRuntime, guard, public
 from web.api.errors import handle_http_exception
+from web.api.sessions import NoSessionOnApi
 from web.schemas.common import ErrorSchema
 
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -97,4 +98,5 @@ def init_api(app: Flask) -> Api:
     app.register_blueprint(_assets())
     app.extensions["touchline_api"] = ApiRuntime(app.config)
     app.before_request(guard)
+    app.session_interface = NoSessionOnApi()
     return api

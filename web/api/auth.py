@@ -23,7 +23,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from domain.tokens.model import TOKEN_PREFIX, ApiToken, grants, hash_token
-from projections.api_state import create_api_tables, record_token_use
+from projections.api_state import create_api_tables, lease_requests, record_token_use
 from projections.streams import has_events_after
 from web.api.errors import ApiError
 from web.api.ratelimit import RateLimiter
@@ -73,39 +73,58 @@ def _required_scope() -> str | None:
 
 
 class TokenCache:
-    """Active tokens checked before, by hash of the secret. Decoding a token's stream costs more
-    than asking it whether it has anything newer; unknown and revoked tokens are never kept."""
+    """Active tokens checked before, by hash of the secret, each with its caller. Decoding a
+    token's stream costs more than asking it whether it has anything newer; unknown and
+    revoked tokens are never kept."""
 
     def __init__(self) -> None:
-        self._tokens: dict[str, ApiToken] = {}
+        self._tokens: dict[str, tuple[ApiToken, Caller]] = {}
 
-    def authenticate(self, secret: str) -> ApiToken | None:
+    def authenticate(self, secret: str) -> Caller | None:
         app, digest = services().app, hash_token(secret)
         known = self._tokens.get(digest)
-        if known is not None and not has_events_after(app.recorder, known.id, known.version):
-            return known
+        if known is not None and not has_events_after(app.recorder, known[0].id, known[0].version):
+            return known[1]
         token = app.authenticate_api_token(secret)
         if token is None:
             self._tokens.pop(digest, None)
-        else:
-            self._tokens[digest] = token
-        return token
+            return None
+        caller = Caller(str(token.id), token.name, tuple(token.scopes))
+        self._tokens[digest] = (token, caller)
+        return caller
 
 
 class ApiRuntime:
-    """Per-process state of the API: the rate limiter, the token cache and the throttle of
-    last-use writes."""
+    """Per-process state of the API: the rate limiter (over the shared buckets), the token cache
+    and the throttle of last-use writes."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.limiter = RateLimiter(float(config["API_RATE_LIMIT"]), int(config["API_RATE_BURST"]))
+        self.limiter = RateLimiter(float(config["API_RATE_LIMIT"]), int(config["API_RATE_BURST"]),
+                                   bucket=self.shared_bucket)
         self.tokens = TokenCache()
         self.use_interval = float(config["API_TOKEN_USE_INTERVAL"])
         self._recorded: dict[str, float] = {}
         self._lock = threading.Lock()
         self._next_purge = 0.0
+        self._scopes: dict[tuple[str | None, str], str | None] = {}  # (endpoint, method) -> scope
+
+    def required_scope(self) -> str | None:
+        """The scope the requested operation needs (None: unmarked), looked up once per operation."""
+        key = (request.endpoint, request.method)
+        try:
+            return self._scopes[key]
+        except KeyError:
+            scope = self._scopes[key] = _required_scope()
+            return scope
 
     def ensure_tables(self) -> None:
         services().ensure_tables(create_api_tables)
+
+    def shared_bucket(self, token_id: str, now: float, interval: float, burst: int, wanted: int) -> tuple[int, float]:
+        """The token's rate-limit bucket in the read-model database, shared by every process."""
+        self.ensure_tables()
+        with services().views_writer.begin() as conn:
+            return lease_requests(conn, token_id, now=now, interval=interval, burst=burst, wanted=wanted)
 
     def purge_due(self) -> bool:
         """True at most once an hour: time to drop old idempotency records."""
@@ -149,24 +168,24 @@ def guard() -> None:
     """Authenticate and authorise a request to the API (``before_request``)."""
     if not request.path.startswith(API_PREFIX) or request.endpoint is None:
         return
-    scope = _required_scope()
+    api = runtime()
+    scope = api.required_scope()
     if scope == PUBLIC or request.blueprint == "api-docs":
         return
     if scope is None:  # a view nobody marked: refuse rather than expose it
         raise ApiError(403, "this operation is not available to API tokens")
-    token = runtime().tokens.authenticate(_bearer_token())
-    if token is None:
+    caller = api.tokens.authenticate(_bearer_token())
+    if caller is None:
         raise ApiError(401, "the API token is unknown or revoked", code="invalid_token", headers=CHALLENGE)
-    caller = Caller(str(token.id), token.name, tuple(token.scopes))
-    wait = runtime().limiter.take(caller.token_id)
+    wait = api.limiter.take(caller.token_id)
     if wait > 0:
         raise ApiError(429, f"too many requests for token {caller.name}; retry in {math.ceil(wait)} s",
                        headers={"Retry-After": str(max(1, math.ceil(wait)))})
-    if not grants(list(caller.scopes), scope):
+    if not grants(caller.scopes, scope):
         raise ApiError(403, f"token {caller.name} lacks the scope {scope}", code="missing_scope",
                        errors={"scope": [f"needs {scope} or {scope.partition(':')[0]}"]})
     g.caller = caller
-    runtime().note_use(caller.token_id)
+    api.note_use(caller.token_id)
 
 
 def caller() -> Caller:

@@ -1,9 +1,14 @@
-"""The API's Blueprint: flask-smorest's, parsing arguments with one schema object per class.
+"""The API's Blueprint: flask-smorest's, parsing arguments with one schema object per class,
+and JSON bodies straight into their schema.
 
 webargs builds a new schema object from a schema class on every request, and marshmallow's
 constructor copies every declared field (80 us for a touchpoint, a tenth of what recording
 one costs). Schemas keep no state between loads, so each class's first object serves every
 later request, on every thread.
+
+A JSON body that is an object is loaded by its schema directly, skipping webargs' location
+machinery (a quarter of a touchpoint's validation). Anything else (not JSON, not an object,
+or invalid) goes through webargs' own parse, so every error is reported exactly as before.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from marshmallow import Schema
+from flask import request
+from marshmallow import Schema, ValidationError
+from webargs.core import _UNKNOWN_DEFAULT_PARAM
 from webargs.flaskparser import FlaskParser
 
 
@@ -28,6 +35,22 @@ class SchemaReusingParser(FlaskParser):
             return found
         schema: Schema = super()._get_schema(argmap, req)
         return schema
+
+    def parse(self, argmap: Any, req: Any = None, *, location: str | None = None,
+              unknown: Any = _UNKNOWN_DEFAULT_PARAM, validate: Any = None, **kwargs: Any) -> Any:
+        if (location or self.location) == "json" and validate is None and unknown is _UNKNOWN_DEFAULT_PARAM \
+                and self.unknown is _UNKNOWN_DEFAULT_PARAM:
+            req = request if req is None else req
+            try:
+                body = self._raw_load_json(req)
+            except ValueError:  # not JSON: webargs answers below
+                body = None
+            if isinstance(body, dict):
+                try:
+                    return self._get_schema(argmap, req).load(body)
+                except ValidationError:
+                    pass  # reported by webargs' parse below, in its shape
+        return super().parse(argmap, req, location=location, unknown=unknown, validate=validate, **kwargs)
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints

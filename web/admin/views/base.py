@@ -42,6 +42,7 @@ class ListView(Protected, ModelView):
     export_max_rows = 10_000
     can_set_page_size = True
     page_size = 25
+    page_size_options = (25, 50, 100)  # the page sizes offered must include the default
     form = BaseForm  # no scaffolded model form: rows are never edited
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
