@@ -175,3 +175,17 @@ def test_token_events_are_not_in_the_event_feed(api: ApiClient) -> None:
     feed = api.get("/api/v1/events?limit=1000").get_json()
     assert [e["type"] for e in feed["events"]] == ["Customer.Registered"]
     assert "secret-holder" not in str(feed)
+
+
+def test_the_api_reads_no_session_cookie_and_sets_none(api: ApiClient) -> None:
+    panel = api.client.get("/admin/")  # the panel opens a session (its login redirect) and may set it
+    api.client.set_cookie("session", "forged-or-stale-panel-session")
+    with api.client.session_transaction() as session:  # a real, signed panel session rides along too
+        session["_user_id"] = "someone"
+        session.permanent = True  # Flask re-sends such a cookie with every answer it opens it for
+    answered = api.get("/api/v1/customers")
+    assert answered.status_code == 200 and "Set-Cookie" not in answered.headers
+    refused = api.client.get("/api/v1/customers")  # the cookie is no credential: still no token
+    assert_error(refused, 401, "unauthorized")
+    assert "Set-Cookie" not in refused.headers
+    assert panel.status_code in (200, 302)
