@@ -95,28 +95,38 @@ def purge_idempotency_keys(conn: sa.Connection, older_than: datetime) -> int:
     return conn.execute(api_idempotency.delete().where(api_idempotency.c.created_at < older_than)).rowcount
 
 
+def take_from_bucket(tat: float | None, *, now: float, interval: float, burst: int,
+                     wanted: int) -> tuple[int, float]:
+    """GCRA on one bucket (``burst`` requests at once, one more per ``interval`` seconds) whose
+    theoretical arrival time is ``tat`` (None: never used, full): ``(granted, new tat)`` when it
+    gives at least one of the ``wanted`` requests, else ``(0, seconds until it gives one)``."""
+    base = now if tat is None or tat < now else tat
+    granted = min(wanted, int((now + burst * interval - base) / interval + 1e-9))  # what it holds now
+    if granted < 1:
+        return 0, base - (burst - 1) * interval - now
+    return granted, base + granted * interval
+
+
 def lease_requests(conn: sa.Connection, token_id: str, *, now: float, interval: float, burst: int,
                    wanted: int) -> tuple[int, float]:
-    """Take up to ``wanted`` requests from the token's bucket (``burst`` at once, one more per
-    ``interval`` seconds): how many it gave, and, when it gave none, the seconds until it gives
-    one. Compare-and-set on ``tat``: two processes taking at once never take the same request."""
+    """Take up to ``wanted`` requests from the token's bucket: how many it gave, and, when it
+    gave none, the seconds until it gives one. Compare-and-set on ``tat``: two processes taking
+    at once never take the same request."""
     t = api_rate_limits.c
     for _ in range(100):
         tat = conn.execute(sa.select(t.tat).where(t.token_id == token_id)).scalar()
-        base = now if tat is None or tat < now else tat
-        room = int((now + burst * interval - base) / interval + 1e-9)  # requests the bucket holds now
-        granted = min(wanted, room)
+        granted, after = take_from_bucket(tat, now=now, interval=interval, burst=burst, wanted=wanted)
         if granted < 1:
-            return 0, base - (burst - 1) * interval - now
+            return 0, after
         if tat is None:
             try:
                 with conn.begin_nested():
-                    conn.execute(api_rate_limits.insert().values(token_id=token_id, tat=base + granted * interval))
+                    conn.execute(api_rate_limits.insert().values(token_id=token_id, tat=after))
                 return granted, 0.0
             except sa.exc.IntegrityError:  # another process made the row first: take from it
                 continue
         if conn.execute(api_rate_limits.update().where(t.token_id == token_id, t.tat == tat)
-                        .values(tat=base + granted * interval)).rowcount == 1:
+                        .values(tat=after)).rowcount == 1:
             return granted, 0.0
     raise RuntimeError(f"the rate-limit bucket of token {token_id} kept changing under this process")
 

@@ -17,10 +17,9 @@ import sqlalchemy as sa
 from domain.deals.model import LOST, WON
 from projections.queries.customers import get_customer
 from projections.queries.paging import Page, keyset_page
-from projections.queries.service import OPEN_CASE
 from projections.queries.sla import _clocks_at, _Terms
 from projections.queries.staff import staff_names
-from projections.views.cases import cases
+from projections.views.cases import ACTIVE, cases
 from projections.views.customer360 import customer_timeline, customers
 from projections.views.deals import deals
 from projections.views.promises import promises
@@ -128,7 +127,7 @@ def get_customer_page(conn: sa.Connection, customer_id: str, *, now: datetime, t
         return None
     ids = merged_ids(conn, customer_id)
     open_cases = [dict(r) for r in conn.execute(
-        sa.select(cases).where(cases.c.customer_id.in_(ids), cases.c.status.in_(OPEN_CASE))
+        sa.select(cases).where(cases.c.customer_id.in_(ids), cases.c.status.in_(ACTIVE))
         .order_by(cases.c.opened_at)).mappings()]
     clocks = get_case_clocks(conn, [c["id"] for c in open_cases], now)
     for case in open_cases:

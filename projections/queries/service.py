@@ -25,7 +25,6 @@ from projections.views.touchpoints import (
     within_nodes,
 )
 
-OPEN_CASE = ACTIVE
 REPEAT_SORTS = Sorting("repeat-contacts", {
     "occurred_at": (touchpoints.c.occurred_at, touchpoints.c.id),
 }, default="-occurred_at")
@@ -138,7 +137,7 @@ def list_cases(
     """Cases, by opening time unless ``sort`` says otherwise."""
     query, among = sa.select(cases), None
     if status == "active":  # one index range per status, merged (IN would sort every active case)
-        among = (cases.c.status, OPEN_CASE)
+        among = (cases.c.status, ACTIVE)
     elif status:
         query = query.where(cases.c.status == status)
     if assignee:

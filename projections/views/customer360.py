@@ -26,6 +26,7 @@ from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, Money, Position, UTCDateTime, metadata
+from projections.views.cases import ACTIVE
 from projections.views.customer_merge import fold_figures
 from projections.views.timeline_text import describe, erased_line
 
@@ -89,7 +90,6 @@ customer_links = sa.Table(
     sa.Column("amount", Money),
 )
 
-_OPEN_CASE = ("new", "open", "pending")
 _KINDS: dict[type[Any], str] = {}  # event class -> "customer", "touchpoint" or "linked" (cases, promises, deals)
 
 
@@ -256,12 +256,12 @@ class Customer360Projection(Projection):
             return
         before = link["state"]
         after = {Case.Resolved: "resolved", Case.Reopened: "open", Case.Closed: "closed",
-                 Case.Pended: "pending"}.get(type(e), "open" if before in _OPEN_CASE else before)
+                 Case.Pended: "pending"}.get(type(e), "open" if before in ACTIVE else before)
         if isinstance(e, Case.CustomerReplied) and before == "resolved":
             after = "open"
         if after != before:
             rows.update(customer_links, link["record_id"], state=after)
-            delta = (after in _OPEN_CASE) - (before in _OPEN_CASE)
+            delta = (after in ACTIVE) - (before in ACTIVE)
             row = self._account(rows, link["customer_id"])
             if row and delta:
                 rows.update(customers, row["id"], open_cases=row["open_cases"] + delta)

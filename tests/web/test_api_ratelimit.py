@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from domain.clock import FixedClock
-from projections.api_state import create_api_tables, lease_requests
+from projections.api_state import create_api_tables, lease_requests, take_from_bucket
 from projections.engine import create_views_engine
 from projections.storage import storage_from_url
 from tests.web.conftest import ApiClient, build_api
-from web.api.ratelimit import LEASE_SECONDS, MemoryBucket, RateLimiter
+from web.api.ratelimit import LEASE_SECONDS, RateLimiter
 
 
 class Clock:
@@ -65,14 +65,23 @@ def test_two_processes_share_one_bucket(database_url: str, clock: FixedClock) ->
 
 
 def memory_limiter(burst: int, clock: Clock, per_minute: float = 60) -> tuple[RateLimiter, list[int]]:
+    """A limiter over one bucket kept in memory (the same GCRA as the shared one), noting what
+    each trip to it asked for."""
     asked: list[int] = []
-    bucket = MemoryBucket()
+    tats: dict[str, float] = {}
+    lock = threading.Lock()
 
     def counting(key: str, now: float, interval: float, burst_: int, wanted: int) -> tuple[int, float]:
-        asked.append(wanted)
-        return bucket(key, now, interval, burst_, wanted)
+        with lock:
+            asked.append(wanted)
+            granted, after = take_from_bucket(tats.get(key), now=now, interval=interval, burst=burst_,
+                                              wanted=wanted)
+            if granted:
+                tats[key] = after
+                return granted, 0.0
+            return 0, after
 
-    return RateLimiter(per_minute, burst, clock=clock, bucket=counting), asked
+    return RateLimiter(per_minute, burst, counting, clock=clock), asked
 
 
 def test_a_busy_token_asks_the_bucket_for_ever_larger_leases_up_to_a_quarter_of_its_burst() -> None:
@@ -105,7 +114,7 @@ def test_a_failing_store_lets_requests_through_and_says_so(caplog: pytest.LogCap
     def broken(*_: object) -> tuple[int, float]:
         raise sa.exc.OperationalError("UPDATE", {}, Exception("database is locked"))
 
-    assert RateLimiter(60, 3, clock=Clock(), bucket=broken).take("t") == 0
+    assert RateLimiter(60, 3, broken, clock=Clock()).take("t") == 0
     assert "could not be checked" in caplog.text
 
 

@@ -100,7 +100,7 @@ class ApiRuntime:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.limiter = RateLimiter(float(config["API_RATE_LIMIT"]), int(config["API_RATE_BURST"]),
-                                   bucket=self.shared_bucket)
+                                   self.shared_bucket)
         self.tokens = TokenCache()
         self.use_interval = float(config["API_TOKEN_USE_INTERVAL"])
         self._recorded: dict[str, float] = {}

@@ -12,8 +12,7 @@ spends them locally:
 - requests leased and not used within ``LEASE_SECONDS`` are dropped, never handed back;
 
 so processes together never exceed the limit, and a busy token costs one database write per
-lease instead of one per request. ``bucket`` is that store; without one (tests of this
-module) the bucket lives in memory.
+lease instead of one per request. ``bucket`` is that store (the tests pass one in memory).
 """
 
 from __future__ import annotations
@@ -38,30 +37,13 @@ class _Lease:
     expires: float
 
 
-class MemoryBucket:
-    """The bucket of one process (GCRA, as the shared one)."""
-
-    def __init__(self) -> None:
-        self._tat: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, key: str, now: float, interval: float, burst: int, wanted: int) -> tuple[int, float]:
-        with self._lock:
-            base = max(now, self._tat.get(key, now))
-            granted = min(wanted, int((now + burst * interval - base) / interval + 1e-9))
-            if granted < 1:
-                return 0, base - (burst - 1) * interval - now
-            self._tat[key] = base + granted * interval
-            return granted, 0.0
-
-
 class RateLimiter:
-    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.time,
-                 bucket: Bucket | None = None) -> None:
+    def __init__(self, per_minute: float, burst: int, bucket: Bucket,
+                 clock: Callable[[], float] = time.time) -> None:
         self.interval = 60.0 / per_minute if per_minute > 0 else math.inf
         self.burst = max(1, burst)
         self.clock = clock
-        self.bucket = bucket or MemoryBucket()
+        self.bucket = bucket
         self.max_lease = max(1, min(MAX_LEASE, self.burst // 4))
         self._leases: dict[str, _Lease] = {}
         self._lock = threading.Lock()
