@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from domain.clock import FixedClock
-from projections.api_state import create_api_tables, lease_requests, take_from_bucket
+from projections.api_state import create_api_tables, lease_requests
 from projections.engine import create_views_engine
 from projections.storage import storage_from_url
 from tests.web.conftest import ApiClient, build_api
-from web.api.ratelimit import LEASE_SECONDS, RateLimiter
+from web.api.ratelimit import LEASE_SECONDS, MemoryBucket, RateLimiter
 
 
 class Clock:
@@ -65,21 +65,14 @@ def test_two_processes_share_one_bucket(database_url: str, clock: FixedClock) ->
 
 
 def memory_limiter(burst: int, clock: Clock, per_minute: float = 60) -> tuple[RateLimiter, list[int]]:
-    """A limiter over one bucket kept in memory (the same GCRA as the shared one), noting what
-    each trip to it asked for."""
+    """A limiter over a bucket kept in memory (the same GCRA step as the shared one), noting
+    what each trip to it asked for."""
     asked: list[int] = []
-    tats: dict[str, float] = {}
-    lock = threading.Lock()
+    bucket = MemoryBucket()
 
     def counting(key: str, now: float, interval: float, burst_: int, wanted: int) -> tuple[int, float]:
-        with lock:
-            asked.append(wanted)
-            granted, after = take_from_bucket(tats.get(key), now=now, interval=interval, burst=burst_,
-                                              wanted=wanted)
-            if granted:
-                tats[key] = after
-                return granted, 0.0
-            return 0, after
+        asked.append(wanted)
+        return bucket(key, now, interval, burst_, wanted)
 
     return RateLimiter(per_minute, burst, counting, clock=clock), asked
 

@@ -12,7 +12,8 @@ spends them locally:
 - requests leased and not used within ``LEASE_SECONDS`` are dropped, never handed back;
 
 so processes together never exceed the limit, and a busy token costs one database write per
-lease instead of one per request. ``bucket`` is that store (the tests pass one in memory).
+lease instead of one per request. ``bucket`` is that store; ``MemoryBucket`` keeps buckets
+in the process instead (the public pages' per-address limits, which need not be shared).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from projections.api_state import take_from_bucket
 
 Bucket = Callable[[str, float, float, int, int], tuple[int, float]]  # key, now, interval, burst, wanted
 LEASE_SECONDS = 1.0
@@ -35,6 +38,23 @@ class _Lease:
     left: int
     size: int
     expires: float
+
+
+class MemoryBucket:
+    """Buckets kept in this process: the same GCRA step as the shared ones."""
+
+    def __init__(self) -> None:
+        self._tats: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, key: str, now: float, interval: float, burst: int, wanted: int) -> tuple[int, float]:
+        with self._lock:
+            granted, after = take_from_bucket(self._tats.get(key), now=now, interval=interval, burst=burst,
+                                              wanted=wanted)
+            if granted < 1:
+                return 0, after
+            self._tats[key] = after
+            return granted, 0.0
 
 
 class RateLimiter:

@@ -7,7 +7,7 @@ import math
 from flask import current_app, render_template, request
 
 from scheduler.settings import SchedulerSettings
-from web.api.ratelimit import RateLimiter
+from web.api.ratelimit import MemoryBucket, RateLimiter
 
 POSTS_PER_MINUTE = 30  # per client address and web process: plenty for a person, little for a script
 BURST = 10
@@ -22,7 +22,7 @@ def _limiter() -> RateLimiter:
     limiter = current_app.extensions.get("touchline_public_limiter")
     if limiter is None:
         clock = current_app.extensions["touchline"].clock
-        limiter = RateLimiter(POSTS_PER_MINUTE, BURST, clock=lambda: clock.now().timestamp())
+        limiter = RateLimiter(POSTS_PER_MINUTE, BURST, MemoryBucket(), clock=lambda: clock.now().timestamp())
         current_app.extensions["touchline_public_limiter"] = limiter
     return limiter
 

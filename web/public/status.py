@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from domain.cases.model import Case
 from domain.errors import InvalidValueError, NotFoundError
-from web.api.ratelimit import RateLimiter
+from web.api.ratelimit import MemoryBucket, RateLimiter
 from web.public.consent import consent_url
 from web.public.forms import strip
 from web.public.pages import public_error
@@ -50,7 +50,7 @@ def _limited() -> Page | None:
     limiter = current_app.extensions.get("touchline_status_limiter")
     if limiter is None:
         clock = services().clock
-        limiter = RateLimiter(LOOKUPS_PER_MINUTE, LOOKUP_BURST, clock=lambda: clock.now().timestamp())
+        limiter = RateLimiter(LOOKUPS_PER_MINUTE, LOOKUP_BURST, MemoryBucket(), clock=lambda: clock.now().timestamp())
         current_app.extensions["touchline_status_limiter"] = limiter
     wait = limiter.take(request.remote_addr or "-")
     if wait <= 0:
