@@ -2,8 +2,9 @@
 
 Status: active <-> paused (by an admin, or by the scheduler after repeated failures, with the
 last error as reason) -> deleted (for good). The secret is generated here, shown once by
-whoever created or rotated it, and kept in its event so the scheduler can sign; it is a
-``secret_fields`` entry, so the event feed, history pages and exports never show it.
+whoever created or rotated it, and kept in its event so the scheduler can sign: sealed there
+under the webhook's own data key (destroyed when it is deleted), and a ``secret_fields`` entry,
+so the event feed, history pages and exports never show it.
 A replay request moves delivery back to a log position (the scheduler applies it once:
 ``replays`` counts the requests).
 """
@@ -19,6 +20,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
+from domain.personal import mark_erasure, mark_personal
 from domain.users.model import SECRET_FIELDS
 from domain.values import text
 from domain.webhooks.catalog import clean_patterns
@@ -162,6 +164,12 @@ class WebhookSubscription(Entity):
 # The signing secret is not history: the feed, history pages and exports leave it out.
 SECRET_FIELDS[WebhookSubscription.Created] = frozenset({"secret"})
 SECRET_FIELDS[WebhookSubscription.SecretRotated] = frozenset({"secret"})
+# And it is sealed at rest under the webhook's own data key, as personal data is under its
+# customer's: a copy of the event store holds no usable secret, and deleting the webhook
+# destroys the key, so its secrets are gone for good.
+mark_personal(WebhookSubscription.Created, "secret", subject="originator_id")
+mark_personal(WebhookSubscription.SecretRotated, "secret", subject="originator_id")
+mark_erasure(WebhookSubscription.Deleted)
 
 
 def webhook_id(value: str | UUID) -> UUID:

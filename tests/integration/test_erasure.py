@@ -181,3 +181,19 @@ def test_erasing_twice_or_an_unknown_customer_is_an_error(services: Services) ->
         services.app.erase_customer(ada["customer"], reason="again", occurred_at=at(47), actor="user:admin")
     with pytest.raises(NotFoundError):
         services.app.erase_customer(ada["case"], reason="not a customer", occurred_at=at(47), actor="user:admin")
+
+
+def test_webhook_secrets_are_sealed_at_rest_and_destroyed_with_the_webhook(services: Services,
+                                                                          new_instance: Any) -> None:
+    app, admin = services.app, "user:admin"
+    issued = app.create_webhook(url="https://hooks.example.com/in", event_types="Customer.*", occurred_at=at(0),
+                                actor=admin)
+    webhook = issued.receipt.id
+    rotated = app.rotate_webhook_secret(webhook, occurred_at=at(1), actor=admin)
+    stored = raw_events(services)
+    assert issued.secret.encode() not in stored and rotated.secret.encode() not in stored
+    assert new_instance().get_webhook(webhook).secret == rotated.secret  # what the sender signs with
+
+    app.delete_webhook(webhook, occurred_at=at(2), actor=admin)
+    assert [k[1:] for k in keys(services) if UUID(str(k[0])) == webhook] == [(True, True)]
+    assert new_instance().get_webhook(webhook).secret == ERASED

@@ -9,6 +9,7 @@ import io
 from typing import Any
 from uuid import UUID
 
+from domain.personal import ERASED
 from scheduler.context import SchedulerContext
 from scheduler.settings import SchedulerSettings
 from scheduler.webhooks import deliver_webhooks
@@ -127,14 +128,16 @@ def test_edit_types_replay_rotate_and_delete(panel: Panel) -> None:
         assert rotated.status_code == 200 and rotated.headers["Cache-Control"] == "no-store"
         details = admin.get(f"/admin/webhooks/details/?id={hook_id}").get_data(as_text=True)
         assert "Case.*, Deal.Won" in details and "https://hooks.example/v2" in details
-        version = str(app.get_webhook(UUID(hook_id)).version)
+        before_delete = app.get_webhook(UUID(hook_id))
+        new_secret = secret_on(rotated.get_data(as_text=True))
+        assert new_secret == before_delete.secret and new_secret != secret
+        version = str(before_delete.version)
         assert panel.post(admin, f"/admin/webhooks/act/delete/?id={hook_id}", {"version": version}
                           ).status_code == 302
     found = app.get_webhook(UUID(hook_id))
     assert (found.url, found.event_types, found.replay_from, found.status) == (
         "https://hooks.example/v2", ["Case.*", "Deal.Won"], 3, "deleted")
-    new_secret = secret_on(rotated.get_data(as_text=True))
-    assert new_secret == found.secret and new_secret != secret
+    assert found.secret == ERASED  # deleting destroyed the key its secrets were sealed with
 
 
 def test_a_failing_endpoint_is_paused_and_shown_with_its_last_error_then_resumed(stored_panel: Panel) -> None:
