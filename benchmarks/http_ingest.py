@@ -7,9 +7,12 @@ threads, in a child process) and the same clients (``--clients`` threads in this
 with its own keep-alive ``http.client`` connection, all calling the same endpoint at once).
 The sides take turns every ``--turn`` requests per client. ``ingest + key`` also sends a fresh
 Idempotency-Key each time. Concurrency matters: concurrent saves share a commit (group commit).
+``--framework-bound`` runs the ingest request once more on a server whose command returns a fixed
+receipt: token check, rate limit, validation and response without the event store, i.e. the
+highest ratio any event store could give.
 
     .venv/bin/python benchmarks/http_ingest.py [--requests 1000] [--rounds 5] [--clients 8]
-        [--server-threads 8] [--backend sqlite|postgres|all]
+        [--server-threads 8] [--backend sqlite|postgres|all] [--framework-bound]
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ from flask import jsonify
 from web import create_app
 app = create_app()
 app.add_url_rule("/bench/ping", "bench_ping", lambda: jsonify(ok=True))
+if len(sys.argv) > 3:  # --framework-bound: the same request with the event store left out
+    import uuid
+    from domain.service import Receipt
+    app.extensions["touchline"].app.record_touchpoint = lambda **_: Receipt(uuid.uuid4(), 1, 1)
 waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), _quiet=True)
 """
 
@@ -67,10 +74,10 @@ def prepare(url: str) -> tuple[str, str]:
     return token, str(customer)
 
 
-def start_server(url: str, port: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, threads: int, *, without_store: bool = False) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TOUCHLINE_DATABASE_URL": url, "TOUCHLINE_API_RATE_LIMIT": str(10**9),
            "TOUCHLINE_API_RATE_BURST": str(10**9), "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(threads)], env=env, cwd=ROOT)
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(threads), *(["no-store"] if without_store else [])], env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -128,15 +135,15 @@ def together(clients: list[Client], side: str, each: int) -> float:
 
 
 def run_backend(name: str, url: str, requests: int, rounds: int, clients: int, server_threads: int,
-                turn: int) -> None:
+                turn: int, *, without_store: bool = False) -> None:
     token, customer = prepare(url)
     port = free_port()
-    server = start_server(url, port, server_threads)
+    server = start_server(url, port, server_threads, without_store=without_store)
     body = json.dumps({"customer_id": customer, "channel": "phone", "direction": "inbound", "kind": "inquiry",
                        "subject": "Asked when the replacement router will arrive",
                        "summary": "Customer called about order 4471; promised an update by email."})
     pool = [Client(port, token, body) for _ in range(clients)]
-    sides = list(pool[0].sides)
+    sides = [side for side in pool[0].sides if not (without_store and side == "ingest + key")]
     per_client = max(turn, requests // clients // turn * turn)
     try:
         for side in sides:  # warm up: imports, connections, the token's first use
@@ -158,11 +165,12 @@ def run_backend(name: str, url: str, requests: int, rounds: int, clients: int, s
     trivial = statistics.median(rates["trivial"])
     setup = (f"{clients} clients, waitress threads={server_threads}; "
              f"medians of {rounds} rounds of {per_client * clients}")
-    for side_name in ("ingest", "ingest + key"):
+    for side_name in ("ingest",) if without_store else ("ingest", "ingest + key"):
         rate = statistics.median(rates[side_name])
         ratios = sorted(i / t for i, t in zip(rates[side_name], rates["trivial"], strict=True))
         verdict = "met" if rate / trivial >= TARGET else "NOT met"
-        print(f"{name}: {side_name} {rate:,.0f}/s vs trivial {trivial:,.0f}/s = {rate / trivial:.2f}x "
+        label = f"{side_name} without the event store" if without_store else side_name
+        print(f"{name}: {label} {rate:,.0f}/s vs trivial {trivial:,.0f}/s = {rate / trivial:.2f}x "
               f"(rounds {ratios[0]:.2f}-{ratios[-1]:.2f}x; target >= {TARGET}x: {verdict}; {setup})")
 
 
@@ -174,11 +182,18 @@ def main() -> None:
     parser.add_argument("--server-threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--turn", type=int, default=25, help="requests per client before the sides swap")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "all"), default="all")
+    parser.add_argument("--framework-bound", action="store_true",
+                        help="also run the ingest request with the command replaced by a fixed receipt: the ratio "
+                             "that token check, validation and response alone allow")
     args = parser.parse_args()
     if args.backend in ("sqlite", "all"):
         with tempfile.TemporaryDirectory() as folder:
             run_backend("sqlite", f"sqlite:///{folder}/touchline.db", args.requests, args.rounds, args.clients,
                         args.server_threads, args.turn)
+        if args.framework_bound:
+            with tempfile.TemporaryDirectory() as folder:
+                run_backend("sqlite", f"sqlite:///{folder}/touchline.db", args.requests, args.rounds, args.clients,
+                            args.server_threads, args.turn, without_store=True)
     if args.backend in ("postgres", "all"):
         with fresh_postgres_database() as url:
             if url:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from projections.schema import Id, UTCDateTime, projection_tracking
 
@@ -66,29 +67,37 @@ def token_last_uses(conn: sa.Connection) -> dict[str, datetime]:
     return {r.token_id: r.last_used_at for r in conn.execute(sa.select(api_token_uses))}
 
 
+# Built once: statements executed on every idempotent write (building one per call, and its
+# cache key, cost more than the database did). The claim is an INSERT that does nothing on a
+# duplicate key, so a retry needs no savepoint and leaves the transaction usable.
+_I = api_idempotency.c
+_KEY_IS = sa.and_(_I.token_id == sa.bindparam("t"), _I.key == sa.bindparam("k"))
+_CLAIM = {name: dialect.insert(api_idempotency).on_conflict_do_nothing(index_elements=[_I.token_id, _I.key])
+          .returning(_I.token_id) for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
+_EARLIER = sa.select(api_idempotency).where(_KEY_IS)
+_COMPLETE = api_idempotency.update().where(_KEY_IS).values(status=sa.bindparam("status"),
+                                                           response=sa.bindparam("response"))
+_RELEASE = api_idempotency.delete().where(_KEY_IS, _I.status.is_(None))
+
+
 def claim_idempotency_key(
     conn: sa.Connection, token_id: str, key: str, fingerprint: str, now: datetime
 ) -> dict[str, Any] | None:
     """Claim ``key`` for a new request (returns None), or return the row of the earlier one."""
-    try:
-        with conn.begin_nested():
-            conn.execute(api_idempotency.insert().values(token_id=token_id, key=key, fingerprint=fingerprint,
-                                                         created_at=now, status=None, response=None))
+    claimed = conn.execute(_CLAIM[conn.dialect.name], {"token_id": token_id, "key": key, "fingerprint": fingerprint,
+                                                       "created_at": now, "status": None, "response": None})
+    if claimed.first() is not None:  # RETURNING: a row only when this INSERT made it
         return None
-    except sa.exc.IntegrityError:
-        row = conn.execute(sa.select(api_idempotency).where(api_idempotency.c.token_id == token_id,
-                                                            api_idempotency.c.key == key)).mappings().first()
-        return dict(row) if row else None
+    row = conn.execute(_EARLIER, {"t": token_id, "k": key}).mappings().first()
+    return dict(row) if row else None
 
 
 def complete_idempotency_key(conn: sa.Connection, token_id: str, key: str, status: int, response: Any) -> None:
-    conn.execute(api_idempotency.update().where(api_idempotency.c.token_id == token_id, api_idempotency.c.key == key)
-                 .values(status=status, response=response))
+    conn.execute(_COMPLETE, {"t": token_id, "k": key, "status": status, "response": response})
 
 
 def release_idempotency_key(conn: sa.Connection, token_id: str, key: str) -> None:
-    conn.execute(api_idempotency.delete().where(api_idempotency.c.token_id == token_id,
-                                                api_idempotency.c.key == key, api_idempotency.c.status.is_(None)))
+    conn.execute(_RELEASE, {"t": token_id, "k": key})
 
 
 def purge_idempotency_keys(conn: sa.Connection, older_than: datetime) -> int:

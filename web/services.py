@@ -39,7 +39,8 @@ class Services:
 
     @cached_property
     def views_writer(self) -> sa.Engine:
-        """Engine the projection runner writes with (takes the write lock up front on SQLite)."""
+        """Engine for writes to the read-model database: the projection runner's, and the API's
+        bookkeeping (takes the write lock up front on SQLite)."""
         return create_views_engine(self.storage.views_url, writer=True)
 
     def ensure_tables(self, create: Callable[[sa.Engine], None]) -> None:

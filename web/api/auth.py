@@ -143,7 +143,7 @@ class ApiRuntime:
                 return
             self._recorded[token_id] = now
         self.ensure_tables()
-        with services().views.begin() as conn:
+        with services().views_writer.begin() as conn:
             record_token_use(conn, token_id, services().clock.now())
 
 

@@ -106,7 +106,7 @@ def execute(command: Callable[[], Receipt], *, status: int = 200, path_ids: Mapp
     key = idempotency_key()
     if key is None:
         return _run(command, status, path_ids or {}, extra)
-    token, fingerprint, engine = caller().token_id, _fingerprint(), services().views
+    token, fingerprint, engine = caller().token_id, _fingerprint(), services().views_writer
     runtime().ensure_tables()
     with engine.begin() as conn:
         earlier = claim_idempotency_key(conn, token, key, fingerprint, now())
