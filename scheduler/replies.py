@@ -106,10 +106,8 @@ class ReplyMailer:
         while True:
             batch = ctx.app.recorder.select_notifications(start=start, limit=PAGE, topics=[TOPIC],
                                                           inclusive_of_start=start is None)
-            for n in batch:
-                event = next(iter(ctx.app.events.get(n.originator_id, gt=n.originator_version - 1,
-                                                     lte=n.originator_version)))
-                yield n.originator_id, n.originator_version, event
+            for n in batch:  # the notification is the stored event: decoded here, not read again
+                yield n.originator_id, n.originator_version, ctx.app.mapper.to_domain_event(n)
                 self.positions[ctx.app] = max(self.positions.get(ctx.app, 0), n.id)
             if len(batch) < PAGE:
                 return
