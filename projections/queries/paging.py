@@ -13,6 +13,7 @@ names the listing and sort it was made for: used with another, it is refused.
 from __future__ import annotations
 
 import base64
+import bisect
 import heapq
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -54,19 +55,26 @@ def encode_cursor(tag: str, values: list[Any]) -> str:
 
 
 def _load(value: Any, column: sa.ColumnElement[Any]) -> Any:
-    """A cursor value back in the column's Python type; anything else is a bad cursor."""
+    """A cursor value back in the column's Python type, as this API could have written it (an
+    aware instant, a finite amount, a 64-bit integer); anything else is a bad cursor."""
     kind = column.type
     if value is None:
         return None
     try:
         if isinstance(kind, UTCDateTime | sa.DateTime):
-            return datetime.fromisoformat(value)
+            instant = datetime.fromisoformat(value)
+            if instant.tzinfo is None:
+                raise ValueError("no offset")
+            return instant
         if isinstance(kind, Money):
-            return Decimal(value)
+            amount = Decimal(value)
+            if not amount.is_finite() or isinstance(value, bool) or abs(amount) >= 2**63 / 100:  # stored in cents
+                raise ValueError("not an amount")
+            return amount
     except (TypeError, ValueError, InvalidOperation):
         raise CursorError("cursor is not valid") from None
     expected = int if isinstance(kind, sa.Integer) else str if isinstance(kind, sa.String) else None
-    if expected and (type(value) is not expected):
+    if expected and (type(value) is not expected or (expected is int and not -2**63 <= value < 2**63)):
         raise CursorError("cursor is not valid")
     return value
 
@@ -174,3 +182,31 @@ class Sorting:
             raise SortError(f"sort must be one of {', '.join(self.options)}")
         return keyset_page(conn, query, self.keys[sort.removeprefix("-")], limit=limit, cursor=cursor,
                            descending=sort.startswith("-"), tag=f"{self.listing}:{sort}", among=among)
+
+
+def after_key(columns: Sequence[sa.ColumnElement[Any]], start: list[Any], *,
+              descending: bool = False) -> sa.ColumnElement[bool]:
+    """Rows strictly after ``start`` in the order of ``columns`` (NOT NULL, unique together): one
+    row-value comparison, an index range on SQLite and PostgreSQL. For listings that run their
+    own queries (several merged, say) rather than ``keyset_page``."""
+    return _beyond(columns, start, descending)
+
+
+def decode_key(cursor: str, tag: str, columns: Sequence[sa.ColumnElement[Any]]) -> list[Any]:
+    """``decode_cursor`` for a key with no NULL in it: a cursor holding a NULL is not valid."""
+    after = decode_cursor(cursor, tag, columns)
+    if any(value is None for value in after):
+        raise CursorError("cursor is not valid")
+    return after
+
+
+def sorted_page(items: Sequence[T], key: Callable[[T], tuple[Any, ...]], columns: Sequence[sa.ColumnElement[Any]],
+                *, limit: int, cursor: str | None, tag: str) -> Page[T]:
+    """A page of ``items`` computed in Python and sorted ascending by ``key`` (unique per item,
+    no NULLs; its parts typed like ``columns``), from after ``cursor``: the cursor holds the last
+    item's key, so a page starts after it even if items were added or removed since."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    start = bisect.bisect_right(items, tuple(decode_key(cursor, tag, columns)), key=key) if cursor else 0
+    chosen = list(items[start:start + limit])
+    more = start + limit < len(items)
+    return Page(chosen, encode_cursor(tag, list(key(chosen[-1]))) if more and chosen else None)

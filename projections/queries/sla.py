@@ -8,6 +8,9 @@ found through the (status, due_at) and (status, breached_at) indexes: the cost f
 open targets and breaches asked for, not every case stored. Figures that keep moving (overrun
 of a clock still counting) or rows as of an instant before a case's last event are
 recomputed exactly with ``case_clocks`` from the projection's own copy of the events.
+
+Breaches are read a page at a time, each query an index range from the cursor's key on; targets
+at risk are measured in full (business-hour clocks) and a page is cut out of the sorted list.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sqlalchemy as sa
 from domain.sla.calendar import ELAPSED, TimeBasis
 from domain.sla.clocks import TargetClock, case_clocks, held_by, holders, policy_refs
 from domain.sla.terms import PolicyTerms
+from projections.queries.paging import Page, after_key, decode_key, encode_cursor, sorted_page
 from projections.views.sla import DROPPED, case_events, sla_cases, sla_policy_versions, sla_targets, terms_of
 
 GROUPS = {"target": "target", "agent": "assignee", "team": "team", "priority": "priority", "channel": "channel"}
@@ -103,19 +107,39 @@ def _breach(row: Any, clock: TargetClock | None) -> dict[str, Any]:
             "policy_id": row["policy_id"], "policy_version": row["policy_version"]}
 
 
-def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *,
-                  as_of: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Targets breached by ``as_of`` (default ``now``), latest breach first, at most ``limit``;
-    each attributed to whoever held the case when it breached."""
+BREACHES, AT_RISK = "sla-breaches", "sla-at-risk"  # the listings' cursor tags
+KEY = (t.due_at, t.case_id, t.target, t.cycle)  # a cursor's key: an instant, then the target's identity
+
+
+def _breach_key(row: Any) -> tuple[Any, ...]:
+    """Where a scanned row sorts: by when it breached (stored), or is due (still counting)."""
+    return (row["breached_at"] if row["status"] == "breached" else row["due_at"], row["case_id"], row["target"],
+            row["cycle"])
+
+
+def page_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *,
+                  as_of: datetime | None = None, limit: int = 100, cursor: str | None = None) -> Page[dict[str, Any]]:
+    """Targets breached by ``as_of`` (default ``now``), latest breach first (then by case id,
+    target and cycle, descending), each attributed to whoever held the case when it breached.
+
+    ``limit`` rows are scanned, from after ``cursor``: stored breaches and targets still active
+    past due, each query an index range from the cursor's key, merged. A row whose clock as of
+    the instant is not breached (measured exactly) is left out, so a page can hold fewer items
+    than ``limit``; ``next_cursor`` (after the last row scanned) is None once nothing is left."""
     at = min(as_of or now, now)
-    stored = sa.select(sla_targets).where(t.status == "breached", t.breached_at <= at, *where.conditions()) \
-        .order_by(t.breached_at.desc()).limit(limit)
-    overdue = sa.select(sla_targets).where(t.status == "active", t.due_at <= at, *where.conditions()) \
-        .order_by(t.due_at.desc()).limit(limit)
-    rows = heapq.merge(
-        conn.execute(stored).mappings().all(), conn.execute(overdue).mappings().all(),
-        key=lambda r: r["breached_at"] or r["due_at"], reverse=True)
-    chosen = list(rows)[:limit]
+    after = decode_key(cursor, BREACHES, KEY) if cursor else None
+
+    def scan(status: str, instant: sa.ColumnElement[Any]) -> list[Any]:
+        order = (instant, t.case_id, t.target, t.cycle)
+        query = sa.select(sla_targets).where(t.status == status, instant <= at, *where.conditions())
+        if after is not None:  # the instant's bound too: the (status, instant) index's range on both databases
+            query = query.where(instant <= after[0], after_key(order, after, descending=True))
+        return list(conn.execute(query.order_by(*[c.desc() for c in order]).limit(limit + 1)).mappings())
+
+    rows = list(heapq.merge(scan("breached", t.breached_at), scan("active", t.due_at), key=_breach_key,
+                            reverse=True))
+    chosen = rows[:limit]
+    next_cursor = encode_cursor(BREACHES, list(_breach_key(chosen[-1]))) if len(rows) > limit else None
     live = _clocks_at(conn, {r["case_id"] for r in chosen if not _settled(r, at)}, at, _Terms(conn))
     found = []
     for row in chosen:
@@ -123,7 +147,14 @@ def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilt
             found.append(_breach(row, None))
         elif (clock := live.get((row["case_id"], row["target"], row["cycle"]))) and clock.status == "breached":
             found.append(_breach(row, clock))
-    return found
+    return Page(found, next_cursor)
+
+
+def list_breaches(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *,
+                  as_of: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The first page of ``page_breaches``: the latest ``limit`` targets breached by ``as_of``
+    (default ``now``), less any whose clock as of the instant is not breached."""
+    return page_breaches(conn, now, where, as_of=as_of, limit=limit).items
 
 
 def _risk(item: dict[str, Any], remaining: float, minutes: int) -> dict[str, Any]:
@@ -209,7 +240,23 @@ def list_at_risk(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilte
             found.append(_risk({key: item[key] for key in (
                 "case_id", "target", "cycle", "due_at", "assignee", "team", "priority", "channel", "policy_id",
                 "policy_version")}, remaining, minutes))
-    return sorted(found, key=lambda r: (r["due_at"], r["case_id"], r["target"], r["cycle"]))
+    return sorted(found, key=_risk_key)
+
+
+def _risk_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    return item["due_at"], item["case_id"], item["target"], item["cycle"]
+
+
+def page_at_risk(conn: sa.Connection, now: datetime, where: SlaFilter = SlaFilter(), *, share: float | None = None,
+                 minutes_left: float | None = None, as_of: datetime | None = None, limit: int = 100,
+                 cursor: str | None = None) -> Page[dict[str, Any]]:
+    """``list_at_risk`` a page at a time: ``limit`` items after ``cursor`` (the last item's due
+    instant, case id, target and cycle). Every page computes the whole list (business-hour
+    clocks are measured in Python) and cuts the page out of it."""
+    if cursor:
+        decode_key(cursor, AT_RISK, KEY)  # a bad cursor is refused before any clock is measured
+    found = list_at_risk(conn, now, where, share=share, minutes_left=minutes_left, as_of=as_of)
+    return sorted_page(found, _risk_key, KEY, limit=limit, cursor=cursor, tag=AT_RISK)
 
 
 def _period(conn: sa.Connection, end: sa.ColumnElement[Any], unit: str) -> sa.ColumnElement[str]:

@@ -8,16 +8,19 @@ first descending.
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from domain.clock import FixedClock
 from projections.queries.customers import CHURN_SORTS, CUSTOMER_SORTS, TIMELINE_SORTS
 from projections.queries.records import DEAL_SORTS
 from projections.queries.service import CASE_SORTS, PROMISE_SORTS, REPEAT_SORTS
-from tests.web.conftest import ApiClient
+from tests.web.conftest import ApiClient, build_api
 
 Item = dict[str, Any]
 Value = Callable[[Item], Any]
@@ -187,6 +190,32 @@ def test_a_cursor_made_for_another_sort_or_list_is_a_400_naming_cursor(world: Wo
         assert response.status_code == 400, elsewhere
         assert response.get_json()["code"] == "bad_cursor" and "cursor" in response.get_json()["errors"]
     assert ok(api.get(f"/api/v1/customers?sort=name&limit=1&cursor={by_name}"))["items"][0]["name"] == "Ann"
+
+
+HOSTILE = ["2025-01-01T09:00:00", "2025-13-01T09:00:00+00:00", "NaN", "Infinity", "-Infinity", True, 1.5,
+           -10**30, 10**19, "x" * 300, "\u0000", {"a": 1}, [1], ""]
+
+
+@pytest.mark.parametrize("listing", list(LISTINGS))
+def test_a_cursor_forged_with_any_value_is_a_400_naming_cursor_never_a_500(
+        database_url: str, clock: FixedClock, listing: str) -> None:
+    api = build_api(database_url, clock, API_RATE_LIMIT=10**6, API_RATE_BURST=10**6)
+    template, sorting, _, _ = LISTINGS[listing]
+    path = template.format(c1=api.customer())
+    api.catch_up()
+    for sort in sorting.options:
+        width = len(sorting.keys[sort.removeprefix("-")])
+        for slot in range(width):
+            for value in HOSTILE:
+                after = ["2025-01-01T09:00:00+00:00"] * width
+                after[slot] = value
+                raw = json.dumps({"sort": f"{sorting.listing}:{sort}", "after": after}).encode()
+                cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+                response = api.get(f"{path}{'&' if '?' in path else '?'}sort={sort}&cursor={cursor}")
+                assert response.status_code in (200, 400), (sort, slot, value, response.get_json())
+                if response.status_code == 400:
+                    assert response.get_json()["errors"].keys() == {"cursor"}, (sort, slot, value)
+    api.services.close()
 
 
 def test_every_list_documents_its_sort_keys(api: ApiClient) -> None:

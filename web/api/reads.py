@@ -65,9 +65,11 @@ def read(query: dict[str, Any], fetch: Callable[[sa.Connection], T]) -> T:
             return fetch(conn)
         except CursorError as exc:
             raise field_error(400, "cursor", str(exc), code="bad_cursor") from None
-        except sa.exc.DBAPIError:
+        except sa.exc.StatementError as exc:  # the database's errors, and binding a value failed
             if query.get("cursor"):  # a cursor edited by hand can hold values of the wrong type
                 raise field_error(400, "cursor", "cursor does not fit this listing", code="bad_cursor") from None
+            if not isinstance(exc, sa.exc.DBAPIError):
+                raise
             # Typically: the projections have never run, so their tables do not exist yet.
             log.exception("reading the read models failed")
             raise ApiError(503, "the read models are not available yet (is the projection runner running?)",

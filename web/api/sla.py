@@ -12,12 +12,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from projections.queries.sla import SlaFilter, get_compliance, list_at_risk, list_breaches
+from projections.queries.sla import SlaFilter, get_compliance, page_at_risk, page_breaches
 from web.api.auth import requires
 from web.api.errors import field_error
-from web.api.reads import read
+from web.api.reads import page, read
 from web.schemas.sla import (
-    AtRiskQuerySchema, AtRiskSchema, BreachQuerySchema, BreachSchema, ComplianceQuerySchema, ComplianceSchema,
+    AtRiskPageSchema, AtRiskQuerySchema, BreachPageSchema, BreachQuerySchema, ComplianceQuerySchema, ComplianceSchema,
 )
 from web.services import services
 
@@ -41,13 +41,15 @@ class Breaches(MethodView):
     @requires("read:sla")
     @blp.etag
     @blp.arguments(BreachQuerySchema, location="query", unknown=RAISE)
-    @blp.response(200, BreachSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """Targets breached by now (or by the end of ``as_of``), the latest breach first: a target
-        whose due instant has passed shows at once, before anyone acts on the case."""
+    @blp.response(200, BreachPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Targets breached by now (or by the end of ``as_of``), the latest breach first (ties by
+        case id, target and cycle, descending): a target whose due instant has passed shows at
+        once, before anyone acts on the case. A page can hold fewer than ``limit`` items; follow
+        ``next_cursor`` until it is null."""
         now = services().clock.now()
-        return read(query, lambda conn: list_breaches(conn, now, _filter(query), as_of=query.get("as_of"),
-                                                      limit=query["limit"]))
+        return read(query, lambda conn: page(page_breaches(
+            conn, now, _filter(query), as_of=query.get("as_of"), limit=query["limit"], cursor=query.get("cursor"))))
 
 
 @blp.route("/sla/at-risk")
@@ -55,15 +57,17 @@ class AtRisk(MethodView):
     @requires("read:sla")
     @blp.etag
     @blp.arguments(AtRiskQuerySchema, location="query", unknown=RAISE)
-    @blp.response(200, AtRiskSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+    @blp.response(200, AtRiskPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Targets counting now (or at ``as_of``) and close to due: a share of their time used
-        (default 0.75), or ``minutes_left`` or fewer left; the soonest due first."""
+        (default 0.75), or ``minutes_left`` or fewer left; the soonest due first (ties by case
+        id, target and cycle)."""
         now = services().clock.now()
         threshold = ({"minutes_left": query["minutes_left"]} if "minutes_left" in query
                      else {"share": query.get("share", DEFAULT_SHARE)})
-        return read(query, lambda conn: list_at_risk(conn, now, _filter(query), as_of=query.get("as_of"),
-                                                     **threshold))
+        return read(query, lambda conn: page(page_at_risk(
+            conn, now, _filter(query), as_of=query.get("as_of"), limit=query["limit"], cursor=query.get("cursor"),
+            **threshold)))
 
 
 def _csv(result: dict[str, Any]) -> Response:

@@ -11,8 +11,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from domain.cases.model import PRIORITIES
 from domain.sla.shape import MAX_MINUTES, TARGET_KINDS
 from domain.touchpoints.model import CHANNELS
+from projections.queries.paging import MAX_LIMIT
 from projections.queries.sla import GROUPS, PERIODS
-from web.schemas.common import Instant, ReadQuerySchema, Text
+from web.schemas.common import Instant, ReadQuerySchema, Text, page_schema
 from web.schemas.funnel import Day
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -45,14 +46,27 @@ class SlaFilterSchema(ReadQuerySchema):
     channel = fields.String(validate=validate.OneOf(CHANNELS))
 
 
+def _limit(description: str) -> fields.Integer:
+    return fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_LIMIT),
+                          metadata={"description": description})
+
+
+def _cursor() -> Text:
+    return Text(max_length=2000, metadata={"description": "The next_cursor of the previous page."})
+
+
 class BreachQuerySchema(SlaFilterSchema):
     as_of = as_of_field("Breaches")
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000),
-                           metadata={"description": "Most recent breaches first, at most this many (1-1000)."})
+    limit = _limit(f"Breaches looked at per page, the latest first (1-{MAX_LIMIT}). A page can hold fewer: a "
+                   "target whose clock, measured exactly, is not breached is left out. Only a null next_cursor "
+                   "ends the list.")
+    cursor = _cursor()
 
 
 class AtRiskQuerySchema(SlaFilterSchema):
     as_of = as_of_field("Targets at risk")
+    limit = _limit(f"Items per page, the soonest due first (1-{MAX_LIMIT}).")
+    cursor = _cursor()
     share = fields.Float(validate=validate.Range(min=0, max=1, max_inclusive=False), metadata={
         "description": "Targets with at least this share of their time used (default 0.75)."})
     minutes_left = fields.Float(validate=validate.Range(min=0, max=MAX_MINUTES), metadata={
@@ -99,6 +113,10 @@ class BreachSchema(_TargetRefSchema):
 class AtRiskSchema(_TargetRefSchema):
     remaining_minutes = fields.Float(required=True)
     used_share = fields.Float(required=True)
+
+
+BreachPageSchema = page_schema(BreachSchema, "SlaBreachPage")
+AtRiskPageSchema = page_schema(AtRiskSchema, "SlaAtRiskPage")
 
 
 class ComplianceGroupSchema(Schema):
