@@ -23,10 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": DEFAULT_URL,
     "HOST": "127.0.0.1",  # where `touchline serve` listens
     "PORT": 5000,
+    "WEB_THREADS": 8,  # requests `touchline serve` handles at once
     "API_RATE_LIMIT": 600,  # requests per minute per API token, on average...
     "API_RATE_BURST": 120,  # ...and at most this many at once
     "API_TOKEN_USE_INTERVAL": 60,  # seconds between writes of a token's "last used" time
     "API_MIN_POSITION_WAIT": 5,  # seconds a read with min_position waits for the projections
+    "API_LONG_POLLS": 2,  # event-feed requests per process that may wait at once (each holds a thread)
     **SCHEDULER_DEFAULTS,  # mail, webhooks and the scheduler's intervals (scheduler/settings.py)
     "SECRET_KEY": None,  # signs panel sessions; generated into the data directory when unset
     "SESSION_COOKIE_SECURE": "auto",  # 1/0; auto: on unless testing, debug or served on loopback only

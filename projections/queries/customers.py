@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,9 +77,21 @@ def get_customer_360(
 
 def get_timeline(
     conn: sa.Connection, customer_id: str, *, limit: int = 100, cursor: str | None = None, sort: str | None = None,
+    since: datetime | None = None, until: datetime | None = None, channel: str | None = None,
+    types: Sequence[str] = (),
 ) -> Page[dict[str, Any]]:
-    """Every event about the customer, by default in business-time order (log position breaks ties)."""
-    query = sa.select(customer_timeline).where(customer_timeline.c.customer_id == customer_id)
+    """Every event about the customer, by default in business-time order (log position breaks ties);
+    only those in [since, until), on ``channel``, of ``types`` (``Case.Opened``...) when given."""
+    t = customer_timeline.c
+    query = sa.select(customer_timeline).where(t.customer_id == customer_id)
+    if since is not None:
+        query = query.where(t.occurred_at >= since)
+    if until is not None:
+        query = query.where(t.occurred_at < until)
+    if channel:
+        query = query.where(t.channel == channel)
+    if types:
+        query = query.where(t.event_type.in_(types))
     return TIMELINE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
 
 

@@ -112,6 +112,30 @@ def test_the_timeline_pages_in_either_order(api: ApiClient) -> None:
     assert "Third" in newest["items"][0]["summary"]
 
 
+def test_the_timeline_filters_by_time_channel_and_event_type_across_pages(stored_api: ApiClient) -> None:
+    api = stored_api
+    customer = api.customer(occurred_at="2026-02-01T09:00:00+00:00")
+    for day, channel in (("02", "email"), ("03", "phone"), ("04", "email"), ("05", "email")):
+        api.post("/api/v1/touchpoints", {"customer_id": customer, "channel": channel, "direction": "inbound",
+                                         "kind": "inquiry", "subject": f"Day {day}",
+                                         "occurred_at": f"2026-03-{day}T09:00:00+00:00"})
+    api.case(customer, occurred_at="2026-03-04T10:00:00+00:00")
+    api.catch_up()
+    path = f"/api/v1/customers/{customer}/timeline"
+    window = "since=2026-03-03T00:00:00%2B00:00&until=2026-03-05T00:00:00%2B00:00"
+    assert [(e["occurred_at"][:10], e["event_type"]) for e in api.get(f"{path}?{window}").get_json()["items"]] == [
+        ("2026-03-03", "Touchpoint.Recorded"), ("2026-03-04", "Touchpoint.Recorded"), ("2026-03-04", "Case.Opened")]
+    first = api.get(f"{path}?channel=email&types=Touchpoint.Recorded&limit=2").get_json()
+    rest = api.get(f"{path}?channel=email&types=Touchpoint.Recorded&limit=2&cursor={first['next_cursor']}").get_json()
+    assert [e["occurred_at"][:10] for e in first["items"] + rest["items"]] == ["2026-03-02", "2026-03-04",
+                                                                                "2026-03-05"]
+    assert rest["next_cursor"] is None
+    bad = api.get(f"{path}?types=Case.Exploded&channel=pigeon&since=yesterday")
+    assert bad.status_code == 422 and {"channel", "since"} <= set(bad.get_json()["errors"])
+    unknown_type = api.get(f"{path}?types=Case.Exploded")
+    assert unknown_type.status_code == 422 and "types" in unknown_type.get_json()["errors"]
+
+
 def test_changing_details_records_only_what_changed(api: ApiClient) -> None:
     customer = api.customer("Ada")
     changed = api.request("PATCH", f"/api/v1/customers/{customer}", json={"name": "Ada King"},

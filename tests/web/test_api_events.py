@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+from domain.clock import FixedClock
 from domain.errors import AlreadyExistsError
-from tests.web.conftest import ApiClient
+from tests.web.conftest import ApiClient, build_api
 
 
 def follow(api: ApiClient, after: int = 0, limit: int = 2, **query: Any) -> tuple[list[dict[str, Any]], int]:
@@ -56,6 +58,13 @@ def test_the_feed_filters_by_event_type(api: ApiClient) -> None:
     assert bad.status_code == 422 and "types" in bad.get_json()["errors"]
 
 
+def test_a_position_past_the_end_of_the_log_is_refused_not_followed_forever(api: ApiClient) -> None:
+    _, head = follow(api)
+    assert api.get(f"/api/v1/events?after={head}").status_code == 200
+    beyond = api.get(f"/api/v1/events?after={head + 1}&wait=5")
+    assert beyond.status_code == 422 and "after" in beyond.get_json()["errors"]
+
+
 def test_a_long_poll_answers_as_soon_as_an_event_arrives(stored_api: ApiClient) -> None:
     _, after = follow(stored_api)
     writer = threading.Timer(0.3, lambda: stored_api.services.app.register_customer(
@@ -74,6 +83,34 @@ def test_a_long_poll_with_nothing_new_answers_empty_after_the_wait(api: ApiClien
     began = time.monotonic()
     page = api.get(f"/api/v1/events?after={after}&wait=0.3").get_json()
     assert page == {"events": [], "next_after": after} and time.monotonic() - began >= 0.3
+
+
+def test_long_polls_beyond_the_processs_slots_answer_at_once_and_other_requests_are_still_served(
+        tmp_path: Path, clock: FixedClock) -> None:
+    api = build_api(f"sqlite:///{tmp_path / 'api.db'}", clock, API_LONG_POLLS=1)
+    _, after = follow(api)
+    first: dict[str, Any] = {}
+    own_client = api.app.test_client()  # the waiting request on its own client, as on its own connection
+    waiting = threading.Thread(target=lambda: first.update(own_client.get(
+        f"/api/v1/events?after={after}&wait=30", headers={"Authorization": f"Bearer {api.full}"}).get_json()))
+    waiting.start()
+    slots = api.app.extensions["touchline_api"].long_polls
+    for _ in range(500):  # until the waiting request holds the one slot
+        if not slots.acquire(blocking=False):
+            break
+        slots.release()
+        time.sleep(0.01)
+
+    second = api.get(f"/api/v1/events?after={after}&wait=30")
+    assert waiting.is_alive()  # the second did not wait for the first
+    assert (second.status_code, second.headers["Retry-After"]) == (200, "1")
+    assert second.get_json() == {"events": [], "next_after": after}
+    assert api.get("/api/v1/customers").status_code == 200
+    api.services.app.register_customer(name="Late", occurred_at=clock.now(), actor="system:test")
+    waiting.join(10)
+    assert [e["data"]["name"] for e in first["events"]] == ["Late"]
+    assert "Retry-After" not in api.get(f"/api/v1/events?after={after}&wait=1").headers  # the slot is free again
+    api.services.close()
 
 
 def test_an_aggregates_history_lists_its_events_by_version(stored_api: ApiClient) -> None:

@@ -102,6 +102,8 @@ class ApiRuntime:
         self.limiter = RateLimiter(float(config["API_RATE_LIMIT"]), int(config["API_RATE_BURST"]),
                                    self.shared_bucket)
         self.tokens = TokenCache()
+        # A long poll holds a web thread while it waits: a few at most, so others are served.
+        self.long_polls = threading.BoundedSemaphore(max(0, int(config["API_LONG_POLLS"])))
         self.use_interval = float(config["API_TOKEN_USE_INTERVAL"])
         self._recorded: dict[str, float] = {}
         self._lock = threading.Lock()

@@ -13,6 +13,7 @@ from projections.queries.customers import (
 )
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
+from web.api.events import event_types
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
@@ -93,9 +94,13 @@ class Timeline(MethodView):
     @blp.arguments(TimelineQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, TimelinePageSchema)
     def get(self, query: dict[str, Any], customer_id: UUID) -> dict[str, Any]:
-        """Every event about the customer, in business-time order (or as sort says)."""
+        """Every event about the customer, in business-time order (or as sort says); filtered by time,
+        channel and event types when asked."""
+        types = event_types(query.get("types"))
+
         def fetch(conn: Any) -> dict[str, Any]:
             found(get_customer(conn, str(customer_id)), "customer", customer_id)
             return page(get_timeline(conn, str(customer_id), limit=query["limit"], cursor=query.get("cursor"),
-                                     sort=query["sort"]))
+                                     sort=query["sort"], since=query.get("since"), until=query.get("until"),
+                                     channel=query.get("channel"), types=types))
         return read(query, fetch)

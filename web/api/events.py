@@ -4,7 +4,9 @@ The feed reads the notification log "after a position" (never "position + 1": Po
 positions have gaps) up to the head seen when the request started, and answers
 ``next_after``, which moves past everything scanned, so a follower that always passes it
 back misses nothing and sees nothing twice. With ``wait`` the request polls the log
-(every 50 ms, one indexed query) until an event arrives or the wait ends.
+(every 50 ms, one indexed query) until an event arrives or the wait ends. A waiting request
+holds a web thread, so a process lets only ``API_LONG_POLLS`` wait at once; beyond that the
+answer comes at once with ``Retry-After: 1``, and every other request is still served.
 Token events are never shown (they would list other integrators' tokens). One aggregate's
 history is an audit read (scope ``read:audit``), recorded as an ``AuditRead`` like the others.
 """
@@ -24,7 +26,7 @@ from domain.audit.commands import record_audit_read
 from domain.base import topics_of_events
 from projections.audit import HIDDEN, describe, hidden_topics
 from projections.audit_personal import learn_erasures
-from web.api.auth import caller, requires
+from web.api.auth import caller, requires, runtime
 from web.api.blueprint import Blueprint
 from web.api.errors import ApiError, field_error
 from web.schemas.events import (
@@ -45,7 +47,8 @@ def event_topics() -> dict[str, str]:
     return topics_of_events(excluding=HIDDEN)
 
 
-def _topics(types: str | None) -> list[str]:
+def event_types(types: str | None) -> list[str]:
+    """The event types named in a ``types`` parameter (``Case.Opened,Deal.Won``); unknown ones are a 422."""
     if not types:
         return []
     known = event_topics()
@@ -54,7 +57,12 @@ def _topics(types: str | None) -> list[str]:
     if unknown:
         raise field_error(422, "types", f"unknown event type(s) {', '.join(unknown)[:200]}; "
                                         f"e.g. {', '.join(sorted(known)[:4])}")
-    return [known[n] for n in names]
+    return names
+
+
+def _topics(types: str | None) -> list[str]:
+    known = event_topics()
+    return [known[n] for n in event_types(types)]
 
 
 def read_feed(after: int, limit: int, topics: list[str]) -> tuple[list[dict[str, Any]], int]:
@@ -62,6 +70,8 @@ def read_feed(after: int, limit: int, topics: list[str]) -> tuple[list[dict[str,
     app, hidden = services().app, hidden_topics()
     learn_erasures(app)  # erased customers read as erased even if this process had their keys
     head = app.recorder.max_notification_id() or 0
+    if after > head:  # not a position this log gave out (another store's, or one restored from an older backup)
+        raise field_error(422, "after", f"is past the last event position ({head}); pass a next_after of this feed")
     while after < head:
         notifications = app.recorder.select_notifications(start=after, limit=limit, stop=head, topics=topics,
                                                           inclusive_of_start=False)
@@ -87,16 +97,27 @@ def _decoded(notification: Any) -> dict[str, Any]:
 class Feed(MethodView):
     @requires("read:events")
     @blp.arguments(FeedQuerySchema, location="query", unknown=RAISE)
-    @blp.response(200, FeedSchema)
-    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+    @blp.response(200, FeedSchema, headers={"Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Only when wait was asked and the server was already waiting for as many requests as it "
+                       "serves at once: seconds to wait before asking again."}})
+    def get(self, query: dict[str, Any]) -> Any:
         """Events after a position, oldest first; long-poll with wait."""
         topics = _topics(query.get("types"))
-        after, deadline = query["after"], time.monotonic() + query["wait"]
-        while True:
-            events, after = read_feed(after, query["limit"], topics)
-            if events or time.monotonic() >= deadline:
-                return {"events": events, "next_after": after}
-            time.sleep(POLL_SECONDS)
+        events, after = read_feed(query["after"], query["limit"], topics)
+        if events or not query["wait"]:
+            return {"events": events, "next_after": after}
+        slots = runtime().long_polls
+        if not slots.acquire(blocking=False):  # every slot is waiting: answer now, ask again in a second
+            return {"events": events, "next_after": after}, 200, {"Retry-After": "1"}
+        try:
+            deadline = time.monotonic() + query["wait"]
+            while not events and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+                events, after = read_feed(after, query["limit"], topics)
+            return {"events": events, "next_after": after}
+        finally:
+            slots.release()
 
 
 @blp.route("/aggregates/<uuid:aggregate_id>/events")

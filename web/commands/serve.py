@@ -197,7 +197,9 @@ def run_web(host: str, port: int) -> None:
             signal.signal(other, signal.SIG_IGN)
         raise SystemExit(0)
 
-    server = waitress.create_server(create_app(), host=host, port=port, ident="touchline")
+    app = create_app()
+    server = waitress.create_server(app, host=host, port=port, ident="touchline",
+                                    threads=int(app.config["WEB_THREADS"]))
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop_once)
     server.run()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from domain.customers.model import CONTACT_KINDS, CUSTOMER_KINDS
+from domain.touchpoints.model import CHANNELS
 from projections.queries.customers import CHURN_SORTS, CUSTOMER_SORTS, LIST_LIMIT, TIMELINE_SORTS
 from web.schemas.cases import CaseSchema
-from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 from web.schemas.deals import DealSchema
 from web.schemas.promises import PromiseSchema
 
@@ -26,6 +27,11 @@ class ChurnQuerySchema(ListQuerySchema):
 
 class TimelineQuerySchema(ListQuerySchema):
     sort = sort_field(TIMELINE_SORTS)
+    since = Instant(metadata={"description": "Only what happened at or after this instant (business time)."})
+    until = Instant(metadata={"description": "Only what happened before this instant."})
+    channel = fields.String(validate=validate.OneOf(CHANNELS), metadata={"description": "Only contacts on it."})
+    types = Text(max_length=4000, metadata={"description": "Comma-separated event types, as the event feed names "
+                                                           "them, e.g. Case.Opened,Touchpoint.Recorded."})
 
 
 class ContactPointSchema(Schema):

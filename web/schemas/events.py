@@ -15,7 +15,10 @@ class FeedQuerySchema(Schema):
                                                            "Case.Opened,Touchpoint.Recorded (default: all)."})
     wait = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=30), allow_nan=False,
                         metadata={"description": "Long poll: when nothing is new, wait up to this many "
-                                                 "seconds for the next event instead of answering empty."})
+                                                 "seconds for the next event instead of answering empty. A "
+                                                 "server waits for a few requests at once; beyond that it "
+                                                 "answers at once with Retry-After: 1 (seconds to wait "
+                                                 "before asking again)."})
 
 
 class HistoryQuerySchema(Schema):
