@@ -11,6 +11,7 @@ from projections.queries.paging import Page, Sorting
 from projections.views.cases import cases
 from projections.views.deals import deals
 from projections.views.promises import promises
+from projections.views.touchpoints import touchpoints
 
 DEAL_SORTS = Sorting("deals", {
     "opened_at": (deals.c.opened_at, deals.c.id), "value": (deals.c.value, deals.c.id),
@@ -25,6 +26,10 @@ def _row(conn: sa.Connection, table: sa.Table, record_id: str) -> dict[str, Any]
 
 def get_case(conn: sa.Connection, case_id: str) -> dict[str, Any] | None:
     return _row(conn, cases, case_id)
+
+
+def get_touchpoint(conn: sa.Connection, touchpoint_id: str) -> dict[str, Any] | None:
+    return _row(conn, touchpoints, touchpoint_id)
 
 
 def get_promise(conn: sa.Connection, promise_id: str) -> dict[str, Any] | None:

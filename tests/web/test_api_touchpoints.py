@@ -32,3 +32,34 @@ def test_repeat_contacts_and_rates_count_the_customer_calling_again(api: ApiClie
     rates = api.get("/api/v1/touchpoints/contact-rates").get_json()
     assert (rates["inbound_contacts"], rates["repeat_contacts"]) == (3, 1)
     assert rates["repeat_contact_rate"] == round(1 / 3, 4)
+
+
+def test_the_location_of_a_recorded_touchpoint_reads_it_back(stored_api: ApiClient) -> None:
+    customer = stored_api.customer()
+    response = stored_api.post("/api/v1/touchpoints", {"customer_id": customer, "channel": "phone",
+                                                       "direction": "inbound", "kind": "complaint",
+                                                       "subject": "Router dead again"})
+    receipt = response.get_json()
+    stored_api.catch_up()
+    read = stored_api.get(f"{response.headers['Location']}?min_position={receipt['position']}")
+    assert read.status_code == 200 and read.headers["ETag"]
+    assert {k: read.get_json()[k] for k in ("id", "customer_id", "channel", "kind", "subject", "retracted")} == {
+        "id": receipt["id"], "customer_id": customer, "channel": "phone", "kind": "complaint",
+        "subject": "Router dead again", "retracted": False}
+    again = stored_api.get(response.headers["Location"], headers={"If-None-Match": read.headers["ETag"]})
+    assert again.status_code == 304
+    missing = stored_api.get("/api/v1/touchpoints/00000000-0000-4000-8000-000000000000")
+    assert missing.status_code == 404 and missing.get_json()["code"] == "not_found"
+    no_scope = stored_api.get(response.headers["Location"], token=stored_api.token("read:cases"))
+    assert no_scope.status_code == 403 and no_scope.get_json()["errors"] == {"scope": ["needs read:touchpoints or read"]}
+
+
+def test_every_create_that_answers_201_has_a_read_at_its_location(api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    creates = [path for path, operations in spec["paths"].items() if "201" in operations.get("post", {}).get(
+        "responses", {}) and "{" not in path]
+    assert len(creates) >= 6
+    for path in creates:
+        reads = [p for p, operations in spec["paths"].items()
+                 if "get" in operations and p.startswith(f"{path}/{{") and p.count("/") == path.count("/") + 1]
+        assert reads, f"POST {path} answers a Location that nothing reads"

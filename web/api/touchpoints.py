@@ -1,20 +1,23 @@
-"""``/api/v1/touchpoints``: record a contact; repeat contacts and contact rates."""
+"""``/api/v1/touchpoints``: record a contact, read one; repeat contacts and contact rates."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask.views import MethodView
 from marshmallow import RAISE
 
+from projections.queries.records import get_touchpoint
 from projections.queries.service import get_contact_rates, list_repeat_contacts
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
-from web.api.reads import page, read
+from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
-from web.schemas.common import ReceiptSchema
+from web.schemas.common import ReadQuerySchema, ReceiptSchema
 from web.schemas.touchpoints import (
     ContactRatesSchema, RatesQuerySchema, RecordTouchpointSchema, RepeatPageSchema, RepeatQuerySchema,
+    TouchpointSchema,
 )
 from web.services import services
 
@@ -34,6 +37,17 @@ class Touchpoints(MethodView):
         fields = {name: body[name] for name in RECORDED if name in body}
         return execute(lambda: services().app.record_touchpoint(
             id=new_id(), occurred_at=when(body), actor=caller().actor, **fields), status=201)
+
+
+@blp.route("/touchpoints/<uuid:touchpoint_id>")
+class Touchpoint(MethodView):
+    @requires("read:touchpoints")
+    @blp.etag
+    @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, TouchpointSchema)
+    def get(self, query: dict[str, Any], touchpoint_id: UUID) -> dict[str, Any]:
+        """One contact, as recorded and corrected (``retracted`` once withdrawn)."""
+        return found(read(query, lambda conn: get_touchpoint(conn, str(touchpoint_id))), "touchpoint", touchpoint_id)
 
 
 @blp.route("/touchpoints/repeat-contacts")
