@@ -161,6 +161,8 @@ class CaseCommands(TouchpointCommands, SlaCommands):
                    occurred_at: datetime, actor: str) -> Receipt:
         return self._act(case_id, "close", expected_version, occurred_at=occurred_at, actor=actor)
 
-    def rate_case(self, case_id: UUID, *, score: int, comment: str = "", occurred_at: datetime, actor: str) -> Receipt:
-        return self._act(case_id, "rate", None, score=score, comment=comment, occurred_at=occurred_at, actor=actor)
+    def rate_case(self, case_id: UUID, *, score: int, comment: str = "", expected_version: int | None = None,
+                  occurred_at: datetime, actor: str) -> Receipt:
+        return self._act(case_id, "rate", expected_version, score=score, comment=comment, occurred_at=occurred_at,
+                         actor=actor)
 

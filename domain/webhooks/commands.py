@@ -17,9 +17,9 @@ class IssuedSecret(NamedTuple):
 
 class WebhookCommands(Service):
     def create_webhook(self, *, url: str, event_types: list[str] | str, allow_http: bool = False,
-                       occurred_at: datetime, actor: str) -> IssuedSecret:
+                       id: UUID | None = None, occurred_at: datetime, actor: str) -> IssuedSecret:
         """Subscribe ``url`` to ``event_types``; deliveries start after this event's position."""
-        webhook = WebhookSubscription.create(url=url, event_types=event_types, allow_http=allow_http,
+        webhook = WebhookSubscription.create(url=url, event_types=event_types, allow_http=allow_http, id=id,
                                              occurred_at=occurred_at, actor=actor)
         return IssuedSecret(self._save(webhook), webhook.secret)
 
@@ -47,15 +47,16 @@ class WebhookCommands(Service):
         webhook.resume(occurred_at=occurred_at, actor=actor)
         return self._save(webhook)
 
-    def rotate_webhook_secret(self, webhook_id: UUID, *, occurred_at: datetime, actor: str) -> IssuedSecret:
-        webhook = self._get(WebhookSubscription, webhook_id)
+    def rotate_webhook_secret(self, webhook_id: UUID, *, expected_version: int | None = None,
+                              occurred_at: datetime, actor: str) -> IssuedSecret:
+        webhook = self._get(WebhookSubscription, webhook_id, expected_version)
         secret = webhook.rotate_secret(occurred_at=occurred_at, actor=actor)
         return IssuedSecret(self._save(webhook), secret)
 
-    def replay_webhook(self, webhook_id: UUID, *, from_position: int, occurred_at: datetime,
-                       actor: str) -> Receipt:
+    def replay_webhook(self, webhook_id: UUID, *, from_position: int, expected_version: int | None = None,
+                       occurred_at: datetime, actor: str) -> Receipt:
         """Deliver again every matching event from ``from_position`` on (the scheduler applies it)."""
-        webhook = self._get(WebhookSubscription, webhook_id)
+        webhook = self._get(WebhookSubscription, webhook_id, expected_version)
         webhook.request_replay(from_position=from_position, occurred_at=occurred_at, actor=actor)
         return self._save(webhook)
 

@@ -63,11 +63,13 @@ class WebhookSubscription(Entity):
     kind = "Webhook"
 
     @classmethod
-    def create(cls, *, url: str, event_types: list[str] | str, allow_http: bool = False, occurred_at: datetime,
-               actor: str) -> WebhookSubscription:
+    def create(cls, *, url: str, event_types: list[str] | str, allow_http: bool = False, id: UUID | None = None,
+               occurred_at: datetime, actor: str) -> WebhookSubscription:
         occurred_at, actor = cls.checked_when(occurred_at, actor)
-        return cls(url=clean_url(url, allow_http=allow_http), event_types=clean_patterns(event_types),
-                   secret=new_secret(), occurred_at=occurred_at, actor=actor)
+        # An id given by the caller (derived from an Idempotency-Key), else a new one.
+        return cls._create(cls.Created, id=id, url=clean_url(url, allow_http=allow_http),
+                           event_types=clean_patterns(event_types), secret=new_secret(), occurred_at=occurred_at,
+                           actor=actor)
 
     @event("Created")
     def __init__(self, *, url: str, event_types: list[str], secret: str, occurred_at: datetime, actor: str) -> None:

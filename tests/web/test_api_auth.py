@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,28 @@ def test_a_request_without_a_token_is_refused_with_a_bearer_challenge(api: ApiCl
     response = api.client.get(path)
     assert_error(response, 401, "unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_every_documented_operation_refuses_no_token_and_a_token_of_another_area_writing_nothing(
+        api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    tokens = {scope: api.token(scope) for scope in ("read:funnel", "read:audit")}
+    refused, before = 0, api.event_count()
+    for path, operations in spec["paths"].items():
+        concrete = re.sub(r"\{[^}]*\}", "00000000-0000-4000-8000-000000000000", path)
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete") or not operation.get("security"):
+                continue
+            needed = operation["security"][0]["bearerAuth"][0]
+            elsewhere = "read:funnel" if not needed.endswith(":funnel") else "read:audit"
+            body = {"json": {}} if method != "get" else {}
+            anonymous = api.client.open(concrete, method=method.upper(), **body)
+            assert_error(anonymous, 401, "unauthorized")
+            forbidden = api.request(method.upper(), concrete, token=tokens[elsewhere], **body)
+            assert_error(forbidden, 403, "missing_scope")
+            assert forbidden.get_json()["errors"]["scope"][0].startswith(f"needs {needed}"), (method, path)
+            refused += 1
+    assert refused >= 60 and api.event_count() == before
 
 
 @pytest.mark.parametrize("header", ["Bearer tl_not-a-real-token", "Basic dXNlcjpwdw==", "Bearer", "tl_abc",

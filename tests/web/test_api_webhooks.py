@@ -45,6 +45,24 @@ def test_create_deliver_and_read_progress_and_attempts(stored_api: ApiClient) ->
         ("delivered", 200, delivery.delivery_id)]
 
 
+def test_a_retried_create_or_rotation_never_makes_a_second_subscription_or_secret(api: ApiClient) -> None:
+    body, key = {"url": "https://hooks.example/in", "event_types": ["Case.*"]}, {"Idempotency-Key": "hook-1"}
+    first = api.post(HOOKS, body, headers=key)
+    assert first.status_code == 201 and first.get_json()["secret"].startswith("whsec_")
+    events = api.event_count()
+    retry = api.post(HOOKS, body, headers=key)
+    assert retry.status_code == 409 and retry.get_json()["code"] == "already_exists"
+    assert first.get_json()["id"] in retry.get_json()["errors"]["Idempotency-Key"][0]
+    assert "whsec_" not in retry.get_data(as_text=True) and api.event_count() == events
+    path = f"{HOOKS}/{first.get_json()['id']}/rotate-secret"
+    assert api.post(path, {}, headers={"If-Match": '"1"'}).status_code == 201
+    lost_answer_retry = api.post(path, {}, headers={"If-Match": '"1"'})
+    assert lost_answer_retry.status_code == 412 and "whsec_" not in lost_answer_retry.get_data(as_text=True)
+    assert api.event_count() == events + 1
+    api.catch_up()
+    assert len(api.get(HOOKS).get_json()["items"]) == 1
+
+
 def test_change_with_if_match_pause_resume_replay_rotate_delete(api: ApiClient) -> None:
     created = create(api)
     path = f"{HOOKS}/{created['id']}"

@@ -116,6 +116,21 @@ def test_if_match_with_the_current_version_applies_and_a_stale_one_is_412(stored
     assert stored_api.event_count() == events
 
 
+def test_every_action_on_a_record_honours_if_match(api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    actions = [(path, op) for path, operations in spec["paths"].items() if "{" in path
+               for method, op in operations.items() if method in ("post", "put", "patch", "delete")]
+    assert len(actions) >= 25
+    for path, op in actions:
+        assert "If-Match" in {p.get("name") for p in op.get("parameters", [])}, path
+    case = api.case(api.customer())["id"]
+    api.post(f"/api/v1/cases/{case}/resolve", {"resolution": "Replaced the roller"})
+    events = api.event_count()
+    stale = api.post(f"/api/v1/cases/{case}/rate", {"score": 5}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and api.event_count() == events
+    assert api.post(f"/api/v1/cases/{case}/rate", {"score": 5}, headers={"If-Match": '"2"'}).status_code == 200
+
+
 def test_a_concurrent_change_is_a_409(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
     case = api.case(api.customer())["id"]
     stale = api.services.app.get_case(UUID(case))  # loaded by a request that is still deciding...

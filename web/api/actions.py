@@ -21,20 +21,19 @@ Command = Callable[[Touchline, UUID, dict[str, Any], dict[str, Any]], Receipt]
 
 
 def action(blp: Blueprint, records: str, name: str, schema: type[Schema], summary: str, command: Command, *,
-           scope: str, if_match: bool = True) -> None:
-    """Register ``POST /<records>/<id>/<name>``; ``command`` gets occurred_at, actor and (when
-    ``if_match``) expected_version from the request as keyword arguments."""
+           scope: str) -> None:
+    """Register ``POST /<records>/<id>/<name>``; ``command`` gets occurred_at, actor and
+    expected_version (from If-Match) from the request as keyword arguments."""
     id_name = f"{records.rstrip('s')}_id"
 
     @requires(scope)
     @blp.arguments(schema, required=any(f.required for f in schema().fields.values()))
     @blp.response(200, ReceiptSchema)
-    @blp.doc(summary=summary, parameters=[IDEMPOTENCY_DOC, *([IF_MATCH_DOC] if if_match else [])])
+    @blp.doc(summary=summary, parameters=[IDEMPOTENCY_DOC, IF_MATCH_DOC])
     def post(body: dict[str, Any], **path: UUID) -> Any:
         record_id = path[id_name]
-        common: dict[str, Any] = {"occurred_at": when(body), "actor": caller().actor}
-        if if_match:
-            common["expected_version"] = expected_version()
+        common: dict[str, Any] = {"occurred_at": when(body), "actor": caller().actor,
+                                  "expected_version": expected_version()}
         return execute(lambda: command(services().app, record_id, body, common), path_ids={id_name: record_id})
 
     post.__name__ = f"{records}_{name}"

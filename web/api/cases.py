@@ -113,4 +113,4 @@ _action("reopen", ReopenSchema, "Reopen a resolved case.",
         lambda app, i, b, kw: app.reopen_case(i, reason=b["reason"], **kw))
 _action("close", WriteSchema, "Close a resolved case for good.", lambda app, i, b, kw: app.close_case(i, **kw))
 _action("rate", RateSchema, "Record the customer's satisfaction (1-5) with a resolved case.",
-        lambda app, i, b, kw: app.rate_case(i, score=b["score"], comment=b["comment"], **kw), if_match=False)
+        lambda app, i, b, kw: app.rate_case(i, score=b["score"], comment=b["comment"], **kw))

@@ -2,7 +2,9 @@
 delivery progress and attempts (``read:webhooks``), pause, resume, replay, rotate, delete.
 
 Creating one and rotating its secret answer the signing secret once; those two answers are never
-stored, so they take no Idempotency-Key (a retry creates a second subscription or a newer secret).
+stored, so a retry cannot be answered the same. It is still safe: a create with an
+Idempotency-Key makes the subscription's id from the key, so a retry creates nothing and answers
+409 naming the first; a rotation with If-Match answers 412 once the secret was rotated.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from domain.errors import DomainError
+from domain.errors import AlreadyExistsError, DomainError
 from domain.service import Receipt
 from projections.queries.webhooks import get_webhook_row, list_webhooks
 from projections.webhook_state import attempts_of, create_webhook_tables
@@ -23,9 +25,9 @@ from scheduler.settings import webhook_allow_http
 from web.api.actions import action
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
-from web.api.errors import domain_error
+from web.api.errors import domain_error, field_error
 from web.api.reads import found, read
-from web.api.writes import IF_MATCH_DOC, execute, expected_version, when
+from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, KEY_HEADER, execute, expected_version, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
 from web.schemas.webhooks import (
     AttemptListSchema,
@@ -49,10 +51,21 @@ def ensure_webhook_tables() -> None:
     services().ensure_tables(create_webhook_tables)
 
 
+CREATE_KEY_DOC = {**IDEMPOTENCY_DOC, "description": (
+    "Makes a retry safe: a retry with the same key creates nothing and answers 409 (code already_exists) "
+    "naming the subscription the first request made. Its secret was in that first answer only: if it was lost, "
+    "rotate the secret. 1-255 printable ASCII characters, e.g. a UUID.")}
+
+
 def _with_secret(call: Any, **path_ids: UUID) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Run a command that issues a secret; answer it (never stored, never cached)."""
     try:
         issued = call()
+    except AlreadyExistsError:  # only a create whose id came from its Idempotency-Key
+        made = new_id()
+        raise field_error(409, KEY_HEADER, f"webhook {made} was created by an earlier request with this key; its "
+                                           "secret was shown once, in that answer (if it was lost, rotate it)",
+                          code="already_exists") from None
     except DomainError as exc:
         raise domain_error(exc, path_ids=path_ids) from None
     receipt: Receipt = issued.receipt
@@ -73,12 +86,13 @@ class Webhooks(MethodView):
     @requires("write:webhooks")
     @blp.arguments(CreateWebhookSchema)
     @blp.response(201, SecretReceiptSchema)
+    @blp.doc(parameters=[CREATE_KEY_DOC])
     def post(self, body: dict[str, Any]) -> Any:
         """Subscribe a URL; the answer holds its signing secret, this once. Deliveries start with the
         events recorded after this one."""
         return _with_secret(lambda: services().app.create_webhook(
             url=body["url"], event_types=body["event_types"], allow_http=webhook_allow_http(current_app.config),
-            occurred_at=when(body), actor=caller().actor))
+            id=new_id(), occurred_at=when(body), actor=caller().actor))
 
 
 @blp.route("/webhooks/<uuid:webhook_id>")
@@ -122,10 +136,13 @@ class Attempts(MethodView):
 @requires("write:webhooks")
 @blp.arguments(WhenSchema, required=False)
 @blp.response(201, SecretReceiptSchema)
+@blp.doc(parameters=[IF_MATCH_DOC])
 def rotate_secret(body: dict[str, Any], webhook_id: UUID) -> Any:
-    """A new signing secret, in this answer only; the old one stops signing at once."""
-    return _with_secret(lambda: services().app.rotate_webhook_secret(webhook_id, occurred_at=when(body),
-                                                                     actor=caller().actor), webhook_id=webhook_id)
+    """A new signing secret, in this answer only; the old one stops signing at once. With If-Match, a retry
+    after a lost answer is a 412 instead of a second rotation."""
+    return _with_secret(lambda: services().app.rotate_webhook_secret(
+        webhook_id, expected_version=expected_version(), occurred_at=when(body), actor=caller().actor),
+        webhook_id=webhook_id)
 
 
 action(blp, "webhooks", "pause", PauseWebhookSchema, "Pause deliveries (nothing is skipped: resume continues).",
@@ -133,7 +150,6 @@ action(blp, "webhooks", "pause", PauseWebhookSchema, "Pause deliveries (nothing 
 action(blp, "webhooks", "resume", WhenSchema, "Resume deliveries from the event they stopped at.",
        lambda app, i, b, kw: app.resume_webhook(i, **kw), scope="write:webhooks")
 action(blp, "webhooks", "replay", ReplayWebhookSchema, "Deliver again every matching event from a log position on.",
-       lambda app, i, b, kw: app.replay_webhook(i, from_position=b["from_position"], **kw), scope="write:webhooks",
-       if_match=False)
+       lambda app, i, b, kw: app.replay_webhook(i, from_position=b["from_position"], **kw), scope="write:webhooks")
 action(blp, "webhooks", "delete", WhenSchema, "Stop deliveries for good.",
        lambda app, i, b, kw: app.delete_webhook(i, **kw), scope="write:webhooks")

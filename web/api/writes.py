@@ -40,8 +40,9 @@ IDEMPOTENCY_DOC = {"name": KEY_HEADER, "in": "header", "required": False, "schem
                                   "returns the first answer; the same key with another request is refused (422). "
                                   "1-255 printable ASCII characters, e.g. a UUID; kept 24 hours."}
 IF_MATCH_DOC = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                "description": "The record's version you acted on (a write's `version`, or the `version` field "
-                               "of a read), e.g. \"3\": if the record changed since, the answer is 412."}
+                "description": "The record's version you acted on (a write's `version` or `ETag`, or the `version` "
+                               "field of a read), e.g. \"3\": if the record changed since, the answer is 412. A "
+                               "read's own ETag is a hash of its answer, for If-None-Match, not for this."}
 
 
 def now() -> datetime:
