@@ -33,6 +33,7 @@ deals = sa.Table(
     sa.Column("last_activity_at", UTCDateTime, nullable=False),
     sa.Column("stage_count", sa.Integer, nullable=False, default=0),
     sa.Column("external_ref", sa.String(200)),
+    sa.Column("version", sa.Integer, nullable=False),  # the aggregate's: what If-Match names
     # The API's sort keys (projections/queries/records.py): pages read in index order.
     sa.Index("ix_deals_opened", "opened_at", "id"),
     sa.Index("ix_deals_value", "value", "id"),
@@ -59,7 +60,7 @@ deal_stages = sa.Table(
 
 class DealsProjection(Projection):
     name = "deals"
-    version = 2  # 2: seconds_in_stage and cycle_seconds on stage rows
+    version = 3  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version
     tables = (deals, deal_stages)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -85,6 +86,7 @@ class DealsProjection(Projection):
             "product_id": str(e.product_id) if e.product_id else None, "title": e.title, "value": e.value,
             "owner": e.owner, "stage": e.stage, "opened_at": e.occurred_at, "stage_entered_at": e.occurred_at,
             "last_activity_at": e.occurred_at, "stage_count": 0, "external_ref": e.external_ref,
+            "version": e.originator_version,
         })
         self._enter(rows, deal, e.stage, e.occurred_at)
 
@@ -93,6 +95,7 @@ class DealsProjection(Projection):
         deal = rows.get(deals, str(e.originator_id))
         if deal:
             self._enter(rows, deal, e.to_stage, e.occurred_at)
+            rows.update(deals, deal["id"], version=e.originator_version)
 
     @handles(Deal.Won, Deal.Lost)
     def closed(self, e: Any, ctx: Context, rows: Rows) -> None:
@@ -102,14 +105,15 @@ class DealsProjection(Projection):
         won = isinstance(e, Deal.Won)
         self._enter(rows, deal, "Won" if won else "Lost", e.occurred_at, e.close_value if won else None)
         rows.update(deals, deal["id"], closed_at=e.occurred_at, close_value=e.close_value if won else 0,
-                    lost_reason=None if won else e.reason)
+                    lost_reason=None if won else e.reason, version=e.originator_version)
 
     @handles(Deal.Reopened)
     def reopened(self, e: Any, ctx: Context, rows: Rows) -> None:
         deal = rows.get(deals, str(e.originator_id))
         if deal:
             self._enter(rows, deal, e.to_stage, e.occurred_at)
-            rows.update(deals, deal["id"], closed_at=None, close_value=None, lost_reason=None)
+            rows.update(deals, deal["id"], closed_at=None, close_value=None, lost_reason=None,
+                        version=e.originator_version)
 
     @handles(Touchpoint.Recorded)
     def touched(self, e: Any, ctx: Context, rows: Rows) -> None:

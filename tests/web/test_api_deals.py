@@ -50,3 +50,21 @@ def test_an_unknown_deal_is_a_404(api: ApiClient) -> None:
     missing = "00000000-0000-0000-0000-000000000000"
     assert api.get(f"/api/v1/deals/{missing}").status_code == 404
     assert api.post(f"/api/v1/deals/{missing}/win", {"close_value": 1}).status_code == 404
+
+
+def test_a_deals_read_names_the_version_that_if_match_takes(stored_api: ApiClient) -> None:
+    opened = deal(stored_api, "Router")
+    stored_api.post(f"/api/v1/deals/{opened}/move", {"stage": "Engaging"})
+    stored_api.catch_up()
+    read = stored_api.get(f"/api/v1/deals/{opened}").get_json()
+    assert read["version"] == 2
+    listed = stored_api.get("/api/v1/deals").get_json()["items"]
+    assert [d["version"] for d in listed if d["id"] == opened] == [2]
+    moved = stored_api.post(f"/api/v1/deals/{opened}/win", {"close_value": 90},
+                            headers={"If-Match": f'"{read["version"]}"'})
+    assert moved.status_code == 200
+    stale = stored_api.post(f"/api/v1/deals/{opened}/lose", {"reason": "price"},
+                            headers={"If-Match": f'"{read["version"]}"'})
+    assert stale.status_code == 412 and stale.get_json()["errors"]["If-Match"] == ["the current version is 3"]
+    stored_api.catch_up()
+    assert stored_api.get(f"/api/v1/deals/{opened}").get_json()["version"] == 3

@@ -31,6 +31,7 @@ class DealSchema(Schema):
     lost_reason = fields.String(allow_none=True)
     last_activity_at = fields.AwareDateTime(required=True)
     external_ref = fields.String(allow_none=True)
+    version = fields.Integer(required=True, metadata={"description": "The deal's version: send it as If-Match."})
 
 
 DealPageSchema = page_schema(DealSchema, "DealPage")
