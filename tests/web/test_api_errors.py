@@ -42,6 +42,14 @@ def test_a_body_that_is_not_json_is_a_400(api: ApiClient) -> None:
     assert "body" in error(response, 400)["errors"]
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_of_another_media_type_is_a_415_naming_content_type(api: ApiClient, content_type: str | None) -> None:
+    before = api.event_count()
+    response = api.request("POST", "/api/v1/customers", data='{"name": "Ada"}',
+                           headers={"Content-Type": content_type} if content_type else {})
+    assert "Content-Type" in error(response, 415)["errors"] and api.event_count() == before
+
+
 @pytest.mark.parametrize("path, body, field", [
     ("/api/v1/customers", {}, "name"),
     ("/api/v1/customers", {"name": "Ada", "kind": "robot"}, "kind"),

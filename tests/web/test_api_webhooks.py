@@ -129,3 +129,16 @@ def test_the_event_feed_shows_webhook_events_without_their_secret(api: ApiClient
     assert events[0]["data"]["url"] == "https://hooks.example/in" and "secret" not in events[0]["data"]
     text = feed.get_data(as_text=True)
     assert created["secret"] not in text and rotated["secret"] not in text
+
+
+def test_webhook_reads_answer_an_etag_and_304_until_something_changes(api: ApiClient) -> None:
+    created = create(api)
+    api.catch_up()
+    for path in (HOOKS, f"{HOOKS}/{created['id']}", f"{HOOKS}/{created['id']}/attempts"):
+        first = api.get(path)
+        assert first.status_code == 200 and first.headers["ETag"]
+        assert api.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304, path
+    tag = api.get(f"{HOOKS}/{created['id']}").headers["ETag"]
+    api.post(f"{HOOKS}/{created['id']}/pause", {"reason": "maintenance"})
+    api.catch_up()
+    assert api.get(f"{HOOKS}/{created['id']}", headers={"If-None-Match": tag}).status_code == 200

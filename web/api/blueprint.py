@@ -8,7 +8,8 @@ later request, on every thread.
 
 A JSON body that is an object is loaded by its schema directly, skipping webargs' location
 machinery (a quarter of a touchpoint's validation). Anything else (not JSON, not an object,
-or invalid) goes through webargs' own parse, so every error is reported exactly as before.
+or invalid) goes through webargs' own parse, so every error is reported exactly as before. A
+body sent as another media type is a 415 naming Content-Type (webargs would read it as no body).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import flask_smorest
 from flask import request
 from marshmallow import Schema, ValidationError
 from webargs.core import _UNKNOWN_DEFAULT_PARAM
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from web.api.errors import field_error
 
 
 class SchemaReusingParser(FlaskParser):
@@ -41,6 +44,9 @@ class SchemaReusingParser(FlaskParser):
         if (location or self.location) == "json" and validate is None and unknown is _UNKNOWN_DEFAULT_PARAM \
                 and self.unknown is _UNKNOWN_DEFAULT_PARAM:
             req = request if req is None else req
+            if not is_json_request(req) and req.get_data(cache=True):  # read as no body, it would be a 422
+                raise field_error(415, "Content-Type", "must be application/json for a body",
+                                  code="unsupported_media_type")
             try:
                 body = self._raw_load_json(req)
             except ValueError:  # not JSON: webargs answers below

@@ -76,6 +76,7 @@ def _with_secret(call: Any, **path_ids: UUID) -> tuple[dict[str, Any], int, dict
 @blp.route("/webhooks")
 class Webhooks(MethodView):
     @requires("read:webhooks")
+    @blp.etag
     @blp.arguments(WebhookQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, WebhookListSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +99,7 @@ class Webhooks(MethodView):
 @blp.route("/webhooks/<uuid:webhook_id>")
 class Webhook(MethodView):
     @requires("read:webhooks")
+    @blp.etag
     @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, WebhookSchema)
     def get(self, query: dict[str, Any], webhook_id: UUID) -> dict[str, Any]:
@@ -120,6 +122,7 @@ class Webhook(MethodView):
 @blp.route("/webhooks/<uuid:webhook_id>/attempts")
 class Attempts(MethodView):
     @requires("read:webhooks")
+    @blp.etag
     @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, AttemptListSchema)
     def get(self, query: dict[str, Any], webhook_id: UUID) -> dict[str, Any]:
