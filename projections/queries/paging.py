@@ -76,6 +76,11 @@ def _load(value: Any, column: sa.ColumnElement[Any]) -> Any:
     expected = int if isinstance(kind, sa.Integer) else str if isinstance(kind, sa.String) else None
     if expected and (type(value) is not expected or (expected is int and not -2**63 <= value < 2**63)):
         raise CursorError("cursor is not valid")
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode()  # a lone surrogate (JSON allows "\ud800") fails in the driver, not as a DB error
+        except UnicodeEncodeError:
+            raise CursorError("cursor is not valid") from None
     return value
 
 

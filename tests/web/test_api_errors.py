@@ -42,10 +42,12 @@ def test_a_body_that_is_not_json_is_a_400(api: ApiClient) -> None:
     assert "body" in error(response, 400)["errors"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/customers", "/api/v1/sla/policies"])
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
-def test_a_body_of_another_media_type_is_a_415_naming_content_type(api: ApiClient, content_type: str | None) -> None:
+def test_a_body_of_another_media_type_is_a_415_naming_content_type(api: ApiClient, path: str,
+                                                                   content_type: str | None) -> None:
     before = api.event_count()
-    response = api.request("POST", "/api/v1/customers", data='{"name": "Ada"}',
+    response = api.request("POST", path, data='{"name": "Ada"}',
                            headers={"Content-Type": content_type} if content_type else {})
     assert "Content-Type" in error(response, 415)["errors"] and api.event_count() == before
 
@@ -74,6 +76,25 @@ def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(
     found = error(api.post(path, body), 422)
     assert found["code"] == "validation_failed"
     assert field in found["errors"], found
+    assert api.event_count() == before
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/touchpoints", TOUCH), ("/api/v1/cases", {"subject": "Card blocked", "channel": "email"}),
+    ("/api/v1/promises", {"what": "Call back", "due_at": "2026-03-09T09:00:00+00:00", "owner": "ann",
+                          "channel": "phone"}),
+    ("/api/v1/deals", {"title": "Big", "value": 10, "owner": "ann"}),
+])
+def test_a_record_that_is_not_a_customer_cannot_stand_in_for_one(api: ApiClient, path: str,
+                                                                 body: dict[str, Any]) -> None:
+    """Personal fields are sealed under their customer's key: under a webhook's (or a case's), deleting
+    that record would erase them without the customer's erasure ever being recorded."""
+    webhook = api.post("/api/v1/webhooks", {"url": "https://hooks.example/in", "event_types": ["Case.*"]})
+    case = api.case(api.customer())["id"]
+    before = api.event_count()
+    for impostor in (webhook.get_json()["id"], case):
+        found = error(api.post(path, {**body, "customer_id": impostor}), 422)
+        assert "customer_id" in found["errors"], (path, found)
     assert api.event_count() == before
 
 

@@ -193,7 +193,7 @@ def test_a_cursor_made_for_another_sort_or_list_is_a_400_naming_cursor(world: Wo
 
 
 HOSTILE = ["2025-01-01T09:00:00", "2025-13-01T09:00:00+00:00", "NaN", "Infinity", "-Infinity", True, 1.5,
-           -10**30, 10**19, "x" * 300, "\u0000", {"a": 1}, [1], ""]
+           -10**30, 10**19, "x" * 300, "\u0000", "\ud800", {"a": 1}, [1], ""]
 
 
 @pytest.mark.parametrize("listing", list(LISTINGS))

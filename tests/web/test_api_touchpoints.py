@@ -54,7 +54,8 @@ def test_the_location_of_a_recorded_touchpoint_reads_it_back(stored_api: ApiClie
     assert no_scope.status_code == 403 and no_scope.get_json()["errors"] == {"scope": ["needs read:touchpoints or read"]}
 
 
-def test_every_create_that_answers_201_has_a_read_at_its_location(api: ApiClient) -> None:
+def test_every_collection_with_a_create_documents_a_read_by_id(api: ApiClient) -> None:
+    """A create answers ``Location: <collection>/<id>`` (``web.api.writes``): the document must offer it."""
     spec = api.client.get("/api/v1/openapi.json").get_json()
     creates = [path for path, operations in spec["paths"].items() if "201" in operations.get("post", {}).get(
         "responses", {}) and "{" not in path]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from domain.audit.commands import record_audit_read
 from domain.errors import InvalidValueError
 from projections.audit import AsOf, plain, resolve, state_as_of
 from web.api.auth import caller, requires
+from web.api.blueprint import Blueprint
 from web.api.errors import ApiError, domain_error
 from web.schemas.aggregates import AggregateQuerySchema, AggregateStateSchema
 from web.services import services

@@ -1,10 +1,9 @@
 """``/api/v1/webhooks``: subscribe URLs to events (scope ``write:webhooks``), read them with their
 delivery progress and attempts (``read:webhooks``), pause, resume, replay, rotate, delete.
 
-Creating one and rotating its secret answer the signing secret once; those two answers are never
-stored, so a retry cannot be answered the same. It is still safe: a create with an
-Idempotency-Key makes the subscription's id from the key, so a retry creates nothing and answers
-409 naming the first; a rotation with If-Match answers 412 once the secret was rotated.
+Creating one and rotating its secret answer the signing secret once; it is never stored. A create
+with an Idempotency-Key is retried like any other write, and the replayed answer is the first
+one without the secret; a rotation with If-Match answers 412 once the secret was rotated.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from domain.errors import AlreadyExistsError, DomainError
+from domain.errors import DomainError
 from domain.service import Receipt
 from projections.queries.webhooks import get_webhook_row, list_webhooks
 from projections.webhook_state import attempts_of, create_webhook_tables
@@ -25,9 +24,9 @@ from scheduler.settings import webhook_allow_http
 from web.api.actions import action
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
-from web.api.errors import domain_error, field_error
+from web.api.errors import domain_error
 from web.api.reads import found, read
-from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, KEY_HEADER, execute, expected_version, new_id, when
+from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
 from web.schemas.webhooks import (
     AttemptListSchema,
@@ -52,25 +51,20 @@ def ensure_webhook_tables() -> None:
 
 
 CREATE_KEY_DOC = {**IDEMPOTENCY_DOC, "description": (
-    "Makes a retry safe: a retry with the same key creates nothing and answers 409 (code already_exists) "
-    "naming the subscription the first request made. Its secret was in that first answer only: if it was lost, "
-    "rotate the secret. 1-255 printable ASCII characters, e.g. a UUID.")}
+    f"{IDEMPOTENCY_DOC['description']} The replayed answer has no secret: it is shown once, in the first "
+    "answer (if that was lost, rotate the secret).")}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _with_secret(call: Any, **path_ids: UUID) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Run a command that issues a secret; answer it (never stored, never cached)."""
     try:
         issued = call()
-    except AlreadyExistsError:  # only a create whose id came from its Idempotency-Key
-        made = new_id()
-        raise field_error(409, KEY_HEADER, f"webhook {made} was created by an earlier request with this key; its "
-                                           "secret was shown once, in that answer (if it was lost, rotate it)",
-                          code="already_exists") from None
     except DomainError as exc:
         raise domain_error(exc, path_ids=path_ids) from None
     receipt: Receipt = issued.receipt
     body = {"id": str(receipt.id), "version": receipt.version, "position": receipt.position, "secret": issued.secret}
-    return body, 201, {"Cache-Control": "no-store", "ETag": f'"{receipt.version}"'}
+    return body, 201, {**NO_STORE, "ETag": f'"{receipt.version}"'}
 
 
 @blp.route("/webhooks")
@@ -91,9 +85,17 @@ class Webhooks(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Subscribe a URL; the answer holds its signing secret, this once. Deliveries start with the
         events recorded after this one."""
-        return _with_secret(lambda: services().app.create_webhook(
-            url=body["url"], event_types=body["event_types"], allow_http=webhook_allow_http(current_app.config),
-            id=new_id(), occurred_at=when(body), actor=caller().actor))
+        secrets: list[str] = []
+
+        def create() -> Receipt:
+            issued = services().app.create_webhook(
+                url=body["url"], event_types=body["event_types"], allow_http=webhook_allow_http(current_app.config),
+                id=new_id(), occurred_at=when(body), actor=caller().actor)
+            secrets.append(issued.secret)
+            return issued.receipt
+        answer, status, headers = execute(create, status=201, extra=lambda _: {"secret": secrets[0]},
+                                          shown_once=("secret",))
+        return answer, status, {**headers, **NO_STORE}
 
 
 @blp.route("/webhooks/<uuid:webhook_id>")

@@ -102,8 +102,9 @@ def _run(command: Callable[[], Receipt], status: int, path_ids: Mapping[str, UUI
 
 
 def execute(command: Callable[[], Receipt], *, status: int = 200, path_ids: Mapping[str, UUID] | None = None,
-            extra: Callable[[Receipt], dict[str, Any]] | None = None) -> Answer:
-    """Run a command once per Idempotency-Key and answer with its receipt."""
+            extra: Callable[[Receipt], dict[str, Any]] | None = None, shown_once: tuple[str, ...] = ()) -> Answer:
+    """Run a command once per Idempotency-Key and answer with its receipt. Fields in ``shown_once``
+    (a secret) are in the first answer only: a replay answers without them."""
     key = idempotency_key()
     if key is None:
         return _run(command, status, path_ids or {}, extra)
@@ -129,6 +130,7 @@ def execute(command: Callable[[], Receipt], *, status: int = 200, path_ids: Mapp
         with engine.begin() as conn:
             release_idempotency_key(conn, token, key)
         raise
+    kept = {name: value for name, value in body.items() if name not in shown_once}
     with engine.begin() as conn:
-        complete_idempotency_key(conn, token, key, code, {"body": body, "headers": headers})
+        complete_idempotency_key(conn, token, key, code, {"body": kept, "headers": headers})
     return body, code, headers

@@ -46,7 +46,8 @@ class WhenSchema(Schema):
 
 
 class SecretReceiptSchema(ReceiptSchema):
-    secret = fields.String(required=True, metadata={"description": "The signing secret: shown this once."})
+    secret = fields.String(metadata={"description": "The signing secret: shown this once (not in an answer "
+                                                   "replayed for an Idempotency-Key)."})
 
 
 class WebhookSchema(Schema):
