@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,21 @@ def test_a_record_that_is_not_a_customer_cannot_stand_in_for_one(api: ApiClient,
         found = error(api.post(path, {**body, "customer_id": impostor}), 422)
         assert "customer_id" in found["errors"], (path, found)
     assert api.event_count() == before
+
+
+def test_every_write_refuses_an_unknown_field_or_a_bad_time_by_name_writing_nothing(api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    before, writes = api.event_count(), 0
+    for path, operations in spec["paths"].items():
+        concrete = re.sub(r"\{[^}]*\}", UNKNOWN, path)
+        for method, operation in operations.items():
+            if method not in ("post", "put", "patch") or "requestBody" not in operation:
+                continue
+            for body, field in (({"surprise": 1}, "surprise"), ({"occurred_at": "yesterday"}, "occurred_at")):
+                found = error(api.request(method.upper(), concrete, json=body), 422)
+                assert field in found["errors"], (method, path, found)  # a bad value, or not a field there
+            writes += 1
+    assert writes >= 30 and api.event_count() == before
 
 
 @pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"),
