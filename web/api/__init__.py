@@ -39,8 +39,10 @@ cases, promises and deals.
 * **Pages**: lists answer `{"items", "next_cursor"}`; pass `cursor=<next_cursor>` for the next page.
 * **Caching**: reads answer an `ETag`; send it back in `If-None-Match` to get `304 Not Modified`.
 * **Writes** answer `{"id", "version", "position"}`. `Idempotency-Key` makes a retry safe; `If-Match: "<version>"`
-  makes a change conditional (412 when the record changed). Pass `min_position=<position>` to any read to
-  see your own write (read-your-writes).
+  makes a change conditional (412 when the record changed). Pass `min_position=<position>` to a read of the
+  projections to see your own write (read-your-writes); the event feed reads the log itself.
+* **Statuses** not listed under an operation (400, 404, 409, 412, 415, 503) answer the same error shape:
+  see its `default` response.
 * **Rate limit** per token: 429 with `Retry-After` (seconds).
 * All times are ISO 8601 with a timezone."""
 
