@@ -96,7 +96,11 @@ def decode_cursor(cursor: str, tag: str, columns: Sequence[sa.ColumnElement[Any]
     return [_load(value, column) for value, column in zip(raw["after"], columns, strict=True)]
 
 
-def _beyond(columns: Sequence[sa.ColumnElement[Any]], start: list[Any], descending: bool) -> sa.ColumnElement[bool]:
+def after_key(columns: Sequence[sa.ColumnElement[Any]], start: list[Any], *,
+              descending: bool = False) -> sa.ColumnElement[bool]:
+    """Rows strictly after ``start`` in the order of ``columns`` (NOT NULL here, unique together):
+    one row-value comparison, an index range on SQLite and PostgreSQL. ``keyset_page`` uses it,
+    and so do listings that merge several queries of their own."""
     key, bound = sa.tuple_(*columns), sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(start, columns, strict=True)])
     return key < bound if descending else key > bound
 
@@ -122,7 +126,7 @@ def _rows(conn: sa.Connection, query: sa.Select[Any], order: Sequence[sa.ColumnE
     for i, (condition, columns) in enumerate(segments):
         part = query if condition is None else query.where(condition)
         if i == 0 and after is not None:
-            part = part.where(_beyond(columns, after[len(order) - len(columns):], descending))
+            part = part.where(after_key(columns, after[len(order) - len(columns):], descending=descending))
         part = part.order_by(*[c.desc() if descending else c.asc() for c in columns]).limit(wanted - len(rows))
         rows += [dict(r) for r in conn.execute(part).mappings()]
         if len(rows) >= wanted:
@@ -187,14 +191,6 @@ class Sorting:
             raise SortError(f"sort must be one of {', '.join(self.options)}")
         return keyset_page(conn, query, self.keys[sort.removeprefix("-")], limit=limit, cursor=cursor,
                            descending=sort.startswith("-"), tag=f"{self.listing}:{sort}", among=among)
-
-
-def after_key(columns: Sequence[sa.ColumnElement[Any]], start: list[Any], *,
-              descending: bool = False) -> sa.ColumnElement[bool]:
-    """Rows strictly after ``start`` in the order of ``columns`` (NOT NULL, unique together): one
-    row-value comparison, an index range on SQLite and PostgreSQL. For listings that run their
-    own queries (several merged, say) rather than ``keyset_page``."""
-    return _beyond(columns, start, descending)
 
 
 def decode_key(cursor: str, tag: str, columns: Sequence[sa.ColumnElement[Any]]) -> list[Any]:

@@ -11,23 +11,13 @@ from flask import Response, request
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from projections.queries.sla import (
-    SlaFilter,
-    get_compliance,
-    page_at_risk,
-    page_breaches,
-)
+from projections.queries.sla import SlaFilter, get_compliance, page_at_risk, page_breaches
 from web.api.auth import requires
 from web.api.blueprint import Blueprint
 from web.api.errors import field_error
 from web.api.reads import page, read
 from web.schemas.sla import (
-    AtRiskPageSchema,
-    AtRiskQuerySchema,
-    BreachPageSchema,
-    BreachQuerySchema,
-    ComplianceQuerySchema,
-    ComplianceSchema,
+    AtRiskPageSchema, AtRiskQuerySchema, BreachPageSchema, BreachQuerySchema, ComplianceQuerySchema, ComplianceSchema,
 )
 from web.services import services
 

@@ -14,33 +14,15 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from projections.queries.sla_policies import (
-    get_sla_policy,
-    list_sla_policies,
-    list_sla_policy_versions,
-)
+from projections.queries.sla_policies import get_sla_policy, list_sla_policies, list_sla_policy_versions
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
-from web.api.writes import (
-    IDEMPOTENCY_DOC,
-    IF_MATCH_DOC,
-    execute,
-    expected_version,
-    new_id,
-    when,
-)
+from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
 from web.schemas.common import ListQuerySchema, ReadQuerySchema, ReceiptSchema
 from web.schemas.sla_policies import (
-    DefineSlaPolicySchema,
-    ReorderSlaPoliciesSchema,
-    RetireSlaPolicySchema,
-    ReviseSlaPolicySchema,
-    SlaPolicyPageSchema,
-    SlaPolicyQuerySchema,
-    SlaPolicySchema,
-    SlaPolicyVersionPageSchema,
-    command_fields,
+    DefineSlaPolicySchema, ReorderSlaPoliciesSchema, RetireSlaPolicySchema, ReviseSlaPolicySchema,
+    SlaPolicyPageSchema, SlaPolicyQuerySchema, SlaPolicySchema, SlaPolicyVersionPageSchema, command_fields,
 )
 from web.services import services
 
