@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -67,26 +68,24 @@ class SchedulerSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SchedulerSettings:
-        """From the app's configuration; ``ValueError`` naming the variable for a bad value."""
+        """From the app's configuration; ``SettingError`` naming the variable for a bad value."""
         merged = {**SCHEDULER_DEFAULTS, **config}
-        share = _number(merged, "SLA_AT_RISK_SHARE")
-        if not 0 < share < 1:
-            raise ValueError(f"TOUCHLINE_SLA_AT_RISK_SHARE: must be between 0 and 1, not {share}")
+        value = {key: number(merged, key) for key in SCHEDULER_NUMBERS}
         return cls(
             mail_from=str(merged["MAIL_FROM"]),
             public_url=str(merged["PUBLIC_URL"]),
-            tick_seconds=_number(merged, "SCHEDULER_TICK"),
-            lookback=timedelta(hours=_number(merged, "SCHEDULER_LOOKBACK_HOURS")),
-            escalate_after=timedelta(minutes=_number(merged, "PROMISE_ESCALATE_AFTER")),
-            callback_lead=timedelta(minutes=_number(merged, "CALLBACK_REMIND_BEFORE")),
-            at_risk_share=share,
-            survey_delay=timedelta(hours=_number(merged, "SURVEY_DELAY_HOURS")),
-            winback_quiet_days=round(_number(merged, "WINBACK_QUIET_DAYS")),
-            winback_period=timedelta(days=_number(merged, "WINBACK_PERIOD_DAYS")),
-            link_valid_for=timedelta(days=_number(merged, "UNSUBSCRIBE_LINK_DAYS")),
+            tick_seconds=value["SCHEDULER_TICK"],
+            lookback=timedelta(hours=value["SCHEDULER_LOOKBACK_HOURS"]),
+            escalate_after=timedelta(minutes=value["PROMISE_ESCALATE_AFTER"]),
+            callback_lead=timedelta(minutes=value["CALLBACK_REMIND_BEFORE"]),
+            at_risk_share=value["SLA_AT_RISK_SHARE"],
+            survey_delay=timedelta(hours=value["SURVEY_DELAY_HOURS"]),
+            winback_quiet_days=round(value["WINBACK_QUIET_DAYS"]),
+            winback_period=timedelta(days=value["WINBACK_PERIOD_DAYS"]),
+            link_valid_for=timedelta(days=value["UNSUBSCRIBE_LINK_DAYS"]),
             link_key=link_key(merged.get("SECRET_KEY")),
-            webhook_timeout=_number(merged, "WEBHOOK_TIMEOUT"),
-            webhook_max_failures=round(_number(merged, "WEBHOOK_MAX_FAILURES")),
+            webhook_timeout=value["WEBHOOK_TIMEOUT"],
+            webhook_max_failures=int(value["WEBHOOK_MAX_FAILURES"]),
         )
 
 
@@ -104,12 +103,67 @@ def webhook_allow_http(config: Mapping[str, Any]) -> bool:
     return str(config.get("WEBHOOK_ALLOW_HTTP") or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _number(config: Mapping[str, Any], key: str) -> float:
-    """A positive number from ``config[key]`` (environment values arrive as text)."""
+class SettingError(ValueError):
+    """A setting with a value it cannot take; the message names its ``TOUCHLINE_*`` variable."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The values a numeric setting takes: from ``least`` to ``most`` (both excluded when
+    ``exclusive``), whole numbers only when ``whole``."""
+    least: float
+    most: float = math.inf
+    whole: bool = False
+    exclusive: bool = False
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        if self.exclusive:
+            if self.most == math.inf:
+                return "a positive number" if self.least == 0 else f"{kind} above {self.least:g}"
+            return f"between {self.least:g} and {self.most:g}"
+        if self.most == math.inf:
+            return f"{kind} of at least {self.least:g}"
+        return f"{kind} from {self.least:g} to {self.most:g}"
+
+    def admits(self, value: float) -> bool:
+        if self.exclusive:
+            return self.least < value < self.most
+        return self.least <= value <= self.most
+
+
+POSITIVE = Rule(0, exclusive=True)
+# Every numeric setting of the scheduler and of the mail it takes in, and what it accepts.
+SCHEDULER_NUMBERS: dict[str, Rule] = {
+    "SCHEDULER_TICK": POSITIVE,
+    "SCHEDULER_LOOKBACK_HOURS": POSITIVE,
+    "PROMISE_ESCALATE_AFTER": POSITIVE,
+    "CALLBACK_REMIND_BEFORE": POSITIVE,
+    "SLA_AT_RISK_SHARE": Rule(0, 1, exclusive=True),
+    "SURVEY_DELAY_HOURS": POSITIVE,
+    "WINBACK_QUIET_DAYS": POSITIVE,
+    "WINBACK_PERIOD_DAYS": POSITIVE,
+    "UNSUBSCRIBE_LINK_DAYS": POSITIVE,
+    "WEBHOOK_TIMEOUT": POSITIVE,
+    "WEBHOOK_MAX_FAILURES": Rule(1, whole=True),
+    "MAIL_IN_PORT": Rule(1, 65535, whole=True),
+    "IMAP_POLL_SECONDS": POSITIVE,
+    "MAIL_MAX_BYTES": Rule(1, whole=True),
+    "MAIL_ATTACHMENT_MAX_BYTES": Rule(1, whole=True),
+}
+
+
+def number(config: Mapping[str, Any], key: str, rule: Rule | None = None) -> float:
+    """``config[key]`` as the number its rule (by default its entry in ``SCHEDULER_NUMBERS``)
+    accepts, an ``int`` for whole numbers; environment values arrive as text."""
+    rule = rule or SCHEDULER_NUMBERS[key]
+    raw = config[key]
     try:
-        value = float(config[key])
+        value = math.nan if isinstance(raw, bool) else float(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"TOUCHLINE_{key}: must be a number, not {config[key]!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"TOUCHLINE_{key}: must be a positive number, not {config[key]!r}")
-    return value
+        value = math.nan
+    if not math.isfinite(value) or (rule.whole and not value.is_integer()):
+        raise SettingError(f"TOUCHLINE_{key}: must be {'a whole number' if rule.whole else 'a number'}, not {raw!r}")
+    if not rule.admits(value):
+        raise SettingError(f"TOUCHLINE_{key}: must be {rule.describe()}, not {raw!r}")
+    return int(value) if rule.whole else value

@@ -9,6 +9,7 @@ import click
 from flask.cli import FlaskGroup
 
 from projections.storage import StorageURLError
+from scheduler.settings import SettingError
 from web import create_app
 from web.commands.audit import audit_group
 from web.commands.customers import customers_group
@@ -38,6 +39,8 @@ class TouchlineGroup(FlaskGroup):
             return super().invoke(ctx)
         except StorageURLError as exc:  # a bad TOUCHLINE_DATABASE_URL: a message, not a traceback
             raise click.ClickException(f"TOUCHLINE_DATABASE_URL: {exc}") from None
+        except SettingError as exc:  # any other bad TOUCHLINE_* value, named
+            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=TouchlineGroup, create_app=create_app, add_version_option=False)

@@ -26,6 +26,7 @@ from projections.queries.public import find_customer_by_email
 from scheduler.mailin.parse import Malformed, Parsed, parse
 from scheduler.mailin.store import MailStore
 from scheduler.notifiers import mail_domain
+from scheduler.settings import SCHEDULER_DEFAULTS, number
 
 log = logging.getLogger("touchline.mailin")
 ACTOR = "system:mail-in"
@@ -41,16 +42,9 @@ class MailInSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailInSettings:
-        """From the app's configuration; ``ValueError`` naming the variable for a bad value."""
-        sizes = {}
-        for key in ("MAIL_MAX_BYTES", "MAIL_ATTACHMENT_MAX_BYTES"):
-            try:
-                sizes[key] = int(config.get(key, 0))
-            except (TypeError, ValueError):
-                raise ValueError(f"TOUCHLINE_{key}: must be a whole number of bytes, not {config.get(key)!r}") \
-                    from None
-            if sizes[key] <= 0:
-                raise ValueError(f"TOUCHLINE_{key}: must be a positive number of bytes, not {config.get(key)!r}")
+        """From the app's configuration; ``SettingError`` naming the variable for a bad value."""
+        merged = {**SCHEDULER_DEFAULTS, **config}
+        sizes = {key: int(number(merged, key)) for key in ("MAIL_MAX_BYTES", "MAIL_ATTACHMENT_MAX_BYTES")}
         return cls(str(config.get("MAIL_DIR") or "var/mail"), sizes["MAIL_MAX_BYTES"],
                    sizes["MAIL_ATTACHMENT_MAX_BYTES"], mail_domain(str(config.get("MAIL_FROM") or "")))
 

@@ -34,7 +34,7 @@ def test_serve_runs_the_inbound_mail_listener_where_it_is_told() -> None:
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("twenty-five", "TOUCHLINE_MAIL_IN_PORT: must be a port number"),
+    ("twenty-five", "TOUCHLINE_MAIL_IN_PORT: must be a whole number, not 'twenty-five'"),
     ("taken", "choose another with TOUCHLINE_MAIL_IN_PORT"),
 ])
 def test_a_bad_or_taken_mail_in_port_stops_serve_before_anything_starts(

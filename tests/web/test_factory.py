@@ -25,7 +25,7 @@ def test_environment_variables_configure_the_app(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("TOUCHLINE_PORT", "8123")
     app = create_app()
     app.extensions["touchline"].close()
-    assert app.config["PORT"] == "8123"
+    assert app.config["PORT"] == 8123  # checked and converted: environment values arrive as text
     assert (tmp_path / "from-env.db").is_file()
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 import pytest
 
 from domain.clock import FixedClock
+from scheduler.settings import SettingError
 from tests.web.public_site import Site, build_site, error_of, site_fixture  # noqa: F401
 from web.public.callback import FULL, GONE, OWNER
 
@@ -164,15 +165,15 @@ def test_a_policy_calendar_sets_the_hours_and_the_zone_shown(site: Site) -> None
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("CALLBACK_SLOT_MINUTES", "ten", "TOUCHLINE_CALLBACK_SLOT_MINUTES must be a whole number, not 'ten'"),
-    ("CALLBACK_SLOT_MINUTES", "0", "TOUCHLINE_CALLBACK_SLOT_MINUTES must be at least 5, not 0"),
-    ("CALLBACK_DAYS", "0", "TOUCHLINE_CALLBACK_DAYS must be at least 1, not 0"),
-    ("CALLBACK_SLOT_CAPACITY", "-1", "TOUCHLINE_CALLBACK_SLOT_CAPACITY must be at least 0, not -1"),
-    ("PUBLIC_FORM_MIN_SECONDS", "", "TOUCHLINE_PUBLIC_FORM_MIN_SECONDS must be a whole number, not ''"),
+    ("CALLBACK_SLOT_MINUTES", "ten", "TOUCHLINE_CALLBACK_SLOT_MINUTES: must be a whole number, not 'ten'"),
+    ("CALLBACK_SLOT_MINUTES", "0", "TOUCHLINE_CALLBACK_SLOT_MINUTES: must be a whole number of at least 5, not '0'"),
+    ("CALLBACK_DAYS", "0", "TOUCHLINE_CALLBACK_DAYS: must be a whole number of at least 1, not '0'"),
+    ("CALLBACK_SLOT_CAPACITY", "-1", "TOUCHLINE_CALLBACK_SLOT_CAPACITY: must be a whole number of at least 0, not '-1'"),
+    ("PUBLIC_FORM_MIN_SECONDS", "", "TOUCHLINE_PUBLIC_FORM_MIN_SECONDS: must be a whole number, not ''"),
 ])
 def test_a_bad_setting_stops_the_app_at_start_up_naming_it(tmp_path: Path, clock: FixedClock, name: str,
                                                            value: str, message: str) -> None:
-    with pytest.raises(RuntimeError) as stopped:
+    with pytest.raises(SettingError) as stopped:
         build_site(f"sqlite:///{tmp_path / 'bad.db'}", clock, **{name: value})
     assert str(stopped.value) == message
 

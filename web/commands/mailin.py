@@ -93,12 +93,9 @@ def mail_in_group(ctx: click.Context, host: str | None, port: int | None, once: 
         if "failed:" in said:
             raise click.ClickException(said)
         return
-    config = current_app.config
-    try:
-        port = port or int(config["MAIL_IN_PORT"])
-        every = float(config["IMAP_POLL_SECONDS"])
-    except (TypeError, ValueError):
-        raise click.ClickException("TOUCHLINE_MAIL_IN_PORT and TOUCHLINE_IMAP_POLL_SECONDS must be numbers") from None
+    config = current_app.config  # numbers checked at start-up (web.settings)
+    port = port or int(config["MAIL_IN_PORT"])
+    every = float(config["IMAP_POLL_SECONDS"])
     if not logging.getLogger().handlers:  # each mail's outcome, one line each
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     with smtp_listener(found, host or str(config["MAIL_IN_HOST"]), port):

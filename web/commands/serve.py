@@ -30,7 +30,8 @@ import waitress  # type: ignore[import-untyped]  # ships no type hints
 
 from projections.storage import storage_from_url
 from scheduler.mailsink import free_port
-from web import create_app, load_config
+from web import create_app
+from web.settings import load_config
 
 GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.2
@@ -178,11 +179,7 @@ def _mail_in_address(config: dict[str, object]) -> tuple[str, int]:
     host = str(config["MAIL_IN_HOST"])
     if "TOUCHLINE_MAIL_IN_PORT" not in os.environ:
         return host, free_port(host)
-    try:
-        port = int(str(config["MAIL_IN_PORT"]))
-    except ValueError:
-        raise click.ClickException(f"TOUCHLINE_MAIL_IN_PORT: must be a port number, not {config['MAIL_IN_PORT']!r}") \
-            from None
+    port = int(config["MAIL_IN_PORT"])  # checked by load_config
     _check_port_free(host, port, "TOUCHLINE_MAIL_IN_PORT")
     return host, port
 

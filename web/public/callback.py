@@ -31,7 +31,6 @@ from web.public.forms import (
     PHONE_FORM,
     ContactDetails,
     Page,
-    check_settings,
     derived_id,
     guard,
     read_stamp,
@@ -43,7 +42,6 @@ from web.public.times import local_text, public_calendar
 from web.services import services
 
 blp = Blueprint("public_callback", __name__)
-blp.record_once(lambda state: check_settings(state.app.config))
 ACTOR = "system:public-callback"
 OWNER = "team:callbacks"  # the queue every agent on callbacks works from: nobody in particular yet
 TEMPLATE = "public/callback.html"

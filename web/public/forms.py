@@ -10,9 +10,7 @@ the per-address rate limit of every public POST.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from flask import current_app, render_template
@@ -39,24 +37,8 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-# The whole-number settings of the public pages and their least values, checked at start-up.
-SETTINGS = {"CALLBACK_DAYS": 1, "CALLBACK_SLOT_MINUTES": 5, "CALLBACK_SLOT_CAPACITY": 0, "PUBLIC_FORM_MIN_SECONDS": 0}
-
-
-def check_settings(config: Mapping[str, Any]) -> None:
-    """Stop the app at start-up on a bad setting, naming it (never a 500 on a customer's page)."""
-    for name, minimum in SETTINGS.items():
-        raw = config.get(name)
-        try:
-            value = int(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise RuntimeError(f"TOUCHLINE_{name} must be a whole number, not {raw!r}") from None
-        if value < minimum:
-            raise RuntimeError(f"TOUCHLINE_{name} must be at least {minimum}, not {value}")
-
-
 def setting(name: str) -> int:
-    """A whole-number setting of the public pages (``TOUCHLINE_<name>``), checked at start-up."""
+    """A whole-number setting of the public pages (``TOUCHLINE_<name>``), checked at start-up (web.settings)."""
     return int(current_app.config[name])
 
 
