@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from domain.errors import InvalidValueError
 
+# Instants outside these years are typing errors; near year 1 or 9999, showing one in another
+# time zone would overflow Python's dates.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+# Amounts are kept in cents in 64-bit integers, and summed: a trillion leaves room for millions of them.
+MAX_MONEY = Decimal(10**12)
+
 
 def aware(field: str, value: datetime) -> datetime:
-    """Return ``value`` if it is a timezone-aware datetime, else fail naming ``field``.
-
-    Naive datetimes are refused everywhere: a time without a zone is a guess.
+    """Return ``value`` if it is a timezone-aware datetime within ``EARLIEST_YEAR``-``LATEST_YEAR``
+    (in UTC), else fail naming ``field``. Naive datetimes are refused everywhere: a time
+    without a zone is a guess.
     """
     if not isinstance(value, datetime):
         raise InvalidValueError(field, "must be a date and time")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValueError(field, "must include a timezone (naive datetimes are refused)")
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise InvalidValueError(field, f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return value
 
 
@@ -34,6 +46,10 @@ def text(field: str, value: str | None, *, required: bool = True, max_length: in
     if value is not None and not isinstance(value, str):
         raise InvalidValueError(field, "must be text")
     cleaned = (value or "").strip()
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from undecodable bytes in a command line
+        raise InvalidValueError(field, "holds characters that are not valid text") from None
     if required and not cleaned:
         raise InvalidValueError(field, "is required")
     if len(cleaned) > max_length:
@@ -51,6 +67,8 @@ def money(field: str, value: Decimal | int | str) -> Decimal:
         raise InvalidValueError(field, "must be a finite number")
     if amount < 0:
         raise InvalidValueError(field, "must not be negative")
+    if amount > MAX_MONEY:
+        raise InvalidValueError(field, f"must be at most {MAX_MONEY:,}")
     try:
         cents = amount.quantize(Decimal("0.01"))
     except ArithmeticError:  # too many digits to hold to the cent

@@ -25,6 +25,7 @@ from domain.errors import InvalidValueError
 from domain.tokens.commands import ApiTokenLogged
 from domain.tokens.model import ApiToken, ApiTokenName
 from domain.users.model import secret_fields
+from domain.values import aware
 from projections.audit_personal import learn_erasures
 from projections.queries.service import get_case_by_code
 
@@ -150,8 +151,8 @@ class AsOf:
         if len(given) > 1:
             raise InvalidValueError(given[1], f"give at most one of version, as_of and known_at (got {', '.join(given)})")
         for name, value in (("as_of", as_of), ("known_at", known_at)):
-            if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-                raise InvalidValueError(name, "must include a timezone (naive datetimes are refused)")
+            if value is not None:
+                aware(name, value)
         if version is not None and version < 1:
             raise InvalidValueError("version", "must be 1 or more")
         return cls(version, as_of, known_at)

@@ -10,11 +10,14 @@ failure logged: a notice never stalls on a template. Times are shown in UTC.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from domain.application import Touchline
@@ -24,7 +27,53 @@ from scheduler.outreach_texts import OUTREACH_SAMPLES, OUTREACH_TEMPLATES
 
 log = logging.getLogger("touchline.scheduler")
 SIGNATURE = "\n\n-- \nTouchline customer service"
-_jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+LIMIT = 1_000_000  # the largest number a template may pass or make, and the longest repetition: no message needs more
+
+
+def _check_sizes(values: tuple[Any, ...]) -> None:
+    for value in values:
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > LIMIT:
+            raise SecurityError(f"numbers above {LIMIT:,} are not allowed in a template")
+
+
+def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(function)  # keeps Jinja's pass_context/pass_environment marks
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_sizes((*args, *kwargs.values()))
+        return function(*args, **kwargs)
+    return checked
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox guards attributes, not work: ``'a' * 10**9`` or ``x|center(10**9)`` would
+    render for minutes and take gigabytes. Numbers passed to a call or filter, and what ``*``
+    and ``**`` make, are bounded by ``LIMIT``; ``range`` is the sandbox's own (100,000)."""
+
+    intercepted_binops = frozenset(("*", "**"))
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _bounded(f) for name, f in self.filters.items()}
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _check_sizes((left, right))
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("powers above 64 are not allowed in a template")
+        if isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple):
+            repeated = len(left if isinstance(left, str | list | tuple) else right) * (
+                right if isinstance(right, int) else left if isinstance(left, int) else 1)
+            if repeated > LIMIT:
+                raise SecurityError(f"repetitions longer than {LIMIT:,} are not allowed in a template")
+        result = super().call_binop(context, operator, left, right)
+        _check_sizes((result,))
+        return result
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        _check_sizes((*args, *kwargs.values()))
+        return super().call(context, obj, *args, **kwargs)
+
+
+_jinja = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 BUILT_IN: dict[str, tuple[str, str]] = {
     "customer_apology": (
@@ -124,6 +173,8 @@ def _field_error(purpose: str, source: str) -> str | None:
     except TemplateError as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) and exc.lineno else ""
         return f"{type(exc).__name__}: {exc}{where}"
+    except Exception as exc:  # noqa: BLE001 - a template is code an admin wrote: whatever it raises is its fault
+        return f"{type(exc).__name__}: {exc}"
     return None
 
 
@@ -160,6 +211,6 @@ class TemplateBook:
         """Subject and body for ``purpose``; the built-in text if the stored template fails."""
         try:
             return _render(*self.source(purpose), values)
-        except TemplateError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever a stored template raises, the notice goes out
             log.warning("template %s failed (%s); using the built-in text", purpose, exc)
             return _render(*BUILT_IN[purpose], values)

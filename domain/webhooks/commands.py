@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
+from domain.errors import InvalidValueError
 from domain.service import Receipt, Service
 from domain.webhooks.model import WebhookSubscription
 
@@ -57,6 +58,9 @@ class WebhookCommands(Service):
                        occurred_at: datetime, actor: str) -> Receipt:
         """Deliver again every matching event from ``from_position`` on (the scheduler applies it)."""
         webhook = self._get(WebhookSubscription, webhook_id, expected_version)
+        head = self.recorder.max_notification_id() or 0
+        if isinstance(from_position, int) and from_position > head + 1:  # a typo, not a wish to wait
+            raise InvalidValueError("from_position", f"is past the end of the log (its last position is {head})")
         webhook.request_replay(from_position=from_position, occurred_at=occurred_at, actor=actor)
         return self._save(webhook)
 

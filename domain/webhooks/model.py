@@ -144,7 +144,7 @@ class WebhookSubscription(Entity):
     def request_replay(self, *, from_position: int, occurred_at: datetime, actor: str) -> None:
         self._check_not_deleted()
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        if isinstance(from_position, bool) or not isinstance(from_position, int) or from_position < 1:
+        if isinstance(from_position, bool) or not isinstance(from_position, int) or not 1 <= from_position < 2**63:
             raise InvalidValueError("from_position", "must be a log position (a whole number from 1)")
         self._replay_requested(from_position=from_position, occurred_at=occurred_at, actor=actor)
 

@@ -3,6 +3,8 @@ value the purpose does not offer is found even in a branch the sample values do 
 
 from __future__ import annotations
 
+import pytest
+
 from scheduler.templates import BUILT_IN, preview, template_errors
 
 
@@ -28,3 +30,29 @@ def test_the_acknowledgement_offers_the_article_links_and_a_template_without_the
     _, body = preview("acknowledgement", *BUILT_IN["acknowledgement"])
     assert "These articles may help you meanwhile:" in body
     assert template_errors("acknowledgement", "[{{ code }}]", "Thanks, {{ customer }}.") == {}
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    ("{{ 1/0 }}", "ZeroDivisionError"),
+    ("{{ customer|truncate(-1) }}", "AssertionError"),
+    ("{{ customer|wordwrap(0) }}", "ValueError"),
+    ("{{ customer|slice(0)|list }}", "ZeroDivisionError"),
+    ("{{ range(10**6)|list }}", "OverflowError"),
+])
+def test_whatever_a_template_raises_is_its_objection(body: str, error: str) -> None:
+    """Not only Jinja's own errors: any exception of the preview is the template's (was a 500)."""
+    assert template_errors("customer_apology", "Sorry", body)["body"].startswith(f"{error}: ")
+
+
+@pytest.mark.parametrize("body", [
+    "{{ 'a' * 999999999 }}", "{{ [1] * 10**8 }}", "{{ 9**9**9 }}", "{{ 2**1000 }}",
+    "{{ customer|center(999999999) }}", "{{ customer|center('99999999999'|int) }}", "{{ customer.ljust(10**9) }}",
+    "{{ customer * 999999 }}",
+])
+def test_a_template_that_would_render_for_minutes_is_refused_before_it_does(body: str) -> None:
+    assert template_errors("customer_apology", "Sorry", body)["body"].startswith("SecurityError: ")
+
+
+def test_ordinary_arithmetic_and_repetition_still_work() -> None:
+    subject, body = preview("customer_apology", "{{ '-' * 20 }}", "{{ 2 * 3 }} {{ 2 ** 10 }} {{ customer|center(30) }}")
+    assert subject == "-" * 20 and body.startswith("6 1024 ")

@@ -79,6 +79,9 @@ def test_a_stage_is_recognised_in_any_letter_case() -> None:
     ({"close_value": "-5"}, "close_value: must not be negative"),
     ({"close_value": "a lot"}, "close_value: 'a lot' is not a number"),
     ({"close_value": "10.005"}, "close_value: has more than two decimals"),
+    ({"close_value": "100000000000000000"}, "close_value: must be at most 1,000,000,000,000"),  # past 64-bit cents
+    ({"engage_date": "0001-01-01"}, "engage_date: must be between the years 1900 and 2999"),
+    ({"close_date": "9999-12-31"}, "close_date: must be between the years 1900 and 2999"),
     ({"deal_stage": "Negotiating"}, "deal_stage 'Negotiating' is unknown"),
     ({"deal_stage": ""}, "deal_stage (blank) is unknown"),
     ({"close_value": ""}, "close_value is required when deal_stage is Won"),
@@ -102,6 +105,8 @@ def test_a_bad_opportunity_is_refused_with_the_reason(changes: dict[str, str], r
     (parse_product, {"product": "GTX Pro", "series": "GTX", "sales_price": "cheap"},
      "sales_price: 'cheap' is not a number"),
     (parse_product, {"product": "GTX Pro", "series": "GTX", "sales_price": ""}, "sales_price is required"),
+    (parse_product, {"product": "GTX Pro", "series": "GTX", "sales_price": "1e17"},
+     "sales_price: must be at most 1,000,000,000,000"),
     (parse_team_member, {"sales_agent": "", "manager": "Cara Losch", "regional_office": "East"},
      "sales_agent is required"),
     (parse_team_member, {"sales_agent": "Cara Losch", "manager": "cara losch", "regional_office": "East"},

@@ -118,6 +118,7 @@ def test_a_cancelled_callback_frees_its_place(site: Site) -> None:
     slot(at(7, 10)),  # Saturday
     slot(at(16, 10)),  # beyond the next five business days
     "tomorrow at ten", "",
+    "999999999999",  # twelve digits: past year 9999 (was a 500)
 ])
 def test_a_time_not_offered_is_refused_next_to_the_slots(site: Site, when: str) -> None:
     status, page = book(site, at(3, 10), slot=when)

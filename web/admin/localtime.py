@@ -72,13 +72,21 @@ def local_time(value: datetime | None, seconds: bool = False) -> str:
         return ""
     if value.tzinfo is None:  # read models keep UTC; a naive value is one of theirs
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(viewer_zone()).strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+    shown = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
+    try:
+        return value.astimezone(viewer_zone()).strftime(shown)
+    except OverflowError:  # at the very edge of the calendar (stored before years were checked): as it is
+        return value.strftime(shown)
 
 
 def resolve(naive: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:
     """The instant a wall-clock time in ``zone`` means, and a note when it happens twice (the
     first is taken). ``LocalTimeError`` when the zone skips it."""
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    try:
+        first.astimezone(UTC)
+    except OverflowError:
+        raise LocalTimeError(f"{naive:%Y-%m-%d %H:%M} is out of range.") from None
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise LocalTimeError(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip it "
                              f"(a daylight saving change). Choose a time before or after.")

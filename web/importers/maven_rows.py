@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from domain.errors import InvalidValueError
-from domain.values import money
+from domain.values import aware, money
 
 ACCOUNT_COLUMNS = ("account", "sector", "year_established", "revenue", "employees", "office_location", "subsidiary_of")
 PRODUCT_COLUMNS = ("product", "series", "sales_price")
@@ -204,4 +204,7 @@ def day(row: dict[str, str], column: str) -> datetime | None:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise RowError(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
-    return datetime(parsed.year, parsed.month, parsed.day, tzinfo=timezone.utc)
+    try:
+        return aware(column, datetime(parsed.year, parsed.month, parsed.day, tzinfo=timezone.utc))
+    except InvalidValueError as exc:
+        raise RowError(str(exc)) from None

@@ -82,7 +82,10 @@ def _value(starts: datetime) -> str:
 def _parse(value: str | None) -> datetime | None:
     if not value or not value.isdigit() or len(value) > 12:
         return None
-    return datetime.fromtimestamp(int(value), UTC)
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (OverflowError, OSError, ValueError):  # 12 digits reach past year 9999: offered by nobody
+        return None
 
 
 def _days(form: CallbackForm, zone: Any) -> list[tuple[str, list[tuple[Any, str]]]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from domain.values import EARLIEST_YEAR, LATEST_YEAR, MAX_MONEY
 from projections.queries.paging import Sorting
 
 MAX_BIGINT = 2**63 - 1
@@ -54,8 +55,8 @@ class Instant(fields.AwareDateTime):
             utc = result.astimezone(timezone.utc)
         except OverflowError:
             raise ValidationError("is out of range") from None
-        if not 1900 <= utc.year <= 2999:
-            raise ValidationError("must be between the years 1900 and 2999")
+        if not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+            raise ValidationError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
         return result
 
 
@@ -63,7 +64,7 @@ class Amount(fields.Decimal):
     """Money in: a number (or numeric string) from 0 to a trillion, loaded as an exact Decimal."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Range(min=0, max=10**12), allow_nan=False, **kwargs)
+        super().__init__(validate=validate.Range(min=0, max=int(MAX_MONEY)), allow_nan=False, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         # Only the document's minimum/maximum go through here: they must be JSON numbers.

@@ -93,8 +93,18 @@ def test_a_replay_needs_a_log_position(memory_app: Touchline, position: object) 
     with pytest.raises(InvalidValueError) as caught:
         memory_app.replay_webhook(webhook_id, from_position=position, **WHEN)  # type: ignore[arg-type]
     assert caught.value.field == "from_position"
-    memory_app.replay_webhook(webhook_id, from_position=7, **WHEN)
-    assert (memory_app.get_webhook(webhook_id).replays, memory_app.get_webhook(webhook_id).replay_from) == (1, 7)
+    memory_app.replay_webhook(webhook_id, from_position=1, **WHEN)
+    assert (memory_app.get_webhook(webhook_id).replays, memory_app.get_webhook(webhook_id).replay_from) == (1, 1)
+
+
+def test_a_replay_starts_at_most_at_the_next_position_of_the_log(memory_app: Touchline) -> None:
+    webhook_id = create(memory_app).id
+    head = memory_app.recorder.max_notification_id()
+    memory_app.replay_webhook(webhook_id, from_position=head + 1, **WHEN)  # from the next event on
+    for position in (head + 3, 2**63, 10**20):  # a typo; beyond what the log (and its 64-bit positions) can reach
+        with pytest.raises(InvalidValueError, match=r"is past the end of the log \(its last position is \d+\)"):
+            memory_app.replay_webhook(webhook_id, from_position=position, **WHEN)
+    assert memory_app.get_webhook(webhook_id).replays == 1
 
 
 def test_an_unchanged_edit_records_nothing(memory_app: Touchline) -> None:

@@ -78,6 +78,11 @@ def test_two_different_answers_store_nothing(url: str) -> None:
     (["--email", "not-an-address", "--role", "agent", "--password", GOOD], "email"),
     (["--email", "cy@example.com", "--role", "root", "--password", GOOD], "'root' is not one of"),
     (["--role", "agent", "--password", GOOD], "Missing option '--email'"),
+    # A name typed in Latin-1 on a UTF-8 terminal arrives as a lone surrogate (was a traceback).
+    (["--email", "cy@example.com", "--role", "agent", "--password", GOOD, "--name", "Jos\udce9"],
+     "holds characters that are not valid text"),
+    (["--email", "cy@example.com", "--role", "agent", "--password", GOOD, "--team", "\udcff"],
+     "holds characters that are not valid text"),
 ])
 def test_bad_input_exits_non_zero_with_a_message_and_stores_nothing(url: str, args: list[str], message: str) -> None:
     code, output = run("users", "create", *args)

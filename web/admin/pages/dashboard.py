@@ -12,6 +12,7 @@ from typing import Any
 from flask import request
 from flask_admin import AdminIndexView, expose
 
+from domain.values import EARLIEST_YEAR
 from projections.queries.dashboard import AT_RISK_SHARE, get_dashboard
 from web.admin.access import Protected
 from web.admin.localtime import end_of_local_day, viewer_zone
@@ -39,6 +40,8 @@ def parse_filters(args: Any, now: datetime) -> tuple[dict[str, Any], list[str]]:
         else:
             if day > now.astimezone(viewer_zone()).date():
                 problems.append("As of: that date is in the future; showing today.")
+            elif day.year < EARLIEST_YEAR:
+                problems.append(f"As of: choose a date from {EARLIEST_YEAR} on; showing today.")
             else:
                 as_of = min(end_of_local_day(day), now)  # the end of that day where the viewer is
     at = as_of or now

@@ -121,7 +121,7 @@ class HistoryView(Protected, BaseView):
             return self._not_found(f"No record {key}.")
         asked, problem = _asked(current)
         try:
-            after = max(0, int(request.args.get("after", 0)))
+            after = min(max(0, int(request.args.get("after", 0))), current)
         except ValueError:
             after = 0
         events, more = events_page(app, key, after_version=after, limit=EVENTS_PAGE)
