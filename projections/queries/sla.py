@@ -193,6 +193,8 @@ def _at_risk_then(conn: sa.Connection, at: datetime, where: SlaFilter) -> list[t
     return found
 
 
+_KIND = (t.policy_id, t.policy_version, t.business_hours, t.minutes)  # targets measured alike
+MAX_KINDS = 500  # more kinds than this in one query: read every open target instead of one condition each
 _RISK_COLUMNS = (t.case_id, t.target, t.cycle, t.due_at, t.assignee, t.team, t.priority, t.channel, t.policy_id,
                  t.policy_version, t.minutes, t.business_hours)
 
@@ -200,22 +202,28 @@ _RISK_COLUMNS = (t.case_id, t.target, t.cycle, t.due_at, t.assignee, t.team, t.p
 def _at_risk_now(conn: sa.Connection, at: datetime, where: SlaFilter, share: float | None,
                  minutes_left: float | None) -> list[tuple[dict[str, Any], float, int]]:
     """(item, remaining, minutes) of each target counting now that may be past the threshold.
-    Per policy version and target length, a target due after the instant its allowance (plus a
-    minute) runs out cannot be: only the others are measured exactly."""
-    terms, cutoffs, found = _Terms(conn), {}, []
-    query = sa.select(*_RISK_COLUMNS).where(t.status == "active", t.due_at > at, *where.conditions())
+    Per policy version and target length (a kind), a target due after the instant its allowance
+    (plus a minute) runs out cannot be. The kinds of the open targets are read first, and then
+    only the targets due before their kind's instant (in SQL): the cost follows the targets
+    near their threshold, not every open one. Those are measured exactly."""
+    terms, found = _Terms(conn), []
+    counting = (t.status == "active", t.due_at > at, *where.conditions())
+    kinds = sa.select(*_KIND).where(*counting).distinct()
+    bases, near = {}, []
+    for kind in conn.execute(kinds).mappings():
+        basis = bases[tuple(kind.values())] = terms.basis(kind)
+        allowance = minutes_left if minutes_left is not None else (1 - (share or 0)) * kind["minutes"]
+        same = sa.and_(*(column == kind[column.name] for column in _KIND))
+        try:
+            near.append(sa.and_(same, t.due_at < basis.add(at, allowance + 1)))
+        except (ValueError, OverflowError):  # beyond what the calendar (or a date) can reach: measure each
+            near.append(same)
+    if not near:
+        return []
+    query = sa.select(*_RISK_COLUMNS).where(*counting, sa.or_(*near) if len(near) <= MAX_KINDS else sa.true())
     for row in conn.execute(query).mappings():
-        key = (row["policy_id"], row["policy_version"], row["business_hours"], row["minutes"])
-        if key not in cutoffs:
-            basis = terms.basis(row)
-            allowance = minutes_left if minutes_left is not None else (1 - (share or 0)) * row["minutes"]
-            try:
-                cutoffs[key] = (basis, basis.add(at, allowance + 1))
-            except (ValueError, OverflowError):  # beyond what the calendar (or a date) can reach: measure each
-                cutoffs[key] = (basis, None)
-        basis, cutoff = cutoffs[key]
-        if cutoff is None or row["due_at"] < cutoff:
-            found.append((dict(row), basis.minutes_between(at, row["due_at"]), row["minutes"]))  # exact
+        basis = bases.get(tuple(row[column.name] for column in _KIND)) or terms.basis(row)  # new since the kinds
+        found.append((dict(row), basis.minutes_between(at, row["due_at"]), row["minutes"]))  # exact
     return found
 
 
