@@ -28,7 +28,7 @@ from domain.errors import DomainError
 from domain.service import Receipt
 from web.admin.access import actor, require_write
 from web.admin.forms.common import AJAX_REFS, CommandForm, RowForm, StaffField, load_choices
-from web.admin.views.base import ListView, read_session
+from web.admin.views.base import ListView, primary_key, read_session
 from web.admin.views.display import staff_ref
 from web.admin.waiting import wait_for_position
 from web.api.actions import Command
@@ -118,8 +118,9 @@ class CommandView(ListView):
         form_class = self.get_create_form()
         prefill = {k: v for k, v in request.args.items() if isinstance(getattr(form_class, k, None), UnboundField)}
         for name, loader in AJAX_REFS.items():
-            if name in prefill:
-                prefill[name] = loader.get_one(prefill[name])
+            if name in prefill:  # a malformed id prefills nothing, as an unknown one does
+                key = primary_key(loader.model, prefill[name])
+                prefill[name] = None if key is None else loader.get_one(key)
         form = load_choices(form_class(get_form_data(), obj=obj, **prefill))
         for field in form:
             if isinstance(field, StaffField) and field.blank is None and not field.data:

@@ -3,18 +3,21 @@ the Flask-Admin sqla view the panel's lists share (search, filters, sort, pages,
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, request
+from flask_admin import expose, tools
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
+from flask_admin.model.base import ViewArgs
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from projections.models import ReadOnlySession
 from web.admin.access import Protected
 from web.admin.views.display import TYPE_FORMATTERS, history_url, links
-from web.admin.views.filters import ReadModelFilters
+from web.admin.views.filters import ReadModelFilters, within_bigint
 from web.services import services
 
 
@@ -23,6 +26,47 @@ class PanelSession(ReadOnlySession):
 
     def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> sa.Engine:
         return services().views
+
+
+# Beyond these the databases fail instead of finding nothing: SQLite refuses a LIKE pattern over
+# 50,000 bytes, an offset or key past 64 bits; PostgreSQL a NUL in any text, a negative offset.
+MAX_TERM = 1000  # characters of a search or a filter value
+MAX_OFFSET = 2**53  # rows skipped by a page or a lookup: far past any list, far inside 64 bits
+MAX_LOOKUP = 100  # rows one ajax lookup answers (the form's widget asks for 10)
+
+
+def _key_part(column: sa.Column[Any], text: str) -> Any:
+    if "\x00" in text:
+        raise ValueError("NUL in an id")
+    if isinstance(column.type, sa.Integer):
+        return within_bigint(int(text))
+    return text
+
+
+def primary_key(model: Any, id: Any) -> tuple[Any, ...] | None:
+    """The key an ``id`` (Flask-Admin's comma-joined parts) names, or None when it names no row:
+    missing, the wrong number of parts, or a part its column cannot hold."""
+    columns = sa.inspect(model).primary_key
+    parts = tools.iterdecode(id) if isinstance(id, str) else ()
+    if len(parts) != len(columns):
+        return None
+    try:
+        return tuple(_key_part(c, p) for c, p in zip(columns, parts, strict=True))
+    except ValueError:
+        return None
+
+
+def unsearchable(text: str) -> str | None:
+    """Why the databases cannot search for ``text``, or None when they can."""
+    if len(text) > MAX_TERM:
+        return f"over {MAX_TERM:,} characters"
+    if "\x00" in text:
+        return "a NUL character in it"
+    return None
+
+
+def _bounded(number: int | None, high: int) -> int:
+    return min(max(number or 0, 0), high)
 
 
 # One session per request thread, removed when the request ends (``ListView.create_blueprint``).
@@ -74,6 +118,46 @@ class ListView(Protected, ModelView):
 
     def get_count_query(self) -> Any:
         return self.narrow(super().get_count_query())
+
+    def get_one(self, id: Any) -> Any:
+        """The row, or None (as for an unknown id) when ``id`` is missing or malformed."""
+        key = primary_key(self.model, id)
+        return None if key is None else self.session.get(self.model, key)
+
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's arguments, within what the databases take: a page before the first is the
+        first, one past any row shows none, a search too long is ignored (with a message)."""
+        args = super()._get_list_extra_args()
+        args.page = _bounded(args.page, MAX_OFFSET // max(self.page_size, *self.page_size_options))
+        why = unsearchable(args.search or "")
+        if why:
+            flash(f"Search ignored: {why}.", "error")
+            args.search = None
+        return args
+
+    def _get_list_filter_args(self) -> Any:
+        """The list's filters, less those whose value the databases cannot search for (with a message)."""
+        found = super()._get_list_filter_args()
+        for _, name, value in found or ():
+            why = unsearchable(value)
+            if why:
+                flash(f"Filter {name} ignored: {why}.", "error")
+        return None if found is None else [f for f in found if not unsearchable(f[2])]
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self) -> Any:
+        """Flask-Admin's lookup (the rows a form's picker offers), with its paging and term bounded."""
+        loader = self._form_ajax_refs.get(request.args.get("name", ""))
+        term = request.args.get("query", "")
+        if not loader:
+            abort(404)
+        why = unsearchable(term)
+        if why:
+            abort(400, f"Lookup refused: {why}.")
+        offset = _bounded(request.args.get("offset", type=int), MAX_OFFSET)
+        limit = _bounded(request.args.get("limit", 10, type=int), MAX_LOOKUP)
+        data = [loader.format(m) for m in loader.get_list(term, offset, limit)]
+        return Response(json.dumps(data), mimetype="application/json")
 
     def record_links(self, model: Any) -> list[tuple[str, str]]:
         """Links shown on the details page: the record's history, and more in subclasses."""

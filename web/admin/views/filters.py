@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
-from datetime import timezone
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,24 +32,52 @@ class LazyOptions:
         return iter(self.load())
 
 
-def _aware(cls: type) -> type:
-    """``cls`` reading the typed date and time as UTC (read models refuse naive instants)."""
+# Integers and ``Money`` (whole cents) are stored as BIGINT: a value beyond cannot be compared.
+BIGINT = 2**63
+MONEY_LIMIT = Decimal(2**63 - 1) / 100
 
-    class Aware(cls):  # type: ignore[valid-type,misc]
+
+def _checked(cls: type, check: Callable[[Any], Any]) -> type:
+    """``cls`` passing each typed value through ``check``: a ValueError there makes the value
+    invalid, so Flask-Admin drops the filter with a message instead of the database failing."""
+
+    class Checked(cls):  # type: ignore[valid-type,misc]
         def clean(self, value: str) -> Any:
             cleaned = super().clean(value)
-            if isinstance(cleaned, list):
-                return [v.replace(tzinfo=timezone.utc) for v in cleaned]
-            return cleaned.replace(tzinfo=timezone.utc)
+            return [check(v) for v in cleaned] if isinstance(cleaned, list) else check(cleaned)
 
-    Aware.__name__ = cls.__name__
-    return Aware
+    Checked.__name__ = cls.__name__
+    return Checked
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)  # the typed instant is UTC (read models refuse naive ones)
+
+
+def within_bigint(value: int) -> int:
+    """``value`` if a BIGINT column can hold it, else ValueError."""
+    if not -BIGINT <= value < BIGINT:
+        raise ValueError(f"out of range: {value}")
+    return value
+
+
+def _amount(value: float) -> float:
+    if not math.isfinite(value) or abs(Decimal(value)) > MONEY_LIMIT:
+        raise ValueError(f"not an amount: {value}")
+    return value
+
+
+def _checked_all(filter_classes: tuple[type, ...], check: Callable[[Any], Any]) -> tuple[type, ...]:
+    return tuple(c if c is filters.FilterEmpty else _checked(c, check) for c in filter_classes)
 
 
 class ReadModelFilters(filters.FilterConverter):
-    """Filters for the read models' own column types: instants (UTC) and money."""
+    """Filters for the read models' own column types (instants in UTC, money) and integers, each
+    refusing a value its column cannot hold."""
 
-    utc_filters = tuple(c if c is filters.FilterEmpty else _aware(c) for c in filters.FilterConverter.datetime_filters)
+    utc_filters = _checked_all(filters.FilterConverter.datetime_filters, _utc)
+    money_filters = _checked_all(filters.FilterConverter.float_filters, _amount)
+    int_filters = _checked_all(filters.FilterConverter.int_filters, within_bigint)
 
     @convert("utcdatetime")
     def conv_utc(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
@@ -55,7 +85,7 @@ class ReadModelFilters(filters.FilterConverter):
 
     @convert("money")
     def conv_money(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
-        return [f(column, name, **kwargs) for f in self.float_filters]
+        return [f(column, name, **kwargs) for f in self.money_filters]
 
 
 def _staff() -> list[tuple[str, str]]:
