@@ -89,7 +89,7 @@ def test_state_read_back_equals_the_state_before_saving(stored_app: Touchline, r
 
 
 # One test each (not parametrized): every PostgreSQL test costs a fresh database.
-AMOUNTS = ["0.10", "0.00", "7", "1234.50", "99999999999999999999.99"]
+AMOUNTS = ["0.10", "0.00", "7", "1234.50", "999999999999.99", "1000000000000"]  # up to MAX_MONEY, digit for digit
 TIMES = [T, DUE, datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin")),  # the repeated hour
          datetime(2026, 1, 1, tzinfo=timezone.utc)]
 

@@ -110,3 +110,10 @@ def test_a_time_past_the_calendar_in_my_zone_is_shown_as_stored(panel: Panel) ->
         g.viewer_zone = __import__("zoneinfo").ZoneInfo("Pacific/Kiritimati")
         assert local_time(datetime(9999, 12, 31, 23, 0, tzinfo=UTC)) == "9999-12-31 23:00 UTC"
         assert local_time(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) == "2026-03-02 23:00 +14"
+
+
+@pytest.mark.parametrize("prefill", ["x", "2026-03-02T10:00", "%00"])
+def test_a_time_prefilled_from_the_link_is_shown_as_given(panel: Panel, prefill: str) -> None:
+    page = panel.client("agent").get(f"/admin/promises/new/?due_at={prefill}")
+    assert page.status_code == 200  # a str where the field expects a datetime was a 500
+    assert 'name="due_at"' in page.get_data(as_text=True)

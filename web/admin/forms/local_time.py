@@ -40,7 +40,10 @@ class LocalDateTimeField(DateTimeLocalField):
     def _value(self) -> str:
         if isinstance(self.data, datetime):
             return input_value(self.data)
-        return super()._value()  # type: ignore[no-any-return]
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        # Prefilled from a link's query (``?due_at=...``): shown as given, checked when sent.
+        return self.data if isinstance(self.data, str) else ""
 
 
 def optional_local_time(label: str, description: str = "") -> LocalDateTimeField:
