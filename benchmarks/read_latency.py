@@ -50,8 +50,10 @@ def endpoints(views: sa.Engine, head: int) -> dict[str, str]:
         "customers by name": "/api/v1/customers",
         "customer 360": f"/api/v1/customers/{busiest}",
         "timeline (busiest)": f"/api/v1/customers/{busiest}/timeline?sort=-occurred_at",
+        "timeline (busiest, email, 90 days)": f"/api/v1/customers/{busiest}/timeline?channel=email&since={since}",
         "cases active": "/api/v1/cases?status=active",
         "case": f"/api/v1/cases/{case}",
+        "case events": f"/api/v1/aggregates/{case}/events",
         "promises overdue": "/api/v1/promises?status=overdue",
         "deals": "/api/v1/deals?sort=-value",
         "repeat contacts": "/api/v1/touchpoints/repeat-contacts",
@@ -60,6 +62,8 @@ def endpoints(views: sa.Engine, head: int) -> dict[str, str]:
         "contact rates since": f"/api/v1/touchpoints/contact-rates?within_days=30&since={since}",
         "agent workload": "/api/v1/agents/workload",
         "churn candidates": "/api/v1/customers/churn-candidates",
+        "sla breaches": "/api/v1/sla/breaches",
+        "sla at-risk": "/api/v1/sla/at-risk",
         "events feed (middle)": f"/api/v1/events?after={head // 2}&limit=100",
     }
 
