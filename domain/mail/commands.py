@@ -23,6 +23,7 @@ from domain.mail.model import InboundMail, derived, inbound_mail_id
 from domain.messages.model import Draft, Message
 
 SUMMARY_MAX = 20_000
+NO_TEXT = "(the mail has no text)"  # a reply of attachments only: still the customer's answer
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Inbound:
     @property
     def summary(self) -> str:
         body = self.body[:SUMMARY_MAX - 2000]
-        return "\n\n".join([body, *(f"[{n}]" for n in self.notes)]).strip()
+        return "\n\n".join([body, *(f"[{n[:500]}]" for n in self.notes)]).strip()[:SUMMARY_MAX]
 
     @property
     def case_subject(self) -> str:
@@ -123,7 +124,7 @@ class MailCommands(CaseCommands):
         tp = self.build_touchpoint(customer_id=case.customer_id, case_id=case.id, **touchpoint, **when)
         records: list[Any] = [tp]
         if mail.automatic is None:  # an out-of-office is not the customer's answer: no SLA clock moves
-            case.customer_reply(body=mail.summary, channel="email", touchpoint_id=tp.id, **when)
+            case.customer_reply(body=mail.summary or NO_TEXT, channel="email", touchpoint_id=tp.id, **when)
             records.append(case)
         return self._save_record(mail, outcome, case.customer_id, case.id, tp.id, records, release, **when)
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from domain.application import Touchline
 from domain.clock import Clock
-from domain.errors import ConflictError, NotFoundError
+from domain.errors import ConflictError, InvalidValueError, NotFoundError
 from domain.mail.commands import Inbound
 from domain.mail.model import InboundMail
 from projections.queries.public import find_customer_by_email
@@ -72,7 +72,13 @@ class MailIn:
         mail = self.inbound(parsed, digest, len(raw))
         if self.app.mail_seen(mail):
             return "duplicate"
-        return self._record(mail, parsed)
+        try:
+            return self._record(mail, parsed)
+        except InvalidValueError as exc:  # refused by the domain: kept aside, not retried by the sender forever
+            outcome = self.app.quarantine_mail(mail, reason=f"refused: {exc}", occurred_at=self.clock.now(),
+                                               actor=ACTOR)
+            log.warning("mail %s %s: %s", mail.key, outcome, exc)
+            return outcome
 
     def reprocess(self, record_id: UUID, *, as_person: bool = False) -> str:
         """Process a quarantined mail again from its kept bytes (``as_person``: it is not automatic
@@ -95,13 +101,22 @@ class MailIn:
             if kept:
                 self.store.put_attachment(part.data)
             else:
-                notes.append(f"attachment {part.name} ({len(part.data)} bytes) dropped: over the limit of {limit} bytes")
+                notes.append(f"attachment {part.name[:255]} ({len(part.data)} bytes) dropped: over the limit of {limit} "
+                             "bytes")
             attachments.append({"name": part.name[:255], "type": part.content_type, "size": len(part.data),
                                 "sha256": part.sha256, "kept": kept})
+        automatic = parsed.automatic or self._ours(parsed.sender)
         return Inbound(key=key or parsed.message_id or f"sha256:{digest}", message_id=parsed.message_id,
                        sender=parsed.sender, sender_name=parsed.sender_name, subject=parsed.subject,
                        body=parsed.body, raw_sha256=digest, size=size,
-                       automatic=None if as_person else parsed.automatic, attachments=attachments, notes=notes)
+                       automatic=None if as_person else automatic, attachments=attachments, notes=notes)
+
+    def _ours(self, sender: str) -> str | None:
+        """Mail from our own domain is our own mail come back (a customer's address forwarding to
+        support): never a customer's answer, never a customer."""
+        if sender.rpartition("@")[2] == self.settings.our_domain.lower():
+            return f"from our own domain ({self.settings.our_domain})"
+        return None
 
     def _record(self, mail: Inbound, parsed: Parsed, *, release: bool = False) -> str:
         for attempt in range(ATTEMPTS):

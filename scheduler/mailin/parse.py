@@ -15,7 +15,15 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
-CODE = re.compile(r"\bCASE-\d{6,}\b", re.IGNORECASE)
+from domain.errors import InvalidValueError
+from domain.values import email_address
+
+CODE = re.compile(r"\bCASE-\d{6,18}\b", re.IGNORECASE)
+# Beyond these a mail is abuse, not correspondence, and reading it would take seconds to minutes
+# (the standard library's header parser is superlinear in a header's length).
+MAX_HEADER = 32 * 1024  # characters of one header, folded lines included
+MAX_REFERENCES = 50  # message ids followed from In-Reply-To and References, nearest first
+MAX_CODES = 10  # tracking codes tried from the subject
 MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
 OUT_OF_OFFICE = re.compile(r"^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response)|auto:"
                            r"|abwesenheitsnotiz|réponse automatique|vacation)", re.IGNORECASE)
@@ -49,7 +57,7 @@ class Parsed:
     @property
     def codes(self) -> list[str]:
         """Tracking codes in the subject, as written (``CASE-000123``)."""
-        return [c.upper() for c in CODE.findall(self.subject)]
+        return [c.upper() for c in CODE.findall(self.subject)][:MAX_CODES]
 
 
 @dataclass(frozen=True)
@@ -71,21 +79,31 @@ def parse(raw: bytes, *, max_bytes: int, envelope_sender: str | None = None) -> 
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        long = next((name for name, value in message.raw_items() if len(value) > MAX_HEADER), None)
+        if long is not None:
+            return Malformed(f"header {long[:100]} over {MAX_HEADER:,} characters")
         message_id = _message_id(message)
         subject = _header(message, "Subject")
         names = getaddresses([_header(message, "From")])
         name, address = names[0] if names else ("", "")
-        if "@" not in address:
+        try:
+            address = email_address("from", address)  # the domain's rule: a customer can be registered by it
+        except InvalidValueError:
             return Malformed("no From address", message_id, "", subject)
         automatic = automatic_reason(message, address, envelope_sender)
-        body = _body(message)
+        body = _valid(_body(message))
         attachments = [] if message.get_content_type() == "multipart/report" else _attachments(message)
+        references = MESSAGE_IDS.findall(_header(message, "In-Reply-To")) \
+            + list(reversed(MESSAGE_IDS.findall(_header(message, "References"))))
     except Exception as exc:  # noqa: BLE001 - any failure to read it is a reason to keep it aside
         return Malformed(f"unparseable: {type(exc).__name__}: {exc}"[:500])
-    references = MESSAGE_IDS.findall(_header(message, "In-Reply-To")) \
-        + list(reversed(MESSAGE_IDS.findall(_header(message, "References"))))
-    return Parsed(message_id, address.strip().lower(), name.strip(), subject.strip(), body.strip(), references,
+    return Parsed(message_id, address, name.strip(), subject.strip(), body.strip(), references[:MAX_REFERENCES],
                   automatic, attachments)
+
+
+def _valid(text: str) -> str:
+    """``text`` with what is not valid Unicode (lone surrogates a body's charset decoded to) as U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def automatic_reason(message: Message, sender: str, envelope_sender: str | None) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from pathlib import Path
 
 
@@ -19,7 +20,7 @@ class MailStore:
         path = self.directory / kind / digest[:2] / digest
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{digest}.{os.getpid()}.tmp")
+            temporary = path.with_name(f".{digest}.{uuid.uuid4().hex}.tmp")  # one per writer: threads write too
             temporary.write_bytes(data)
             os.replace(temporary, path)
         return digest

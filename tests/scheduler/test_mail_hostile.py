@@ -1,0 +1,116 @@
+"""Hostile or odd mail ends in a documented outcome, once: it never raises out of ``receive``
+(over SMTP that was a 451 and a retry forever; over IMAP, a mail fetched again at every poll),
+never leaves half a record, and never takes seconds to read."""
+
+from __future__ import annotations
+
+import threading
+from base64 import b64encode
+from pathlib import Path
+
+from domain.mail.commands import NO_TEXT, mail_customer_id
+from domain.mail.model import inbound_mail_id
+from scheduler.mailin.inbound import quarantined
+from scheduler.mailin.store import MailStore
+from tests.scheduler.conftest import World
+from tests.scheduler.mail import case_events, mail, mail_in
+
+
+def raw(headers: dict[str, str], body: bytes, content_type: str = "text/plain; charset=utf-8") -> bytes:
+    lines = {"From": "Ada Lovelace <ada@example.com>", "To": "support@shop.example", "Message-ID": "<h1@example.com>",
+             "Subject": "Hello", "Content-Type": content_type, **headers}
+    return "".join(f"{name}: {value}\r\n" for name, value in lines.items()).encode() + b"\r\n" + body
+
+
+def test_a_reply_without_text_still_threads_as_the_customers_answer(world: World, tmp_path: Path) -> None:
+    case_id = world.case()
+    code = world.app.get_case(case_id).tracking_code
+    core = mail_in(world, tmp_path)
+    assert core.receive(raw({"Subject": f"Re: [{code}]"}, b"")) == "threaded"
+    assert core.receive(mail(f"Re: [{code}]", "", sender="ada@example.com", message_id="<h2@example.com>",
+                             attachments=[("scan.pdf", "application/pdf", b"%PDF-1.4")])) == "threaded"
+    replies = [e for e in world.app.events.get(case_id) if type(e).__name__ == "CustomerReplied"]
+    assert [r.body for r in replies] == [NO_TEXT, NO_TEXT]  # the attachment is on the touchpoint
+
+
+def test_a_from_address_no_customer_could_have_is_quarantined_not_retried(world: World, tmp_path: Path) -> None:
+    core = mail_in(world, tmp_path)
+    for n, sender in enumerate(["bob@localhost", '<"bob smith"@example.org>', "a" * 300 + "@example.org"]):
+        assert core.receive(raw({"From": sender, "Message-ID": f"<f{n}@x>"}, b"Hi")) == "quarantined", sender
+    assert [r.reason for r in quarantined(world.app)] == ["no From address"] * 3
+
+
+def test_a_body_that_decodes_to_lone_surrogates_is_recorded_with_replacement_characters(
+        world: World, tmp_path: Path) -> None:
+    core = mail_in(world, tmp_path)
+    outcome = core.receive(raw({"From": "bob@example.org"}, b"a +2D0- b", "text/plain; charset=utf-7"))
+    assert outcome == "case_opened"
+    record = world.app.get_inbound_mail(inbound_mail_id("<h1@example.com>"))
+    assert "\ufffd" in world.app.get_touchpoint(record.touchpoint_id).summary
+
+
+def test_a_long_body_and_a_long_dropped_attachment_name_still_fit_the_summary(world: World, tmp_path: Path) -> None:
+    core = mail_in(world, tmp_path, attachment_max_bytes=10)
+    message = mail(body="x" * 18_000, sender="bob@example.org",
+                   attachments=[("n" * 2100 + ".bin", "application/octet-stream", b"more than ten bytes")])
+    assert core.receive(message) == "case_opened"
+    record = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
+    summary = world.app.get_touchpoint(record.touchpoint_id).summary
+    assert len(summary) <= 20_000 and "dropped: over the limit of 10 bytes" not in summary[:18_000]
+
+
+def test_a_lone_surrogate_in_in_reply_to_is_quarantined_as_unparseable(world: World, tmp_path: Path) -> None:
+    encoded = "=?utf-7?B?" + b64encode(b"<+2D0-@x>").decode() + "?="
+    assert mail_in(world, tmp_path).receive(raw({"In-Reply-To": encoded}, b"Hi")) == "quarantined"
+    assert quarantined(world.app)[0].reason.startswith("unparseable")
+
+
+def test_a_tracking_code_too_long_to_be_one_is_ignored(world: World, tmp_path: Path) -> None:
+    assert mail_in(world, tmp_path).receive(raw({"Subject": "re CASE-" + "1" * 5000}, b"Hi")) == "case_opened"
+
+
+def test_a_header_too_long_to_read_quickly_is_quarantined(world: World, tmp_path: Path) -> None:
+    assert mail_in(world, tmp_path).receive(raw({"Subject": "word " * 200_000}, b"Hi")) == "quarantined"
+    assert quarantined(world.app)[0].reason == "header Subject over 32,768 characters"
+
+
+def test_our_own_mail_coming_back_is_never_the_customers_answer(world: World, tmp_path: Path) -> None:
+    case_id = world.case()
+    code = world.app.get_case(case_id).tracking_code
+    core = mail_in(world, tmp_path)
+    looped = raw({"From": "Touchline <support@shop.example>", "Subject": f"Re: [{code}]"}, b"Our own reply")
+    assert core.receive(looped) == "automatic_threaded"
+    assert "CustomerReplied" not in case_events(world, case_id)
+    assert not world.app._exists(mail_customer_id("support@shop.example"))
+
+
+def test_whatever_the_domain_refuses_is_quarantined_with_the_reason(world: World, tmp_path: Path,
+                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from domain.errors import InvalidValueError
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise InvalidValueError("summary", "is not acceptable")
+
+    monkeypatch.setattr(world.app, "record_mail", refuse)
+    assert mail_in(world, tmp_path).receive(mail()) == "quarantined"
+    assert quarantined(world.app)[0].reason == "refused: summary: is not acceptable"
+
+
+def test_two_threads_storing_the_same_bytes_at_once_both_succeed(tmp_path: Path) -> None:
+    data, errors = b"attachment " * 200_000, []
+
+    def put(store: MailStore, start: threading.Barrier) -> None:
+        start.wait()
+        try:
+            store.put_attachment(data)
+        except OSError as exc:
+            errors.append(exc)
+
+    for round_ in range(20):
+        store, start = MailStore(tmp_path / str(round_)), threading.Barrier(2)
+        threads = [threading.Thread(target=put, args=(store, start)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
