@@ -50,6 +50,8 @@ def text(field: str, value: str | None, *, required: bool = True, max_length: in
         cleaned.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, e.g. from undecodable bytes in a command line
         raise InvalidValueError(field, "holds characters that are not valid text") from None
+    if "\x00" in cleaned:  # PostgreSQL's text columns cannot hold it: the projections would stop there
+        raise InvalidValueError(field, "holds a NUL character")
     if required and not cleaned:
         raise InvalidValueError(field, "is required")
     if len(cleaned) > max_length:

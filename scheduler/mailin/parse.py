@@ -83,7 +83,7 @@ def parse(raw: bytes, *, max_bytes: int, envelope_sender: str | None = None) -> 
         if long is not None:
             return Malformed(f"header {long[:100]} over {MAX_HEADER:,} characters")
         message_id = _message_id(message)
-        subject = _header(message, "Subject")
+        subject = _valid(_header(message, "Subject"))
         names = getaddresses([_header(message, "From")])
         name, address = names[0] if names else ("", "")
         try:
@@ -97,13 +97,14 @@ def parse(raw: bytes, *, max_bytes: int, envelope_sender: str | None = None) -> 
             + list(reversed(MESSAGE_IDS.findall(_header(message, "References"))))
     except Exception as exc:  # noqa: BLE001 - any failure to read it is a reason to keep it aside
         return Malformed(f"unparseable: {type(exc).__name__}: {exc}"[:500])
-    return Parsed(message_id, address, name.strip(), subject.strip(), body.strip(), references[:MAX_REFERENCES],
+    return Parsed(message_id, address, _valid(name).strip(), subject.strip(), body.strip(), references[:MAX_REFERENCES],
                   automatic, attachments)
 
 
 def _valid(text: str) -> str:
-    """``text`` with what is not valid Unicode (lone surrogates a body's charset decoded to) as U+FFFD."""
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    """``text`` with what is not valid Unicode (lone surrogates a body's charset decoded to) as U+FFFD,
+    and without NUL characters (no text column of PostgreSQL can hold one)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\x00", "")
 
 
 def automatic_reason(message: Message, sender: str, envelope_sender: str | None) -> str | None:

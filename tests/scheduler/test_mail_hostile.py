@@ -114,3 +114,12 @@ def test_two_threads_storing_the_same_bytes_at_once_both_succeed(tmp_path: Path)
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+def test_nul_characters_in_a_mail_are_dropped_so_every_database_can_keep_it(world: World, tmp_path: Path) -> None:
+    message = raw({"From": "Bob\x00 Stone <bob@example.org>", "Subject": "Print\x00er"}, b"It jams\x00 a lot")
+    assert mail_in(world, tmp_path).receive(message) == "case_opened"
+    world.catch_up()  # PostgreSQL's text columns refuse a NUL: the projections would have stopped here
+    record = world.app.get_inbound_mail(inbound_mail_id("<h1@example.com>"))
+    assert world.app.get_case(record.case_id).subject == "Printer"
+    assert "It jams a lot" in world.app.get_touchpoint(record.touchpoint_id).summary

@@ -46,6 +46,13 @@ def test_text_with_lone_surrogates_is_refused(value: str) -> None:
         text("name", value)
 
 
+@pytest.mark.parametrize("value", ["Ada\x00Lovelace", "\x00"])
+def test_text_with_a_nul_is_refused(value: str) -> None:
+    """PostgreSQL's text columns cannot hold one: stored, it would stop the projections there."""
+    with pytest.raises(InvalidValueError, match="holds a NUL character"):
+        text("name", value)
+
+
 def test_a_deal_too_large_to_keep_in_cents_writes_nothing(memory_app: Touchline) -> None:
     customer = memory_app.register_customer(name="Ada Lovelace", **WHEN).id
     head = memory_app.recorder.max_notification_id()
