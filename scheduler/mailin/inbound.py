@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from domain.clock import Clock
 from domain.errors import ConflictError, InvalidValueError, NotFoundError
 from domain.mail.commands import Inbound
 from domain.mail.model import InboundMail
+from domain.messages.model import Message
 from projections.queries.public import find_customer_by_email
 from scheduler.mailin.parse import Malformed, Parsed, parse
 from scheduler.mailin.store import MailStore
@@ -39,14 +41,16 @@ class MailInSettings:
     max_bytes: int = 25 * 1024 * 1024
     attachment_max_bytes: int = 10 * 1024 * 1024
     our_domain: str = "touchline.example"  # the domain of the Message-IDs we send
+    our_address: str = ""  # the address we send from (TOUCHLINE_MAIL_FROM), lower case
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailInSettings:
         """From the app's configuration; ``SettingError`` naming the variable for a bad value."""
         merged = {**SCHEDULER_DEFAULTS, **config}
         sizes = {key: int(number(merged, key)) for key in ("MAIL_MAX_BYTES", "MAIL_ATTACHMENT_MAX_BYTES")}
+        sender = str(config.get("MAIL_FROM") or "")
         return cls(str(config.get("MAIL_DIR") or "var/mail"), sizes["MAIL_MAX_BYTES"],
-                   sizes["MAIL_ATTACHMENT_MAX_BYTES"], mail_domain(str(config.get("MAIL_FROM") or "")))
+                   sizes["MAIL_ATTACHMENT_MAX_BYTES"], mail_domain(sender), parseaddr(sender)[1].strip().lower())
 
 
 @dataclass
@@ -105,17 +109,20 @@ class MailIn:
                              "bytes")
             attachments.append({"name": part.name[:255], "type": part.content_type, "size": len(part.data),
                                 "sha256": part.sha256, "kept": kept})
-        automatic = parsed.automatic or self._ours(parsed.sender)
+        automatic = parsed.automatic or self._ours(parsed)
         return Inbound(key=key or parsed.message_id or f"sha256:{digest}", message_id=parsed.message_id,
                        sender=parsed.sender, sender_name=parsed.sender_name, subject=parsed.subject,
                        body=parsed.body, raw_sha256=digest, size=size,
                        automatic=None if as_person else automatic, attachments=attachments, notes=notes)
 
-    def _ours(self, sender: str) -> str | None:
-        """Mail from our own domain is our own mail come back (a customer's address forwarding to
-        support): never a customer's answer, never a customer."""
-        if sender.rpartition("@")[2] == self.settings.our_domain.lower():
-            return f"from our own domain ({self.settings.our_domain})"
+    def _ours(self, parsed: Parsed) -> str | None:
+        """Our own mail come back (a customer's address forwarding to support): from the address we
+        send from, or one of the messages we sent. Never a customer's answer, never a customer. (Other
+        senders of our domain are people: colleagues writing in, say.)"""
+        if self.settings.our_address and parsed.sender == self.settings.our_address:
+            return f"from our own address ({parsed.sender})"
+        if parsed.message_id and self._queued_by_us(parsed.message_id) is not None:
+            return "one of our own messages"
         return None
 
     def _record(self, mail: Inbound, parsed: Parsed, *, release: bool = False) -> str:
@@ -171,15 +178,19 @@ class MailIn:
         return any(p.get("kind") == "email" and str(p.get("value", "")).strip().lower() == address
                    for p in customer.contact_points)
 
-    def _case_of_sent(self, reference: str) -> UUID | None:
-        local, _, domain = reference.strip("<>").partition("@")
+    def _queued_by_us(self, message_id: str) -> Message.Queued | None:
+        """The outbox entry a Message-ID of ours names (our Message-IDs are ``<entry id@our domain>``)."""
+        local, _, domain = message_id.strip("<>").partition("@")
         if domain.lower() != self.settings.our_domain.lower():
             return None
         try:
             queued = next(iter(self.app.events.get(UUID(hex=local), lte=1)), None)
         except ValueError:
             return None
-        case_id = getattr(queued, "case_id", None)
+        return queued if isinstance(queued, Message.Queued) else None
+
+    def _case_of_sent(self, reference: str) -> UUID | None:
+        case_id = getattr(self._queued_by_us(reference), "case_id", None)
         return case_id if isinstance(case_id, UUID) else None
 
 

@@ -30,7 +30,8 @@ def mail(subject: str = "My printer jams", body: str = "It jams on every page.",
 
 
 def mail_in(world: Any, directory: Path, **settings: Any) -> MailIn:
-    chosen = MailInSettings(directory=str(directory), our_domain="shop.example", **settings)
+    chosen = MailInSettings(directory=str(directory), our_domain="shop.example", our_address="support@shop.example",
+                            **settings)
     return MailIn(world.app, world.services.views, world.clock, MailStore(directory), chosen)
 
 

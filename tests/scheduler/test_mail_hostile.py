@@ -74,7 +74,7 @@ def test_a_header_too_long_to_read_quickly_is_quarantined(world: World, tmp_path
     assert quarantined(world.app)[0].reason == "header Subject over 32,768 characters"
 
 
-def test_our_own_mail_coming_back_is_never_the_customers_answer(world: World, tmp_path: Path) -> None:
+def test_mail_from_our_own_address_is_never_the_customers_answer(world: World, tmp_path: Path) -> None:
     case_id = world.case()
     code = world.app.get_case(case_id).tracking_code
     core = mail_in(world, tmp_path)
@@ -82,6 +82,8 @@ def test_our_own_mail_coming_back_is_never_the_customers_answer(world: World, tm
     assert core.receive(looped) == "automatic_threaded"
     assert "CustomerReplied" not in case_events(world, case_id)
     assert not world.app._exists(mail_customer_id("support@shop.example"))
+    colleague = raw({"From": "Ann <ann@shop.example>", "Message-ID": "<c1@shop.example>"}, b"A customer called me")
+    assert core.receive(colleague) == "case_opened"  # others of our domain are people
 
 
 def test_whatever_the_domain_refuses_is_quarantined_with_the_reason(world: World, tmp_path: Path,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 import sqlalchemy as sa
 
 from domain.mail.model import inbound_mail_id
@@ -66,6 +67,21 @@ def test_the_customers_answer_to_our_reply_threads_back_by_its_message_id(world:
     assert mail_in(world, tmp_path).receive(answer) == "threaded"
     assert world.app.get_inbound_mail(inbound_mail_id("<a2@example.com>")).case_id == case_id
     assert case_events(world, case_id)[-1] == "CustomerReplied"
+
+
+@pytest.mark.parametrize("sender", [None, "Ada <ada@example.com>"])  # as sent; or a forwarder naming the customer
+def test_our_own_reply_coming_back_is_never_the_customers_answer(world: World, tmp_path: Path,
+                                                                  sender: str | None) -> None:
+    case_id = opened_by_mail(world, tmp_path)
+    world.app.reply_to_case(case_id, body="Please try the rear tray.", occurred_at=world.clock.now(),
+                            actor=world.agent_ref)
+    world.tick()
+    [sent] = replies_to(world, "ada@example.com")
+    if sender:
+        del sent["From"]
+        sent["From"] = sender
+    assert mail_in(world, tmp_path).receive(sent.as_bytes()) == "automatic_threaded"  # by our address, or Message-ID
+    assert "CustomerReplied" not in case_events(world, case_id)
 
 
 def test_a_reply_on_a_case_from_another_channel_goes_to_the_customers_email(world: World) -> None:
