@@ -118,10 +118,8 @@ class Rule:
 
     def describe(self) -> str:
         kind = "a whole number" if self.whole else "a number"
-        if self.exclusive:
-            if self.most == math.inf:
-                return "a positive number" if self.least == 0 else f"{kind} above {self.least:g}"
-            return f"between {self.least:g} and {self.most:g}"
+        if self.exclusive:  # the two kinds in use: above 0, and strictly between two bounds
+            return "a positive number" if self.most == math.inf else f"between {self.least:g} and {self.most:g}"
         if self.most == math.inf:
             return f"{kind} of at least {self.least:g}"
         return f"{kind} from {self.least:g} to {self.most:g}"

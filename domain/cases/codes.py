@@ -23,7 +23,8 @@ from domain.errors import InvalidValueError
 
 BLOCK_SIZE = 100
 CODE_PREFIX = "CASE-"
-_CODE = re.compile(r"^CASE-(\d{6,18})$")  # 18 digits: far past any case count, within 64 bits
+CODE_DIGITS = r"\d{6,18}"  # 18 digits: far past any case count, within 64 bits
+_CODE = re.compile(rf"^CASE-({CODE_DIGITS})$")
 
 
 def format_code(number: int) -> str:

@@ -15,10 +15,11 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
+from domain.cases.codes import CODE_DIGITS, CODE_PREFIX
 from domain.errors import InvalidValueError
 from domain.values import email_address
 
-CODE = re.compile(r"\bCASE-\d{6,18}\b", re.IGNORECASE)
+CODE = re.compile(rf"\b{CODE_PREFIX}{CODE_DIGITS}\b", re.IGNORECASE)
 # Beyond these a mail is abuse, not correspondence, and reading it would take seconds to minutes
 # (the standard library's header parser is superlinear in a header's length).
 MAX_HEADER = 32 * 1024  # characters of one header, folded lines included

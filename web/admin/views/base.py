@@ -138,11 +138,16 @@ class ListView(Protected, ModelView):
     def _get_list_filter_args(self) -> Any:
         """The list's filters, less those whose value the databases cannot search for (with a message)."""
         found = super()._get_list_filter_args()
-        for _, name, value in found or ():
-            why = unsearchable(value)
+        if found is None:
+            return None
+        kept = []
+        for chosen in found:
+            why = unsearchable(chosen[2])
             if why:
-                flash(f"Filter {name} ignored: {why}.", "error")
-        return None if found is None else [f for f in found if not unsearchable(f[2])]
+                flash(f"Filter {chosen[1]} ignored: {why}.", "error")
+            else:
+                kept.append(chosen)
+        return kept
 
     @expose("/ajax/lookup/")
     def ajax_lookup(self) -> Any:
