@@ -74,6 +74,31 @@ def test_a_header_too_long_to_read_quickly_is_quarantined(world: World, tmp_path
     assert quarantined(world.app)[0].reason == "header Subject over 32,768 characters"
 
 
+def multipart(parts: int, boundary: str = "b0", message_id: str = "<h1@example.com>") -> bytes:
+    body = "".join(f"--{boundary}\r\nContent-Type: text/plain\r\n\r\npart {n}\r\n" for n in range(parts))
+    return raw({"Message-ID": message_id}, f"{body}--{boundary}--\r\n".encode(),
+               f'multipart/mixed; boundary="{boundary}"')
+
+
+def test_a_mail_of_thousands_of_parts_is_quarantined_before_it_is_parsed(world: World, tmp_path: Path) -> None:
+    core = mail_in(world, tmp_path)  # 40,000 parts took the standard library's parser ~25 s
+    assert core.receive(multipart(40_000)) == "quarantined"
+    assert quarantined(world.app)[0].reason == "over 1,000 MIME parts"
+
+
+def test_a_mail_declaring_hundreds_of_boundaries_is_quarantined(world: World, tmp_path: Path) -> None:
+    declared = "".join(f'--b0\r\nContent-Type: multipart/mixed; boundary="n{n}"\r\n\r\n' for n in range(1500))
+    message = raw({}, declared.encode() + b"--b0--\r\n", 'multipart/mixed; boundary="b0"')
+    assert mail_in(world, tmp_path).receive(message) == "quarantined"
+    assert quarantined(world.app)[0].reason == "over 100 multipart boundaries"
+
+
+def test_a_text_full_of_dashed_lines_is_still_read(world: World, tmp_path: Path) -> None:
+    table = "".join(f"--------- row {n} ---------\r\n" for n in range(3000))  # not delimiters: no boundary
+    assert mail_in(world, tmp_path).receive(raw({"From": "bob@example.org"}, table.encode())) == "case_opened"
+    assert mail_in(world, tmp_path).receive(multipart(999, message_id="<h2@x>")) == "case_opened"  # within the bound, plus its end
+
+
 def test_mail_from_our_own_address_is_never_the_customers_answer(world: World, tmp_path: Path) -> None:
     case_id = world.case()
     code = world.app.get_case(case_id).tracking_code
