@@ -2,9 +2,12 @@
 events vs at 10x N (the same store, grown), through the Flask test client with a token.
 
 Target (issues 4 and 5): p99 at 1M events at most 1.5x p99 at 100k, per endpoint.
-Usage: ``benchmarks/read_latency.py [--small 100000] [--large 1000000] [--requests 300] [--db URL]``.
-The store is filled with the Maven data and demo history (``_store.fill``, the bulk path) in a
-temporary SQLite file unless ``--db`` names one to fill and keep. On SQLite the store at N is
+Usage: ``benchmarks/read_latency.py [--small 100000] [--large 1000000] [--requests 300] [--db URL]
+[--growth density|days]``. The store is filled with the Maven data and demo history (``_store.fill``,
+the bulk path) in a temporary SQLite file unless ``--db`` names one to fill and keep. ``--growth``
+says how the history grows to 10x: ``density`` (default) puts it in the same last year (a busier
+business: 11x the contacts a day, 12x the open cases), ``days`` adds earlier years at the same pace
+(the same business, longer). On SQLite the store at N is
 copied before it grows, and the two sizes are measured in alternating turns of 25 requests, so
 a burst of other work on the machine hits both alike. Records the endpoints read (the busiest
 customer, a case) are chosen in each store.
@@ -22,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from _store import NOW, fill, open_store  # benchmarks run as scripts, from this folder
+from _store import GROWTH, NOW, fill, open_store  # benchmarks run as scripts, from this folder
 
 from domain.clock import FixedClock
 from projections.views.cases import cases
@@ -108,9 +111,9 @@ def snapshot(url: str, folder: Path) -> str:
     return f"sqlite:///{folder / events.name}"
 
 
-def grow(url: str, size: int) -> int:
+def grow(url: str, size: int, growth: str) -> int:
     services = open_store(url)
-    head = fill(services, size)
+    head = fill(services, size, growth=growth)
     services.projection_runner().catch_up()
     services.close()
     return head
@@ -122,6 +125,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--db", help="SQLite URL to fill and keep (default: a temporary file)")
+    parser.add_argument("--growth", choices=GROWTH, default="density")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -130,7 +134,7 @@ def main() -> None:
         sizes = []
         for size in (args.small, args.large):
             began = time.perf_counter()
-            sizes.append(grow(url, size))
+            sizes.append(grow(url, size, args.growth))
             print(f"store at {sizes[-1]:,} events ({time.perf_counter() - began:.0f} s to grow and catch up)")
             if size == args.small:
                 (Path(tmp) / "small").mkdir()

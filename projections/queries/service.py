@@ -15,11 +15,10 @@ from projections.views.cases import (
     cases,
     resolved_days,
 )
+from projections.views.periods import DAY_SECONDS, day_of, spans_from
 from projections.views.promises import owner_promises, promises
 from projections.views.touchpoints import (
-    DAY_SECONDS,
     MAX_GAP_DAYS,
-    day_of,
     inbound_days,
     touchpoints,
     within_nodes,
@@ -72,23 +71,36 @@ def _counts(conn: sa.Connection, query: sa.Select[Any]) -> tuple[int, ...]:
     return tuple(int(n or 0) for n in conn.execute(query).one())
 
 
+def _summed(conn: sa.Connection, table: sa.Table, sums: list[sa.ColumnElement[Any]], first_day: int | None,
+            *where: sa.ColumnElement[bool]) -> tuple[int, ...]:
+    """``sums`` over the count rows of ``table`` covering every day from ``first_day`` on: one
+    index range per unit (``spans_from``), added up in one statement."""
+    c, parts = table.c, []
+    for unit, start, end in spans_from(first_day):
+        bounds = [c.day >= start] if start is not None else []
+        if end is not None:
+            bounds.append(c.day < end)
+        parts.append(sa.select(*(total.label(f"n{i}") for i, total in enumerate(sums))).where(
+            *where, c.unit == unit, *bounds))
+    union = sa.union_all(*parts).subquery()
+    return _counts(conn, sa.select(*(sa.func.sum(column) for column in union.c)))
+
+
 def get_contact_rates(conn: sa.Connection, *, since: datetime | None = None, within_days: int = 7) -> dict[str, Any]:
     """Repeat-contact rate (repeats / inbound contacts) and first-contact resolution
     (resolved cases the customer contacted us about once and never reopened / resolved cases),
-    of the contacts and cases since ``since``: from the counts the projections keep per day, and
-    the rows of ``since``'s own day after it (one day's rows at most, whatever the history)."""
+    of the contacts and cases since ``since``: from the counts the projections keep per day,
+    month and year, and the rows of ``since``'s own day after it (one day's rows at most, read
+    from an index alone), whatever the history."""
     if not 1 <= within_days < MAX_GAP_DAYS:
         raise ValueError(f"within_days must be 1..{MAX_GAP_DAYS - 1}")
     first_day, partial = _period(since)
     d, r = inbound_days.c, resolved_days.c
-    contacts = sa.select(sa.func.sum(sa.case((d.node == 0, d.contacts), else_=0)),
-                         sa.func.sum(sa.case((d.node != 0, d.contacts), else_=0))
-                         ).where(d.node.in_([0, *within_nodes(within_days)]))
-    resolved = sa.select(sa.func.sum(r.resolved), sa.func.sum(r.first_contact))
-    if first_day is not None:
-        contacts, resolved = contacts.where(d.day >= first_day), resolved.where(r.day >= first_day)
-    total, repeats = _counts(conn, contacts)
-    resolved_count, first_contact = _counts(conn, resolved)
+    total, repeats = _summed(conn, inbound_days, [sa.func.sum(sa.case((d.node == 0, d.contacts), else_=0)),
+                                                  sa.func.sum(sa.case((d.node != 0, d.contacts), else_=0))],
+                             first_day, d.node.in_([0, *within_nodes(within_days)]))
+    resolved_count, first_contact = _summed(conn, resolved_days, [sa.func.sum(r.resolved), sa.func.sum(r.first_contact)],
+                                            first_day)
     if partial:
         t, c = touchpoints.c, cases.c
         total_part, repeats_part = _counts(conn, sa.select(

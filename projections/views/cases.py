@@ -13,7 +13,7 @@ from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Counted, Rows
 from projections.schema import Id, UTCDateTime, metadata
-from projections.views.touchpoints import day_of
+from projections.views.periods import day_of, periods_of
 
 cases = sa.Table(
     "cases", metadata,
@@ -52,10 +52,12 @@ ACTIVE = ("new", "open", "pending")
 RESOLVED = ("resolved", "closed")
 
 # Counts kept with the rows (``counted``), so first-contact resolution and workload read a few
-# rows, not every case. Resolved or closed cases by the UTC day they were opened:
+# rows, not every case. Resolved or closed cases by the UTC day, month and year they were opened
+# (``projections.views.periods``):
 resolved_days = sa.Table(
     "resolved_days", metadata,
-    sa.Column("day", sa.Integer, primary_key=True),  # days since 1970-01-01 (UTC) of opened_at
+    sa.Column("unit", sa.Integer, primary_key=True),
+    sa.Column("day", sa.Integer, primary_key=True),  # the period's first day (of opened_at)
     sa.Column("resolved", sa.Integer, nullable=False),
     sa.Column("first_contact", sa.Integer, nullable=False),  # of them, one customer contact, never reopened
 )
@@ -74,7 +76,8 @@ def first_contact(row: dict[str, Any]) -> bool:
 def counted(row: dict[str, Any]) -> Counted:
     """What a case row counts for in ``resolved_days`` and ``assignee_cases``."""
     if row["status"] in RESOLVED:
-        return ((resolved_days, day_of(row["opened_at"]), {"resolved": 1, "first_contact": int(first_contact(row))}),)
+        counts = {"resolved": 1, "first_contact": int(first_contact(row))}
+        return tuple((resolved_days, period, counts) for period in periods_of(day_of(row["opened_at"])))
     if row["status"] in ACTIVE and row["assignee"] is not None:
         return ((assignee_cases, row["assignee"], {"active": 1}),)
     return ()
@@ -82,7 +85,7 @@ def counted(row: dict[str, Any]) -> Counted:
 
 class CasesProjection(Projection):
     name = "cases"
-    version = 3  # 2: follows SLA re-targeting; 3: resolved_days, assignee_cases
+    version = 4  # 2: follows SLA re-targeting; 3: resolved_days, assignee_cases; 4: per month and year too
     tables = (cases, resolved_days, assignee_cases)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:

@@ -6,7 +6,7 @@ rebuild from zero gives the same count rows. Both databases."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,10 +21,11 @@ from projections.views.cases import (
     cases,
     resolved_days,
 )
+from projections.views.periods import DAY as DAY_UNIT
+from projections.views.periods import MONTH, YEAR, day_of
 from projections.views.promises import PromisesProjection, owner_promises
 from projections.views.touchpoints import (
     TouchpointsProjection,
-    day_of,
     inbound_days,
     touchpoints,
 )
@@ -40,7 +41,12 @@ from tests.integration.counters_support import (
 from web.services import Services, build_services
 
 SINCES = (None, MIDNIGHT - 6 * DAY, MIDNIGHT - 6 * DAY + timedelta(hours=7, minutes=13, seconds=5),
-          MIDNIGHT - 30 * DAY - timedelta(microseconds=1), MIDNIGHT, NOW, NOW + DAY, NOW - 500 * DAY)
+          MIDNIGHT - 30 * DAY - timedelta(microseconds=1), MIDNIGHT, NOW, NOW + DAY, NOW - 500 * DAY,
+          # Where the counts switch from days to months to years: a month's and a year's first
+          # day, the instant before, and the days around them.
+          *(edge + shift for edge in (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC),
+                                      datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
+            for shift in (-DAY, -timedelta(microseconds=1), timedelta(0), timedelta(hours=1), DAY)))
 WINDOWS = (1, 3, 7, 30, 365)
 
 
@@ -108,8 +114,10 @@ def test_a_count_row_goes_when_what_it_counted_is_gone(services: Services) -> No
     promise = app.make_promise(customer_id=ann, what="Call", due_at=NOW + DAY, owner="user:bob", channel="phone",
                                occurred_at=NOW - DAY, actor=AGENTS[0]).id
     runner.catch_up()
+    day, march, year = day_of(NOW - 2 * DAY), day_of(datetime(2026, 3, 1, tzinfo=UTC)), day_of(datetime(2026, 1, 1, tzinfo=UTC))
+    periods = [(DAY_UNIT, day), (MONTH, march), (YEAR, year)]  # NOW is 2026-03-20
     assert count_rows(services) == {
-        "inbound_days": [{"node": 0, "day": day_of(NOW - 2 * DAY), "contacts": 1}],
+        "inbound_days": [{"node": 0, "unit": unit, "day": first, "contacts": 1} for unit, first in periods],
         "resolved_days": [], "assignee_cases": [{"assignee": "user:ann", "active": 1}],
         "owner_promises": [{"owner": "user:bob", "open": 1, "kept": 0, "kept_on_time": 0}]}
     app.retract_touchpoint(touch, reason="wrong customer", occurred_at=NOW, actor=AGENTS[0])
@@ -117,8 +125,8 @@ def test_a_count_row_goes_when_what_it_counted_is_gone(services: Services) -> No
     app.cancel_promise(promise, reason="moot", occurred_at=NOW, actor=AGENTS[0])
     runner.catch_up()
     assert count_rows(services) == {
-        "inbound_days": [], "resolved_days": [{"day": day_of(NOW - 2 * DAY), "resolved": 1,
-                                               "first_contact": 1}],
+        "inbound_days": [], "resolved_days": [{"unit": unit, "day": first, "resolved": 1, "first_contact": 1}
+                                              for unit, first in periods],
         "assignee_cases": [], "owner_promises": []}
 
 
