@@ -2,79 +2,27 @@
 
 Admins may store their own (``MessageTemplate`` aggregates, versioned); a purpose without one
 uses the built-in text below. Stored text is checked before it is saved (``check_template``:
-syntax, sandbox rules, and a preview with sample values, so an unknown variable is caught), and
-if a stored template still fails when a message is rendered, the built-in text is used and the
-failure logged: a notice never stalls on a template. Times are shown in UTC.
+syntax, the sandbox's rules (``scheduler.template_sandbox``), and a preview with sample values,
+so an unknown variable is caught), and if a stored template still fails when a message is
+rendered, the built-in text is used and the failure logged: a notice never stalls on a template. Times are shown in UTC.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache, wraps
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
-from jinja2.exceptions import SecurityError
-from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError, TemplateSyntaxError, meta
 
 from domain.application import Touchline
 from domain.errors import NotFoundError
 from domain.messages.templates import TEMPLATE_PURPOSES
 from scheduler.outreach_texts import OUTREACH_SAMPLES, OUTREACH_TEMPLATES
+from scheduler.template_sandbox import parse, render
 
 log = logging.getLogger("touchline.scheduler")
 SIGNATURE = "\n\n-- \nTouchline customer service"
-LIMIT = 1_000_000  # the largest number a template may pass or make, and the longest repetition: no message needs more
-
-
-def _check_sizes(values: tuple[Any, ...]) -> None:
-    for value in values:
-        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > LIMIT:
-            raise SecurityError(f"numbers above {LIMIT:,} are not allowed in a template")
-
-
-def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(function)  # keeps Jinja's pass_context/pass_environment marks
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        _check_sizes((*args, *kwargs.values()))
-        return function(*args, **kwargs)
-    return checked
-
-
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox guards attributes, not work: ``'a' * 10**9`` or ``x|center(10**9)`` would
-    render for minutes and take gigabytes. Numbers passed to a call or filter, and what ``*``
-    and ``**`` make, are bounded by ``LIMIT``; ``range`` is the sandbox's own (100,000)."""
-
-    intercepted_binops = frozenset(("*", "**"))
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.filters = {name: _bounded(f) for name, f in self.filters.items()}
-
-    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        _check_sizes((left, right))
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError("powers above 64 are not allowed in a template")
-        if isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple):
-            repeated = len(left if isinstance(left, str | list | tuple) else right) * (
-                right if isinstance(right, int) else left if isinstance(left, int) else 1)
-            if repeated > LIMIT:
-                raise SecurityError(f"repetitions longer than {LIMIT:,} are not allowed in a template")
-        result = super().call_binop(context, operator, left, right)
-        _check_sizes((result,))
-        return result
-
-    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        _check_sizes((*args, *kwargs.values()))
-        return super().call(context, obj, *args, **kwargs)
-
-
-_jinja = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-
 BUILT_IN: dict[str, tuple[str, str]] = {
     "customer_apology": (
         "About our promise: {{ what }}",
@@ -144,15 +92,9 @@ def duration(minutes: float) -> str:
     return " ".join(shown) or "0 minutes"
 
 
-@lru_cache(maxsize=256)
-def _compiled(source: str) -> Template:
-    """Compiling is what rendering costs (about 1 ms a template): each source once per process."""
-    return _jinja.from_string(source)
-
-
 def _render(subject: str, body: str, values: dict[str, Any]) -> tuple[str, str]:
-    shown = _compiled(subject).render(values)
-    return " ".join(shown.split())[:300], _compiled(body).render(values).strip() + SIGNATURE
+    shown = render(subject, values)
+    return " ".join(shown.split())[:300], render(body, values).strip() + SIGNATURE
 
 
 def preview(purpose: str, subject: str, body: str) -> tuple[str, str]:
@@ -164,12 +106,12 @@ def _field_error(purpose: str, source: str) -> str | None:
     """Why one field's source cannot be used: its syntax, a name the purpose does not offer
     (found in every branch, not only the one the sample takes), or the sandbox at render time."""
     try:
-        names = meta.find_undeclared_variables(_jinja.parse(source))
+        names = meta.find_undeclared_variables(parse(source))
         unknown = sorted(names - SAMPLES[purpose].keys())
         if unknown:
             return (f"UndefinedError: {unknown[0]!r} is undefined; this template can use "
                     f"{', '.join(sorted(SAMPLES[purpose]))}")
-        _compiled(source).render(SAMPLES[purpose])
+        render(source, SAMPLES[purpose])
     except TemplateError as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) and exc.lineno else ""
         return f"{type(exc).__name__}: {exc}{where}"

@@ -104,7 +104,8 @@ def figures(s: Services) -> dict[str, Any]:
 def test_personal_fields_are_ciphertext_in_the_database(services: Services) -> None:
     ada = history(services, "Ada Lovelace", "ada@example.com")
     stored = raw_events(services)
-    for secret in (b"Ada", b"ada@example.com", b"printer on fire", b"smelled smoke", b"Leeds", b"+44 113"):
+    # Whole words: a short one (b"Ada") turns up by chance in base64 ciphertext about once in 25 runs.
+    for secret in (b"Lovelace", b"ada@example.com", b"printer on fire", b"smelled smoke", b"Leeds", b"+44 113"):
         assert secret not in stored
     assert b'"channel":"phone"' in stored and b'"kind":"email"' in stored  # what is not personal stays readable
     assert b'"_type_":"sealed"' in stored

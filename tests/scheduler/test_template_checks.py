@@ -53,6 +53,43 @@ def test_a_template_that_would_render_for_minutes_is_refused_before_it_does(body
     assert template_errors("customer_apology", "Sorry", body)["body"].startswith("SecurityError: ")
 
 
+@pytest.mark.parametrize(("body", "error"), [
+    # Each would have held the process for seconds to minutes, or taken gigabytes.
+    ('{{ "%99999999d"|format(1) }}', "the format filter is not allowed"),
+    ('{{ "%99999999d" % 1 }}', "formatting text with % is not allowed"),
+    ("{{ '{:99999999}'.format(1) }}", "str.format is not allowed"),
+    ("{{ customer['format_map']({}) }}", "str.format_map is not allowed"),
+    ("{{ ('\t' * 100000).expandtabs(1000000) }}", "str.expandtabs is not allowed"),
+    ("{{ ('x\n' * 500000)|indent(1000000) }}", "the indent filter is not allowed"),
+    ("{{ ('x' * 100000)|replace('x', 'y' * 10000) }}", "replace: texts over 100 characters"),
+    ("{{ ('x' * 100000).replace('x', 'y' * 10000) }}", "replace: texts over 100 characters"),
+    ("{{ ('x' * 1000000)|list|join('y' * 1000000) }}", "join: texts over 100 characters"),
+    ("{{ ('y' * 1000000).join('x' * 1000000) }}", "join: texts over 100 characters"),
+    ("{{ [1]|batch(1000000, 'x' * 1000000)|list }}", "batch: texts over 100 characters"),
+    ("{{ ['x' * 1000000] * 1000000 }}", "repetitions longer than 1,000,000"),
+    ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", "loops inside loops"),
+    ("{% for a in range(9) recursive %}{{ loop(range(a)) }}{% endfor %}", "loops inside loops"),
+    (("{% macro m() %}{% for a in range(100000) %}{% endfor %}{% endmacro %}"
+      "{% for b in range(100000) %}{{ m() }}{% endfor %}"), "Macro blocks are not allowed"),
+    ("{% set xs = [] %}{% for a in range(100000) %}{{ xs.append('x' * 1000000) }}{% endfor %}",
+     "access to attribute 'append' of 'list' object is unsafe"),
+    ("{% for a in range(100000) %}{% set x = 'x' * 1000000 %}{% endfor %}", "this template makes over 10,000,000 characters of values"),
+    ("{{ 'x' * 1000000 }}" * 200, "a template may not render more than 100,000 characters"),
+])
+def test_a_template_that_would_exhaust_the_process_is_refused_with_the_reason(body: str, error: str) -> None:
+    assert template_errors("customer_apology", "Sorry", body)["body"].startswith(f"SecurityError: {error}")
+
+
 def test_ordinary_arithmetic_and_repetition_still_work() -> None:
-    subject, body = preview("customer_apology", "{{ '-' * 20 }}", "{{ 2 * 3 }} {{ 2 ** 10 }} {{ customer|center(30) }}")
-    assert subject == "-" * 20 and body.startswith("6 1024 ")
+    subject, body = preview("customer_apology", "{{ '-' * 20 }}", "{{ 2 * 3 }} {{ 2 ** 10 }} {{ 7 % 3 }} "
+                            "{{ customer|center(30) }}")
+    assert subject == "-" * 20 and body.startswith("6 1024 1 ")
+
+
+def test_ordinary_loops_filters_and_long_fallback_texts_still_work() -> None:
+    fallback = "We will call you back as soon as one of our agents is free, within the day at the latest."
+    _, body = preview("customer_apology", "Sorry", "{% for w in customer.split() %}{{ w|upper }}{% if not loop.last %}"
+                      "-{% endif %}{% endfor %} {{ customer.split()|join(', ') }} {{ what|replace('refund', 'money') }}"
+                      " {{ coupon|default(" + repr(fallback) + ") if false else '' }}{{ ''|default(" + repr(fallback)
+                      + ", true) }}")
+    assert body.startswith(f"ADA-LOVELACE Ada, Lovelace Send the money form {fallback}")
