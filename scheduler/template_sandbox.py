@@ -13,8 +13,9 @@ template may do here, and why each rule suffices:
   characters: such an operation makes at most ``SHORT`` times its input;
 - filters and methods that multiply by a number or a format (``format``, ``indent``,
   ``expandtabs``, ``%`` on text) are not offered;
-- loops do not nest, macros are not offered and lists cannot be changed in place: a loop runs
-  at most once over one value;
+- loops do not nest, macros are not offered, nothing is assigned (``set``, ``with``: no value
+  can double itself step by step) and lists cannot be changed in place: a loop runs at most
+  once over one value;
 - one rendering may make at most ``BUDGET`` characters (or items) in calls, filters and
   operators, and render at most ``OUTPUT`` characters per field.
 """
@@ -39,7 +40,8 @@ REFUSED_FILTERS = frozenset(("format", "indent"))
 REFUSED_METHODS = frozenset(("format", "format_map", "expandtabs"))
 INSERTING_FILTERS = frozenset(("join", "replace", "wordwrap", "batch", "slice", "urlize"))  # text args inserted per item
 INSERTING_METHODS = frozenset(("replace",))
-REFUSED_NODES = (nodes.Macro, nodes.CallBlock)
+REFUSED_NODES = {nodes.Macro: "macro", nodes.CallBlock: "call", nodes.Assign: "set", nodes.AssignBlock: "set",
+                 nodes.With: "with"}
 
 _spent: ContextVar[list[int]] = ContextVar("template_work")
 
@@ -93,7 +95,7 @@ def _check_method(obj: Any, name: Any) -> None:
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):  # no list.append and the like: a message needs none
-    intercepted_binops = frozenset(("*", "**", "%"))
+    intercepted_binops = frozenset(("*", "**", "%", "+"))
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -136,15 +138,15 @@ _jinja = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_new
 
 
 def parse(source: str) -> nodes.Template:
-    """The template's syntax tree, refused (``SecurityError``) if it nests loops or uses macros
-    or a refused filter."""
+    """The template's syntax tree, refused (``SecurityError``) if it nests loops, assigns, uses
+    macros or a refused filter."""
     tree = _jinja.parse(source)
     for used in tree.find_all(nodes.Filter):
         if used.name in REFUSED_FILTERS:
             raise SecurityError(f"the {used.name} filter is not allowed in a message template")
-    for refused in REFUSED_NODES:
+    for refused, name in REFUSED_NODES.items():
         if tree.find(refused) is not None:
-            raise SecurityError(f"{refused.__name__} blocks are not allowed in a message template")
+            raise SecurityError(f"{{% {name} %}} is not allowed in a message template: write each value where it is shown")
     for loop in tree.find_all(nodes.For):
         if loop.recursive or loop.find(nodes.For) is not None:
             raise SecurityError("loops inside loops are not allowed in a message template")
