@@ -20,7 +20,7 @@ from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.cases import (
     AssignSchema, CasePageSchema, CaseQuerySchema, CaseReceiptSchema, CaseSchema, OpenCaseSchema, PendSchema,
-    RateSchema, ReopenSchema, ReplySchema, ResolveSchema, TransferSchema, WorkloadSchema,
+    RateSchema, ReopenSchema, ReplySchema, ResolveSchema, TransferSchema, WorkloadReportSchema,
 )
 from web.schemas.common import ReadQuerySchema, WriteSchema
 from web.services import services
@@ -87,10 +87,11 @@ class Workload(MethodView):
     @requires("read:cases")
     @blp.etag
     @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
-    @blp.response(200, WorkloadSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """Per agent: active cases, open and overdue promises, promise-keeping rate."""
-        return read(query, lambda conn: get_agent_workload(conn, now=services().clock.now()))
+    @blp.response(200, WorkloadReportSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Per agent: active cases, open and overdue promises, promise-keeping rate, as of now."""
+        now = services().clock.now()
+        return {"as_of": now, "agents": read(query, lambda conn: get_agent_workload(conn, now=now))}
 
 
 def _action(name: str, schema: type[Schema], summary: str, command: Command, **options: Any) -> None:

@@ -65,6 +65,11 @@ class WorkloadSchema(Schema):
     promise_keeping_rate = fields.Float(allow_none=True)
 
 
+class WorkloadReportSchema(Schema):
+    as_of = fields.AwareDateTime(required=True, metadata={"description": "the instant overdue is measured at"})
+    agents = fields.List(fields.Nested(WorkloadSchema), required=True)
+
+
 class OpenCaseSchema(WriteSchema):
     customer_id = fields.UUID(required=True)
     subject = Text(required=True, min_length=1, max_length=300)
