@@ -11,13 +11,15 @@ template may do here, and why each rule suffices:
 - text that a filter or method inserts repeatedly (a separator, a replacement, a wrap string,
   a fill value, a link attribute), and the separator of ``str.join``, is at most ``SHORT``
   characters: such an operation makes at most ``SHORT`` times its input;
-- filters and methods that multiply by a number or a format (``format``, ``indent``,
-  ``expandtabs``, ``%`` on text) are not offered;
-- loops do not nest, macros are not offered, nothing is assigned (``set``, ``with``: no value
-  can double itself step by step) and lists cannot be changed in place: a loop runs at most
-  once over one value;
-- one rendering may make at most ``BUDGET`` characters (or items) in calls, filters and
-  operators, and render at most ``OUTPUT`` characters per field.
+- filters and methods that multiply work by a number, a format or a table (``format``,
+  ``indent``, ``sum``, ``wordwrap``, ``tojson``, ``pprint``, ``expandtabs``, ``translate``, ``%``
+  on text) are not offered, nor bytes (``encode``);
+- loops do not nest; macros, blocks (``self.name()`` calls them again), filter blocks and
+  imports are not offered; nothing is assigned (``set``, ``with``: no value can double itself
+  step by step); lists cannot be changed in place; the only global is ``range``: a loop runs
+  at most once over one value;
+- one rendering may make at most ``BUDGET`` characters (or items) in calls, filters,
+  operators and ``~``, and render at most ``OUTPUT`` characters per field.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from functools import lru_cache, wraps
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -36,12 +39,16 @@ LIMIT = 1_000_000  # the largest number a template may pass or make, and the lon
 SHORT = 100  # the longest text a filter or method may insert once per item, line or match
 BUDGET = 10 * LIMIT  # characters (or items) one rendering's calls, filters and operators may make together
 OUTPUT = 100_000  # characters one field may render to (a stored body is at most 20,000)
-REFUSED_FILTERS = frozenset(("format", "indent"))
-REFUSED_METHODS = frozenset(("format", "format_map", "expandtabs"))
+# Each multiplies work by a number, quadratically or per item (``sum`` of lists, ``wordwrap`` of a
+# long word, ``tojson`` and ``pprint`` with their indents): no message needs them.
+REFUSED_FILTERS = frozenset(("format", "indent", "sum", "wordwrap", "tojson", "pprint"))
+REFUSED_METHODS = frozenset(("format", "format_map", "expandtabs", "translate", "maketrans", "encode"))
 INSERTING_FILTERS = frozenset(("join", "replace", "wordwrap", "batch", "slice", "urlize"))  # text args inserted per item
 INSERTING_METHODS = frozenset(("replace",))
 REFUSED_NODES = {nodes.Macro: "macro", nodes.CallBlock: "call", nodes.Assign: "set", nodes.AssignBlock: "set",
-                 nodes.With: "with"}
+                 nodes.With: "with", nodes.Block: "block", nodes.FilterBlock: "filter", nodes.Extends: "extends",
+                 nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from ... import"}
+PLAIN = (str, int, float, bool, type(None))
 
 _spent: ContextVar[list[int]] = ContextVar("template_work")
 
@@ -59,12 +66,13 @@ def _check_inserted(name: str, values: tuple[Any, ...]) -> None:
 
 
 def _weight(value: Any) -> int:
-    """Characters (or items) ``value`` holds, nested sequences included."""
+    """Characters (or items) ``value`` holds, nested sequences included; anything but text,
+    numbers and lists of them (a dict, a bound method) as much as a repetition may make."""
     if isinstance(value, str):
         return len(value)
     if isinstance(value, list | tuple):
-        return len(value) + sum(_weight(item) for item in value if isinstance(item, str | list | tuple))
-    return 1
+        return len(value) + sum(_weight(item) for item in value if not isinstance(item, int | float | bool | None))
+    return 1 if isinstance(value, PLAIN) else LIMIT
 
 
 def _charge(result: Any) -> Any:
@@ -83,8 +91,8 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(function)  # keeps Jinja's pass_context/pass_environment marks
     def checked(*args: Any, **kwargs: Any) -> Any:
         _check_sizes((*args, *kwargs.values()))
-        if name in INSERTING_FILTERS:
-            _check_inserted(name, (*args[passed + 1:], *kwargs.values()))
+        if name in INSERTING_FILTERS:  # replace's first argument is what it looks for, not what it inserts
+            _check_inserted(name, (*args[passed + (2 if name == "replace" else 1):], *kwargs.values()))
         return _charge(function(*args, **kwargs))
     return checked
 
@@ -92,14 +100,42 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 def _check_method(obj: Any, name: Any) -> None:
     if isinstance(obj, str) and name in REFUSED_METHODS:
         raise SecurityError(f"str.{name} is not allowed in a template")
+    if isinstance(obj, bytes | bytearray):  # bytes have their own % and methods: none is for a message
+        raise SecurityError("bytes are not allowed in a template")
+
+
+def _joined(values: tuple[Any, ...]) -> str:
+    """What ``a ~ b ~ ...`` makes, counted against the budget one value at a time."""
+    parts = []
+    for value in values:
+        parts.append(_charge(str(value)))
+    return "".join(parts)
+
+
+class _Generator(CodeGenerator):
+    """Jinja's code generator, with ``~`` compiled to ``environment.joined`` (charged) instead
+    of its own join: a value joined to itself many times would otherwise cost nothing."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.joined((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):  # no list.append and the like: a message needs none
     intercepted_binops = frozenset(("*", "**", "%", "+"))
+    code_generator_class = _Generator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.filters = {name: _bounded(name, f) for name, f in self.filters.items() if name not in REFUSED_FILTERS}
+        self.globals = {"range": self.globals["range"]}  # the sandbox's (100,000 at most); lipsum, dict and the rest: none
+
+    @staticmethod
+    def joined(values: tuple[Any, ...]) -> str:
+        return _joined(values)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_sizes((left, right))
@@ -129,7 +165,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):  # no list.append and the like: a
         if isinstance(owner, str) and name == "join":
             _check_inserted("join", (owner,))
         if isinstance(owner, str) and name in INSERTING_METHODS:
-            _check_inserted(name, (*args, *kwargs.values()))
+            _check_inserted(name, (*args[1:], *kwargs.values()))
         _check_sizes((*args, *kwargs.values()))
         return _charge(super().call(context, obj, *args, **kwargs))
 
@@ -146,7 +182,8 @@ def parse(source: str) -> nodes.Template:
             raise SecurityError(f"the {used.name} filter is not allowed in a message template")
     for refused, name in REFUSED_NODES.items():
         if tree.find(refused) is not None:
-            raise SecurityError(f"{{% {name} %}} is not allowed in a message template: write each value where it is shown")
+            advice = ": write each value where it is shown" if name in ("set", "with") else ""
+            raise SecurityError(f"{{% {name} %}} is not allowed in a message template{advice}")
     for loop in tree.find_all(nodes.For):
         if loop.recursive or loop.find(nodes.For) is not None:
             raise SecurityError("loops inside loops are not allowed in a message template")

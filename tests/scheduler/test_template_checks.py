@@ -35,7 +35,7 @@ def test_the_acknowledgement_offers_the_article_links_and_a_template_without_the
 @pytest.mark.parametrize(("body", "error"), [
     ("{{ 1/0 }}", "ZeroDivisionError"),
     ("{{ customer|truncate(-1) }}", "AssertionError"),
-    ("{{ customer|wordwrap(0) }}", "ValueError"),
+    ("{{ customer|center(1.5) }}", "TypeError"),
     ("{{ customer|slice(0)|list }}", "ZeroDivisionError"),
     ("{{ range(10**6)|list }}", "OverflowError"),
 ])
@@ -78,6 +78,19 @@ def test_a_template_that_would_render_for_minutes_is_refused_before_it_does(body
      "access to attribute 'append' of 'list' object is unsafe"),
     ("{% for a in range(100000) %}{{ ('x' * 1000000)|length }}{% endfor %}", "this template makes over 10,000,000 characters of values"),
     ("{{ 'x' * 1000000 }}" * 200, "a template may not render more than 100,000 characters"),
+    # Found by review: each passed the first version of this sandbox and ran for seconds or took GBs.
+    ("{{ range(100000)|batch(1)|sum(start=[])|length }}", "the sum filter is not allowed"),
+    ("{{ ('x' * 400000)|wordwrap(1)|length }}", "the wordwrap filter is not allowed"),
+    ("{{ range(1000)|list|tojson(500000)|length }}", "the tojson filter is not allowed"),
+    ("{% block a %}{% endblock %}{% block b %}{{ self.a() }}{{ self.a() }}{% endblock %}", "{% block %} is not allowed"),
+    ("{% filter truncate(10) %}{% for s in ['x' * 1000000] * 9 %}{{ s }}{% endfor %}{% endfilter %}",
+     "{% filter %} is not allowed"),
+    ("{% for d in [{'a': 'x' * 1000000}] * 20000 %}{{ d.a|length }}{% endfor %}", "repetitions longer than 1,000,000"),
+    ("{% for f in [('x' * 1000000).count] * 20000 %}{{ f('y') }}{% endfor %}", "repetitions longer than 1,000,000"),
+    ("{% for s in ['x' * 1000000] %}{{ (" + " ~ ".join(["s"] * 600) + ")|length }}{% endfor %}",
+     "this template makes over 10,000,000 characters of values"),
+    ("{{ (('x' * 1000000).encode() * 1500)|length }}", "str.encode is not allowed"),
+    ("{{ ('A' * 1000).translate({65: 'y' * 500000})|length }}", "str.translate is not allowed"),
 ])
 def test_a_template_that_would_exhaust_the_process_is_refused_with_the_reason(body: str, error: str) -> None:
     assert template_errors("customer_apology", "Sorry", body)["body"].startswith(f"SecurityError: {error}")
@@ -89,10 +102,18 @@ def test_ordinary_arithmetic_and_repetition_still_work() -> None:
     assert subject == "-" * 20 and body.startswith("6 1024 1 ")
 
 
+@pytest.mark.parametrize("name", ["lipsum", "dict", "cycler", "joiner", "namespace"])
+def test_the_only_global_is_range(name: str) -> None:
+    assert template_errors("customer_apology", "Sorry", f"{{{{ {name} }}}}")["body"].startswith(
+        f"UndefinedError: '{name}' is undefined")
+
+
 def test_ordinary_loops_filters_and_long_fallback_texts_still_work() -> None:
     fallback = "We will call you back as soon as one of our agents is free, within the day at the latest."
     _, body = preview("customer_apology", "Sorry", "{% for w in customer.split() %}{{ w|upper }}{% if not loop.last %}"
                       "-{% endif %}{% endfor %} {{ customer.split()|join(', ') }} {{ what|replace('refund', 'money') }}"
+                      " {{ customer ~ '!' }} {{ what.replace('Send the refund form' * 6, '') }}"
                       " {{ coupon|default(" + repr(fallback) + ") if false else '' }}{{ ''|default(" + repr(fallback)
                       + ", true) }}")
-    assert body.startswith(f"ADA-LOVELACE Ada, Lovelace Send the money form {fallback}")
+    assert body.startswith(f"ADA-LOVELACE Ada, Lovelace Send the money form Ada Lovelace! Send the refund form "
+                           f"{fallback}")

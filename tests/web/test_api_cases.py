@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.clock import FixedClock
 from tests.web.conftest import ApiClient
 
 
@@ -62,3 +63,15 @@ def test_agent_workload_counts_active_cases(api: ApiClient) -> None:
     report = api.get("/api/v1/agents/workload").get_json()
     assert [(r["agent"], r["active_cases"], r["open_promises"]) for r in report["agents"]] == [("ann", 1, 0)]
     assert report["as_of"] == api.services.clock.now().isoformat()  # overdue is measured at the service's clock
+
+
+def test_agent_workload_is_not_modified_while_its_figures_stay_the_same(api: ApiClient, clock: FixedClock) -> None:
+    case = api.case(api.customer())["id"]
+    api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"})
+    api.catch_up()
+    etag = api.get("/api/v1/agents/workload").headers["ETag"]
+    clock.advance(minutes=5)  # a later instant, the same figures
+    assert api.get("/api/v1/agents/workload", headers={"If-None-Match": etag}).status_code == 304
+    api.post(f"/api/v1/cases/{case}/assign", {"assignee": "bob"})
+    api.catch_up()
+    assert api.get("/api/v1/agents/workload", headers={"If-None-Match": etag}).status_code == 200

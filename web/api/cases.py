@@ -20,7 +20,7 @@ from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.cases import (
     AssignSchema, CasePageSchema, CaseQuerySchema, CaseReceiptSchema, CaseSchema, OpenCaseSchema, PendSchema,
-    RateSchema, ReopenSchema, ReplySchema, ResolveSchema, TransferSchema, WorkloadReportSchema,
+    RateSchema, ReopenSchema, ReplySchema, ResolveSchema, TransferSchema, WorkloadReportSchema, WorkloadSchema,
 )
 from web.schemas.common import ReadQuerySchema, WriteSchema
 from web.services import services
@@ -91,7 +91,9 @@ class Workload(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Per agent: active cases, open and overdue promises, promise-keeping rate, as of now."""
         now = services().clock.now()
-        return {"as_of": now, "agents": read(query, lambda conn: get_agent_workload(conn, now=now))}
+        agents = read(query, lambda conn: get_agent_workload(conn, now=now))
+        blp.set_etag(agents, WorkloadSchema(many=True))  # the figures, not the instant: unchanged figures are a 304
+        return {"as_of": now, "agents": agents}
 
 
 def _action(name: str, schema: type[Schema], summary: str, command: Command, **options: Any) -> None:
