@@ -45,6 +45,18 @@ def test_the_list_searches_sorts_exports_and_offers_the_purposes_still_built_in(
     assert "Reminder for {{ owner }}" in csv
 
 
+def test_a_stored_template_a_stricter_check_now_refuses_is_named_above_the_list(panel: Panel) -> None:
+    """Stored before the sandbox refused ``set``: its messages quietly fell back to the built-in text."""
+    panel.services.app.save_message_template(purpose="owner_reminder", subject="Due: {{ what }}",
+                                             body="{% set who = owner %}{{ who }}", occurred_at=panel.clock.now(),
+                                             actor="system:test")
+    stored(panel)
+    listed = panel.client("agent").get("/admin/message-templates/").get_data(as_text=True)
+    described = listed.split('id="list-description"', 1)[1].split("</p>", 1)[0]
+    assert "so their messages use the built-in text:</strong> owner_reminder (SecurityError: {% set %}" in described
+    assert "customer_apology (" not in described  # the valid one is not named
+
+
 def test_customising_starts_from_the_built_in_text_with_its_preview(panel: Panel) -> None:
     page = panel.client("admin").get("/admin/message-templates/new/?purpose=acknowledgement").get_data(as_text=True)
     subject, _ = BUILT_IN["acknowledgement"]

@@ -1,7 +1,8 @@
 """Message templates (admins write, every role reads): the templates admins stored, each
 purpose's text defined or revised with a live preview on sample values. A template the sandbox
 refuses (bad syntax, a value the purpose does not offer, unsafe attribute access) is shown as
-errors on its fields and nothing is saved; one revised meanwhile is a conflict."""
+errors on its fields and nothing is saved; one revised meanwhile is a conflict. A stored template
+that a later, stricter check refuses is named above the list: its messages use the built-in text."""
 
 from __future__ import annotations
 
@@ -50,14 +51,23 @@ class TemplatesView(CommandView):
 
     @property
     def description(self) -> Markup:  # type: ignore[override]
-        stored = set(read_session.execute(sa.select(models.MessageTemplate.purpose)).scalars())
-        rest = [p for p in TEMPLATE_PURPOSES if p not in stored]
+        t = models.MessageTemplate
+        texts = {r.purpose: (r.subject, r.body) for r in read_session.execute(sa.select(t.purpose, t.subject, t.body))}
+        rest = [p for p in TEMPLATE_PURPOSES if p not in texts]
         shown = Markup("Purposes not listed here use the built-in text")
-        if not rest:
-            return shown + "."
-        items = [Markup('<a href="{}">{}</a>').format(self.get_url(".create_view", purpose=p), p)
-                 if self.can_write() else p for p in rest]
-        return shown + Markup(": ") + Markup(", ").join(items) + "."
+        if rest:
+            items = [Markup('<a href="{}">{}</a>').format(self.get_url(".create_view", purpose=p), p)
+                     if self.can_write() else p for p in rest]
+            shown += Markup(": ") + Markup(", ").join(items)
+        shown += "."
+        # Stored before a check they now fail (the sandbox's rules grew): messages fall back to the built-in text.
+        refused = {p: errors for p, (subject, body) in texts.items() if p in SAMPLES
+                   and (errors := template_errors(p, subject, body))}
+        if refused:
+            shown += Markup(" <strong>Refused by the template checks, so their messages use the built-in text:"
+                            "</strong> ") + Markup("; ").join(
+                Markup("{} ({})").format(p, next(iter(errors.values()))) for p, errors in sorted(refused.items()))
+        return shown
 
     # The form, prefilled and previewed ----------------------------------------------------
     def create_form(self, obj: Any = None) -> Any:
