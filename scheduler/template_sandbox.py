@@ -8,9 +8,9 @@ template may do here, and why each rule suffices:
 - numbers passed to a call, filter or operator, and what ``*`` and ``**`` make, are at most
   ``LIMIT``: no single value grows past it;
 - a repetition's length counts the characters of what it repeats, so ``[long] * n`` is one too;
-- text that a filter or method inserts repeatedly (a separator, a replacement, a wrap string,
-  a fill value, a link attribute), and the separator of ``str.join``, is at most ``SHORT``
-  characters: such an operation makes at most ``SHORT`` times its input;
+- text that a filter or method inserts repeatedly (a separator, a replacement, a fill value, a
+  link attribute), and the separator of ``str.join``, is at most ``SHORT`` characters: such an
+  operation makes at most ``SHORT`` times its input;
 - filters and methods that multiply work by a number, a format or a table (``format``,
   ``indent``, ``sum``, ``wordwrap``, ``tojson``, ``pprint``, ``expandtabs``, ``translate``, ``%``
   on text) are not offered, nor bytes (``encode``);
@@ -43,7 +43,7 @@ OUTPUT = 100_000  # characters one field may render to (a stored body is at most
 # long word, ``tojson`` and ``pprint`` with their indents): no message needs them.
 REFUSED_FILTERS = frozenset(("format", "indent", "sum", "wordwrap", "tojson", "pprint"))
 REFUSED_METHODS = frozenset(("format", "format_map", "expandtabs", "translate", "maketrans", "encode"))
-INSERTING_FILTERS = frozenset(("join", "replace", "wordwrap", "batch", "slice", "urlize"))  # text args inserted per item
+INSERTING_FILTERS = frozenset(("join", "replace", "batch", "slice", "urlize"))  # text args inserted per item
 INSERTING_METHODS = frozenset(("replace",))
 REFUSED_NODES = {nodes.Macro: "macro", nodes.CallBlock: "call", nodes.Assign: "set", nodes.AssignBlock: "set",
                  nodes.With: "with", nodes.Block: "block", nodes.FilterBlock: "filter", nodes.Extends: "extends",
@@ -87,12 +87,14 @@ def _charge(result: Any) -> Any:
 
 def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     passed = 1 if getattr(function, "jinja_pass_arg", None) else 0  # the context Jinja passes first
+    # Where the inserted texts start: after the value (and replace's first argument, what it looks for).
+    inserted = passed + (2 if name == "replace" else 1) if name in INSERTING_FILTERS else None
 
     @wraps(function)  # keeps Jinja's pass_context/pass_environment marks
     def checked(*args: Any, **kwargs: Any) -> Any:
         _check_sizes((*args, *kwargs.values()))
-        if name in INSERTING_FILTERS:  # replace's first argument is what it looks for, not what it inserts
-            _check_inserted(name, (*args[passed + (2 if name == "replace" else 1):], *kwargs.values()))
+        if inserted is not None:
+            _check_inserted(name, (*args[inserted:], *kwargs.values()))
         return _charge(function(*args, **kwargs))
     return checked
 
@@ -102,14 +104,6 @@ def _check_method(obj: Any, name: Any) -> None:
         raise SecurityError(f"str.{name} is not allowed in a template")
     if isinstance(obj, bytes | bytearray):  # bytes have their own % and methods: none is for a message
         raise SecurityError("bytes are not allowed in a template")
-
-
-def _joined(values: tuple[Any, ...]) -> str:
-    """What ``a ~ b ~ ...`` makes, counted against the budget one value at a time."""
-    parts = []
-    for value in values:
-        parts.append(_charge(str(value)))
-    return "".join(parts)
 
 
 class _Generator(CodeGenerator):
@@ -135,7 +129,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):  # no list.append and the like: a
 
     @staticmethod
     def joined(values: tuple[Any, ...]) -> str:
-        return _joined(values)
+        """What ``a ~ b ~ ...`` makes, counted against the budget one value at a time."""
+        return "".join([_charge(str(value)) for value in values])
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_sizes((left, right))

@@ -4,7 +4,8 @@ Admins may store their own (``MessageTemplate`` aggregates, versioned); a purpos
 uses the built-in text below. Stored text is checked before it is saved (``check_template``:
 syntax, the sandbox's rules (``scheduler.template_sandbox``), and a preview with sample values,
 so an unknown variable is caught), and if a stored template still fails when a message is
-rendered, the built-in text is used and the failure logged: a notice never stalls on a template. Times are shown in UTC.
+rendered, the built-in text is used and the failure logged: a notice never stalls on a
+template. Times are shown in UTC.
 """
 
 from __future__ import annotations
