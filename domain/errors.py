@@ -58,3 +58,13 @@ class StaleVersionError(DomainError):
         )
         self.expected = expected
         self.actual = actual
+
+
+class ItemError(DomainError):
+    """One item of a command over several (a batch, all or none) broke a rule: ``error``
+    is what it broke, ``index`` its place in the batch, counted from 0."""
+
+    def __init__(self, index: int, error: DomainError) -> None:
+        super().__init__(f"item {index}: {error}")
+        self.index = index
+        self.error = error

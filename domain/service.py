@@ -82,5 +82,19 @@ class Service(Application[UUID]):
         position = max((r.notification.id for r in recordings), default=None)
         return Receipt(primary.id, primary.version, position)
 
+    def _save_all(self, aggregates: list[E]) -> list[Receipt]:
+        """Save new ``aggregates`` in one transaction (all or none) and return their receipts."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:  # ids taken: a retry of a batch already saved (ids from the same Idempotency-Key)
+            kind = aggregates[0].kind if aggregates else "Record"
+            raise AlreadyExistsError(kind, "of this batch (recorded by an earlier request with this "
+                                           "Idempotency-Key; nothing was recorded now)") from None
+        positions: dict[UUID, int] = {}
+        for recording in recordings:
+            originator = recording.domain_event.originator_id
+            positions[originator] = max(positions.get(originator, 0), recording.notification.id)
+        return [Receipt(a.id, a.version, positions.get(a.id)) for a in aggregates]
+
     def _unchanged(self, aggregate: Entity) -> Receipt:
         return Receipt(aggregate.id, aggregate.version, None)

@@ -40,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = TouchlineFlask(__name__)
     settings = load_config(config)
     app.config.update(settings)
+    # A body is read whole (JSON, forms): past this, 413 before any of it is read.
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_REQUEST_MB"]) * 1024 * 1024
     app.extensions["touchline"] = build_services(settings, clock=settings.get("CLOCK"))
 
     @app.get("/health")

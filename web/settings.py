@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",  # where `touchline serve` listens
     "PORT": 5000,
     "WEB_THREADS": 8,  # requests `touchline serve` handles at once
+    "MAX_REQUEST_MB": 16,  # the largest request body any page or endpoint reads (413 beyond)
     "API_RATE_LIMIT": 600,  # requests per minute per API token, on average...
     "API_RATE_BURST": 120,  # ...and at most this many at once
     "API_TOKEN_USE_INTERVAL": 60,  # seconds between writes of a token's "last used" time
@@ -36,6 +37,7 @@ NONE_OR_MORE = Rule(0, whole=True)
 NUMBERS: dict[str, Rule] = {
     "PORT": Rule(1, 65535, whole=True),
     "WEB_THREADS": AT_LEAST_ONE,
+    "MAX_REQUEST_MB": Rule(1, 1024, whole=True),
     "API_RATE_LIMIT": POSITIVE,
     "API_RATE_BURST": AT_LEAST_ONE,
     "API_TOKEN_USE_INTERVAL": Rule(0),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.customers.commands import CustomerCommands
+from domain.errors import DomainError, ItemError
 from domain.service import Receipt
 from domain.touchpoints.model import Touchpoint
 
@@ -30,6 +32,18 @@ class TouchpointCommands(CustomerCommands):
     def record_touchpoint(self, **kwargs: Any) -> Receipt:
         """Record one contact with a customer; see ``build_touchpoint`` for the arguments."""
         return self._save(self.build_touchpoint(**kwargs))
+
+    def record_touchpoints(self, items: Sequence[Mapping[str, Any]]) -> list[Receipt]:
+        """Record several contacts in one transaction, all or none; each item holds
+        ``build_touchpoint``'s arguments. An item that breaks a rule is an ``ItemError``
+        naming its index, and nothing is recorded."""
+        touchpoints = []
+        for index, item in enumerate(items):
+            try:
+                touchpoints.append(self.build_touchpoint(**item))
+            except DomainError as exc:
+                raise ItemError(index, exc) from None
+        return self._save_all(touchpoints)
 
     def correct_touchpoint(
         self, touchpoint_id: UUID, *, changes: dict[str, Any], reason: str,

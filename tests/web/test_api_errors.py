@@ -99,6 +99,33 @@ def test_a_record_that_is_not_a_customer_cannot_stand_in_for_one(api: ApiClient,
     assert api.event_count() == before
 
 
+def test_json_nested_deeper_than_the_parser_follows_is_a_400_on_every_write(api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    writes = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch") and "requestBody" in operation:
+                for deep in ("[" * 100_000, '{"name": ' * 100_000):
+                    response = api.request(method.upper(), re.sub(r"\{[^}]*\}", UNKNOWN, path), data=deep,
+                                           headers={"Content-Type": "application/json"})
+                    assert "body" in error(response, 400)["errors"], (method, path)
+                writes += 1
+    assert writes >= 30
+
+
+@pytest.mark.parametrize("path, body, field, message", [
+    ("/api/v1/touchpoints/batch", {"touchpoints": [{}] * 50_000}, "touchpoints", "Length must be between 1 and 100."),
+    ("/api/v1/customers", {"name": "Ada", "contact_points": [{}] * 50_000}, "contact_points",
+     "Longer than maximum length 20."),
+    ("/api/v1/webhooks", {"url": "https://example.com/hook", "event_types": [""] * 50_000}, "event_types",
+     "Length must be between 1 and 50."),
+], ids=["touchpoint batch", "contact points", "webhook event types"])
+def test_a_list_far_too_long_is_refused_by_its_length_before_any_item_is_read(
+        api: ApiClient, path: str, body: dict[str, Any], field: str, message: str) -> None:
+    """Each of 50,000 bad items would otherwise be checked and named in the answer (seconds, megabytes)."""
+    assert error(api.post(path, body), 422)["errors"] == {field: [message]}
+
+
 def test_every_write_refuses_an_unknown_field_or_a_bad_time_by_name_writing_nothing(api: ApiClient) -> None:
     spec = api.client.get("/api/v1/openapi.json").get_json()
     before, writes = api.event_count(), 0

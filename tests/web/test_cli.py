@@ -95,7 +95,8 @@ def test_supervisor_kills_a_child_that_ignores_the_stop_signal() -> None:
 
 def test_serve_says_where_it_listens_answers_health_and_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "TOUCHLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'touchline.db'}"}
+    env = {**os.environ, "TOUCHLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'touchline.db'}",
+           "TOUCHLINE_MAX_REQUEST_MB": "1"}
     serve = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -111,6 +112,11 @@ def test_serve_says_where_it_listens_answers_health_and_exits_cleanly_on_sigterm
         assert {k: v for k, v in health().items() if k != "projections"} == {"status": "ok", "position": 0}
         # serve also runs the projection runner: its tables and positions appear.
         _wait_until(lambda: health()["projections"] == 0, serve)
+        # A body far over the limit is refused from its headers, before any of it is sent or buffered.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            raw.sendall(b"POST /api/v1/touchpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 3000000\r\n\r\n")
+            assert raw.recv(100).startswith(b"HTTP/1.1 413 ")
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=30)

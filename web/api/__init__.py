@@ -41,8 +41,10 @@ cases, promises and deals.
 * **Writes** answer `{"id", "version", "position"}`. `Idempotency-Key` makes a retry safe; `If-Match: "<version>"`
   makes a change conditional (412 when the record changed). Pass `min_position=<position>` to a read of the
   projections to see your own write (read-your-writes); the event feed reads the log itself.
-* **Statuses** not listed under an operation (400, 404, 409, 412, 415, 503) answer the same error shape:
-  see its `default` response.
+  `POST /touchpoints/batch` records up to 100 contacts in one request, all or none.
+* **Statuses** not listed under an operation (400, 404, 409, 412, 413, 415, 503) answer the same error shape:
+  see its `default` response. A body over `TOUCHLINE_MAX_REQUEST_MB` (16 MB by default) is a 413 (from
+  `touchline serve` itself, in plain text, when it declares more than 1 MB beyond).
 * **Rate limit** per token: 429 with `Retry-After` (seconds).
 * All times are ISO 8601 with a timezone."""
 

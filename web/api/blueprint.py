@@ -10,15 +10,19 @@ A JSON body that is an object is loaded by its schema directly, skipping webargs
 machinery (a quarter of a touchpoint's validation). Anything else (not JSON, not an object,
 or invalid) goes through webargs' own parse, so every error is reported exactly as before. A
 body sent as another media type is a 415 naming Content-Type (webargs would read it as no body).
+JSON nested deeper than the parser can follow (``[[[[...``) is invalid JSON, a 400, not a
+``RecursionError`` and a 500.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import flask_smorest
 from flask import request
 from marshmallow import Schema, ValidationError
+from webargs import core
 from webargs.core import _UNKNOWN_DEFAULT_PARAM
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -38,6 +42,15 @@ class SchemaReusingParser(FlaskParser):
             return found
         schema: Schema = super()._get_schema(argmap, req)
         return schema
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        data = req.get_data(cache=True)
+        try:
+            return core.parse_json(data)
+        except RecursionError:
+            raise json.JSONDecodeError("the JSON nests too deeply", data.decode("utf-8", "replace"), 0) from None
 
     def parse(self, argmap: Any, req: Any = None, *, location: str | None = None,
               unknown: Any = _UNKNOWN_DEFAULT_PARAM, validate: Any = None, **kwargs: Any) -> Any:

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import (
-    AlreadyExistsError, ConflictError, DomainError, InvalidValueError, NotFoundError, StaleVersionError,
+    AlreadyExistsError, ConflictError, DomainError, InvalidValueError, ItemError, NotFoundError, StaleVersionError,
 )
 
 CODES = {
@@ -49,7 +49,8 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, Mapping):
         flat: dict[str, list[str]] = {}
         for key, value in messages.items():
-            name = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
+            name = f"{prefix}[{key}]" if isinstance(key, int) else prefix if key == "_schema" and prefix else \
+                f"{prefix}.{key}" if prefix else str(key)  # a nested object's own error names the object
             for field, texts in flatten(value, name).items():
                 flat.setdefault(field, []).extend(texts)
         return flat
@@ -98,6 +99,10 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
         return error.get_response()
     if isinstance(error, ApiError):
         return render(status, error.error_code, error.message, error.errors, error.headers)
+    if status == 413:
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
+        return render(413, "too_large", f"the request body is over the limit of {limit} MB",
+                      {"body": [f"over {limit} MB: send less at once"]})
     data: Mapping[str, Any] = getattr(error, "data", None) or {}
     errors = validation_errors(data)
     if errors:
@@ -110,9 +115,16 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
     return render(status, CODES.get(status, "error"), message, errors, headers)
 
 
-def domain_error(exc: DomainError, *, path_ids: Mapping[str, UUID] | None = None) -> ApiError:
+def domain_error(exc: DomainError, *, path_ids: Mapping[str, UUID] | None = None, items: str = "") -> ApiError:
     """Translate a command's error: a missing record named by the URL is 404, a missing
-    record named in the body is 422 on the field that named it."""
+    record named in the body is 422 on the field that named it. An item of a batch (the
+    body's list ``items``) is named by its place: ``touchpoints[2].customer_id``."""
+    if isinstance(exc, ItemError):
+        inner = domain_error(exc.error, path_ids=path_ids)
+        place = f"{items}[{exc.index}]"
+        errors = {f"{place}.{field}": texts for field, texts in inner.errors.items()} or {place: [inner.message]}
+        message = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in errors.items())
+        return ApiError(inner.code or 422, message, code=inner.error_code, errors=errors, headers=inner.headers)
     if isinstance(exc, InvalidValueError):
         return field_error(422, exc.field, exc.message)
     if isinstance(exc, NotFoundError):

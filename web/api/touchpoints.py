@@ -13,11 +13,11 @@ from projections.queries.service import get_contact_rates, list_repeat_contacts
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
-from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
-from web.schemas.common import ReadQuerySchema, ReceiptSchema
+from web.api.writes import IDEMPOTENCY_DOC, execute, execute_batch, new_id, new_ids, when
+from web.schemas.common import BatchReceiptSchema, ReadQuerySchema, ReceiptSchema
 from web.schemas.touchpoints import (
-    ContactRatesSchema, RatesQuerySchema, RecordTouchpointSchema, RepeatPageSchema, RepeatQuerySchema,
-    TouchpointSchema,
+    ContactRatesSchema, RatesQuerySchema, RecordTouchpointSchema, RecordTouchpointsSchema, RepeatPageSchema,
+    RepeatQuerySchema, TouchpointSchema,
 )
 from web.services import services
 
@@ -37,6 +37,23 @@ class Touchpoints(MethodView):
         fields = {name: body[name] for name in RECORDED if name in body}
         return execute(lambda: services().app.record_touchpoint(
             id=new_id(), occurred_at=when(body), actor=caller().actor, **fields), status=201)
+
+
+@blp.route("/touchpoints/batch")
+class TouchpointBatch(MethodView):
+    @requires("write:touchpoints")
+    @blp.arguments(RecordTouchpointsSchema)
+    @blp.response(201, BatchReceiptSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record up to 100 contacts at once (a telephony system's call log, say), in one transaction:
+        all of them or, when one is refused, none (its error names it, e.g. `touchpoints[2].customer_id`).
+        The answer lists each contact's receipt in the order sent; the batch counts as one request against
+        the rate limit."""
+        actor, sent = caller().actor, body["touchpoints"]
+        items = [{**{name: item[name] for name in RECORDED if name in item}, "id": id, "occurred_at": when(item),
+                  "actor": actor} for item, id in zip(sent, new_ids(len(sent)), strict=True)]
+        return execute_batch(lambda: services().app.record_touchpoints(items), items="touchpoints")
 
 
 @blp.route("/touchpoints/<uuid:touchpoint_id>")

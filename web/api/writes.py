@@ -79,6 +79,14 @@ def new_id() -> UUID | None:
     return uuid5(NAMESPACE_URL, f"/api/{caller().token_id}/{key}") if key else None
 
 
+def new_ids(count: int) -> list[UUID | None]:
+    """The ids of the records a batch creates, in order: when there is an Idempotency-Key, each
+    derived from its place within the id ``new_id`` would give (keys may hold "/": "k/1" is another
+    request's key, never an item of "k")."""
+    batch = new_id()
+    return [uuid5(batch, str(index)) if batch else None for index in range(count)]
+
+
 def _fingerprint() -> str:
     body = request.get_json(silent=True)
     content = json.dumps(body, sort_keys=True) if body is not None else request.get_data(as_text=True)
@@ -86,28 +94,53 @@ def _fingerprint() -> str:
     return hashlib.sha256(seen.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _run(command: Callable[[], Receipt], status: int, path_ids: Mapping[str, UUID],
-         extra: Callable[[Receipt], dict[str, Any]] | None) -> Answer:
+def _commanded(command: Callable[[], Any], path_ids: Mapping[str, UUID], items: str = "") -> Any:
     try:
-        receipt = command()
+        return command()
     except DomainError as exc:
-        raise domain_error(exc, path_ids=path_ids) from None
-    body = {"id": str(receipt.id), "version": receipt.version, "position": receipt.position}
-    if extra:
-        body.update(extra(receipt))
-    headers = {"ETag": f'"{receipt.version}"'}
-    if status == 201:
-        headers["Location"] = f"{request.path.rstrip('/')}/{receipt.id}"
-    return body, status, headers
+        raise domain_error(exc, path_ids=path_ids, items=items) from None
+
+
+def _receipt(receipt: Receipt) -> dict[str, Any]:
+    return {"id": str(receipt.id), "version": receipt.version, "position": receipt.position}
 
 
 def execute(command: Callable[[], Receipt], *, status: int = 200, path_ids: Mapping[str, UUID] | None = None,
             extra: Callable[[Receipt], dict[str, Any]] | None = None, shown_once: tuple[str, ...] = ()) -> Answer:
     """Run a command once per Idempotency-Key and answer with its receipt. Fields in ``shown_once``
     (a secret) are in the first answer only: a replay answers without them."""
+
+    def run() -> Answer:
+        receipt: Receipt = _commanded(command, path_ids or {})
+        body = _receipt(receipt)
+        if extra:
+            body.update(extra(receipt))
+        headers = {"ETag": f'"{receipt.version}"'}
+        if status == 201:
+            headers["Location"] = f"{request.path.rstrip('/')}/{receipt.id}"
+        return body, status, headers
+
+    return _once(run, shown_once)
+
+
+def execute_batch(command: Callable[[], list[Receipt]], *, items: str) -> Answer:
+    """Run a command that creates several records (all or none) once per Idempotency-Key:
+    201 with each record's receipt, in the order of the body's list ``items``, and the
+    position to wait for to read them all."""
+
+    def run() -> Answer:
+        receipts: list[Receipt] = _commanded(command, {}, items)
+        positions = [r.position for r in receipts if r.position is not None]
+        return {"items": [_receipt(r) for r in receipts], "position": max(positions, default=None)}, 201, {}
+
+    return _once(run, ())
+
+
+def _once(run: Callable[[], Answer], shown_once: tuple[str, ...]) -> Answer:
+    """``run`` once per Idempotency-Key (when the request has one); a retry gets its answer."""
     key = idempotency_key()
     if key is None:
-        return _run(command, status, path_ids or {}, extra)
+        return run()
     token, fingerprint, engine = caller().token_id, _fingerprint(), services().views_writer
     runtime().ensure_tables()
     with engine.begin() as conn:
@@ -125,7 +158,7 @@ def execute(command: Callable[[], Receipt], *, status: int = 200, path_ids: Mapp
         stored = earlier["response"]
         return stored["body"], earlier["status"], {**stored["headers"], "Idempotent-Replayed": "true"}
     try:
-        body, code, headers = _run(command, status, path_ids or {}, extra)
+        body, code, headers = run()
     except BaseException:
         with engine.begin() as conn:
             release_idempotency_key(conn, token, key)

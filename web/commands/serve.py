@@ -195,8 +195,11 @@ def run_web(host: str, port: int) -> None:
         raise SystemExit(0)
 
     app = create_app()
+    # waitress buffers a body before the app sees it (1 GB by default): it stops what is far past the
+    # app's own limit, so a body just past that still gets the app's 413, in JSON for the API.
     server = waitress.create_server(app, host=host, port=port, ident="touchline",
-                                    threads=int(app.config["WEB_THREADS"]))
+                                    threads=int(app.config["WEB_THREADS"]),
+                                    max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) + 2**20)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop_once)
     server.run()

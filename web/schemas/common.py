@@ -118,6 +118,22 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
     }, name=name)
 
 
+class BoundedList(fields.List):
+    """An input list of ``least`` to ``most`` items, its length checked before any item is
+    loaded: marshmallow checks it after, so 50,000 empty objects (a 200 KB body) took 9 s and
+    answered 32 MB of errors before "at most 100" was said."""
+
+    def __init__(self, item: fields.Field, *, most: int, least: int = 0, **kwargs: Any) -> None:
+        self.length = validate.Length(equal=most) if least == most else validate.Length(min=least or None, max=most)
+        super().__init__(item, validate=self.length, **kwargs)  # also what the OpenAPI document states
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list | tuple):
+            self.length(value)
+        items: list[Any] = super()._deserialize(value, attr, data, **kwargs)
+        return items
+
+
 class ReceiptSchema(Schema):
     """What every write returns."""
 
@@ -127,6 +143,15 @@ class ReceiptSchema(Schema):
     position = fields.Integer(required=True, allow_none=True,
                               metadata={"description": "Event position of the write (null when nothing changed): "
                                                        "pass it as min_position to read your write."})
+
+
+class BatchReceiptSchema(Schema):
+    """What a batch write returns: every record's receipt, in the order they were sent."""
+
+    items = fields.List(fields.Nested(ReceiptSchema), required=True)
+    position = fields.Integer(required=True, allow_none=True,
+                              metadata={"description": "Event position of the batch's last event: pass it as "
+                                                       "min_position to read every record of the batch."})
 
 
 class WriteSchema(Schema):

@@ -20,7 +20,7 @@ from domain.sla.calendar import WEEKDAYS
 from domain.sla.shape import MAX_MINUTES, MAX_POSITION, TARGET_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections.queries.sla_policies import POLICY_SORTS
-from web.schemas.common import ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import BoundedList, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 
 HHMM = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -49,13 +49,13 @@ TargetsSchema = Schema.from_dict({priority: fields.Nested(TargetKindsSchema) for
 
 
 def _interval() -> fields.List:
-    return fields.List(fields.String(validate=validate.Regexp(HHMM, error="must be a time like 09:30")),
-                       validate=validate.Length(equal=2), metadata={
+    return BoundedList(fields.String(validate=validate.Regexp(HHMM, error="must be a time like 09:30")),
+                       least=2, most=2, metadata={
                            "description": "[start, end], local times; an end before the start runs overnight "
                                           "into the next day (only the day's last interval may)."})
 
 
-WeekSchema = Schema.from_dict({day: fields.List(_interval(), validate=validate.Length(max=24)) for day in WEEKDAYS},
+WeekSchema = Schema.from_dict({day: BoundedList(_interval(), most=24) for day in WEEKDAYS},
                               name="SlaWeeklyHours")
 
 
@@ -65,17 +65,17 @@ class SlaCalendarSchema(Schema):
     hours = fields.Nested(WeekSchema, required=True, metadata={
         "description": "Business hours per weekday (mon...sun), e.g. split days [[\"09:00\", \"12:30\"], "
                        "[\"13:30\", \"17:00\"]]; a day left out is closed."})
-    holidays = fields.List(fields.String(validate=validate.Regexp(DAY, error="must be a date like 2026-12-25"),
+    holidays = BoundedList(fields.String(validate=validate.Regexp(DAY, error="must be a date like 2026-12-25"),
                                          metadata={"format": "date"}),
-                           load_default=list, validate=validate.Length(max=1000),
+                           load_default=list, most=1000,
                            metadata={"description": "Local dates closed all day."})
 
 
 class SlaConditionsSchema(Schema):
-    priority = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)), validate=validate.Length(min=1))
-    channel = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(min=1))
-    segment = fields.List(fields.String(validate=[validate.Length(max=200), validate.Regexp(
-        r"^[^=\u0000]+=[^\u0000]*$", error="must be attribute=value")]), validate=validate.Length(min=1), metadata={
+    priority = BoundedList(fields.String(validate=validate.OneOf(PRIORITIES)), least=1, most=len(PRIORITIES))
+    channel = BoundedList(fields.String(validate=validate.OneOf(CHANNELS)), least=1, most=len(CHANNELS))
+    segment = BoundedList(fields.String(validate=[validate.Length(max=200), validate.Regexp(
+        r"^[^=\u0000]+=[^\u0000]*$", error="must be attribute=value")]), least=1, most=100, metadata={
                               "description": "Customer segment attributes such as sector=retail (any one matches)."})
 
 
@@ -106,7 +106,7 @@ class RetireSlaPolicySchema(WriteSchema):
 
 
 class ReorderSlaPoliciesSchema(WriteSchema):
-    policy_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=1000), metadata={
+    policy_ids = BoundedList(fields.UUID(), least=1, most=1000, required=True, metadata={
         "description": "Every policy in force, once, in the order they are to be tried."})
 
 

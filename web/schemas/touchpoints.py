@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from domain.touchpoints.model import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
 from projections.queries.service import REPEAT_SORTS
 from web.schemas.common import (
-    Instant, ListQuerySchema, ReadQuerySchema, Text, WriteSchema, page_schema, sort_field,
+    BoundedList, Instant, ListQuerySchema, ReadQuerySchema, Text, WriteSchema, page_schema, sort_field,
 )
 
 
@@ -28,6 +28,14 @@ class RecordTouchpointSchema(WriteSchema, TouchpointFieldsSchema):
     case_id = fields.UUID()
     deal_id = fields.UUID()
     promise_id = fields.UUID()
+
+
+BATCH_LIMIT = 100  # touchpoints per batch: a telephony system's minute of calls
+
+
+class RecordTouchpointsSchema(Schema):
+    touchpoints = BoundedList(fields.Nested(RecordTouchpointSchema), least=1, most=BATCH_LIMIT, required=True,
+                              metadata={"description": f"1 to {BATCH_LIMIT} contacts, each as POST /touchpoints takes it."})
 
 
 class RepeatQuerySchema(ListQuerySchema):

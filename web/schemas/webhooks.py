@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from web.schemas.common import Instant, Position, ReceiptSchema, Text
+from web.schemas.common import BoundedList, Instant, Position, ReceiptSchema, Text
 
 TYPES = {"description": "Event types: a type (Case.Opened), a kind (Case.*) or * for everything; the event "
                         "feed's types (GET /api/v1/events)."}
@@ -18,14 +18,14 @@ class WebhookQuerySchema(Schema):
 class CreateWebhookSchema(Schema):
     url = Text(required=True, max_length=2000, metadata={"description": "https:// (plain http only to localhost "
                                                                         "unless TOUCHLINE_WEBHOOK_ALLOW_HTTP)."})
-    event_types = fields.List(Text(max_length=200), required=True, validate=validate.Length(min=1, max=50),
+    event_types = BoundedList(Text(max_length=200), least=1, most=50, required=True,
                               metadata=TYPES)
     occurred_at = Instant()
 
 
 class ChangeWebhookSchema(Schema):
     url = Text(max_length=2000)
-    event_types = fields.List(Text(max_length=200), validate=validate.Length(min=1, max=50), metadata=TYPES)
+    event_types = BoundedList(Text(max_length=200), least=1, most=50, metadata=TYPES)
     occurred_at = Instant()
 
 
