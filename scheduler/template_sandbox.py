@@ -20,6 +20,10 @@ template may do here, and why each rule suffices:
   at most once over one value;
 - one rendering may make at most ``BUDGET`` characters (or items) in calls, filters,
   operators and ``~``, and render at most ``OUTPUT`` characters per field.
+
+These bound what a rendering makes, not every step of work (``xs|sort`` over a million items
+makes one list and takes 2 s): ``scheduler.template_worker`` runs each rendering in a process
+stopped after a second and bounded in memory.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ uses the built-in text below. Stored text is checked before it is saved (``check
 syntax, the sandbox's rules (``scheduler.template_sandbox``), and a preview with sample values,
 so an unknown variable is caught), and if a stored template still fails when a message is
 rendered, the built-in text is used and the failure logged: a notice never stalls on a
-template. Times are shown in UTC.
+template. An admin's template renders in a child process bounded in time and memory
+(``scheduler.template_worker``); the built-in texts, ours, render in this one. Times are shown in UTC.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from domain.errors import NotFoundError
 from domain.messages.templates import TEMPLATE_PURPOSES
 from scheduler.outreach_texts import OUTREACH_SAMPLES, OUTREACH_TEMPLATES
 from scheduler.template_sandbox import parse, render
+from scheduler.template_worker import RenderError, TemplateWorker
 
 log = logging.getLogger("touchline.scheduler")
+WORKER = TemplateWorker()  # every rendering, in a child process bounded in time and memory
 SIGNATURE = "\n\n-- \nTouchline customer service"
 BUILT_IN: dict[str, tuple[str, str]] = {
     "customer_apology": (
@@ -63,6 +66,7 @@ BUILT_IN: dict[str, tuple[str, str]] = {
 }
 BUILT_IN.update(OUTREACH_TEMPLATES)
 assert set(BUILT_IN) == set(TEMPLATE_PURPOSES)
+OURS = frozenset(BUILT_IN.values())  # our own texts render in this process: no worker round trip per message
 
 # What each purpose's template can use, with sample values for previews and checks.
 _PROMISE = {"customer": "Ada Lovelace", "what": "Send the refund form", "due": "2026-03-02 10:00 UTC",
@@ -94,8 +98,9 @@ def duration(minutes: float) -> str:
 
 
 def _render(subject: str, body: str, values: dict[str, Any]) -> tuple[str, str]:
-    shown = render(subject, values)
-    return " ".join(shown.split())[:300], render(body, values).strip() + SIGNATURE
+    shown, text = (render(subject, values), render(body, values)) if (subject, body) in OURS \
+        else WORKER.render([subject, body], values)
+    return " ".join(shown.split())[:300], text.strip() + SIGNATURE
 
 
 def preview(purpose: str, subject: str, body: str) -> tuple[str, str]:
@@ -112,7 +117,9 @@ def _field_error(purpose: str, source: str) -> str | None:
         if unknown:
             return (f"UndefinedError: {unknown[0]!r} is undefined; this template can use "
                     f"{', '.join(sorted(SAMPLES[purpose]))}")
-        render(source, SAMPLES[purpose])
+        WORKER.render([source], SAMPLES[purpose])
+    except RenderError as exc:
+        return f"{exc.kind}: {exc}"
     except TemplateError as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) and exc.lineno else ""
         return f"{type(exc).__name__}: {exc}{where}"
