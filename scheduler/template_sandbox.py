@@ -96,6 +96,8 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(function)  # keeps Jinja's pass_context/pass_environment marks
     def checked(*args: Any, **kwargs: Any) -> Any:
+        if _spent.get(None) is None:  # compiling: Jinja folds constant filters then, outside any budget
+            raise SecurityError(f"{name} runs when the template renders")  # (so it does not fold them)
         _check_sizes((*args, *kwargs.values()))
         if inserted is not None:
             _check_inserted(name, (*args[inserted:], *kwargs.values()))

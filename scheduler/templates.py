@@ -158,9 +158,12 @@ class TemplateBook:
         return self.found[purpose]
 
     def render(self, purpose: str, **values: Any) -> tuple[str, str]:
-        """Subject and body for ``purpose``; the built-in text if the stored template fails."""
+        """Subject and body for ``purpose``; the built-in text if the stored template fails. One
+        that ran out of time or memory is not tried again in this run: each try costs a second."""
         try:
             return _render(*self.source(purpose), values)
         except Exception as exc:  # noqa: BLE001 - whatever a stored template raises, the notice goes out
             log.warning("template %s failed (%s); using the built-in text", purpose, exc)
+            if isinstance(exc, RenderError) and exc.kind in ("TimeoutError", "MemoryError"):
+                self.found[purpose] = BUILT_IN[purpose]
             return _render(*BUILT_IN[purpose], values)

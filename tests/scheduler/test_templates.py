@@ -9,7 +9,7 @@ import pytest
 
 from domain.application import Touchline
 from domain.errors import InvalidValueError
-from scheduler.templates import BUILT_IN, check_template, preview
+from scheduler.templates import BUILT_IN, WORKER, check_template, preview
 from tests.scheduler.conftest import World
 
 ADMIN = "user:admin"
@@ -53,6 +53,24 @@ def test_a_stored_template_that_fails_at_send_time_gives_way_to_the_built_in_tex
     world.tick()
     apology, = world.mail_to("ada@example.com")
     assert apology["Subject"] == "About our promise: Send the refund form"
+
+
+def test_a_stored_template_that_runs_out_of_time_is_tried_once_per_run(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.app.save_message_template(purpose="customer_apology", subject="Sorry",
+                                    body="{{ (range(100000)|list * 10)|sort|sort|sort|sort|sort|first }}",
+                                    occurred_at=world.clock.now(), actor=ADMIN)  # saved without the check
+    tried = []
+    real = WORKER.render
+    monkeypatch.setattr(WORKER, "render", lambda sources, values: tried.append(sources) or real(sources, values))
+    for what in ("Send the refund form", "Call back about the invoice", "Replace the router"):
+        world.promise(due_in=timedelta(minutes=-1), what=what)
+    world.tick()
+    apologies = world.mail_to("ada@example.com")
+    assert len(apologies) == 3 and {m["Subject"] for m in apologies} == {
+        f"About our promise: {what}" for what in ("Send the refund form", "Call back about the invoice",
+                                                  "Replace the router")}
+    assert len(tried) == 1  # a second each: the other two went straight to the built-in text
 
 
 def test_templates_are_versioned_per_purpose_and_an_unchanged_save_records_nothing(

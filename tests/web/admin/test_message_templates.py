@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from scheduler.template_worker import RenderError
 from scheduler.templates import BUILT_IN
 from tests.web.admin.conftest import Panel, projecting
 from tests.web.admin.matrix import READ, assert_matrix
@@ -90,6 +91,7 @@ def test_a_template_is_customised_then_revised_and_the_preview_saves_nothing(sto
     ("body", "{% if not what %}{{ voucher_code }}{% endif %}", "UndefinedError: &#39;voucher_code&#39; is undefined"),
     ("body", "{{ customer.__class__.__mro__ }}", "SecurityError"),
     ("subject", "{{ what.__init__.__globals__ }}", "SecurityError"),
+    ("body", "{{ (range(100000)|list * 10)|sort|sort|sort|sort|sort|first }}", "TimeoutError"),  # seconds of work
 ])
 def test_a_template_the_sandbox_refuses_is_a_field_error_and_nothing_is_saved(
     panel: Panel, field: str, text: str, problem: str
@@ -105,6 +107,24 @@ def test_a_template_the_sandbox_refuses_is_a_field_error_and_nothing_is_saved(
         assert "Not saved" in page
     assert panel.event_count() == before
     assert panel.services.app.get_message_template("customer_apology").body == "{{ what }}"
+
+
+def test_a_preview_whose_fields_together_run_out_of_time_is_an_error_not_a_crash(
+        panel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each field passed alone; sending renders both in one go, as the preview does."""
+    def too_slow(*_: object) -> None:
+        raise RenderError("TimeoutError", "the template took longer than 1 s to render")
+
+    monkeypatch.setattr("web.admin.views.templates.preview", too_slow)
+    admin = panel.client("admin")
+    before = panel.event_count()
+    for data in ({"_preview": "Preview"}, {}):
+        page = panel.post(admin, NEW, {"purpose": "customer_apology", "subject": "Sorry", "body": "{{ what }}",
+                                       **data})
+        assert page.status_code == 200
+        assert "TimeoutError: the template took longer than 1 s" in page.get_data(as_text=True).split(
+            'id="body"', 1)[1][:1200]
+    assert panel.event_count() == before
 
 
 def test_an_unknown_purpose_is_refused_on_its_field(panel: Panel) -> None:

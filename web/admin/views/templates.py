@@ -6,10 +6,12 @@ that a later, stricter check refuses is named above the list: its messages use t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask import flash, request
+from jinja2 import TemplateError
 from markupsafe import Markup
 
 from domain.messages.templates import TEMPLATE_PURPOSES
@@ -22,6 +24,13 @@ from web.admin.views.base import read_session
 from web.admin.views.display import fmt_details, fmt_person, fmt_time
 
 PREVIEW = "_preview"  # the name of the form's Preview button (the page's script posts it too)
+
+
+@lru_cache(maxsize=64)
+def _stored_errors(purpose: str, subject: str, body: str) -> dict[str, str]:
+    """``template_errors`` of a stored text, once per process: the list page shows them on every
+    view, and a text that runs out of time costs a second per check."""
+    return template_errors(purpose, subject, body)
 
 
 class TemplatesView(CommandView):
@@ -62,7 +71,7 @@ class TemplatesView(CommandView):
         shown += "."
         # Stored before a check they now fail (the sandbox's rules grew): messages fall back to the built-in text.
         refused = {p: errors for p, (subject, body) in texts.items() if p in SAMPLES
-                   and (errors := template_errors(p, subject, body))}
+                   and (errors := _stored_errors(p, subject, body))}
         if refused:
             shown += Markup(" <strong>Refused by the template checks, so their messages use the built-in text:"
                             "</strong> ") + Markup("; ").join(
@@ -91,7 +100,10 @@ class TemplatesView(CommandView):
         errors = template_errors(purpose, subject, body)
         shown = {"errors": errors, "names": sorted(SAMPLES[purpose])}
         if not errors:
-            shown["subject"], shown["body"] = preview(purpose, subject, body)
+            try:
+                shown["subject"], shown["body"] = preview(purpose, subject, body)
+            except TemplateError as exc:  # both fields together, as sending renders them, took too long
+                errors["body"] = f"{getattr(exc, 'kind', type(exc).__name__)}: {exc}"
         return shown
 
     def _checked(self, purpose: str, form: Any) -> bool:
