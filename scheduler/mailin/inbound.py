@@ -86,10 +86,11 @@ class MailIn:
 
     def reprocess(self, record_id: UUID, *, as_person: bool = False) -> str:
         """Process a quarantined mail again from its kept bytes (``as_person``: it is not automatic
-        mail, whatever its headers say). Its outcome, or "quarantined" when it still cannot be recorded."""
+        mail, whatever its headers say). Its outcome, or "quarantined" when it still cannot be recorded.
+        An operator's decision: the size and part limits that guard the listener are not applied."""
         record = self.app.get_inbound_mail(record_id)
         raw = self.store.raw(record.raw_sha256)
-        parsed = parse(raw, max_bytes=max(self.settings.max_bytes, len(raw)))
+        parsed = parse(raw, max_bytes=max(self.settings.max_bytes, len(raw)), max_parts=None)
         if isinstance(parsed, Malformed):
             return "quarantined"
         mail = self.inbound(parsed, record.raw_sha256, len(raw), key=record.key, as_person=as_person)

@@ -77,12 +77,15 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def parse(raw: bytes, *, max_bytes: int, envelope_sender: str | None = None) -> Parsed | Malformed:
-    """The mail in ``raw``; ``envelope_sender`` is SMTP's MAIL FROM ("" for a bounce's null sender)."""
+def parse(raw: bytes, *, max_bytes: int, max_parts: int | None = MAX_PARTS,
+          envelope_sender: str | None = None) -> Parsed | Malformed:
+    """The mail in ``raw``; ``envelope_sender`` is SMTP's MAIL FROM ("" for a bounce's null sender).
+    ``max_parts`` None: as many MIME parts as it has (an operator's reprocess, not a worker's)."""
     if len(raw) > max_bytes:
         return Malformed(f"oversized: {len(raw)} bytes, over the limit of {max_bytes}")
     try:
-        message = email.message_from_bytes(raw, policy=_counting_policy())
+        policy = email.policy.default if max_parts is None else _counting_policy(max_parts)
+        message = email.message_from_bytes(raw, policy=policy)
         assert isinstance(message, EmailMessage)
         long = next((name for name, value in message.raw_items() if len(value) > MAX_HEADER), None)
         if long is not None:
@@ -101,7 +104,7 @@ def parse(raw: bytes, *, max_bytes: int, envelope_sender: str | None = None) -> 
         references = MESSAGE_IDS.findall(_header(message, "In-Reply-To")) \
             + list(reversed(MESSAGE_IDS.findall(_header(message, "References"))))
     except _TooManyParts:
-        return Malformed(f"over {MAX_PARTS:,} MIME parts")
+        return Malformed(f"over {max_parts:,} MIME parts")
     except Exception as exc:  # noqa: BLE001 - any failure to read it is a reason to keep it aside
         return Malformed(f"unparseable: {type(exc).__name__}: {exc}"[:500])
     return Parsed(message_id, address, _valid(name).strip(), subject.strip(), body.strip(), references[:MAX_REFERENCES],
@@ -112,15 +115,15 @@ class _TooManyParts(Exception):
     pass
 
 
-def _counting_policy() -> email.policy.EmailPolicy:
-    """The default policy, with a message factory that refuses to make more than ``MAX_PARTS``
+def _counting_policy(max_parts: int) -> email.policy.EmailPolicy:
+    """The default policy, with a message factory that refuses to make more than ``max_parts``
     messages (the parser makes one per part, as it reads)."""
     made = 0
 
     def factory(policy: email.policy.Policy) -> EmailMessage:
         nonlocal made
         made += 1
-        if made > MAX_PARTS + 1:  # the mail itself, and its parts
+        if made > max_parts + 1:  # the mail itself, and its parts
             raise _TooManyParts
         return EmailMessage(policy=policy)
 

@@ -88,6 +88,15 @@ def test_a_mail_of_thousands_of_parts_is_quarantined_before_it_is_parsed(world: 
     assert quarantined(world.app)[0].reason == "over 1,000 MIME parts"
 
 
+def test_an_operator_can_process_a_mail_of_many_parts_again(world: World, tmp_path: Path) -> None:
+    core = mail_in(world, tmp_path)
+    assert core.receive(multipart(1_500)) == "quarantined"
+    record = quarantined(world.app)[0]
+    assert record.reason == "over 1,000 MIME parts"
+    assert core.reprocess(record.id) == "case_opened"  # `touchline mail-in reprocess`: the bound guards the listener
+    assert quarantined(world.app) == []
+
+
 @pytest.mark.parametrize(("declared", "newline"), [
     ('boundary*0="b"; boundary*1="0"', b"\r\n"),  # RFC 2231 continuations
     ("boundary*=''b0", b"\r\n"),  # RFC 2231, encoded
