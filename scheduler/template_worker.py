@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import subprocess
 import sys
 import threading
@@ -41,6 +42,18 @@ MEMORY_MB = 256  # above what the worker uses when it starts (~30 MB): ample for
 START_SECONDS = 30.0  # a start is not the template's time (imports; a busy machine)
 ROOT = Path(__file__).resolve().parents[1]
 PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "SYSTEMROOT")  # no settings, no secrets
+
+
+def python() -> str:
+    """This interpreter as a program: ``sys.executable``, unless a server embedding Python (uWSGI,
+    mod_wsgi) made that itself; then the environment's own ``python3``."""
+    if Path(sys.executable).name.startswith("python"):
+        return sys.executable
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (Path(sys.prefix) / "bin" / version, Path(sys.prefix) / "bin" / "python3"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which(version) or shutil.which("python3") or sys.executable
 
 
 class RenderError(TemplateError):
@@ -101,7 +114,7 @@ class TemplateWorker:
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "scheduler.template_worker", str(self.memory_mb), str(2 * self.seconds)],
+            [python(), "-m", "scheduler.template_worker", str(self.memory_mb), str(2 * self.seconds)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT,
             start_new_session=True)  # a terminal's Ctrl-C is for the parent, which ends it by closing stdin
         if self._read_line(self._process, START_SECONDS) != b"ready":

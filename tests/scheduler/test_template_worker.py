@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scheduler.template_worker import RenderError, TemplateWorker
+from scheduler.template_worker import RenderError, TemplateWorker, python
 from scheduler.templates import preview, template_errors
 
 # Passes every rule of the sandbox, and sorts a million items five times: seconds of CPU.
@@ -72,7 +73,6 @@ def test_an_interrupted_rendering_never_answers_the_next_one(worker: TemplateWor
 def test_the_worker_ends_itself_when_a_rendering_outlasts_twice_the_limit(tmp_path: Path) -> None:
     """So a worker whose parent was killed meanwhile does not render on for minutes."""
     import subprocess
-    import sys
     worker = subprocess.Popen([sys.executable, "-m", "scheduler.template_worker", "256", "0.3"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert worker.stdout is not None and worker.stdout.readline() == b"ready\n"
@@ -99,3 +99,14 @@ def test_each_thread_gets_the_answer_to_its_own_rendering(worker: TemplateWorker
     for thread in threads:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads) and wrong == []
+
+
+def test_under_a_server_that_embeds_python_the_worker_still_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uWSGI and mod_wsgi set sys.executable to themselves: starting that would not give a worker."""
+    monkeypatch.setattr(sys, "executable", "/usr/sbin/uwsgi")
+    assert Path(python()).name.startswith("python")
+    embedded = TemplateWorker(seconds=30)
+    try:
+        assert embedded.render(["{{ who }}"], {"who": "Ada"}) == ["Ada"]
+    finally:
+        embedded.close()
