@@ -9,12 +9,13 @@ The sides take turns every ``--turn`` requests per client. ``ingest + key`` also
 Idempotency-Key each time. Concurrency matters: concurrent saves share a commit (group commit).
 ``--batch N`` adds ``POST /touchpoints/batch`` with N touchpoints a request, rated in touchpoints
 a second (a batch is not the bar's request; it shows what an integrator sending its log gets).
+``--token-baseline`` adds the trivial answer behind the token check (``GET /api/v1/bench/ping``).
 ``--framework-bound`` runs the ingest request once more on a server whose command returns a fixed
 receipt: token check, rate limit, validation and response without the event store, i.e. the
 highest ratio any event store could give.
 
     .venv/bin/python benchmarks/http_ingest.py [--requests 1000] [--rounds 5] [--clients 8]
-        [--server-threads 8] [--backend sqlite|postgres|all] [--batch N] [--framework-bound]
+        [--server-threads 8] [--backend sqlite|postgres|all] [--batch N] [--token-baseline] [--framework-bound]
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from domain.clock import FixedClock
 from web import create_app
 
 TARGET = 0.5
+TOKEN = "trivial + token"  # the trivial answer behind the token check: what the API adds to any request
 BATCH = "ingest in batches"  # rated in touchpoints a second: each request records --batch of them
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = """
@@ -50,6 +52,8 @@ from flask import jsonify
 from web import create_app
 app = create_app()
 app.add_url_rule("/bench/ping", "bench_ping", lambda: jsonify(ok=True))
+from web.api.auth import requires  # the same answer behind the token check, rate limit and scope
+app.add_url_rule("/api/v1/bench/ping", "bench_token_ping", requires("write:touchpoints")(lambda: jsonify(ok=True)))
 if len(sys.argv) > 3:  # --framework-bound: the same request with the event store left out
     import uuid
     from domain.service import Receipt
@@ -95,7 +99,7 @@ def start_server(url: str, port: int, threads: int, *, without_store: bool = Fal
 class Client:
     """One keep-alive connection, used by one thread."""
 
-    def __init__(self, port: int, token: str, body: str, batch: int) -> None:
+    def __init__(self, port: int, token: str, body: str, batch: int, token_baseline: bool = False) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port)
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         batched = json.dumps({"touchpoints": [json.loads(body)] * batch})
@@ -107,6 +111,9 @@ class Client:
         }
         if batch:
             self.sides[BATCH] = lambda: self.call("POST", "/api/v1/touchpoints/batch", batched, auth, 201)
+        if token_baseline:
+            self.sides[TOKEN] = lambda: self.call("GET", "/api/v1/bench/ping", None,
+                                                  {"Authorization": auth["Authorization"]}, 200)
 
     def call(self, method: str, path: str, payload: str | None, headers: dict[str, str], status: int) -> None:
         self.connection.request(method, path, body=payload, headers=headers)
@@ -141,14 +148,15 @@ def together(clients: list[Client], side: str, each: int) -> float:
 
 
 def run_backend(name: str, url: str, requests: int, rounds: int, clients: int, server_threads: int,
-                turn: int, *, batch: int = 0, without_store: bool = False) -> None:
+                turn: int, *, batch: int = 0, token_baseline: bool = False, without_store: bool = False) -> None:
     token, customer = prepare(url)
     port = free_port()
     server = start_server(url, port, server_threads, without_store=without_store)
     body = json.dumps({"customer_id": customer, "channel": "phone", "direction": "inbound", "kind": "inquiry",
                        "subject": "Asked when the replacement router will arrive",
                        "summary": "Customer called about order 4471; promised an update by email."})
-    pool = [Client(port, token, body, 0 if without_store else batch) for _ in range(clients)]
+    pool = [Client(port, token, body, 0 if without_store else batch, token_baseline and not without_store)
+            for _ in range(clients)]
     sides = [side for side in pool[0].sides if not (without_store and side == "ingest + key")]
     per_client = max(turn, requests // clients // turn * turn)
     try:
@@ -172,7 +180,7 @@ def run_backend(name: str, url: str, requests: int, rounds: int, clients: int, s
     setup = (f"{clients} clients, waitress threads={server_threads}; "
              f"medians of {rounds} rounds of {per_client * clients}")
     rates_single = statistics.median(rates["ingest"])
-    for side_name in ("ingest",) if without_store else [side for side in sides if side != "trivial"]:
+    for side_name in ("ingest",) if without_store else [side for side in sides if side not in ("trivial", TOKEN)]:
         rate = statistics.median(rates[side_name])
         ratios = sorted(i / t for i, t in zip(rates[side_name], rates["trivial"], strict=True))
         verdict = f"target >= {TARGET}x: " + ("met" if rate / trivial >= TARGET else "NOT met")
@@ -181,6 +189,12 @@ def run_backend(name: str, url: str, requests: int, rounds: int, clients: int, s
             label, verdict = f"{side_name} of {batch}, touchpoints", f"{rate / rates_single:.1f}x single ingest"
         print(f"{name}: {label} {rate:,.0f}/s vs trivial {trivial:,.0f}/s = {rate / trivial:.2f}x "
               f"(rounds {ratios[0]:.2f}-{ratios[-1]:.2f}x; {verdict}; {setup})")
+    if TOKEN in rates:
+        behind, single = statistics.median(rates[TOKEN]), statistics.median(rates["ingest"])
+        ratios = sorted(i / t for i, t in zip(rates["ingest"], rates[TOKEN], strict=True))
+        print(f"{name}: ingest {single:,.0f}/s vs trivial behind the token check {behind:,.0f}/s = "
+              f"{single / behind:.2f}x (rounds {ratios[0]:.2f}-{ratios[-1]:.2f}x; the token check alone: "
+              f"{behind / trivial:.2f}x of the trivial endpoint)")
 
 
 def batch_size(text: str) -> int:
@@ -200,6 +214,9 @@ def main() -> None:
     parser.add_argument("--batch", type=batch_size, default=0,
                         help="also POST /touchpoints/batch with this many touchpoints per request (rated in "
                              "touchpoints a second)")
+    parser.add_argument("--token-baseline", action="store_true",
+                        help="also the trivial answer behind the token check, rate limit and scope: the ratio "
+                             "against what the API adds to every request")
     parser.add_argument("--framework-bound", action="store_true",
                         help="also run the ingest request with the command replaced by a fixed receipt: the ratio "
                              "that token check, validation and response alone allow")
@@ -207,7 +224,7 @@ def main() -> None:
     if args.backend in ("sqlite", "all"):
         with tempfile.TemporaryDirectory() as folder:
             run_backend("sqlite", f"sqlite:///{folder}/touchline.db", args.requests, args.rounds, args.clients,
-                        args.server_threads, args.turn, batch=args.batch)
+                        args.server_threads, args.turn, batch=args.batch, token_baseline=args.token_baseline)
         if args.framework_bound:
             with tempfile.TemporaryDirectory() as folder:
                 run_backend("sqlite", f"sqlite:///{folder}/touchline.db", args.requests, args.rounds, args.clients,
@@ -216,7 +233,7 @@ def main() -> None:
         with fresh_postgres_database() as url:
             if url:
                 run_backend("postgres", url, args.requests, args.rounds, args.clients, args.server_threads,
-                            args.turn, batch=args.batch)
+                            args.turn, batch=args.batch, token_baseline=args.token_baseline)
 
 
 if __name__ == "__main__":
