@@ -15,7 +15,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, meta
+from jinja2 import TemplateSyntaxError, meta
 
 from domain.application import Touchline
 from domain.errors import NotFoundError
@@ -25,7 +25,7 @@ from scheduler.template_sandbox import parse, render
 from scheduler.template_worker import RenderError, TemplateWorker
 
 log = logging.getLogger("touchline.scheduler")
-WORKER = TemplateWorker()  # every rendering, in a child process bounded in time and memory
+WORKER = TemplateWorker()  # admins' templates render there, bounded in time and memory
 SIGNATURE = "\n\n-- \nTouchline customer service"
 BUILT_IN: dict[str, tuple[str, str]] = {
     "customer_apology": (
@@ -118,14 +118,16 @@ def _field_error(purpose: str, source: str) -> str | None:
             return (f"UndefinedError: {unknown[0]!r} is undefined; this template can use "
                     f"{', '.join(sorted(SAMPLES[purpose]))}")
         WORKER.render([source], SAMPLES[purpose])
-    except RenderError as exc:
-        return f"{exc.kind}: {exc}"
-    except TemplateError as exc:
-        where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) and exc.lineno else ""
-        return f"{type(exc).__name__}: {exc}{where}"
     except Exception as exc:  # noqa: BLE001 - a template is code an admin wrote: whatever it raises is its fault
-        return f"{type(exc).__name__}: {exc}"
+        return why(exc)
     return None
+
+
+def why(exc: Exception) -> str:
+    """A template's failure as the editor shows it: its kind (in the worker, if it failed there),
+    its message, and the line of a syntax error."""
+    where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) and exc.lineno else ""
+    return f"{exc.kind if isinstance(exc, RenderError) else type(exc).__name__}: {exc}{where}"
 
 
 def template_errors(purpose: str, subject: str, body: str) -> dict[str, str]:

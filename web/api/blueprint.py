@@ -22,7 +22,6 @@ from typing import Any
 import flask_smorest
 from flask import request
 from marshmallow import Schema, ValidationError
-from webargs import core
 from webargs.core import _UNKNOWN_DEFAULT_PARAM
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -44,13 +43,10 @@ class SchemaReusingParser(FlaskParser):
         return schema
 
     def _raw_load_json(self, req: Any) -> Any:
-        if not is_json_request(req):
-            return core.missing
-        data = req.get_data(cache=True)
         try:
-            return core.parse_json(data)
+            return super()._raw_load_json(req)
         except RecursionError:
-            raise json.JSONDecodeError("the JSON nests too deeply", data.decode("utf-8", "replace"), 0) from None
+            raise json.JSONDecodeError("the JSON nests too deeply", req.get_data(as_text=True), 0) from None
 
     def parse(self, argmap: Any, req: Any = None, *, location: str | None = None,
               unknown: Any = _UNKNOWN_DEFAULT_PARAM, validate: Any = None, **kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ from scheduler.templates import BUILT_IN
 from tests.web.admin.conftest import Panel, projecting
 from tests.web.admin.matrix import READ, assert_matrix
 from tests.web.admin.test_users import ADMIN_ONLY
+from web.admin.views import templates as templates_view
 
 NEW = "/admin/message-templates/new/?purpose=customer_apology"
 
@@ -56,6 +57,17 @@ def test_a_stored_template_a_stricter_check_now_refuses_is_named_above_the_list(
     described = listed.split('id="list-description"', 1)[1].split("</p>", 1)[0]
     assert "so their messages use the built-in text:</strong> owner_reminder (SecurityError: {% set %}" in described
     assert "customer_apology (" not in described  # the valid one is not named
+
+
+def test_the_list_checks_each_stored_text_once(panel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored text that runs out of time costs a second per check: not one per page view."""
+    stored(panel, subject="Checked once, {{ customer }}")
+    checked = []
+    real = templates_view.template_errors
+    monkeypatch.setattr(templates_view, "template_errors", lambda *text: checked.append(text) or real(*text))
+    for _ in range(3):
+        assert panel.client("agent").get("/admin/message-templates/").status_code == 200
+    assert checked == [("customer_apology", "Checked once, {{ customer }}", "{{ what }}")]
 
 
 def test_customising_starts_from_the_built_in_text_with_its_preview(panel: Panel) -> None:

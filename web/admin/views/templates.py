@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from domain.messages.templates import TEMPLATE_PURPOSES
 from projections import models
-from scheduler.templates import BUILT_IN, SAMPLES, preview, template_errors
+from scheduler.templates import BUILT_IN, SAMPLES, preview, template_errors, why
 from web.admin.access import ADMINS
 from web.admin.commands import CommandView, issue
 from web.admin.forms.templates_form import DefineTemplateForm, ReviseTemplateForm
@@ -103,7 +103,7 @@ class TemplatesView(CommandView):
             try:
                 shown["subject"], shown["body"] = preview(purpose, subject, body)
             except TemplateError as exc:  # both fields together, as sending renders them, took too long
-                errors["body"] = f"{getattr(exc, 'kind', type(exc).__name__)}: {exc}"
+                errors["body"] = why(exc)
         return shown
 
     def _checked(self, purpose: str, form: Any) -> bool:
