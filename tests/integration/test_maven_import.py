@@ -427,6 +427,18 @@ def test_the_command_lists_rejects_and_writes_the_default_report(
                                        [P, "6", "close_value is required when deal_stage is Won", bad]]
 
 
+def test_the_report_writes_a_rejected_formula_as_text_not_as_a_formula(
+    cli_runner: FlaskCliRunner, tmp_path: Path,
+) -> None:
+    bad = "=2+5*cmd,Anna Snelling,GTX Pro,Acme Corporation,Engaging,2016-13-45,,"
+    report = tmp_path / "r.csv"
+    result = touchline(cli_runner, str(write_dataset(tmp_path / "data", SMALL | {P: [*SMALL[P], bad]})),
+                       "--report", str(report))
+    assert result.exit_code == 0, result.output
+    with report.open(newline="") as f:
+        assert list(csv.reader(f))[1][3] == "'" + bad
+
+
 def test_strict_exits_2_when_a_row_was_rejected(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
     directory = write_dataset(tmp_path / "data", SMALL | {"products.csv": [*SMALL["products.csv"], "X,Y,-1"]})
     result = touchline(cli_runner, str(directory), "--strict", "--report", str(tmp_path / "r.csv"))

@@ -20,6 +20,7 @@ from web.schemas.sla import (
     AtRiskPageSchema, AtRiskQuerySchema, BreachPageSchema, BreachQuerySchema, ComplianceQuerySchema, ComplianceSchema,
 )
 from web.services import services
+from web.spreadsheets import cell
 
 blp = Blueprint("sla", __name__, description="SLA breaches, targets at risk and compliance, as of now or a past date.")
 DEFAULT_SHARE = 0.75
@@ -75,7 +76,7 @@ def _csv(result: dict[str, Any]) -> Response:
     writer = csv.writer(out)
     writer.writerow([result["group_by"], "met", "breached", "decided", "share_met"])
     for g in result["groups"]:
-        writer.writerow([g["group"] or "", g["met"], g["breached"], g["decided"], g["share_met"]])
+        writer.writerow([cell(g["group"] or ""), g["met"], g["breached"], g["decided"], g["share_met"]])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="sla-compliance-{result["group_by"]}.csv"'})
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from web.spreadsheets import cell
+
 REPORT_COLUMNS = ("file", "line", "reason", "raw")
 
 
@@ -110,4 +112,4 @@ def write_report(path: Path, rejects: Iterable[Reject]) -> None:
         writer = csv.writer(out)
         writer.writerow(REPORT_COLUMNS)
         for r in rejects:
-            writer.writerow((r.file, r.line, r.reason, r.raw))
+            writer.writerow((r.file, r.line, cell(r.reason), cell(r.raw)))

