@@ -9,7 +9,9 @@ Two streaming passes in one snapshot (``projections.chain_store``), constant mem
    directly) and its content hashes to its stored stream link, given its predecessor's
    (else: edited, or swapped with another).
 Links are checked against the stored link before them, so one bad event is reported once,
-not with everything after it. The problems with the smallest positions are kept.
+not with everything after it. The problems with the smallest positions are kept. On SQLite a
+column holds whatever it is given: a value of the wrong kind (a state stored as text, a NULL
+hash, an id that is no id) is itself a problem at its position, never a crash.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ from projections.chain_store import ChainStore
 
 Progress = Callable[[str, int, int], None]  # (pass, done, total)
 PROGRESS_EVERY = 50_000
+ALTERED = "a stored value of the wrong kind (e.g. a state as text or NULL): altered outside Touchline"
+_MALFORMED = (TypeError, ValueError, AttributeError, OverflowError)  # what a value of the wrong kind raises here
+
+
+def _blob(value: Any) -> bytes:
+    """A stored byte string; text, NULL or a number in its place raises ``TypeError``."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    raise TypeError(f"{type(value).__name__} stored where bytes belong")
 
 
 @dataclass(frozen=True, order=True)
@@ -75,11 +86,18 @@ def verify_chain(recorder: Any, key: bytes | None, *, limit: int = 20, progress:
     report = Report(limit=limit)
     with store.snapshot() as handle:
         total = store.count(handle)
-        checkpoints = (Checkpoint(int(r[0]), bytes(r[1]), r[2], r[3], bytes(r[4]))
-                       for r in store.rows(handle, store.checkpoint_rows_sql, "tamper_checkpoints"))
+        checkpoints = _checkpoints(store.rows(handle, store.checkpoint_rows_sql, "tamper_checkpoints"), report)
         _log_pass(store, handle, report, checkpoints, key, _ticker(progress, "chain", total))
         _stream_pass(store, handle, report, _ticker(progress, "events", total))
     return report
+
+
+def _checkpoints(rows: Iterator[Any], report: Report) -> Iterator[Checkpoint]:
+    for row in rows:
+        try:
+            yield Checkpoint(int(row[0]), _blob(row[1]), str(row[2]), str(row[3]), _blob(row[4]))
+        except _MALFORMED:
+            report.add(Problem(row[0] if isinstance(row[0], int) else 0, None, None, f"checkpoint: {ALTERED}"))
 
 
 def _ticker(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
@@ -93,6 +111,13 @@ def _uuid(raw: bytes | None) -> UUID | None:
     return UUID(bytes=raw) if raw else None
 
 
+def _aggregate(store: ChainStore, raw: Any) -> bytes:
+    """An id as stored -> its 16 bytes; anything else raises ``ValueError`` or ``TypeError``."""
+    aggregate = store.aggregate_id(raw)
+    UUID(bytes=aggregate)
+    return aggregate
+
+
 def _log_pass(store: ChainStore, handle: Any, report: Report, checkpoints: Iterator[Checkpoint],
               key: bytes | None, tick: Callable[[int], None]) -> None:
     pending = next(checkpoints, None)
@@ -100,18 +125,22 @@ def _log_pass(store: ChainStore, handle: Any, report: Report, checkpoints: Itera
     previous_checkpoint = 0
     for row in store.rows(handle, store.chain_rows_sql, "tamper_chain"):
         position, chained_id, version, link, stored_chain, event_id, event_version = row
-        chained_id, link, stored_chain = store.aggregate_id(chained_id), bytes(link), bytes(stored_chain)
         report.chained += 1
         tick(report.chained)
-        if event_id is None:
-            report.add(Problem(position, _uuid(chained_id), version, "event deleted (its chain entry remains)"))
-        elif store.aggregate_id(event_id) != chained_id or event_version != version:
-            report.add(Problem(position, _uuid(store.aggregate_id(event_id)), event_version,
-                               f"not the event chained here (aggregate {_uuid(chained_id)} version {version}): "
-                               "events moved or replaced"))
-        if chain_hash(previous, position, link) != stored_chain:
-            report.add(Problem(position, _uuid(chained_id), version,
-                               "global chain broken before this entry: an entry was removed, inserted or altered"))
+        try:
+            chained_id, link, stored_chain = _aggregate(store, chained_id), _blob(link), _blob(stored_chain)
+            if event_id is None:
+                report.add(Problem(position, _uuid(chained_id), version, "event deleted (its chain entry remains)"))
+            elif _aggregate(store, event_id) != chained_id or event_version != version:
+                report.add(Problem(position, _uuid(_aggregate(store, event_id)), event_version,
+                                   f"not the event chained here (aggregate {_uuid(chained_id)} version {version}): "
+                                   "events moved or replaced"))
+            if chain_hash(previous, position, link) != stored_chain:
+                report.add(Problem(position, _uuid(chained_id), version,
+                                   "global chain broken before this entry: an entry was removed, inserted or altered"))
+        except _MALFORMED:
+            report.add(Problem(position, None, None, ALTERED))
+            stored_chain = bytes(row[4]) if isinstance(row[4], bytes | bytearray | memoryview) else None
         previous = stored_chain
         while pending is not None and pending.position <= position:
             _check_checkpoint(report, pending, key, position, stored_chain, previous_checkpoint)
@@ -141,17 +170,26 @@ def _stream_pass(store: ChainStore, handle: Any, report: Report, tick: Callable[
     current: bytes | None = None
     previous: bytes | None = None
     for position, raw_id, version, topic, state, link in store.rows(handle, store.stream_rows_sql, "tamper_events"):
-        aggregate = store.aggregate_id(raw_id)
-        if aggregate != current:
-            current, previous = aggregate, None
         report.events += 1
         tick(report.events)
+        try:
+            aggregate = _aggregate(store, raw_id)
+        except _MALFORMED:
+            report.add(Problem(position, None, None, ALTERED))
+            current = previous = None
+            continue
+        if aggregate != current:
+            current, previous = aggregate, None
         if link is None:
             report.add(Problem(position, _uuid(aggregate), version, "event not in the chain: inserted directly"))
             continue
-        link = bytes(link)
-        if stream_hash(previous, aggregate, version, topic, bytes(state)) != link:
-            report.add(Problem(position, _uuid(aggregate), version,
-                               "event does not match its hash: content edited, swapped with another event, "
-                               "or an earlier event of this aggregate removed"))
+        try:
+            link = _blob(link)
+            if stream_hash(previous, aggregate, version, topic, _blob(state)) != link:
+                report.add(Problem(position, _uuid(aggregate), version,
+                                   "event does not match its hash: content edited, swapped with another event, "
+                                   "or an earlier event of this aggregate removed"))
+        except _MALFORMED:
+            report.add(Problem(position, _uuid(aggregate), version, ALTERED))
+            link = link if isinstance(link, bytes) else None
         previous = link

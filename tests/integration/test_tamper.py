@@ -144,6 +144,29 @@ def test_two_events_with_swapped_positions_are_caught_at_the_first(app: Flask) -
     assert_first_bad(app, 2, "not the event chained here", aggregate=second)
 
 
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL keeps each column's type
+
+
+@SQLITE
+@pytest.mark.parametrize("statement", [
+    "UPDATE {events} SET state = CAST(REPLACE(CAST(state AS TEXT), 'called', 'wrote') AS TEXT) WHERE {pos} = 3",
+    "UPDATE {events} SET state = CAST(state AS TEXT) WHERE {pos} = 3",  # even unedited: not what was hashed
+    "UPDATE {events} SET originator_id = 'not-an-id' WHERE {pos} = 3",
+    "UPDATE {chain} SET stream_hash = 'x' WHERE position = 3",
+    "UPDATE {chain} SET chain_hash = 42 WHERE position = 3",
+], ids=["state-edited-as-text", "state-as-text", "id-not-an-id", "link-as-text", "chain-hash-a-number"])
+def test_a_value_stored_as_the_wrong_kind_is_named_not_a_crash(app: Flask, statement: str) -> None:
+    tamper(app, statement)
+    assert_first_bad(app, 3, "wrong kind")
+
+
+@SQLITE
+def test_a_checkpoint_stored_as_the_wrong_kind_is_named_not_a_crash(app: Flask) -> None:
+    head = app.extensions["touchline"].app.recorder.max_notification_id()
+    tamper(app, "UPDATE {checkpoints} SET signature = 'forged'")
+    assert_first_bad(app, head, "checkpoint: a stored value of the wrong kind")
+
+
 def test_a_forged_checkpoint_signature_is_named(app: Flask) -> None:
     head = app.extensions["touchline"].app.recorder.max_notification_id()
     tamper(app, "UPDATE {checkpoints} SET signature = ?", bytes(32))
