@@ -192,6 +192,31 @@ def test_the_document_names_the_security_scheme_and_each_operations_scope(api: A
     assert "Retry-After" in too_many["headers"]
 
 
+def test_each_operation_documents_the_errors_its_shape_can_answer(api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+
+    def documented(path: str, method: str) -> set[str]:
+        return set(paths[f"/api/v1{path}"][method]["responses"])
+
+    assert {"400", "404", "409", "412", "413", "415"} <= documented("/cases/{case_id}/assign", "post")
+    assert {"400", "409", "413", "415"} <= documented("/touchpoints", "post")
+    assert "412" not in documented("/touchpoints", "post") and "404" not in documented("/touchpoints", "post")
+    assert {"400", "404", "503"} <= documented("/customers/{customer_id}", "get")
+    assert "409" not in documented("/customers/{customer_id}", "get")
+    assert "503" not in documented("/events", "get")  # the feed reads the log, it never waits for projections
+    for name in ("PreconditionFailed", "Conflict", "NotCaughtUp", "NotFound"):
+        assert spec["components"]["responses"][name]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}
+    assert "Retry-After" in spec["components"]["responses"]["NotCaughtUp"]["headers"]
+    for path, operations in paths.items():  # If-Match everywhere means 412 everywhere
+        for method, operation in operations.items():
+            if method == "parameters":  # the path's own, shared by its operations
+                continue
+            takes = {p.get("name") for p in operation.get("parameters", [])}
+            assert ("If-Match" in takes) == ("412" in operation["responses"]), (method, path)
+
+
 def test_token_events_are_not_in_the_event_feed(api: ApiClient) -> None:
     api.token("read", name="secret-holder")
     api.customer()

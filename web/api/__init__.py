@@ -20,6 +20,7 @@ from web.api import promise_keeping
 from web.api import webhooks
 from web.api.auth import SCHEME, ApiRuntime, guard, public
 from web.api.errors import handle_http_exception
+from web.api.responses import ErrorAnswers, error_response
 from web.api.sessions import NoSessionOnApi
 from web.schemas.common import ErrorSchema
 
@@ -42,8 +43,8 @@ cases, promises and deals.
   makes a change conditional (412 when the record changed). Pass `min_position=<position>` to a read of the
   projections to see your own write (read-your-writes); the event feed reads the log itself.
   `POST /touchpoints/batch` records up to 100 contacts in one request, all or none.
-* **Statuses** not listed under an operation (400, 404, 409, 412, 413, 415, 503) answer the same error shape:
-  see its `default` response. A body over `TOUCHLINE_MAX_REQUEST_MB` (16 MB by default) is a 413 (from
+* **Statuses**: each operation lists the errors it can answer (400, 404, 409, 412, 413, 415, 503 where its
+  shape allows them, besides 401, 403, 422 and 429), all in the same error shape. A body over `TOUCHLINE_MAX_REQUEST_MB` (16 MB by default) is a 413 (from
   `touchline serve` itself, in plain text, when it declares more than 1 MB beyond).
 * **Rate limit** per token: 429 with `Retry-After` (seconds).
 * All times are ISO 8601 with a timezone."""
@@ -56,21 +57,13 @@ class TouchlineApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hi
         return handle_http_exception(error)
 
 
-def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description,
-                                "content": {"application/json": {"schema": "Error"}}}
-    if headers:
-        response["headers"] = headers
-    return response
-
-
 def _document_security(api: Api) -> None:
     api.spec.components.security_scheme(SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "tl_..."})
     integer = {"schema": {"type": "integer"}}
-    api.spec.components.response("Unauthorized", _error(
+    api.spec.components.response("Unauthorized", error_response(
         "No token, or an unknown or revoked one.", {"WWW-Authenticate": {"schema": {"type": "string"}}}))
-    api.spec.components.response("Forbidden", _error("The token lacks the scope this operation needs."))
-    api.spec.components.response("TooManyRequests", _error(
+    api.spec.components.response("Forbidden", error_response("The token lacks the scope this operation needs."))
+    api.spec.components.response("TooManyRequests", error_response(
         "The token's rate limit is spent; retry after Retry-After seconds.",
         {"Retry-After": {**integer, "description": "Seconds to wait."}}))
 
@@ -95,7 +88,7 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/v1/docs/assets/")
-    api = TouchlineApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
+    api = TouchlineApi(app, spec_kwargs={"info": {"description": DESCRIPTION}, "extra_plugins": [ErrorAnswers()]})
     _document_security(api)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
