@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.customers.model import Customer
-from domain.errors import NotFoundError
+from domain.customers.model import Customer, email_customer_id
+from domain.errors import AlreadyExistsError, NotFoundError
 from domain.service import Receipt, Service
 
 
@@ -29,6 +29,33 @@ class CustomerCommands(Service):
             segment=segment, external_ref=external_ref, occurred_at=occurred_at, actor=actor,
         )
         return self._save(customer)
+
+    def customer_id_for_email(self, address: str, found: UUID | None) -> UUID:
+        """Who writes from ``address``: ``found`` (the read model's customer with it), else the
+        customer this address became before (``email_customer_id``), followed to the survivor if
+        merged (the read model may not have seen the merge yet). A new customer gets this id."""
+        customer_id = found or email_customer_id(address)
+        return self.survivor(customer_id) if self._exists(customer_id) else customer_id
+
+    def survivor(self, customer_id: UUID) -> UUID:
+        """The customer ``customer_id`` is now: itself, or the one it was merged into (followed)."""
+        while (merged_into := self._get(Customer, customer_id).merged_into) is not None:  # merges never cycle
+            customer_id = merged_into
+        return customer_id
+
+    def register_email_customer(
+        self, address: str, found: UUID | None, *, name: str, contact_points: list[dict[str, str]],
+        occurred_at: datetime, actor: str,
+    ) -> UUID:
+        """``customer_id_for_email``, registered now with ``name`` and ``contact_points`` if new."""
+        customer_id = self.customer_id_for_email(address, found)
+        if not self._exists(customer_id):
+            try:
+                self.register_customer(id=customer_id, name=name, contact_points=contact_points,
+                                       occurred_at=occurred_at, actor=actor)
+            except AlreadyExistsError:
+                pass  # registered by a concurrent first contact from the same address
+        return customer_id
 
     def change_customer_details(
         self, customer_id: UUID, *, name: str | None = None, contact_points: list[dict[str, str]] | None = None,

@@ -31,6 +31,12 @@ def customer_id_for(source: str, key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"/customers/{source}/{key.strip().lower()}")
 
 
+def email_customer_id(address: str) -> UUID:
+    """The id of the customer a new email address becomes (by mail or a public form): derived
+    from the address, so first contacts from it, however close together, register one customer."""
+    return customer_id_for("email", address)
+
+
 def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, str]]:
     """Validate and normalise contact points: ``[{"kind": "email", "value": "..."}]``."""
     cleaned: list[dict[str, str]] = []

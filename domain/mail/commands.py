@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from domain.cases.commands import CaseCommands
 from domain.cases.model import ACTIVE, Case
+from domain.customers.model import email_customer_id
 from domain.errors import AlreadyExistsError, ConflictError
 from domain.mail.model import InboundMail, derived, inbound_mail_id
 from domain.messages.model import Draft, Message
@@ -57,26 +58,17 @@ class Inbound:
 
 
 def mail_customer_id(address: str) -> UUID:
-    """The customer registered for a new sender, derived from the address: two mails from a
-    stranger, however close, register one customer."""
-    return uuid5(NAMESPACE_URL, f"/customers/email/{address.strip().lower()}")
+    """The customer registered for a new sender: the one any first contact from the address becomes."""
+    return email_customer_id(address)
 
 
 class MailCommands(CaseCommands):
     def customer_for_mail(self, mail: Inbound, found: UUID | None, *, occurred_at: datetime, actor: str) -> UUID:
-        """``found`` (the read models' customer with this address), else the one this address
-        registered before, else a new customer registered now."""
-        if found is not None:
-            return found
-        customer_id = mail_customer_id(mail.sender)
-        if not self._exists(customer_id):
-            name = mail.sender_name.strip()[:200] or mail.sender.split("@")[0] or mail.sender
-            try:
-                self.register_customer(id=customer_id, name=name, contact_points=[{"kind": "email", "value": mail.sender}],
-                                       occurred_at=occurred_at, actor=actor)
-            except AlreadyExistsError:
-                pass  # registered by a concurrent mail from the same sender
-        return customer_id
+        """The sender's customer (``register_email_customer``: ``found`` is the read models')."""
+        name = mail.sender_name.strip()[:200] or mail.sender.split("@")[0] or mail.sender
+        return self.register_email_customer(mail.sender, found, name=name,
+                                            contact_points=[{"kind": "email", "value": mail.sender}],
+                                            occurred_at=occurred_at, actor=actor)
 
     def mail_seen(self, mail: Inbound) -> bool:
         return self._exists(mail.record_id)

@@ -4,6 +4,8 @@ The slot's booking, the callback promise and the touchpoint that asked for it ar
 transaction. Two requests for the last place both load the slot at the same version; the event
 store accepts only the first save, and the second reloads the slot, counts again and is refused
 (``SlotFullError``). Repeating a request with the same promise id returns the first one's receipt.
+A customer who asks for the first time is registered in the same transaction: a refused request
+registers nobody.
 """
 
 from __future__ import annotations
@@ -30,15 +32,20 @@ class CallbackCommands(Service):
     def request_callback(
         self, *, id: UUID, customer_id: UUID, starts_at: datetime, capacity: int, held: HeldCount, what: str,
         owner: str, contact_point: str | None, touchpoint: dict[str, Any], occurred_at: datetime, actor: str,
+        register: dict[str, Any] | None = None,
     ) -> Receipt:
         """Book the callback promise ``id`` into the slot starting at ``starts_at``; the receipt is
-        the promise's. ``touchpoint``: channel, direction, kind, subject, summary of the request."""
-        if not self._exists(customer_id):
+        the promise's. ``touchpoint``: channel, direction, kind, subject, summary of the request.
+        ``register``: name and contact points to register ``customer_id`` with if it is new."""
+        if register is None and not self._exists(customer_id):
             raise NotFoundError(Customer.kind, customer_id)
         occurred_at, actor = Promise.checked_when(occurred_at, actor)
         for _ in range(ATTEMPTS):
             if self._exists(id):
                 return self._existing(id)
+            # Checked on each attempt: a concurrent request may have registered the customer meanwhile.
+            new = [] if self._exists(customer_id) else [Customer.register(
+                id=customer_id, customer_kind="person", occurred_at=occurred_at, actor=actor, **(register or {}))]
             # Built afresh each time: a failed save has used up the pending events.
             promise = Promise.make(id=id, customer_id=customer_id, what=what, due_at=starts_at, owner=owner,
                                    channel="phone", promise_kind="callback", contact_point=contact_point,
@@ -49,9 +56,9 @@ class CallbackCommands(Service):
             slot.book(promise_id=id, taken=held(tuple(slot.bookings)), capacity=capacity,
                       occurred_at=occurred_at, actor=actor)
             try:
-                saved = self._save(slot, promise, record)
+                saved = self._save(slot, promise, record, *new)
             except (AlreadyExistsError, ConflictError):
-                continue  # another request changed the slot first: count again
+                continue  # another request changed the slot (or registered the customer) first: again
             return Receipt(promise.id, promise.version, saved.position)
         raise ConflictError(CallbackSlot.kind, starts_at.isoformat(), slot_id(starts_at))
 

@@ -13,11 +13,16 @@ from projections.views.promises import promises
 
 
 def find_customer_by_email(conn: sa.Connection, email: str) -> UUID | None:
-    """The live (not merged) customer with this email address, the oldest if several."""
+    """The customer with this email address, the oldest if several (a live one before a merged
+    one); a merged customer's survivor, followed through every later merge."""
     row = conn.execute(
-        sa.select(customers.c.id).where(customers.c.email == email.strip().lower(), customers.c.merged_into.is_(None))
-        .order_by(customers.c.registered_at, customers.c.id).limit(1)).first()
-    return UUID(row.id) if row else None
+        sa.select(customers.c.id, customers.c.merged_into).where(customers.c.email == email.strip().lower())
+        .order_by(customers.c.merged_into.is_not(None), customers.c.registered_at, customers.c.id).limit(1)).first()
+    customer_id = row.id if row else None
+    while row is not None and row.merged_into is not None:  # merges form no cycle: a survivor is live
+        customer_id = row.merged_into
+        row = conn.execute(sa.select(customers.c.id, customers.c.merged_into).where(customers.c.id == customer_id)).first()
+    return UUID(customer_id) if customer_id else None
 
 
 def _open_callbacks(start: datetime, end: datetime) -> sa.Select[tuple[str, datetime]]:

@@ -7,11 +7,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain.application import Touchline
+from domain.customers.model import email_customer_id
 from domain.promises.slots import SlotFullError
 
 STARTS = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
@@ -19,10 +21,11 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ACTOR = "system:test"
 
 
-def request(app: Touchline, customer: UUID, held: Callable[[Sequence[UUID]], int], capacity: int = 2) -> UUID:
+def request(app: Touchline, customer: UUID, held: Callable[[Sequence[UUID]], int], capacity: int = 2,
+            register: dict[str, Any] | None = None) -> UUID:
     promise_id = uuid4()
-    app.request_callback(id=promise_id, customer_id=customer, starts_at=STARTS, capacity=capacity, held=held,
-                         what="Call back", owner="team:callbacks", contact_point="+44 1",
+    app.request_callback(id=promise_id, customer_id=customer, register=register, starts_at=STARTS, capacity=capacity,
+                         held=held, what="Call back", owner="team:callbacks", contact_point="+44 1",
                          touchpoint={"id": uuid4(), "channel": "web_form", "direction": "inbound", "kind": "request",
                                      "subject": "Callback requested"},
                          occurred_at=NOW, actor=ACTOR)
@@ -63,6 +66,29 @@ def test_two_requests_for_the_last_place_one_gets_it(new_instance: Callable[[], 
     slot = first.get_callback_slot(STARTS)
     assert slot is not None and len(slot.bookings) == capacity
     assert all(first.get_promise(p).due_at == STARTS for p in slot.bookings)
+
+
+def test_two_requests_from_one_new_customer_register_them_once(new_instance: Callable[[], Touchline]) -> None:
+    first, second = new_instance(), new_instance()
+    customer = email_customer_id("alan@example.com")
+    both_counted = threading.Barrier(2, timeout=20)
+    waited: set[int] = set()
+
+    def held_after_both_counted(booked: Sequence[UUID]) -> int:
+        """Each request counts, then waits for the other: both would register the customer."""
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            both_counted.wait()
+        return len(booked)
+
+    def attempt(app: Touchline) -> UUID:
+        return request(app, customer, held_after_both_counted,
+                       register={"name": "Alan", "contact_points": [{"kind": "email", "value": "alan@example.com"}]})
+
+    with ThreadPoolExecutor(2) as pool:
+        booked = list(pool.map(attempt, (first, second)))
+    assert {first.get_promise(p).customer_id for p in booked} == {customer}
+    assert [type(e).__name__ for e in first.events.get(customer)] == ["Registered"]
 
 
 def test_a_place_freed_by_the_counter_can_be_booked_again(new_instance: Callable[[], Touchline]) -> None:

@@ -13,7 +13,7 @@ from domain.mail.commands import mail_customer_id
 from domain.mail.model import derived, inbound_mail_id
 from scheduler.mailin.smtp import smtp_listener
 from scheduler.mailsink import free_port
-from tests.scheduler.conftest import World
+from tests.scheduler.conftest import ADMIN, World
 from tests.scheduler.mail import case_events, mail, mail_in
 
 
@@ -41,6 +41,16 @@ def test_a_known_sender_mails_as_the_customer_they_are(world: World, tmp_path: P
     assert mail_in(world, tmp_path).receive(mail(sender="ada@EXAMPLE.com")) == "case_opened"
     record = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
     assert world.app.get_case(record.case_id).customer_id == world.customer
+
+
+def test_a_merged_away_customers_mail_comes_from_the_survivor(world: World, tmp_path: Path) -> None:
+    survivor = world.app.register_customer(name="Ada King", contact_points=[{"kind": "email", "value": "ak@example.com"}],
+                                           occurred_at=world.clock.now(), actor=ADMIN).id
+    world.app.merge_customers(world.customer, survivor_id=survivor, occurred_at=world.clock.now(), actor=ADMIN)
+    world.catch_up()
+    assert mail_in(world, tmp_path).receive(mail(sender="ada@example.com")) == "case_opened"
+    record = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
+    assert world.app.get_case(record.case_id).customer_id == survivor
 
 
 def test_a_reply_threads_into_its_case_by_the_tracking_code_in_the_subject(world: World, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from uuid import UUID
 import pytest
 
 from domain.clock import FixedClock
+from domain.customers.model import email_customer_id
 from scheduler.settings import SettingError
 from tests.web.public_site import Site, build_site, error_of, site_fixture  # noqa: F401
 from web.public.callback import FULL, GONE, OWNER
@@ -97,6 +98,32 @@ def test_the_slot_itself_refuses_a_third_booking_the_read_model_has_not_seen_yet
     assert status == 409 and FULL in page
     site.catch_up()
     assert len(callbacks(site)) == 2
+
+
+def test_a_request_refused_because_the_slot_filled_meanwhile_registers_nobody(site: Site) -> None:
+    assert book(site, at(3, 10))[0] == 200
+    assert book(site, at(3, 10), email="ada@example.com")[0] == 200  # no catch-up: the page still offers it
+    before = site.events()
+    assert book(site, at(3, 10), email="kurt@example.com")[0] == 409
+    assert site.events() == before
+    assert not site.app._exists(email_customer_id("kurt@example.com"))
+
+
+def test_two_requests_from_one_new_address_register_one_customer(site: Site) -> None:
+    assert book(site, at(3, 10))[0] == 200
+    assert book(site, at(4, 10))[0] == 200  # no catch-up: the read model knows nobody yet
+    site.catch_up()
+    assert len({site.app.get_promise(p).customer_id for p in callbacks(site)}) == 1
+
+
+def test_sending_the_form_again_with_a_correction_books_it_as_a_new_request(site: Site) -> None:
+    hidden = site.form("/callback")
+    site.send("/callback", {**ME, "slot": slot(at(3, 10))}, hidden=hidden)
+    again = site.send("/callback", {**ME, "phone": "+44 161 496 0001", "slot": slot(at(3, 10))}, hidden=hidden)
+    assert again.status_code == 200 and "at +44 161 496 0001." in again.get_data(as_text=True)
+    site.catch_up()
+    assert sorted(site.app.get_promise(p).contact_point for p in callbacks(site)) == ["+44 161 496 0000",
+                                                                                     "+44 161 496 0001"]
 
 
 def test_a_cancelled_callback_frees_its_place(site: Site) -> None:

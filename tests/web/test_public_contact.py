@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from domain.mail.commands import Inbound
 from projections.queries.public import find_customer_by_email
 from tests.web.public_site import Site, error_of, site_fixture  # noqa: F401
 from web.public.pages import BURST
@@ -22,6 +24,15 @@ def tracking_code(html: str) -> str:
     found = re.search(r'id="tracking-code">(CASE-\d+)<', html)
     assert found, html
     return found.group(1)
+
+
+def customer_of(site: Site, html: str) -> UUID:
+    """The customer of the case whose tracking code the page shows."""
+    return site.app.get_case(site.app.find_case_id(tracking_code(html))).customer_id
+
+
+def merge(site: Site, duplicate: UUID, survivor: UUID) -> None:
+    site.app.merge_customers(duplicate, survivor_id=survivor, occurred_at=site.clock.now(), actor="user:agent")
 
 
 def test_a_message_registers_the_customer_and_opens_a_case_with_its_touchpoint(site: Site) -> None:
@@ -59,6 +70,68 @@ def test_sending_the_same_form_twice_opens_one_case(site: Site) -> None:
     assert site.events() == written
     other = site.send("/contact", GOOD)  # a new visit is a new message
     assert tracking_code(other.get_data(as_text=True)) != tracking_code(first.get_data(as_text=True))
+
+
+def test_sending_the_form_again_with_a_correction_records_it_as_a_new_message(site: Site) -> None:
+    hidden = site.form("/contact")
+    first = tracking_code(site.send("/contact", GOOD, hidden=hidden).get_data(as_text=True))
+    corrected = {**GOOD, "email": "grace.hopper@example.com"}  # Back, a typo fixed, sent again
+    again = site.send("/contact", corrected, hidden=hidden)
+    assert again.status_code == 200
+    code = tracking_code(again.get_data(as_text=True))
+    assert code != first
+    case = site.app.get_case(site.app.find_case_id(code))
+    assert site.app.get_touchpoint(case.touchpoint_id).contact_point == "grace.hopper@example.com"
+
+
+def test_the_corrected_form_sent_twice_opens_one_more_case_only(site: Site) -> None:
+    hidden = site.form("/contact")
+    site.send("/contact", GOOD, hidden=hidden)
+    corrected = {**GOOD, "message": "My printer jams on every page."}
+    code = tracking_code(site.send("/contact", corrected, hidden=hidden).get_data(as_text=True))
+    written = site.events()
+    assert tracking_code(site.send("/contact", corrected, hidden=hidden).get_data(as_text=True)) == code
+    assert site.events() == written
+
+
+def test_two_forms_from_one_new_address_register_one_customer(site: Site) -> None:
+    first = site.send("/contact", GOOD).get_data(as_text=True)
+    second = site.send("/contact", {**GOOD, "message": "And the scanner too."}).get_data(as_text=True)  # no catch-up
+    assert customer_of(site, first) == customer_of(site, second)
+
+
+def test_a_stranger_who_mailed_us_then_writes_on_the_form_is_one_customer(site: Site) -> None:
+    mail = Inbound(key="<m1@example.org>", message_id="<m1@example.org>", sender="grace@example.com",
+                   sender_name="Grace Hopper", subject="Printer", body="It jams.", raw_sha256="0" * 64, size=100)
+    mailed = site.app.customer_for_mail(mail, None, occurred_at=site.clock.now(), actor="system:mail-in")
+    assert customer_of(site, site.send("/contact", GOOD).get_data(as_text=True)) == mailed  # no catch-up
+
+
+def test_the_email_of_a_merged_away_customer_reaches_the_survivor(site: Site) -> None:
+    duplicate = site.customer("Grace H.", "grace@example.com")
+    survivor = site.customer("Grace Hopper", "g.hopper@example.com")
+    merge(site, duplicate, survivor)
+    site.catch_up()
+    assert customer_of(site, site.send("/contact", GOOD).get_data(as_text=True)) == survivor
+
+
+def test_a_customer_merged_twice_is_followed_to_the_last_survivor(site: Site) -> None:
+    first = site.customer("Grace H.", "grace@example.com")
+    second = site.customer("G. Hopper", "g.hopper@example.com")
+    last = site.customer("Grace Hopper", "hopper@example.com")
+    merge(site, first, second)
+    merge(site, second, last)
+    site.catch_up()
+    with site.services.views.connect() as conn:
+        assert find_customer_by_email(conn, "grace@example.com") == last
+
+
+def test_a_merge_the_read_model_has_not_seen_yet_still_reaches_the_survivor(site: Site) -> None:
+    duplicate = site.customer("Grace H.", "grace@example.com")
+    survivor = site.customer("Grace Hopper", "g.hopper@example.com")
+    site.catch_up()
+    merge(site, duplicate, survivor)  # no catch-up: the read model still has the duplicate as it was
+    assert customer_of(site, site.send("/contact", GOOD).get_data(as_text=True)) == survivor
 
 
 @SQLITE

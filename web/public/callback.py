@@ -33,7 +33,6 @@ from web.public.forms import (
     Page,
     derived_id,
     guard,
-    read_stamp,
     setting,
     strip,
 )
@@ -107,20 +106,23 @@ def _offer(form: CallbackForm) -> dict[str, Any]:
 
 
 def _book(form: CallbackForm) -> datetime:
-    starts, minutes = form.starts_at(), setting("CALLBACK_SLOT_MINUTES")
+    starts, minutes, key = form.starts_at(), setting("CALLBACK_SLOT_MINUTES"), form.key()
+    assert key is not None, "guard() passed, so the stamp is ours"
     note = (form.note.data or "").strip()
-    customer_id = form.customer(ACTOR)
 
     def held(booked: Any) -> int:
         with services().views.connect() as conn:
             return held_places(conn, starts, minutes, booked)
 
     subject = f"Callback requested for {local_text(starts, public_calendar().zone)}"
-    services().app.request_callback(
-        id=derived_id("callback", form.nonce()), customer_id=customer_id, starts_at=starts,
+    app = services().app
+    # A new customer is registered in the booking's own transaction: a full slot registers nobody.
+    app.request_callback(
+        id=derived_id("callback", key), customer_id=app.customer_id_for_email(form.address(), form.found()),
+        register=form.registration(), starts_at=starts,
         capacity=setting("CALLBACK_SLOT_CAPACITY"), held=held, owner=OWNER, contact_point=form.phone.data.strip(),
         what=f"Call {form.name.data.strip()} back" + (f" about: {note}" if note else ""),
-        touchpoint={"id": derived_id("touchpoint", form.nonce()), "channel": "web_form", "direction": "inbound",
+        touchpoint={"id": derived_id("touchpoint", key), "channel": "web_form", "direction": "inbound",
                     "kind": "request", "subject": subject, "summary": note},
         occurred_at=services().clock.now(), actor=ACTOR)
     return starts
@@ -132,12 +134,13 @@ def _booked_page(starts: datetime, phone: str) -> str:
 
 
 def _sent_before(form: CallbackForm) -> str | None:
-    """The confirmation again when this very form booked its call already (a double click, a reload)."""
-    found = read_stamp(form.stamp.data)
-    if found is None:
+    """The confirmation again when this very form, unchanged, booked its call already (a double
+    click, a reload); checked before the slot, which that booking may have filled."""
+    key = form.key()
+    if key is None:
         return None
     try:
-        promise = services().app.get_promise(derived_id("callback", found[0]))
+        promise = services().app.get_promise(derived_id("callback", key))
     except NotFoundError:
         return None
     return _booked_page(promise.due_at, promise.contact_point or "")

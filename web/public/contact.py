@@ -1,7 +1,7 @@
 """The contact form: ``/contact``. A customer writes; we find them by email (or register them),
 record the message as an inbound web-form touchpoint and open a case with it, and show the
-tracking code. The scheduler acknowledges the case as any new one. Everything written is named
-by the form's nonce, so the same form sent twice opens one case."""
+tracking code. The scheduler acknowledges the case as any new one. The case and touchpoint are
+named by the form's key (nonce and content), so the same form sent twice opens one case."""
 
 from __future__ import annotations
 
@@ -41,21 +41,24 @@ def _subject(form: ContactForm) -> str:
 
 def _open_case(form: ContactForm) -> str:
     """The tracking code of the case this form opened (now, or when it was first sent)."""
-    app, nonce = services().app, form.nonce()
-    case_id = derived_id("case", nonce)
+    app, key, now = services().app, form.key(), services().clock.now()
+    assert key is not None, "guard() passed, so the stamp is ours"
+    case_id = derived_id("case", key)
     try:
         return app.get_case(case_id).tracking_code
     except NotFoundError:
         pass
     subject, message = _subject(form), form.message.data.strip()
     Case.checked_opening(subject=subject, description=message, priority="normal", channel="web_form", team=None)
-    customer_id = form.customer(ACTOR)
-    touchpoint = {"id": derived_id("touchpoint", nonce), "channel": "web_form", "direction": "inbound",
+    # Registered first (as mail-in does): a resend after a failed opening finds the same customer.
+    customer_id = app.register_email_customer(form.address(), form.found(), **form.registration(),
+                                              occurred_at=now, actor=ACTOR)
+    touchpoint = {"id": derived_id("touchpoint", key), "channel": "web_form", "direction": "inbound",
                   "kind": TOPICS[form.topic.data][1], "subject": subject, "summary": message,
-                  "contact_point": form.email.data.strip().lower()}
+                  "contact_point": form.address()}
     try:
         app.open_case(id=case_id, customer_id=customer_id, subject=subject, description=message,
-                      channel="web_form", touchpoint=touchpoint, occurred_at=services().clock.now(), actor=ACTOR)
+                      channel="web_form", touchpoint=touchpoint, occurred_at=now, actor=ACTOR)
     except AlreadyExistsError:
         pass  # the same form, sent again at the same moment: it opened the case
     return app.get_case(case_id).tracking_code

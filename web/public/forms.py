@@ -1,16 +1,20 @@
-"""What the public forms share: the spam guard and the idempotency nonce.
+"""What the public forms share: the spam guard and the idempotency key.
 
 Every ``GuardedForm`` carries a hidden ``stamp``: a random nonce and the time the form was shown,
 signed with the link key (``scheduler.links``), so neither can be made up or changed. The nonce
-names what the form writes (``derived_id``): sending the same form twice (a double click, a
-reload) writes it once. The guard, with no third-party service: a honeypot field people do not
+and what was typed name what the form writes (``GuardedForm.key``, ``derived_id``): sending the
+same form twice (a double click, a reload) writes it once; sent again with changes (Back, a typo
+fixed) it is a new request. The guard, with no third-party service: a honeypot field people do not
 see (a bot that fills it gets a generic answer), a minimum fill time counted from the stamp, and
 the per-address rate limit of every public POST.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from flask import current_app, render_template
@@ -18,7 +22,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from domain.errors import AlreadyExistsError
 from projections.queries.public import find_customer_by_email
 from scheduler.links import sign, verify
 from web.public.pages import limit_address, link_settings, public_error
@@ -30,6 +33,7 @@ Page = str | tuple[str, int]
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE = r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$"
 PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."
+NOT_TYPED = ("csrf_token", "stamp", "website")  # the fields a person does not fill in
 
 
 def strip(value: str | None) -> str | None:
@@ -55,9 +59,9 @@ def read_stamp(stamp: str) -> tuple[str, datetime] | None:
     return nonce, datetime.fromtimestamp(int(shown), UTC)
 
 
-def derived_id(kind: str, nonce: str) -> UUID:
-    """The id of the record a form with this nonce writes (the same on every resend)."""
-    return uuid5(NAMESPACE_URL, f"/public-forms/{kind}/{nonce}")
+def derived_id(kind: str, key: str) -> UUID:
+    """The id of the record a form with this key (``GuardedForm.key``) writes: the same on every resend."""
+    return uuid5(NAMESPACE_URL, f"/public-forms/{kind}/{key}")
 
 
 class GuardedForm(FlaskForm):
@@ -70,10 +74,16 @@ class GuardedForm(FlaskForm):
         if not self.stamp.data:
             self.stamp.data = new_stamp()
 
-    def nonce(self) -> str:
+    def key(self) -> str | None:
+        """What names the records this form writes: its nonce and a digest of what was typed (None
+        without a stamp of ours). Sent again changed (Back, a typo fixed), it is a new request: the
+        customer expects what they see sent to be what we record, and a refusal would have them fill
+        in again a form they just corrected; an agent can close the first request as a duplicate."""
         found = read_stamp(self.stamp.data)
-        assert found is not None, "guard() passed, so the stamp is ours"
-        return found[0]
+        if found is None:
+            return None
+        typed = json.dumps({f.name: f.data for f in self if f.name not in NOT_TYPED}, sort_keys=True, default=str)
+        return f"{found[0]}-{hashlib.sha256(typed.encode()).hexdigest()[:32]}"
 
 
 def guard(form: GuardedForm, template: str, **context: object) -> Page | None:
@@ -109,21 +119,19 @@ class ContactDetails(GuardedForm):
     phone = StringField("Your phone number (optional)", filters=[strip],
                         validators=[Optional(), Regexp(PHONE, message=PHONE_FORM)])
 
-    def customer(self, actor: str) -> UUID:
-        """The customer with this email, or one registered now (its id from the nonce, so a resent
-        form that stopped half-way finds the customer it registered)."""
-        email = self.email.data.strip().lower()
+    def address(self) -> str:
+        return str(self.email.data).strip().lower()
+
+    def found(self) -> UUID | None:
+        """The read model's customer with this email (a merged one's survivor). Without one, the
+        Application derives the customer's id from the address, as for mail, so near-simultaneous
+        first forms from an address register one customer (``Touchline.customer_id_for_email``)."""
         with services().views.connect() as conn:
-            found = find_customer_by_email(conn, email)
-        if found is not None:
-            return found
-        customer_id = derived_id("customer", self.nonce())
-        points = [{"kind": "email", "value": email}]
+            return find_customer_by_email(conn, self.address())
+
+    def registration(self) -> dict[str, Any]:
+        """The name and contact points a new customer is registered with."""
+        points = [{"kind": "email", "value": self.address()}]
         if self.phone.data:
             points.append({"kind": "phone", "value": self.phone.data.strip()})
-        try:
-            services().app.register_customer(id=customer_id, name=self.name.data.strip(), contact_points=points,
-                                             occurred_at=services().clock.now(), actor=actor)
-        except AlreadyExistsError:
-            pass
-        return customer_id
+        return {"name": self.name.data.strip(), "contact_points": points}
