@@ -6,18 +6,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.customers.commands import CustomerCommands
+from domain.links import LinkChecks
 from domain.promises.model import Promise
 from domain.service import Receipt
 
 
-class PromiseCommands(CustomerCommands):
+class PromiseCommands(LinkChecks):
     def make_promise(
         self, *, customer_id: UUID, what: str, due_at: datetime, owner: str, channel: str,
         kind: str = "promise", contact_point: str | None = None, case_id: UUID | None = None,
         deal_id: UUID | None = None, id: UUID | None = None, occurred_at: datetime, actor: str,
     ) -> Receipt:
         self.check_customer_exists(customer_id)
+        self.check_links(customer_id, case_id=case_id, deal_id=deal_id)
         promise = Promise.make(
             id=id or uuid4(), customer_id=customer_id, what=what, due_at=due_at, owner=owner, channel=channel,
             promise_kind=kind, contact_point=contact_point, case_id=case_id, deal_id=deal_id,

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.customers.commands import CustomerCommands
 from domain.errors import DomainError, ItemError
+from domain.links import LINKS, LinkChecks
 from domain.service import Receipt
 from domain.touchpoints.model import Touchpoint
 
 
-class TouchpointCommands(CustomerCommands):
+class TouchpointCommands(LinkChecks):
     def build_touchpoint(
         self, *, customer_id: UUID, channel: str, direction: str, kind: str, subject: str,
         summary: str = "", contact_point: str | None = None, case_id: UUID | None = None,
@@ -31,7 +31,9 @@ class TouchpointCommands(CustomerCommands):
 
     def record_touchpoint(self, **kwargs: Any) -> Receipt:
         """Record one contact with a customer; see ``build_touchpoint`` for the arguments."""
-        return self._save(self.build_touchpoint(**kwargs))
+        touchpoint = self.build_touchpoint(**kwargs)
+        self.check_links(kwargs["customer_id"], **{f: kwargs.get(f) for f, _ in LINKS})
+        return self._save(touchpoint)
 
     def record_touchpoints(self, items: Sequence[Mapping[str, Any]]) -> list[Receipt]:
         """Record several contacts in one transaction, all or none; each item holds
@@ -41,6 +43,7 @@ class TouchpointCommands(CustomerCommands):
         for index, item in enumerate(items):
             try:
                 touchpoints.append(self.build_touchpoint(**item))
+                self.check_links(item["customer_id"], **{f: item.get(f) for f, _ in LINKS})
             except DomainError as exc:
                 raise ItemError(index, exc) from None
         return self._save_all(touchpoints)

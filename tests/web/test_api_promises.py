@@ -49,3 +49,17 @@ def test_a_promise_needs_an_aware_due_time(api: ApiClient) -> None:
     response = api.post("/api/v1/promises", {"customer_id": api.customer(), "what": "x", "due_at": "2026-03-03T10:00",
                                              "owner": "ann", "channel": "phone"})
     assert response.status_code == 422 and "due_at" in response.get_json()["errors"]
+
+
+def test_a_promise_about_another_customers_case_or_a_missing_deal_is_refused_on_its_field(api: ApiClient) -> None:
+    mine, theirs = api.customer("Ada"), api.customer("Bob")
+    case = api.case(theirs)["id"]
+    promise = {"customer_id": mine, "what": "Call back", "owner": "ann", "channel": "phone",
+               "due_at": "2026-03-03T09:00:00+00:00"}
+    before = api.event_count()
+    refused = api.post("/api/v1/promises", {**promise, "case_id": case})
+    assert refused.status_code == 422 and refused.get_json()["errors"] == {"case_id": [f"case {case} is another customer's"]}
+    missing = api.post("/api/v1/promises", {**promise, "deal_id": "00000000-0000-4000-8000-000000000000"})
+    assert missing.status_code == 422 and list(missing.get_json()["errors"]) == ["deal_id"]
+    assert api.event_count() == before
+    assert api.post("/api/v1/promises", {**promise, "case_id": api.case(mine)["id"]}).status_code == 201

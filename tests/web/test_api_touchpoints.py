@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
+import pytest
+
 from tests.web.conftest import ApiClient
 
 
@@ -67,3 +72,55 @@ def test_every_collection_with_a_create_documents_a_read_by_id(api: ApiClient) -
         reads = [p for p, operations in spec["paths"].items()
                  if "get" in operations and p.startswith(f"{path}/{{") and p.count("/") == path.count("/") + 1]
         assert reads, f"POST {path} answers a Location that nothing reads"
+
+
+def about(api: ApiClient, customer: str, **links: str) -> Any:
+    return api.post("/api/v1/touchpoints", {"customer_id": customer, "channel": "email", "direction": "inbound",
+                                            "kind": "inquiry", "subject": "About that", **links})
+
+
+def test_a_touchpoint_may_link_its_customers_own_case_deal_and_promise(api: ApiClient) -> None:
+    customer = api.customer()
+    case = api.case(customer)["id"]
+    deal = api.post("/api/v1/deals", {"customer_id": customer, "title": "Ten routers", "value": "900", "owner": "ann"}).get_json()["id"]
+    promise = api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "owner": "ann", "channel": "phone",
+                                            "due_at": "2026-03-03T09:00:00+00:00"}).get_json()["id"]
+    response = about(api, customer, case_id=case, deal_id=deal, promise_id=promise)
+    assert response.status_code == 201, response.get_json()
+
+
+@pytest.mark.parametrize("field", ["case_id", "deal_id", "promise_id"])
+def test_a_link_to_a_record_that_does_not_exist_is_refused_on_its_field(api: ApiClient, field: str) -> None:
+    customer = api.customer()
+    before = api.event_count()
+    response = about(api, customer, **{field: "00000000-0000-4000-8000-000000000000"})
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == [field]
+    assert api.event_count() == before
+
+
+def test_a_link_to_another_customers_case_is_refused_on_its_field(api: ApiClient) -> None:
+    mine, theirs = api.customer("Ada"), api.customer("Bob")
+    case = api.case(theirs)["id"]
+    before = api.event_count()
+    response = about(api, mine, case_id=case)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"case_id": [f"case {case} is another customer's"]}
+    assert api.event_count() == before
+
+
+def test_a_customer_merged_away_keeps_their_cases_for_the_survivors_contacts(api: ApiClient) -> None:
+    kept, merged = api.customer("Ada"), api.customer("Ada L.")
+    case = api.case(merged)["id"]
+    api.services.app.merge_customers(UUID(merged), survivor_id=UUID(kept), occurred_at=api.services.clock.now(),
+                                     actor="user:admin")
+    assert about(api, kept, case_id=case).status_code == 201
+
+
+def test_a_bad_link_in_a_batch_names_the_item_and_records_none(api: ApiClient) -> None:
+    mine, theirs = api.customer("Ada"), api.customer("Bob")
+    case = api.case(theirs)["id"]
+    item = {"customer_id": mine, "channel": "email", "direction": "inbound", "kind": "inquiry", "subject": "Hi"}
+    before = api.event_count()
+    response = api.post("/api/v1/touchpoints/batch", {"touchpoints": [item, {**item, "case_id": case}]})
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == ["touchpoints[1].case_id"]
+    assert api.event_count() == before
