@@ -102,8 +102,9 @@ def list_customers(
     """Customers, by name unless ``sort`` says otherwise (``CUSTOMER_SORTS``)."""
     query = sa.select(customers)
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(customers.c.name).like(like), customers.c.email.like(like)))
+        term = search.lower()  # typed text, not a pattern: "_" and "%" match themselves
+        query = query.where(sa.or_(sa.func.lower(customers.c.name).contains(term, autoescape=True),
+                                   customers.c.email.contains(term, autoescape=True)))
     if sector:
         query = query.where(customers.c.sector == sector)
     page = CUSTOMER_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)

@@ -53,6 +53,15 @@ def test_customers_filter_by_search_and_sector(api: ApiClient, five: list[str]) 
     assert [c["name"] for c in retail] == ["Bea", "Dee"]
 
 
+@pytest.mark.parametrize("typed", ["_", "%", "\\"])
+def test_a_search_for_a_wildcard_character_finds_it_typed_not_everyone(api: ApiClient, five: list[str],
+                                                                        typed: str) -> None:
+    api.customer(f"Odd{typed}Name")
+    api.catch_up()
+    found = api.get("/api/v1/customers", query_string={"search": typed}).get_json()["items"]
+    assert [c["name"] for c in found] == [f"Odd{typed}Name"]
+
+
 def test_an_unchanged_list_answers_304_to_its_etag_and_a_changed_one_200(api: ApiClient, five: list[str]) -> None:
     first = api.get("/api/v1/customers")
     etag = first.headers["ETag"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from web.schemas.common import ReadQuerySchema, Text
 
@@ -23,6 +23,11 @@ class FunnelQuerySchema(ReadQuerySchema):
     product = Text(max_length=200, metadata={"description": "Product name (spelling-insensitive) or id."})
     opened_since = Day(metadata={"description": "Only deals opened on or after this date."})
     opened_until = Day(metadata={"description": "Only deals opened before this date."})
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "opened_since" in data and "opened_until" in data and data["opened_since"] >= data["opened_until"]:
+            raise ValidationError("must be before opened_until (which is excluded)", "opened_since")
 
 
 class StageSchema(Schema):
