@@ -116,6 +116,16 @@ def test_if_match_with_the_current_version_applies_and_a_stale_one_is_412(stored
     assert stored_api.event_count() == events
 
 
+def test_if_match_star_acts_on_any_version_and_a_weak_tag_never_matches(api: ApiClient) -> None:
+    case = api.case(api.customer())["id"]
+    events = api.event_count()
+    weak = api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"}, headers={"If-Match": 'W/"1"'})
+    assert weak.status_code == 412 and list(weak.get_json()["errors"]) == ["If-Match"]
+    assert api.event_count() == events
+    star = api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"}, headers={"If-Match": "*"})
+    assert star.status_code == 200 and star.headers["ETag"] == '"2"'
+
+
 def test_every_action_on_a_record_honours_if_match(api: ApiClient) -> None:
     spec = api.client.get("/api/v1/openapi.json").get_json()
     actions = [(path, op) for path, operations in spec["paths"].items() if "{" in path

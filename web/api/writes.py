@@ -41,8 +41,9 @@ IDEMPOTENCY_DOC = {"name": KEY_HEADER, "in": "header", "required": False, "schem
                                   "1-255 printable ASCII characters, e.g. a UUID; kept 24 hours."}
 IF_MATCH_DOC = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
                 "description": "The record's version you acted on (a write's `version` or `ETag`, or the `version` "
-                               "field of a read), e.g. \"3\": if the record changed since, the answer is 412. A "
-                               "read's own ETag is a hash of its answer, for If-None-Match, not for this."}
+                               "field of a read), e.g. \"3\": if the record changed since, the answer is 412, as "
+                               "for a weak tag (W/...); `*` acts on any version. A read's own ETag is a hash of "
+                               "its answer, for If-None-Match, not for this."}
 
 
 def now() -> datetime:
@@ -56,11 +57,14 @@ def when(body: Mapping[str, Any]) -> datetime:
 
 
 def expected_version() -> int | None:
-    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), if any."""
+    """The version in ``If-Match`` (``3`` or ``"3"``), if any. ``*`` asks for none (any version of
+    a record that exists, RFC 9110). If-Match compares strongly, so a weak tag never matches: 412."""
     header = request.headers.get("If-Match")
-    if header is None:
+    if header is None or header.strip() == "*":
         return None
-    value = header.strip().removeprefix("W/").strip('"')
+    if header.strip().startswith("W/"):
+        raise field_error(412, "If-Match", 'a weak tag (W/...) never matches: send the version, e.g. "3"')
+    value = header.strip().strip('"')
     if not value.isdigit() or len(value) > 18:
         raise field_error(400, "If-Match", 'must be the version you read, e.g. "3"')
     return int(value)
