@@ -18,7 +18,6 @@ from uuid import UUID
 
 from domain.cases.commands import CaseCommands
 from domain.cases.model import ACTIVE, Case
-from domain.customers.model import email_customer_id
 from domain.errors import AlreadyExistsError, ConflictError
 from domain.mail.model import InboundMail, derived, inbound_mail_id
 from domain.messages.model import Draft, Message
@@ -55,11 +54,6 @@ class Inbound:
     @property
     def case_subject(self) -> str:
         return (self.subject.strip() or "(no subject)")[:300]
-
-
-def mail_customer_id(address: str) -> UUID:
-    """The customer registered for a new sender: the one any first contact from the address becomes."""
-    return email_customer_id(address)
 
 
 class MailCommands(CaseCommands):

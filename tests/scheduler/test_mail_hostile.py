@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.mail.commands import NO_TEXT, mail_customer_id
+from domain.customers.model import email_customer_id
+from domain.mail.commands import NO_TEXT
 from domain.mail.model import inbound_mail_id
 from scheduler.mailin.inbound import quarantined
 from scheduler.mailin.store import MailStore
@@ -124,7 +125,7 @@ def test_mail_from_our_own_address_is_never_the_customers_answer(world: World, t
     looped = raw({"From": "Touchline <support@shop.example>", "Subject": f"Re: [{code}]"}, b"Our own reply")
     assert core.receive(looped) == "automatic_threaded"
     assert "CustomerReplied" not in case_events(world, case_id)
-    assert not world.app._exists(mail_customer_id("support@shop.example"))
+    assert not world.app._exists(email_customer_id("support@shop.example"))
     colleague = raw({"From": "Ann <ann@shop.example>", "Message-ID": "<c1@shop.example>"}, b"A customer called me")
     assert core.receive(colleague) == "case_opened"  # others of our domain are people
 

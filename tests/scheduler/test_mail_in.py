@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.mail.commands import mail_customer_id
+from domain.customers.model import email_customer_id
 from domain.mail.model import derived, inbound_mail_id
 from scheduler.mailin.smtp import smtp_listener
 from scheduler.mailsink import free_port
@@ -26,7 +26,7 @@ def test_a_stranger_mailing_over_smtp_becomes_a_customer_with_a_new_case(world: 
     assert (record.status, record.outcome) == ("recorded", "case_opened")
     case = world.app.get_case(record.case_id)
     assert (case.subject, case.channel, case.customer_id) == ("My printer jams", "email",
-                                                               mail_customer_id("bob@example.org"))
+                                                               email_customer_id("bob@example.org"))
     customer = world.app.get_customer(case.customer_id)
     assert customer.name == "Bob Stone"
     assert customer.contact_points == [{"kind": "email", "value": "bob@example.org"}]
@@ -129,7 +129,7 @@ def test_automatic_mail_that_belongs_to_no_case_is_quarantined_not_a_case(
     record = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
     assert (record.status, record.case_id) == ("quarantined", None)
     assert reason in (record.reason or "")
-    assert not world.app._exists(mail_customer_id("bob@example.org"))  # a machine is no customer
+    assert not world.app._exists(email_customer_id("bob@example.org"))  # a machine is no customer
 
 
 @pytest.mark.parametrize("subject, sender, envelope", [
