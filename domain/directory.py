@@ -6,9 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from domain.errors import NotFoundError
 from domain.products.model import Product
 from domain.service import Receipt, Service
 from domain.users.model import User
+
+STAFF_ROLES = ("admin", "agent")  # those work can be given to (an auditor only reads)
 
 
 class DirectoryCommands(Service):
@@ -56,6 +59,18 @@ class DirectoryCommands(Service):
 
     def get_user(self, user_id: UUID) -> User:
         return self._get(User, user_id)
+
+    def is_staff(self, ref: str) -> bool:
+        """Whether work (a case, a deal, a promise) can be given to ``ref``: ``user:<id>`` of an
+        active admin or agent, as the panel and the API name a colleague. Read from the event
+        store, so a user created a moment ago counts. (Commands themselves take any reference:
+        imports keep their sources' owners, callbacks go to ``team:callbacks``.)"""
+        prefix, _, raw = ref.partition(":")
+        try:
+            user = self._get(User, UUID(raw)) if prefix == "user" else None
+        except (ValueError, NotFoundError):
+            return False
+        return user is not None and user.active and user.role in STAFF_ROLES
 
     def register_product(self, *, name: str, series: str | None, list_price: Decimal | int | str,
                          occurred_at: datetime, actor: str) -> Receipt:

@@ -29,6 +29,7 @@ class ApiClient:
         self.services: Services = app.extensions["touchline"]
         self.runner = self.services.projection_runner()
         self.full = self.token("read", "write")
+        self._staff: dict[str, str] = {}
 
     def token(self, *scopes: str, name: str | None = None) -> str:
         issued = self.services.app.issue_api_token(name=name or f"token-{next(_names)}", scopes=list(scopes),
@@ -51,6 +52,15 @@ class ApiClient:
 
     def event_count(self) -> int:
         return self.services.app.recorder.max_notification_id() or 0
+
+    def staff(self, name: str) -> str:
+        """``user:<id>`` of an agent called ``name``, registered on first use: whom cases, deals
+        and promises are given to."""
+        if name not in self._staff:
+            receipt = self.services.app.register_user(email=f"{name}@staff.example", name=name.title(), role="agent",
+                                                      occurred_at=self.services.clock.now(), actor=ADMIN)
+            self._staff[name] = f"user:{receipt.id}"
+        return self._staff[name]
 
     def customer(self, name: str = "Ada Lovelace", **fields: Any) -> str:
         response = self.post("/api/v1/customers", {"name": name, **fields})

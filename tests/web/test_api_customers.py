@@ -77,8 +77,8 @@ def test_the_360_view_shows_open_cases_promises_deals_and_the_latest_timeline(ap
     customer = api.customer("Ada", contact_points=[{"kind": "phone", "value": "+44 20 7946 0000"}])
     case = api.case(customer)
     api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "due_at": "2026-03-03T10:00:00+00:00",
-                                  "owner": "ann", "channel": "phone"})
-    api.post("/api/v1/deals", {"customer_id": customer, "title": "Printers", "value": 1200, "owner": "ann"})
+                                  "owner": api.staff("ann"), "channel": "phone"})
+    api.post("/api/v1/deals", {"customer_id": customer, "title": "Printers", "value": 1200, "owner": api.staff("ann")})
     api.catch_up()
     view = api.get(f"/api/v1/customers/{customer}").get_json()
     assert view["customer"]["phone"] == "+44 20 7946 0000"
@@ -158,7 +158,7 @@ def test_changing_details_records_only_what_changed(api: ApiClient) -> None:
 
 def test_churn_candidates_are_quiet_past_buyers(api: ApiClient) -> None:
     quiet = api.customer("Quiet")
-    deal = api.post("/api/v1/deals", {"customer_id": quiet, "title": "Old order", "value": 500, "owner": "ann",
+    deal = api.post("/api/v1/deals", {"customer_id": quiet, "title": "Old order", "value": 500, "owner": api.staff("ann"),
                                       "occurred_at": "2025-01-01T00:00:00+00:00"}).get_json()
     api.post(f"/api/v1/deals/{deal['id']}/win", {"close_value": 500, "occurred_at": "2025-02-01T00:00:00+00:00"})
     api.customer("Never bought")

@@ -6,7 +6,7 @@ from tests.web.conftest import ApiClient
 
 
 def deal(api: ApiClient, title: str, opened: str = "2026-03-01") -> str:
-    body = {"title": title, "value": "1200.50", "owner": "ann", "occurred_at": f"{opened}T09:00:00+00:00"}
+    body = {"title": title, "value": "1200.50", "owner": api.staff("ann"), "occurred_at": f"{opened}T09:00:00+00:00"}
     opened = api.post("/api/v1/deals", body)
     assert opened.status_code == 201, opened.get_json()
     deal_id: str = opened.get_json()["id"]
@@ -29,7 +29,7 @@ def test_deals_move_through_the_pipeline_and_list_by_status(api: ApiClient) -> N
     assert titles("sort=-opened_at") == ["Open", "Lost", "Won"]
     found = api.get(f"/api/v1/deals/{won}").get_json()
     assert (found["stage"], found["close_value"], found["value"]) == ("Won", 1100.0, 1200.5)
-    assert open_ in [d["id"] for d in api.get("/api/v1/deals?owner=ann").get_json()["items"]]
+    assert open_ in [d["id"] for d in api.get(f"/api/v1/deals?owner={api.staff('ann')}").get_json()["items"]]
 
 
 def test_a_lost_deal_can_be_reopened_into_an_open_stage(api: ApiClient) -> None:

@@ -115,7 +115,7 @@ def test_long_polls_beyond_the_processs_slots_answer_at_once_and_other_requests_
 
 def test_an_aggregates_history_lists_its_events_by_version(stored_api: ApiClient) -> None:
     case = stored_api.case(stored_api.customer())["id"]
-    stored_api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"})
+    stored_api.post(f"/api/v1/cases/{case}/assign", {"assignee": stored_api.staff("ann")})
     stored_api.post(f"/api/v1/cases/{case}/resolve", {"resolution": "Replaced the roller"})
     first = stored_api.get(f"/api/v1/aggregates/{case}/events?limit=2").get_json()
     assert [e["type"] for e in first["events"]] == ["Case.Opened", "Case.Assigned"]

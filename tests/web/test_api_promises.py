@@ -8,7 +8,7 @@ DUE = "2026-03-03T10:00:00+00:00"
 
 
 def promise(api: ApiClient, customer: str, due_at: str = DUE, what: str = "Call back") -> str:
-    made = api.post("/api/v1/promises", {"customer_id": customer, "what": what, "due_at": due_at, "owner": "ann",
+    made = api.post("/api/v1/promises", {"customer_id": customer, "what": what, "due_at": due_at, "owner": api.staff("ann"),
                                          "channel": "phone", "kind": "callback"})
     assert made.status_code == 201, made.get_json()
     promise_id: str = made.get_json()["id"]
@@ -47,14 +47,14 @@ def test_a_cancelled_promise_cannot_be_kept(api: ApiClient) -> None:
 
 def test_a_promise_needs_an_aware_due_time(api: ApiClient) -> None:
     response = api.post("/api/v1/promises", {"customer_id": api.customer(), "what": "x", "due_at": "2026-03-03T10:00",
-                                             "owner": "ann", "channel": "phone"})
+                                             "owner": api.staff("ann"), "channel": "phone"})
     assert response.status_code == 422 and "due_at" in response.get_json()["errors"]
 
 
 def test_a_promise_about_another_customers_case_or_a_missing_deal_is_refused_on_its_field(api: ApiClient) -> None:
     mine, theirs = api.customer("Ada"), api.customer("Bob")
     case = api.case(theirs)["id"]
-    promise = {"customer_id": mine, "what": "Call back", "owner": "ann", "channel": "phone",
+    promise = {"customer_id": mine, "what": "Call back", "owner": api.staff("ann"), "channel": "phone",
                "due_at": "2026-03-03T09:00:00+00:00"}
     before = api.event_count()
     refused = api.post("/api/v1/promises", {**promise, "case_id": case})

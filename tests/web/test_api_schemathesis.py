@@ -52,7 +52,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ApiClient
                     API_RATE_LIMIT=10**9, API_RATE_BURST=10**9, API_MIN_POSITION_WAIT=2)
     customer = api.customer("Fuzzed Customer")
     case = api.case(customer)["id"]
-    api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"})
+    api.post(f"/api/v1/cases/{case}/assign", {"assignee": api.staff("ann")})
     api.catch_up()
     follower = Follower(api)
     follower.thread.start()

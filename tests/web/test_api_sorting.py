@@ -64,15 +64,15 @@ class World:
         for customer, title, value, close in ((c1, "Router", 100, 100), (c3, "Router", 100, 50),
                                               (c2, "Printer", 200, 100)):
             deal = self.post("/api/v1/deals", {"customer_id": customer, "title": title, "value": value,
-                                               "owner": "ann", "occurred_at": at("2025-01-10")})
+                                               "owner": self.api.staff("ann"), "occurred_at": at("2025-01-10")})
             self.post(f"/api/v1/deals/{deal}/win", {"close_value": close, "occurred_at": at("2025-01-20")})
         for title, value in (("Printer", 200), ("Fax", 10)):
-            self.post("/api/v1/deals", {"customer_id": c4, "title": title, "value": value, "owner": "bob"})
+            self.post("/api/v1/deals", {"customer_id": c4, "title": title, "value": value, "owner": self.api.staff("bob")})
         for customer in (c1, c3):
             case = api.case(customer, priority="high", occurred_at=at("2025-03-01"))["id"]
             self.post(f"/api/v1/cases/{case}/resolve", {"resolution": "Fixed", "occurred_at": at("2025-03-02")})
             self.post(f"/api/v1/cases/{case}/rate", {"score": 5, "occurred_at": at("2025-03-02")})
-        for action, body in ((None, {}), ("assign", {"assignee": "ann"}), ("pend", {"reason": "awaiting_customer"})):
+        for action, body in ((None, {}), ("assign", {"assignee": self.api.staff("ann")}), ("pend", {"reason": "awaiting_customer"})):
             case = api.case(c4)["id"]  # three active cases opened at once: new, open, pending
             if action:
                 self.post(f"/api/v1/cases/{case}/{action}", body)
@@ -94,7 +94,7 @@ class World:
 
     def promise(self, customer: str, due: str, made: str | None = None) -> str:
         return self.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "due_at": at(due),
-                                              "owner": "ann", "channel": "phone",
+                                              "owner": self.api.staff("ann"), "channel": "phone",
                                               **({"occurred_at": made} if made else {})})
 
 

@@ -82,8 +82,8 @@ def about(api: ApiClient, customer: str, **links: str) -> Any:
 def test_a_touchpoint_may_link_its_customers_own_case_deal_and_promise(api: ApiClient) -> None:
     customer = api.customer()
     case = api.case(customer)["id"]
-    deal = api.post("/api/v1/deals", {"customer_id": customer, "title": "Ten routers", "value": "900", "owner": "ann"}).get_json()["id"]
-    promise = api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "owner": "ann", "channel": "phone",
+    deal = api.post("/api/v1/deals", {"customer_id": customer, "title": "Ten routers", "value": "900", "owner": api.staff("ann")}).get_json()["id"]
+    promise = api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "owner": api.staff("ann"), "channel": "phone",
                                             "due_at": "2026-03-03T09:00:00+00:00"}).get_json()["id"]
     response = about(api, customer, case_id=case, deal_id=deal, promise_id=promise)
     assert response.status_code == 201, response.get_json()

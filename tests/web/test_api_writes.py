@@ -107,22 +107,22 @@ def test_a_bad_idempotency_key_is_a_400(api: ApiClient) -> None:
 
 
 def test_if_match_with_the_current_version_applies_and_a_stale_one_is_412(stored_api: ApiClient) -> None:
-    case = stored_api.case(stored_api.customer())["id"]
-    assigned = stored_api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"}, headers={"If-Match": '"1"'})
+    case, ann, bob = stored_api.case(stored_api.customer())["id"], stored_api.staff("ann"), stored_api.staff("bob")
+    assigned = stored_api.post(f"/api/v1/cases/{case}/assign", {"assignee": ann}, headers={"If-Match": '"1"'})
     assert assigned.status_code == 200 and assigned.headers["ETag"] == '"2"'
     events = stored_api.event_count()
-    stale = stored_api.post(f"/api/v1/cases/{case}/assign", {"assignee": "bob"}, headers={"If-Match": '"1"'})
+    stale = stored_api.post(f"/api/v1/cases/{case}/assign", {"assignee": bob}, headers={"If-Match": '"1"'})
     assert stale.status_code == 412 and stale.get_json()["code"] == "stale_version"
     assert stored_api.event_count() == events
 
 
 def test_if_match_star_acts_on_any_version_and_a_weak_tag_never_matches(api: ApiClient) -> None:
-    case = api.case(api.customer())["id"]
+    case, ann = api.case(api.customer())["id"], api.staff("ann")
     events = api.event_count()
-    weak = api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"}, headers={"If-Match": 'W/"1"'})
+    weak = api.post(f"/api/v1/cases/{case}/assign", {"assignee": ann}, headers={"If-Match": 'W/"1"'})
     assert weak.status_code == 412 and list(weak.get_json()["errors"]) == ["If-Match"]
     assert api.event_count() == events
-    star = api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"}, headers={"If-Match": "*"})
+    star = api.post(f"/api/v1/cases/{case}/assign", {"assignee": ann}, headers={"If-Match": "*"})
     assert star.status_code == 200 and star.headers["ETag"] == '"2"'
 
 
@@ -142,14 +142,14 @@ def test_every_action_on_a_record_honours_if_match(api: ApiClient) -> None:
 
 
 def test_a_concurrent_change_is_a_409(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    case = api.case(api.customer())["id"]
+    case, bob = api.case(api.customer())["id"], api.staff("bob")
     stale = api.services.app.get_case(UUID(case))  # loaded by a request that is still deciding...
-    api.post(f"/api/v1/cases/{case}/assign", {"assignee": "ann"})  # ...when another one saves first
+    api.post(f"/api/v1/cases/{case}/assign", {"assignee": api.staff("ann")})  # ...when another one saves first
     original = Touchline._get
     monkeypatch.setattr(Touchline, "_get", lambda self, cls, i, *a, **k: stale if str(i) == case
                         else original(self, cls, i, *a, **k))
     events = api.event_count()
-    response = api.post(f"/api/v1/cases/{case}/assign", {"assignee": "bob"})
+    response = api.post(f"/api/v1/cases/{case}/assign", {"assignee": bob})
     assert response.status_code == 409 and response.get_json()["code"] == "concurrent_change"
     assert api.event_count() == events
 

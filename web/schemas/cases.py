@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from domain.cases.model import PEND_REASONS, PRIORITIES
 from domain.touchpoints.model import CHANNELS
 from projections.queries.service import CASE_SORTS
-from web.schemas.common import ListQuerySchema, ReceiptSchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import Colleague, ListQuerySchema, ReceiptSchema, Text, WriteSchema, page_schema, sort_field
 from web.schemas.sla import CaseSlaSchema
 from web.schemas.touchpoints import TouchpointFieldsSchema
 
@@ -91,12 +91,12 @@ class ReplySchema(WriteSchema):
 
 
 class AssignSchema(WriteSchema):
-    assignee = Text(required=True, min_length=1, max_length=200)
+    assignee = Colleague(required=True)
     team = Text(max_length=100)
 
 
 class TransferSchema(WriteSchema):
-    to_assignee = Text(required=True, min_length=1, max_length=200)
+    to_assignee = Colleague(required=True)
     to_team = Text(max_length=100)
     note = Text(required=True, min_length=1, max_length=10_000,
                 metadata={"description": "Handover note, so the customer repeats nothing."})

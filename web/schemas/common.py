@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from domain.values import EARLIEST_YEAR, LATEST_YEAR, MAX_MONEY
 from projections.queries.paging import Sorting
+from web.services import services
 
 MAX_BIGINT = 2**63 - 1
 NO_NUL = r"^[^\u0000]*$"
@@ -41,6 +42,22 @@ class Text(fields.String):
         except UnicodeEncodeError:
             raise ValidationError("is not valid Unicode text") from None
         return result
+
+
+class Colleague(Text):
+    """Whom work is given to: ``user:<id>`` of an active admin or agent (``Touchline.is_staff``),
+    as the panel offers them; anything else would drop a case or a promise out of every queue."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_length=1, max_length=200, metadata={
+            "description": "user:<id> of an active admin or agent, as reads show them (a case's assignee, "
+                           "a deal's owner)."}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        ref = super()._deserialize(value, attr, data, **kwargs)
+        if not services().app.is_staff(ref):
+            raise ValidationError("must be user:<id> of an active admin or agent")
+        return ref
 
 
 class Instant(fields.AwareDateTime):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from projections.queries.records import DEAL_SORTS
-from web.schemas.common import Amount, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import Amount, Colleague, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 
 
 class DealQuerySchema(ListQuerySchema):
@@ -40,7 +40,7 @@ DealPageSchema = page_schema(DealSchema, "DealPage")
 class OpenDealSchema(WriteSchema):
     title = Text(required=True, min_length=1, max_length=300)
     value = Amount(required=True)
-    owner = Text(required=True, min_length=1, max_length=200)
+    owner = Colleague(required=True)
     customer_id = fields.UUID()
     product_id = fields.UUID()
     stage = Text(max_length=60, metadata={"description": "Default: the pipeline's first stage."})

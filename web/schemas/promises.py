@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections.queries.service import PROMISE_SORTS
-from web.schemas.common import Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import Colleague, Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
 
 
 class PromiseQuerySchema(ListQuerySchema):
@@ -46,7 +46,7 @@ class MakePromiseSchema(WriteSchema):
     customer_id = fields.UUID(required=True)
     what = Text(required=True, min_length=1, max_length=2000)
     due_at = Instant(required=True)
-    owner = Text(required=True, min_length=1, max_length=200)
+    owner = Colleague(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     kind = fields.String(load_default="promise", validate=validate.OneOf(PROMISE_KINDS))
     contact_point = Text(max_length=500)

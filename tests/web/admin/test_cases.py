@@ -94,6 +94,18 @@ def test_transfer_with_a_handover_note_moves_the_case(stored_desk: Desk) -> None
     assert "Transfer: done" in page and "Ada Admin" in page
 
 
+@pytest.mark.parametrize("to", ["nobody", "user:00000000-0000-0000-0000-000000000007", "auditor"])
+def test_a_transfer_posted_to_someone_the_list_does_not_offer_is_refused_on_the_field(desk: Desk, to: str) -> None:
+    panel, agent = desk
+    case_id = open_case(panel, customer(panel))
+    before = panel.event_count()
+    target = agent_ref(panel, "auditor") if to == "auditor" else to  # an auditor only reads
+    page = panel.post(agent, f"/admin/cases/act/transfer/?id={case_id}", {
+        "to_assignee": target, "to_team": "", "note": "Over to you", "version": "1"}).get_data(as_text=True)
+    assert "Pick a colleague from the list (an active admin or agent)." in page
+    assert panel.event_count() == before
+
+
 def test_an_internal_note_is_not_a_reply_to_the_customer(desk: Desk) -> None:
     panel, agent = desk
     case_id = open_case(panel, customer(panel))

@@ -15,7 +15,9 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
 from flask_admin.model.fields import AjaxSelectField
 from wtforms import HiddenField, SelectField
+from wtforms.validators import ValidationError
 
+from domain.directory import STAFF_ROLES
 from projections import models
 from projections.views.directory import pipeline_stages, users
 from web.admin.views.base import read_session
@@ -77,10 +79,15 @@ class StaffField(SelectField):
     def load_choices(self) -> None:
         with services().views.connect() as conn:
             rows = conn.execute(sa.select(users.c.id, users.c.name, users.c.team)
-                                .where(users.c.active.is_(True), users.c.role.in_(("admin", "agent")))
+                                .where(users.c.active.is_(True), users.c.role.in_(STAFF_ROLES))
                                 .order_by(users.c.name)).all()
         choices = [(staff_ref(r.id), f"{r.name} ({r.team})" if r.team else r.name) for r in rows]
         self.choices = ([("", self.blank)] if self.blank is not None else []) + choices
+
+    def pre_validate(self, form: Any) -> None:
+        """Only a colleague the list offers: a crafted POST cannot give work to nobody."""
+        if self.data not in {value for value, _ in self.choices}:
+            raise ValidationError("Pick a colleague from the list (an active admin or agent).")
 
 
 class TeamField(SelectField):
