@@ -122,6 +122,10 @@ def test_an_aggregates_history_lists_its_events_by_version(stored_api: ApiClient
     rest = stored_api.get(f"/api/v1/aggregates/{case}/events?after_version={first['next_after_version']}").get_json()
     assert [(e["type"], e["aggregate_version"]) for e in rest["events"]] == [("Case.Resolved", 3)]
     assert rest["next_after_version"] is None
+    feed = stored_api.get("/api/v1/events?limit=1000").get_json()["events"]
+    in_feed = {(e["aggregate_id"], e["aggregate_version"]): e["position"] for e in feed}
+    for event in first["events"] + rest["events"]:  # each found again in the feed at its position
+        assert event["position"] == in_feed[(case, event["aggregate_version"])]
 
 
 def test_the_history_of_an_unknown_or_token_aggregate_is_a_404(api: ApiClient) -> None:

@@ -18,13 +18,13 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import TopicError, get_topic
+from eventsourcing.utils import TopicError
 from flask.views import MethodView
 from marshmallow import RAISE
 
 from domain.audit.commands import record_audit_read
 from domain.base import topics_of_events
-from projections.audit import HIDDEN, describe, hidden_topics
+from projections.audit import HIDDEN, describe, events_page, head_version, hidden_topics
 from projections.audit_personal import learn_erasures
 from web.api.auth import caller, requires, runtime
 from web.api.blueprint import Blueprint
@@ -126,16 +126,13 @@ class History(MethodView):
     @blp.arguments(HistoryQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, HistorySchema)
     def get(self, query: dict[str, Any], aggregate_id: UUID) -> dict[str, Any]:
-        """One aggregate's events by version (business and recorded time, actor, fields)."""
+        """One aggregate's events by version (business and recorded time, actor, fields), each with
+        its position in the event feed."""
         found = services()
         app, limit = found.app, query["limit"]
-        learn_erasures(app)
-        stored = list(app.events.get(aggregate_id, gt=query["after_version"] or None, limit=limit + 1))
-        hidden = hidden_topics()
-        if any(get_topic(type(e)) in hidden for e in stored[:1]) or (not stored and not query["after_version"]):
+        if head_version(app, aggregate_id) is None:
             raise ApiError(404, f"no events for aggregate {aggregate_id}")
-        events = [describe(e, None) for e in stored[:limit]]
-        more = len(stored) > limit
+        events, more = events_page(app, aggregate_id, after_version=query["after_version"], limit=limit)
         record_audit_read(app, channel="api", subject=str(aggregate_id), occurred_at=found.clock.now(),
                           query={"events_after_version": str(query["after_version"]), "limit": str(limit)},
                           actor=caller().actor)
