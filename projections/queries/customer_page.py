@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from domain.deals.model import LOST, WON
 from projections.queries.customers import get_customer
 from projections.queries.paging import Page, keyset_page
+from projections.queries.records import is_overdue
 from projections.queries.sla import _clocks_at, _Terms
 from projections.queries.staff import staff_names
 from projections.views.cases import ACTIVE, cases
@@ -134,7 +135,7 @@ def get_customer_page(conn: sa.Connection, customer_id: str, *, now: datetime, t
         case["sla"] = clocks[case["id"]]
     customer_promises, promises_total = _first(conn, promises, ids, promises.c.status != "open", promises.c.due_at)
     for promise in customer_promises:
-        promise["overdue"] = promise["status"] == "open" and promise["due_at"] < now
+        promise["overdue"] = is_overdue(promise, now)
     customer_deals, deals_total = _first(conn, deals, ids, deals.c.stage.in_((WON, LOST)), deals.c.opened_at)
     absorbed = [dict(r) for r in conn.execute(
         sa.select(customers.c.id, customers.c.name, customers.c.contact_points, customers.c.merged_into)

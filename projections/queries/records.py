@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +34,16 @@ def get_touchpoint(conn: sa.Connection, touchpoint_id: str) -> dict[str, Any] | 
     return _row(conn, touchpoints, touchpoint_id)
 
 
-def get_promise(conn: sa.Connection, promise_id: str) -> dict[str, Any] | None:
-    return _row(conn, promises, promise_id)
+def is_overdue(promise: Mapping[str, Any], now: datetime) -> bool:
+    """Open and past its due time at ``now``: the ``overdue`` of every promise read."""
+    return bool(promise["status"] == "open" and promise["due_at"] < now)
+
+
+def get_promise(conn: sa.Connection, promise_id: str, *, now: datetime) -> dict[str, Any] | None:
+    found = _row(conn, promises, promise_id)
+    if found is not None:
+        found["overdue"] = is_overdue(found, now)
+    return found
 
 
 def get_deal(conn: sa.Connection, deal_id: str) -> dict[str, Any] | None:

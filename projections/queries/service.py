@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.queries.paging import Page, Sorting
+from projections.queries.records import is_overdue
 from projections.views.cases import (
     ACTIVE,
     RESOLVED,
@@ -137,7 +138,7 @@ def list_promises(
         query = query.where(promises.c.customer_id == customer_id)
     page = PROMISE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
     for item in page.items:
-        item["overdue"] = item["status"] == "open" and item["due_at"] < now
+        item["overdue"] = is_overdue(item, now)
     return page
 
 

@@ -25,6 +25,8 @@ def test_overdue_lists_open_promises_past_due(api: ApiClient) -> None:
     overdue = api.get("/api/v1/promises?status=overdue").get_json()["items"]
     assert [(p["id"], p["overdue"]) for p in overdue] == [(late, True)]
     assert len(api.get(f"/api/v1/promises?customer_id={customer}").get_json()["items"]) == 3
+    assert api.get(f"/api/v1/promises/{late}").get_json()["overdue"] is True  # one promise says it too
+    assert api.get(f"/api/v1/promises/{kept_late}").get_json()["overdue"] is False
 
 
 def test_a_promise_is_rescheduled_then_kept(api: ApiClient) -> None:

@@ -61,7 +61,7 @@ class Promise(MethodView):
     @blp.response(200, PromiseSchema)
     def get(self, query: dict[str, Any], promise_id: UUID) -> dict[str, Any]:
         """One promise."""
-        return found(read(query, lambda conn: get_promise(conn, str(promise_id))), "promise", promise_id)
+        return found(read(query, lambda conn: get_promise(conn, str(promise_id), now=services().clock.now())), "promise", promise_id)
 
 
 def _action(name: str, schema: type[Schema], summary: str, command: Command) -> None:

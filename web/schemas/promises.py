@@ -27,7 +27,7 @@ class PromiseSchema(Schema):
     channel = fields.String(required=True)
     status = fields.String(required=True)
     due_at = fields.AwareDateTime(required=True)
-    overdue = fields.Boolean(metadata={"description": "Open and past due now (lists only)."})
+    overdue = fields.Boolean(metadata={"description": "Open and past due now."})
     case_id = fields.String(allow_none=True)
     deal_id = fields.String(allow_none=True)
     made_at = fields.AwareDateTime(required=True)
