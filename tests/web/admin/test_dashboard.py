@@ -137,3 +137,12 @@ def test_without_read_models_the_dashboard_says_so(panel: Panel) -> None:
     response = panel.client("agent").get("/admin/")
     assert response.status_code == 200
     assert "read models are not available" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value, shown", [(0.9998, "&gt;99.9&nbsp;%"), (1.0, "100.0&nbsp;%"), (0.0004, "&lt;0.1&nbsp;%"),
+                                          (0.0, "0.0&nbsp;%"), (0.5, "50.0&nbsp;%"), (None, "&mdash;")])
+def test_a_rate_short_of_all_never_reads_as_all_nor_one_above_none_as_none(panel: Panel, value: Any,
+                                                                         shown: str) -> None:
+    with panel.app.test_request_context():
+        macro = panel.app.jinja_env.from_string("{% import 'admin/pages/_format.html' as f %}{{ f.rate(v) }}")
+        assert macro.render(v=value).strip() == shown
