@@ -108,26 +108,30 @@ DEMO_PASSWORD_FILE = "demo-password"
 
 
 def ensure_demo_users() -> str:
-    """admin@, agent@ and auditor@example.com, once. Their password: ``TOUCHLINE_DEMO_PASSWORD``,
-    else generated; kept (mode 0600) in ``demo-password`` in the data directory, never in the repo.
-    Returns a line saying how to log in."""
+    """admin@, agent@ and auditor@example.com, once. Their password: ``TOUCHLINE_DEMO_PASSWORD``
+    (the operator's own: neither printed nor written anywhere), else generated, printed once and
+    kept (mode 0600) in ``demo-password`` in the data directory, never in the repo. Returns a line
+    saying how to log in."""
     svc = services()
     path = data_directory(svc) / DEMO_PASSWORD_FILE
     missing = [role for role in ROLES if not _exists(f"{role}@example.com")]
     if not missing:
         where = f"the password is in {path}" if path.exists() else "their password is unchanged"
         return f"demo users admin@, agent@, auditor@example.com exist already; {where}"
-    password = os.environ.get("TOUCHLINE_DEMO_PASSWORD") or temporary_password()
+    given = os.environ.get("TOUCHLINE_DEMO_PASSWORD")
+    password = given or temporary_password()
     _checked(password, "demo@example.com")
     for role in missing:
         svc.app.register_user(email=f"{role}@example.com", name=DEMO_NAMES[role], role=role,
                               password_hash=_hash(password), occurred_at=svc.clock.now(), actor="system:demo-users")
+    users = ", ".join(f"{r}@example.com" for r in missing)
+    if given:
+        return f"demo users {users} can log in at /admin with the password from TOUCHLINE_DEMO_PASSWORD"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(password + "\n")
-    return (f"demo users {', '.join(f'{r}@example.com' for r in missing)} can log in at /admin with the password "
-            f"{password} (also in {path})")
+    return f"demo users {users} can log in at /admin with the password {password} (also in {path})"
 
 
 def _exists(email: str) -> bool:
