@@ -41,17 +41,25 @@ def one_of(field: str, value: str, allowed: Iterable[str]) -> str:
     return value
 
 
+def storable(value: str) -> bool:
+    """Whether both databases can keep ``value`` as text: no lone surrogate (e.g. from undecodable
+    bytes in a command line) and no NUL (PostgreSQL's text columns cannot hold it: the
+    projections would stop there)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def text(field: str, value: str | None, *, required: bool = True, max_length: int = 10_000) -> str:
     """Return ``value`` stripped; fail when required and blank, or when too long."""
     if value is not None and not isinstance(value, str):
         raise InvalidValueError(field, "must be text")
     cleaned = (value or "").strip()
-    try:
-        cleaned.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate, e.g. from undecodable bytes in a command line
-        raise InvalidValueError(field, "holds characters that are not valid text") from None
-    if "\x00" in cleaned:  # PostgreSQL's text columns cannot hold it: the projections would stop there
-        raise InvalidValueError(field, "holds a NUL character")
+    if not storable(cleaned):
+        raise InvalidValueError(field, "holds a NUL character" if "\x00" in cleaned
+                                else "holds characters that are not valid text")
     if required and not cleaned:
         raise InvalidValueError(field, "is required")
     if len(cleaned) > max_length:

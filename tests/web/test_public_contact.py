@@ -145,6 +145,8 @@ def test_a_merge_the_read_model_has_not_seen_yet_still_reaches_the_survivor(site
     ({"topic": "lottery"}, "topic", "Please choose what your message is about."),
     ({"message": ""}, "message", "Please write your message."),
     ({"message": "x" * 5001}, "message", "Please keep your message under 5,000 characters."),
+    ({"message": "Hello\x00there"}, "message", "Please remove the invisible control characters from this field."),
+    ({"name": "Grace\x00"}, "name", "Please remove the invisible control characters from this field."),
 ])
 def test_bad_input_shows_the_form_again_with_the_error_next_to_the_field(
         site: Site, change: dict[str, str], field: str, message: str) -> None:

@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from domain.values import storable
 from projections.queries.public import find_customer_by_email
 from scheduler.links import sign, verify
 from web.public.pages import limit_address, link_settings, public_error
@@ -34,6 +35,7 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE = r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$"
 PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."
 NOT_TYPED = ("csrf_token", "stamp", "website")  # the fields a person does not fill in
+UNSTORABLE = "Please remove the invisible control characters from this field."
 
 
 def strip(value: str | None) -> str | None:
@@ -73,6 +75,16 @@ class GuardedForm(FlaskForm):
         """Give a newly shown form its stamp (a form shown again keeps the one it was sent with)."""
         if not self.stamp.data:
             self.stamp.data = new_stamp()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, and none may hold what no text column stores (a NUL, a lone
+        surrogate): named on its field, not refused later by the command as a whole."""
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            if isinstance(field.data, str) and not storable(field.data):
+                field.errors = [*field.errors, UNSTORABLE]
+                valid = False
+        return valid
 
     def key(self) -> str | None:
         """What names the records this form writes: its nonce and a digest of what was typed (None
