@@ -48,6 +48,7 @@ def topics_of_events(*, excluding: tuple[type[Entity], ...] = ()) -> dict[str, s
         if issubclass(aggregate, excluding):
             continue
         for value in vars(aggregate).values():
-            if isinstance(value, type) and issubclass(value, DomainEvent) and value.__module__ == aggregate.__module__:
+            if (isinstance(value, type) and issubclass(value, DomainEvent) and value.__module__ == aggregate.__module__
+                    and value.__name__ != "Event"):  # the library's base of the aggregate's events: none is one
                 found[value.__qualname__] = get_topic(value)
     return found

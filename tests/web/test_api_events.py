@@ -56,6 +56,8 @@ def test_the_feed_filters_by_event_type(api: ApiClient) -> None:
     assert [e["type"] for e in seen] == ["Case.Opened"]
     bad = api.get("/api/v1/events?types=Case.Exploded")
     assert bad.status_code == 422 and "types" in bad.get_json()["errors"]
+    base = api.get("/api/v1/events?types=AuditRead.Event")  # the library's base class: no event is one
+    assert base.status_code == 422 and ".Event" not in base.get_json()["errors"]["types"][0].partition("e.g.")[2]
 
 
 def test_a_position_past_the_end_of_the_log_is_refused_not_followed_forever(api: ApiClient) -> None:
