@@ -25,6 +25,7 @@ class Storage:
     kind: str  # "sqlite" or "postgresql"
     event_store_env: dict[str, str]
     views_url: str
+    files: tuple[Path, ...] = ()  # the database files on this machine (SQLite's)
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,7 +63,7 @@ def _sqlite(url: str, raw_path: str) -> Storage:
         # with new data keys and erasures in that same transaction (projections/keys_sqlite.py).
         "APPLICATION_RECORDER_TOPIC": "projections.keys_sqlite:SealedSQLiteRecorder",
     }
-    return Storage(url=url, kind="sqlite", event_store_env=env, views_url=f"sqlite:///{views}")
+    return Storage(url=url, kind="sqlite", event_store_env=env, views_url=f"sqlite:///{views}", files=(events, views))
 
 
 def _postgres(url: str, parts: SplitResult) -> Storage:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from flask import current_app
 from domain.application import Touchline
 from domain.clock import Clock, SystemClock
 from projections.engine import create_views_engine
+from projections.private_files import create_private
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from projections.storage import Storage, storage_from_url
@@ -78,8 +78,9 @@ class Services:
 def build_services(config: Mapping[str, Any], clock: Clock | None = None) -> Services:
     """Open the event store named by ``config["DATABASE_URL"]`` and wire the services."""
     storage = storage_from_url(config["DATABASE_URL"])
-    if storage.is_sqlite:
-        Path(storage.event_store_env["SQLITE_DBNAME"]).parent.mkdir(parents=True, exist_ok=True)
+    for path in storage.files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
     app = Touchline(env=storage.event_store_env)
     return Services(storage=storage, clock=clock or SystemClock(), app=app, config=config)
 

@@ -10,6 +10,8 @@ import os
 import uuid
 from pathlib import Path
 
+from projections.private_files import open_private
+
 
 class MailStore:
     def __init__(self, directory: str | Path) -> None:
@@ -21,7 +23,8 @@ class MailStore:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{digest}.{uuid.uuid4().hex}.tmp")  # one per writer: threads write too
-            temporary.write_bytes(data)
+            with open_private(temporary, "wb") as out:  # customers' mail
+                out.write(data)
             os.replace(temporary, path)
         return digest
 

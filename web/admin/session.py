@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from projections.private_files import open_private
 from web.services import Services
 
 KEY_FILE = "secret_key"
@@ -34,8 +35,7 @@ def stored_secret_key(directory: Path) -> str:
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
         draft = directory / f".{KEY_FILE}.{os.getpid()}"
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
+        with open_private(draft) as out:
             out.write(secrets.token_hex(32))
         try:
             os.link(draft, path)  # fails if another process was first: then use theirs

@@ -19,6 +19,7 @@ from domain.audit.commands import record_audit_read
 from domain.errors import InvalidValueError
 from projections.audit import AsOf, events_page, plain, resolve, state_as_of
 from projections.audit_export import ExportFileError, export_events, import_events, write_manifest
+from projections.private_files import open_private
 from web.commands.audit_verify import checkpoint_command, verify_command
 from web.services import services
 
@@ -118,7 +119,7 @@ def export_command(out: Path, since: datetime | None, until: datetime | None) ->
     svc = services()
     head = svc.app.recorder.max_notification_id() or 0
     try:
-        with out.open("wb") as stream:
+        with open_private(out, "wb") as stream:
             manifest = export_events(svc.app, stream, since=since, until=until,
                                      progress=lambda n: click.echo(f"exported {n} events (log head {head})",
                                                                    err=True))

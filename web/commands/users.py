@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from domain.errors import AlreadyExistsError, DomainError
 from domain.users.model import ROLES, User, user_id_for
+from projections.private_files import open_private
 from web.admin.passwords import hash_password, password_problem, temporary_password
 from web.admin.session import data_directory
 from web.services import services
@@ -128,8 +129,7 @@ def ensure_demo_users() -> str:
     if given:
         return f"demo users {users} can log in at /admin with the password from TOUCHLINE_DEMO_PASSWORD"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
+    with open_private(path) as out:
         out.write(password + "\n")
     return f"demo users {users} can log in at /admin with the password {password} (also in {path})"
 
