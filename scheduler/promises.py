@@ -5,8 +5,9 @@
 - Still overdue ``escalate_after`` later: an escalation to the owner's manager.
 - A callback due within ``callback_lead``: a reminder to the agent.
 
-Each rule scans the indexed ``promises`` view ((status, due_at) range, newest work only: due
-within the lookback) for open promises without that notice for their current due time
+Each rule scans the indexed ``promises`` view ((status, lapses_at) range, newest work only:
+lapsed within the lookback, so a promise recorded today as due last week counts and imported
+history does not) for open promises without that notice for their current due time
 (``outbox_notices``), a page at a time, and issues the notices in batches. The view holds
 what the messages need and the version it has seen: the follow-ups are appended after that
 version without loading the promise (one load per due promise was most of the cost). A
@@ -60,22 +61,23 @@ Build = Callable[[DuePromise, Directory, TemplateBook, SchedulerContext], list[D
 @dataclass(frozen=True)
 class Rule:
     purpose: str  # the notice whose absence makes a promise due for this rule
-    since: datetime  # due after this...
+    since: datetime  # lapsing after this...
     until: datetime  # ...and at or before this
     build: Build
     kind: str | None = None  # promise kind, when the rule is for one kind only
 
 
 def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> sa.Select[Any]:
-    """Open promises due in the rule's window with no ``rule.purpose`` notice for that due time."""
+    """Open promises lapsing in the rule's window with no ``rule.purpose`` notice for their due time."""
     done = sa.exists().where(n.source_id == p.id, n.kind == rule.purpose, n.cause_at == p.due_at)
-    query = sa.select(p.id, p.owner, p.customer_id, p.due_at, p.what, p.channel, p.contact_point, p.case_id,
-                      p.version).where(p.status == "open", p.due_at > rule.since, p.due_at <= rule.until, ~done)
+    query = sa.select(p.id, p.owner, p.customer_id, p.due_at, p.lapses_at, p.what, p.channel, p.contact_point,
+                      p.case_id, p.version).where(p.status == "open", p.lapses_at > rule.since,
+                                                  p.lapses_at <= rule.until, ~done)
     if rule.kind:
         query = query.where(p.kind == rule.kind)
     if after:
-        query = query.where(sa.tuple_(p.due_at, p.id) > sa.tuple_(*after))
-    return query.order_by(p.due_at, p.id).limit(limit)
+        query = query.where(sa.tuple_(p.lapses_at, p.id) > sa.tuple_(*after))
+    return query.order_by(p.lapses_at, p.id).limit(limit)
 
 
 def rules(ctx: SchedulerContext) -> tuple[Rule, ...]:
@@ -105,7 +107,7 @@ def apply_rule(ctx: SchedulerContext, rule: Rule, touched: set[UUID] | None = No
     book = TemplateBook(ctx.app)
     for rows, directory in due_pages(ctx.views, ctx.settings.page_size,
                                      lambda after: scan(rule, ctx.settings.page_size, after),
-                                     lambda row: (row.due_at, row.id), staff=lambda row: row.owner):
+                                     lambda row: (row.lapses_at, row.id), staff=lambda row: row.owner):
         notices = []
         for row in rows:
             if rule.purpose == "manager_escalation" and directory.manager_of(row.owner) is None:

@@ -1,4 +1,5 @@
-"""Promises with their due time (indexed: the scheduler's scan is ``due_at <= now``)."""
+"""Promises with their due time, and when they lapse (indexed: the scheduler's scan is
+``lapses_at <= now``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ promises = sa.Table(
     sa.Column("contact_point", sa.String(500)),  # where to follow up (the scheduler reads the view, not the log)
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),
+    # When the promise fell (or falls) overdue: its due time, or the moment it was made or
+    # rescheduled when that was already past it. The scheduler's lookback counts from this, so
+    # a promise recorded today as due last week is followed up, and imported history is not.
+    sa.Column("lapses_at", UTCDateTime, nullable=False),
     sa.Column("case_id", Id(), index=True),
     sa.Column("deal_id", Id()),
     sa.Column("made_at", UTCDateTime, nullable=False),
@@ -34,8 +39,9 @@ promises = sa.Table(
     sa.Column("reschedules", sa.Integer, nullable=False, default=0),
     sa.Column("follow_ups", sa.Integer, nullable=False, default=0),
     sa.Column("version", sa.Integer, nullable=False),
-    # The scheduler's scan (status, due_at <= now) and the workload's count of open promises not yet due per owner.
+    # The workload's count of open promises not yet due per owner.
     sa.Index("ix_promises_status_due_owner", "status", "due_at", "owner"),
+    sa.Index("ix_promises_status_lapses", "status", "lapses_at", "id"),  # the scheduler's scan, in pages
     # The API's sort keys (projections/queries/service.py): pages read in index order.
     sa.Index("ix_promises_due", "due_at", "id"),
     sa.Index("ix_promises_made", "made_at", "id"),
@@ -61,9 +67,14 @@ def counted(row: dict[str, Any]) -> Counted:
                                             "kept_on_time": int(row["kept_on_time"] is True)}),)
 
 
+def lapses_at(e: Any) -> Any:
+    """When the promise a ``Made`` or ``Rescheduled`` event sets falls overdue."""
+    return max(e.due_at, e.occurred_at)
+
+
 class PromisesProjection(Projection):
     name = "promises"
-    version = 3  # 2: contact_point; 3: owner_promises
+    version = 4  # 2: contact_point; 3: owner_promises; 4: lapses_at
     tables = (promises, owner_promises)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -77,7 +88,7 @@ class PromisesProjection(Projection):
         row = rows.put(promises, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id), "kind": e.promise_kind,
             "what": e.what, "owner": e.owner, "channel": e.channel, "contact_point": e.contact_point,
-            "status": "open", "due_at": e.due_at,
+            "status": "open", "due_at": e.due_at, "lapses_at": lapses_at(e),
             "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
             "made_at": e.occurred_at, "reschedules": 0, "follow_ups": 0, "version": e.originator_version,
         })
@@ -91,7 +102,7 @@ class PromisesProjection(Projection):
     def rescheduled(self, e: Any, ctx: Context, rows: Rows) -> None:
         row = rows.get(promises, str(e.originator_id))
         if row:
-            self._set(e, rows, due_at=e.due_at, reschedules=row["reschedules"] + 1)
+            self._set(e, rows, due_at=e.due_at, lapses_at=lapses_at(e), reschedules=row["reschedules"] + 1)
 
     @handles(Promise.Cancelled)
     def cancelled(self, e: Any, ctx: Context, rows: Rows) -> None:

@@ -44,11 +44,13 @@ class World:
     def agent_ref(self) -> str:
         return f"user:{self.agent}"
 
-    def promise(self, *, due_in: timedelta, channel: str = "email", kind: str = "promise", **fields: Any) -> UUID:
+    def promise(self, *, due_in: timedelta, channel: str = "email", kind: str = "promise",
+                made_ago: timedelta = timedelta(0), **fields: Any) -> UUID:
+        """A promise due ``due_in`` from now, recorded ``made_ago`` (now by default)."""
         now = self.clock.now()
         return self.app.make_promise(customer_id=self.customer, what=fields.pop("what", "Send the refund form"),
                                      due_at=now + due_in, owner=fields.pop("owner", self.agent_ref),
-                                     channel=channel, kind=kind, occurred_at=now, actor=self.agent_ref,
+                                     channel=channel, kind=kind, occurred_at=now - made_ago, actor=self.agent_ref,
                                      **fields).id
 
     def case(self, subject: str = "Printer jams", **fields: Any) -> UUID:

@@ -74,7 +74,7 @@ def test_a_follow_up_recorded_by_another_scheduler_is_not_repeated_though_the_vi
 
 def test_an_apology_and_an_escalation_due_in_one_run_both_go_out_without_a_conflict(world: World) -> None:
     late = world.ctx.settings.escalate_after + timedelta(minutes=5)
-    promise = world.promise(due_in=-late)
+    promise = world.promise(due_in=-late, made_ago=late + timedelta(hours=1))  # lapsed unseen: scheduler down
     world.catch_up()
     outcome = follow_up_promises(world.ctx)  # the escalation rule sees the version before the apology
     assert (outcome.done, outcome.messages, outcome.conflicts) == (2, 3, 0)

@@ -67,13 +67,40 @@ def test_a_rescheduled_promise_that_lapses_again_is_followed_up_again(world: Wor
 def test_kept_cancelled_and_long_past_promises_get_no_follow_up(world: World) -> None:
     kept = world.promise(due_in=timedelta(minutes=10))
     cancelled = world.promise(due_in=timedelta(minutes=10))
-    world.promise(due_in=-world.ctx.settings.lookback - timedelta(minutes=1))  # before the scheduler's horizon
+    lookback = world.ctx.settings.lookback
+    # History: made and lapsed before the scheduler's horizon, as an import or a backfill records it.
+    world.promise(due_in=-lookback - timedelta(minutes=1), made_ago=lookback + timedelta(days=1))
     now = world.clock.now()
     world.app.keep_promise(kept, evidence="Sent", occurred_at=now, actor=world.agent_ref)
     world.app.cancel_promise(cancelled, reason="Withdrawn", occurred_at=now, actor=world.agent_ref)
     world.clock.advance(hours=1)
     world.tick()
     assert world.sink.messages == []
+
+
+def test_a_promise_recorded_today_as_due_long_ago_is_followed_up_now(world: World) -> None:
+    """Logged late (the call was last week): it is overdue from the moment it is recorded, and
+    the owner has the usual interval to act before the manager hears of it."""
+    world.promise(due_in=-world.ctx.settings.lookback - timedelta(days=2))
+    world.tick()
+    assert len(world.mail_to("ada@example.com")) == 1 and len(world.mail_to("ann@shop.example")) == 1
+    assert world.mail_to("mia@shop.example") == []
+    world.clock.advance(seconds=world.ctx.settings.escalate_after.total_seconds())
+    world.tick()
+    assert len(world.mail_to("mia@shop.example")) == 1
+
+
+def test_a_promise_rescheduled_into_the_past_beyond_the_horizon_is_followed_up_now(world: World) -> None:
+    promise = world.promise(due_in=timedelta(days=3))
+    world.tick()
+    world.app.reschedule_promise(promise, due_at=world.clock.now() - world.ctx.settings.lookback - timedelta(hours=1),
+                                 reason="Was due before the holidays", occurred_at=world.clock.now(),
+                                 actor=world.agent_ref)
+    world.tick()
+    apology, = world.mail_to("ada@example.com")
+    world.clock.advance(hours=1)
+    world.tick()
+    assert world.mail_to("ada@example.com") == [apology]  # once
 
 
 def test_a_callback_reminds_the_agent_shortly_before_the_chosen_time(world: World) -> None:
