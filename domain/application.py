@@ -22,7 +22,7 @@ from domain.users.commands import UserPreferenceCommands
 from domain.webhooks.commands import WebhookCommands
 
 
-class Touchline(MailCommands, CaseCommands, PromiseCommands, DealCommands, DirectoryCommands, TokenCommands,
-                SlaCommands, OutreachCommands, MessageCommands, UserPreferenceCommands, KnowledgeCommands,
-                CallbackCommands, WebhookCommands):
+class Touchline(MailCommands, CaseCommands, PromiseCommands, CallbackCommands, DealCommands, DirectoryCommands,
+                TokenCommands, SlaCommands, OutreachCommands, MessageCommands, UserPreferenceCommands,
+                KnowledgeCommands, WebhookCommands):
     """Customer service and sales ledger: every change is an event."""

@@ -15,6 +15,7 @@ from domain.errors import AlreadyExistsError, NotFoundError
 from domain.service import Receipt
 from domain.sla.commands import SlaCommands
 from domain.touchpoints.commands import TouchpointCommands
+from domain.touchpoints.model import Touchpoint
 
 
 class CaseCommands(TouchpointCommands, SlaCommands):
@@ -59,33 +60,43 @@ class CaseCommands(TouchpointCommands, SlaCommands):
     def open_case(
         self, *, customer_id: UUID, subject: str, channel: str, description: str = "", priority: str = "normal",
         team: str | None = None, touchpoint: dict[str, Any] | None = None, id: UUID | None = None,
-        occurred_at: datetime, actor: str,
+        register: dict[str, Any] | None = None, occurred_at: datetime, actor: str,
     ) -> Receipt:
         """Open a case with a fresh tracking code and the SLA policy version that covers it
         (``select_sla_policy``); ``touchpoint`` (the contact that raised it) is recorded in
-        the same transaction and linked to the case."""
+        the same transaction and linked to the case. ``register``: the name and contact points
+        to register ``customer_id`` with, in the same transaction, if they are new."""
         # Checked before a code is allocated: bad input must not use up codes or claim a block.
         occurred_at, actor = Case.checked_when(occurred_at, actor)
         Case.checked_opening(subject=subject, description=description, priority=priority, channel=channel, team=team)
-        self.check_customer_exists(customer_id)
-        policy = self.select_sla_policy(priority=priority, channel=channel, customer_id=customer_id)
         case_id = id or uuid4()
-        records: list[Any] = []
-        touchpoint_id = None
-        if touchpoint is not None:
-            tp = self.build_touchpoint(customer_id=customer_id, case_id=case_id, occurred_at=occurred_at,
-                                       actor=actor, **touchpoint)
-            touchpoint_id = tp.id
-            records.append(tp)
-        code = self.next_tracking_code(occurred_at)
-        case = Case.open(
-            id=case_id, tracking_code=code, customer_id=customer_id, subject=subject, description=description,
-            priority=priority, channel=channel, team=team, sla_policy_id=policy.id if policy else None,
-            sla_policy_version=policy.version if policy else None, touchpoint_id=touchpoint_id,
-            occurred_at=occurred_at, actor=actor,
-        )
-        index = CaseCode(id=case_code_id(code), code=code, case_id=case.id, occurred_at=occurred_at, actor=actor)
-        return self._save(case, index, *records)
+        for _ in range(2):
+            new = self.new_customer(customer_id, register, occurred_at=occurred_at, actor=actor)
+            policy = self.select_sla_policy(priority=priority, channel=channel, customer_id=customer_id,
+                                            segment=new.segment if new else None)
+            records: list[Any] = [new] if new else []
+            touchpoint_id = None
+            if touchpoint is not None:
+                # Not ``build_touchpoint``: ``new_customer`` checked the customer, who may not be saved yet.
+                tp = Touchpoint.record(**{**touchpoint, "id": touchpoint.get("id") or uuid4()}, customer_id=customer_id,
+                                       case_id=case_id, occurred_at=occurred_at, actor=actor)
+                touchpoint_id = tp.id
+                records.append(tp)
+            code = self.next_tracking_code(occurred_at)
+            case = Case.open(
+                id=case_id, tracking_code=code, customer_id=customer_id, subject=subject, description=description,
+                priority=priority, channel=channel, team=team, sla_policy_id=policy.id if policy else None,
+                sla_policy_version=policy.version if policy else None, touchpoint_id=touchpoint_id,
+                occurred_at=occurred_at, actor=actor,
+            )
+            index = CaseCode(id=case_code_id(code), code=code, case_id=case.id, occurred_at=occurred_at, actor=actor)
+            try:
+                return self._save(case, index, *records)
+            except AlreadyExistsError:
+                if new is None or self._exists(case_id) or not self._exists(customer_id):
+                    raise
+                # A concurrent first contact from the same person registered them first: again, as theirs.
+        raise AssertionError("unreachable: the second attempt finds the customer registered")
 
     def get_case(self, case_id: UUID, *, version: int | None = None) -> Case:
         return self._get(Case, case_id, version=version)

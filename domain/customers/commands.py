@@ -103,6 +103,21 @@ class CustomerCommands(Service):
     def get_customer(self, customer_id: UUID, *, version: int | None = None) -> Customer:
         return self._get(Customer, customer_id, version=version)
 
+    def new_customer(self, customer_id: UUID, register: Mapping[str, Any] | None, *, occurred_at: datetime,
+                     actor: str) -> Customer | None:
+        """For a command that saves a first contact with whoever it names: None when
+        ``customer_id`` is a customer already, else that person registered now with ``register``
+        (name, contact points), unsaved, to be saved in the command's transaction so that a
+        refused command registers nobody. NotFoundError when new and ``register`` is None."""
+        try:
+            self.check_customer_exists(customer_id)  # remembered: no read for a customer seen before
+            return None
+        except NotFoundError:
+            if register is None or self._exists(customer_id):  # or the id is another kind of record's
+                raise
+        return Customer.register(id=customer_id, customer_kind="person", occurred_at=occurred_at, actor=actor,
+                                 **register)
+
     def check_customer_exists(self, customer_id: UUID) -> None:
         """A customer (not any record: a case's or a webhook's id would pass a bare existence check,
         and personal data sealed under that id would follow that record's key)."""

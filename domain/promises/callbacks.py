@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.customers.model import Customer
+from domain.customers.commands import CustomerCommands
 from domain.errors import AlreadyExistsError, ConflictError, NotFoundError
 from domain.promises.model import Promise
 from domain.promises.slots import CallbackSlot, slot_id
-from domain.service import Receipt, Service
+from domain.service import Receipt
 from domain.touchpoints.model import Touchpoint
 
 ATTEMPTS = 5  # saves that lost a race are retried on the reloaded slot this often
@@ -28,7 +28,7 @@ ATTEMPTS = 5  # saves that lost a race are retried on the reloaded slot this oft
 HeldCount = Callable[[Sequence[UUID]], int]
 
 
-class CallbackCommands(Service):
+class CallbackCommands(CustomerCommands):
     def request_callback(
         self, *, id: UUID, customer_id: UUID, starts_at: datetime, capacity: int, held: HeldCount, what: str,
         owner: str, contact_point: str | None, touchpoint: dict[str, Any], occurred_at: datetime, actor: str,
@@ -37,15 +37,12 @@ class CallbackCommands(Service):
         """Book the callback promise ``id`` into the slot starting at ``starts_at``; the receipt is
         the promise's. ``touchpoint``: channel, direction, kind, subject, summary of the request.
         ``register``: name and contact points to register ``customer_id`` with if it is new."""
-        if register is None and not self._exists(customer_id):
-            raise NotFoundError(Customer.kind, customer_id)
         occurred_at, actor = Promise.checked_when(occurred_at, actor)
         for _ in range(ATTEMPTS):
             if self._exists(id):
                 return self._existing(id)
-            # Checked on each attempt: a concurrent request may have registered the customer meanwhile.
-            new = [] if self._exists(customer_id) else [Customer.register(
-                id=customer_id, customer_kind="person", occurred_at=occurred_at, actor=actor, **(register or {}))]
+            # Asked on each attempt: a concurrent request may have registered the customer meanwhile.
+            new = [c for c in [self.new_customer(customer_id, register, occurred_at=occurred_at, actor=actor)] if c]
             # Built afresh each time: a failed save has used up the pending events.
             promise = Promise.make(id=id, customer_id=customer_id, what=what, due_at=starts_at, owner=owner,
                                    channel="phone", promise_kind="callback", contact_point=contact_point,

@@ -126,13 +126,14 @@ class SlaCommands(Service):
             self._versions[key] = self._get(SlaPolicy, policy_id, version=version)
         return self._versions[key]
 
-    def select_sla_policy(self, *, priority: str, channel: str, customer_id: UUID) -> SlaPolicy | None:
-        """The policy that covers a case with these attributes now (None if none does)."""
+    def select_sla_policy(self, *, priority: str, channel: str, customer_id: UUID,
+                          segment: Mapping[str, str] | None = None) -> SlaPolicy | None:
+        """The policy that covers a case with these attributes now (None if none does);
+        ``segment``: the customer's, when they are not saved yet."""
         policies = self.sla_policies_in_force()
-        segment: dict[str, str] = {}
-        if any("segment" in p.conditions for p in policies):
-            segment = self._get(Customer, customer_id).segment
-        return next((p for p in policies if p.matches(priority=priority, channel=channel, segment=segment)), None)
+        if segment is None:
+            segment = self._get(Customer, customer_id).segment if any("segment" in p.conditions for p in policies) else {}
+        return next((p for p in policies if p.matches(priority=priority, channel=channel, segment=dict(segment))), None)
 
     def sla_terms(self, policy_id: UUID, version: int) -> PolicyTerms:
         """The targets and calendar of one policy version (cached: versions never change)."""

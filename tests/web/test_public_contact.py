@@ -94,6 +94,21 @@ def test_the_corrected_form_sent_twice_opens_one_more_case_only(site: Site) -> N
     assert site.events() == written
 
 
+def test_a_message_that_cannot_be_recorded_registers_nobody(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(occurred_at: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    hidden, written = site.form("/contact"), site.events()
+    monkeypatch.setattr(site.app, "next_tracking_code", disk_full)  # fails after the customer is found new
+    with pytest.raises(OSError):
+        site.send("/contact", GOOD, hidden=hidden)
+    assert site.events() == written  # no customer left without their case
+    monkeypatch.undo()
+    answer = site.send("/contact", GOOD, hidden=hidden)  # sent again once the disk has room
+    assert answer.status_code == 200
+    assert site.app.get_customer(customer_of(site, answer.get_data(as_text=True))).name == "Grace Hopper"
+
+
 def test_two_forms_from_one_new_address_register_one_customer(site: Site) -> None:
     first = site.send("/contact", GOOD).get_data(as_text=True)
     second = site.send("/contact", {**GOOD, "message": "And the scanner too."}).get_data(as_text=True)  # no catch-up

@@ -1,6 +1,6 @@
-"""The contact form: ``/contact``. A customer writes; we find them by email (or register them),
-record the message as an inbound web-form touchpoint and open a case with it, and show the
-tracking code. The scheduler acknowledges the case as any new one. The case and touchpoint are
+"""The contact form: ``/contact``. A customer writes; we find them by email (or register them,
+in the same transaction), record the message as an inbound web-form touchpoint and open a case
+with it, and show the tracking code. The scheduler acknowledges the case as any new one. The case and touchpoint are
 named by the form's key (nonce and content), so the same form sent twice opens one case."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from flask import Blueprint, render_template
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
-from domain.cases.model import Case
 from domain.errors import AlreadyExistsError, DomainError, NotFoundError
 from web.public.forms import ContactDetails, Page, derived_id, guard, strip
 from web.public.pages import public_error
@@ -49,16 +48,14 @@ def _open_case(form: ContactForm) -> str:
     except NotFoundError:
         pass
     subject, message = _subject(form), form.message.data.strip()
-    Case.checked_opening(subject=subject, description=message, priority="normal", channel="web_form", team=None)
-    # Registered first (as mail-in does): a resend after a failed opening finds the same customer.
-    customer_id = app.register_email_customer(form.address(), form.found(), **form.registration(),
-                                              occurred_at=now, actor=ACTOR)
     touchpoint = {"id": derived_id("touchpoint", key), "channel": "web_form", "direction": "inbound",
                   "kind": TOPICS[form.topic.data][1], "subject": subject, "summary": message,
                   "contact_point": form.address()}
     try:
-        app.open_case(id=case_id, customer_id=customer_id, subject=subject, description=message,
-                      channel="web_form", touchpoint=touchpoint, occurred_at=now, actor=ACTOR)
+        # A new customer is registered in the case's transaction: a failed opening registers nobody.
+        app.open_case(id=case_id, customer_id=app.customer_id_for_email(form.address(), form.found()),
+                      register=form.registration(), subject=subject, description=message, channel="web_form",
+                      touchpoint=touchpoint, occurred_at=now, actor=ACTOR)
     except AlreadyExistsError:
         pass  # the same form, sent again at the same moment: it opened the case
     return app.get_case(case_id).tracking_code
