@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.customers.model import Customer, email_customer_id
-from domain.errors import AlreadyExistsError, NotFoundError
+from domain.errors import NotFoundError
 from domain.service import Receipt, Service
 
 
@@ -41,20 +41,6 @@ class CustomerCommands(Service):
         """The customer ``customer_id`` is now: itself, or the one it was merged into (followed)."""
         while (merged_into := self._get(Customer, customer_id).merged_into) is not None:  # merges never cycle
             customer_id = merged_into
-        return customer_id
-
-    def register_email_customer(
-        self, address: str, found: UUID | None, *, name: str, contact_points: list[dict[str, str]],
-        occurred_at: datetime, actor: str,
-    ) -> UUID:
-        """``customer_id_for_email``, registered now with ``name`` and ``contact_points`` if new."""
-        customer_id = self.customer_id_for_email(address, found)
-        if not self._exists(customer_id):
-            try:
-                self.register_customer(id=customer_id, name=name, contact_points=contact_points,
-                                       occurred_at=occurred_at, actor=actor)
-            except AlreadyExistsError:
-                pass  # registered by a concurrent first contact from the same address
         return customer_id
 
     def change_customer_details(

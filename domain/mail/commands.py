@@ -57,13 +57,6 @@ class Inbound:
 
 
 class MailCommands(CaseCommands):
-    def customer_for_mail(self, mail: Inbound, found: UUID | None, *, occurred_at: datetime, actor: str) -> UUID:
-        """The sender's customer (``register_email_customer``: ``found`` is the read models')."""
-        name = mail.sender_name.strip()[:200] or mail.sender.split("@")[0] or mail.sender
-        return self.register_email_customer(mail.sender, found, name=name,
-                                            contact_points=[{"kind": "email", "value": mail.sender}],
-                                            occurred_at=occurred_at, actor=actor)
-
     def mail_seen(self, mail: Inbound) -> bool:
         return self._exists(mail.record_id)
 
@@ -85,12 +78,16 @@ class MailCommands(CaseCommands):
             return "duplicate"
         return "quarantined"
 
-    def record_mail(self, mail: Inbound, *, customer_id: UUID | None, case_id: UUID | None, occurred_at: datetime,
+    def record_mail(self, mail: Inbound, *, found: UUID | None, case_id: UUID | None, occurred_at: datetime,
                     actor: str, release: bool = False) -> str:
-        """Record the mail from ``customer_id``, threaded into ``case_id`` when given and still open
-        to replies. Returns the outcome ("threaded", "automatic_threaded", "case_opened"),
-        "quarantined" for automatic mail that threads into no case, or "duplicate".
-        ``release``: the mail is quarantined already and is being processed again."""
+        """Record the mail, threaded into ``case_id`` when given and still open to replies, else
+        opening a case for its sender: ``found`` (the read models' customer with the sender's
+        address) or whom ``customer_id_for_email`` names, registered in the case's transaction if
+        new. Mail threaded into a case is that case's customer's: whoever else answers in the
+        thread (a colleague from their own address) is not made a customer. Returns the outcome
+        ("threaded", "automatic_threaded", "case_opened"), "quarantined" for automatic mail that
+        threads into no case, or "duplicate". ``release``: the mail is quarantined already and is
+        being processed again."""
         case = self._get(Case, case_id) if case_id is not None else None
         if case is not None and case.status not in (*ACTIVE, "resolved") and mail.automatic is None:
             case = None  # closed: a person writing again starts a new case
@@ -103,9 +100,7 @@ class MailCommands(CaseCommands):
                       "summary": mail.summary, "contact_point": mail.sender, "external_ref": mail.message_id}
         when = {"occurred_at": occurred_at, "actor": actor}
         if case is None:
-            if customer_id is None:
-                raise ValueError("a mail that opens a case needs its customer")
-            return self._open_case_by_mail(mail, customer_id, touchpoint, release, **when)
+            return self._open_case_by_mail(mail, found, touchpoint, release, **when)
         outcome = "threaded" if mail.automatic is None else "automatic_threaded"
         tp = self.build_touchpoint(customer_id=case.customer_id, case_id=case.id, **touchpoint, **when)
         records: list[Any] = [tp]
@@ -114,14 +109,18 @@ class MailCommands(CaseCommands):
             records.append(case)
         return self._save_record(mail, outcome, case.customer_id, case.id, tp.id, records, release, **when)
 
-    def _open_case_by_mail(self, mail: Inbound, customer_id: UUID, touchpoint: dict[str, Any], release: bool,
+    def _open_case_by_mail(self, mail: Inbound, found: UUID | None, touchpoint: dict[str, Any], release: bool,
                            *, occurred_at: datetime, actor: str) -> str:
         case_id = derived(mail.record_id, "case")
+        name = mail.sender_name.strip()[:200] or mail.sender.split("@")[0] or mail.sender
         try:
-            self.open_case(id=case_id, customer_id=customer_id, subject=mail.case_subject, channel="email",
-                           touchpoint=touchpoint, occurred_at=occurred_at, actor=actor)
+            self.open_case(id=case_id, customer_id=self.customer_id_for_email(mail.sender, found),
+                           register={"name": name, "contact_points": [{"kind": "email", "value": mail.sender}]},
+                           subject=mail.case_subject, channel="email", touchpoint=touchpoint,
+                           occurred_at=occurred_at, actor=actor)
         except AlreadyExistsError:
             pass  # opened by an earlier delivery that stopped before its record: complete it
+        customer_id = self._get(Case, case_id).customer_id
         return self._save_record(mail, "case_opened", customer_id, case_id, touchpoint["id"], [], release,
                                  occurred_at=occurred_at, actor=actor)
 

@@ -130,13 +130,12 @@ class MailIn:
         for attempt in range(ATTEMPTS):
             now = self.clock.now()
             case_id = self.thread(parsed, sender=mail.sender if mail.automatic is None else None)
-            customer_id = None
-            if mail.automatic is None:  # a machine never becomes a customer
+            found = None
+            if mail.automatic is None:  # a machine never becomes a customer (a closed case's mail opens one)
                 with self.views.connect() as conn:
                     found = find_customer_by_email(conn, mail.sender)
-                customer_id = self.app.customer_for_mail(mail, found, occurred_at=now, actor=ACTOR)
             try:
-                outcome = self.app.record_mail(mail, customer_id=customer_id, case_id=case_id, occurred_at=now,
+                outcome = self.app.record_mail(mail, found=found, case_id=case_id, occurred_at=now,
                                                actor=ACTOR, release=release)
             except ConflictError:
                 if attempt == ATTEMPTS - 1:

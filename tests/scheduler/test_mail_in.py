@@ -173,3 +173,18 @@ def test_an_html_only_mail_is_recorded_as_its_text(world: World, tmp_path: Path)
     assert mail_in(world, tmp_path).receive(raw) == "case_opened"
     record = world.app.get_inbound_mail(inbound_mail_id("<h1@example.org>"))
     assert world.app.get_touchpoint(record.touchpoint_id).summary == "Paper jams"
+
+
+def test_someone_else_answering_in_a_thread_joins_the_case_without_becoming_a_customer(
+    world: World, tmp_path: Path,
+) -> None:
+    """Bob's colleague answers our thread from her own address: the mail is Bob's case's, and
+    nobody new is registered (a stray customer with no contact of their own)."""
+    core = mail_in(world, tmp_path)
+    core.receive(mail())
+    first = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
+    colleague = mail("Re: My printer jams", "Same here on floor 2.", sender="carol@example.org",
+                     message_id="<m2@example.org>", headers={"In-Reply-To": "<m1@example.org>"})
+    assert core.receive(colleague) == "threaded"
+    assert world.app.get_inbound_mail(inbound_mail_id("<m2@example.org>")).case_id == first.case_id
+    assert email_customer_id("carol@example.org") not in world.app.repository
