@@ -66,6 +66,27 @@ def get_merged_timeline(conn: sa.Connection, ids: list[str], *, limit: int = 50,
     return keyset_page(conn, query, order, limit=limit, cursor=cursor, descending=True, tag="customer-page-timeline")
 
 
+def _named(conn: sa.Connection, lines: list[dict[str, Any]], refs: set[str]) -> dict[str, str]:
+    """The names of the staff ``refs`` and of those the timeline ``lines`` name (their actors, and
+    "assigned to user:<id>" in a summary, which is rewritten to read as the agent's name)."""
+    mentioned = {ref for line in lines for ref in _STAFF_REF.findall(line["summary"])}
+    names = staff_names(conn, refs | {line["actor"] for line in lines} | mentioned)
+    for line in lines:
+        line["summary"] = _STAFF_REF.sub(lambda m: names.get(m.group(0), m.group(0)), line["summary"])
+    return names
+
+
+def get_case_conversation(conn: sa.Connection, case_id: str, *, limit: int = 500) -> dict[str, Any]:
+    """A case's conversation, oldest first: its events and the touchpoints and promises made on it,
+    each with its full text (what the customer wrote, replies, notes, handovers), so whoever picks
+    the case up reads what was said. ``more``: there are lines after the first ``limit``."""
+    t = customer_timeline.c
+    rows = [dict(r) for r in conn.execute(sa.select(customer_timeline).where(t.case_id == case_id)
+                                          .order_by(t.occurred_at, t.position).limit(limit + 1)).mappings()]
+    lines = rows[:limit]
+    return {"lines": lines, "names": _named(conn, lines, set()), "more": len(rows) > limit}
+
+
 def _digits(value: str | None) -> str:
     return re.sub(r"\D", "", value or "")
 
@@ -142,12 +163,8 @@ def get_customer_page(conn: sa.Connection, customer_id: str, *, now: datetime, t
         .where(customers.c.id.in_(ids[1:])).order_by(customers.c.name)).mappings()]
     survivor = get_customer(conn, summary["merged_into"]) if summary["merged_into"] else None
     timeline = get_merged_timeline(conn, ids, limit=timeline_limit, cursor=cursor)
-    mentioned = {ref for line in timeline.items for ref in _STAFF_REF.findall(line["summary"])}
-    names = staff_names(conn, {c["assignee"] for c in open_cases} | {p["owner"] for p in customer_promises}
-                        | {d["owner"] for d in customer_deals} | {line["actor"] for line in timeline.items}
-                        | mentioned)
-    for line in timeline.items:  # "assigned to user:<id>" reads as the agent's name
-        line["summary"] = _STAFF_REF.sub(lambda m: names.get(m.group(0), m.group(0)), line["summary"])
+    names = _named(conn, timeline.items, {c["assignee"] for c in open_cases} | {p["owner"] for p in customer_promises}
+                   | {d["owner"] for d in customer_deals})
     return {
         "customer": summary, "merged_ids": ids, "absorbed": absorbed, "survivor": survivor,
         "open_cases": open_cases, "promises": customer_promises, "promises_total": promises_total,

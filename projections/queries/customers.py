@@ -78,12 +78,16 @@ def get_customer_360(
 def get_timeline(
     conn: sa.Connection, customer_id: str, *, limit: int = 100, cursor: str | None = None, sort: str | None = None,
     since: datetime | None = None, until: datetime | None = None, channel: str | None = None,
-    types: Sequence[str] = (),
+    types: Sequence[str] = (), case_id: str | None = None,
 ) -> Page[dict[str, Any]]:
     """Every event about the customer, by default in business-time order (log position breaks ties);
-    only those in [since, until), on ``channel``, of ``types`` (``Case.Opened``...) when given."""
+    only those in [since, until), on ``channel``, of ``types`` (``Case.Opened``...), part of the
+    case ``case_id`` (its conversation: the case's events, its touchpoints, promises made on it)
+    when given."""
     t = customer_timeline.c
     query = sa.select(customer_timeline).where(t.customer_id == customer_id)
+    if case_id is not None:
+        query = query.where(t.case_id == case_id)
     if since is not None:
         query = query.where(t.occurred_at >= since)
     if until is not None:

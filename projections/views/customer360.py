@@ -28,7 +28,7 @@ from projections.rows import Rows
 from projections.schema import Id, Money, Position, UTCDateTime, metadata
 from projections.views.cases import ACTIVE
 from projections.views.customer_merge import fold_figures
-from projections.views.timeline_text import describe, erased_line
+from projections.views.timeline_text import describe, detail, erased_line
 
 customers = sa.Table(
     "customers", metadata,
@@ -75,8 +75,11 @@ customer_timeline = sa.Table(
     sa.Column("channel", sa.String(20)),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("summary", sa.String(500), nullable=False),
+    sa.Column("detail", sa.Text),  # the full text the event carries (``timeline_text.detail``)
     sa.Column("record_id", Id(), nullable=False),
+    sa.Column("case_id", Id()),  # the case the event is part of: its conversation
     sa.Index("ix_customer_timeline_customer_time", "customer_id", "occurred_at", "position"),
+    sa.Index("ix_customer_timeline_case_time", "case_id", "occurred_at", "position"),
 )
 
 customer_links = sa.Table(
@@ -100,11 +103,18 @@ def _kind_of(event_class: type[Any]) -> str:
     return kind
 
 
+def _case_of(e: Any) -> str | None:
+    """The case a touchpoint or promise event names, if any."""
+    case_id = getattr(e, "case_id", None)
+    return str(case_id) if case_id else None
+
+
 class Customer360Projection(Projection):
     name = "customer360"
     # 2: merges fold the duplicate's figures into the survivor; 3: surveys and win-back offers on
-    # the timeline (and the row's version follows them), INTEGER positions on SQLite
-    version = 3
+    # the timeline (and the row's version follows them), INTEGER positions on SQLite; 4: the
+    # timeline's full texts and case (a case's conversation)
+    version = 4
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -140,7 +150,8 @@ class Customer360Projection(Projection):
         rows.append(customer_timeline, {
             "position": ctx.position, "customer_id": customer_id, "occurred_at": e.occurred_at,
             "recorded_at": ctx.recorded_at, "event_type": type(e).__qualname__, "channel": channel,
-            "actor": e.actor, "summary": describe(e, code), "record_id": str(e.originator_id),
+            "actor": e.actor, "summary": describe(e, code), "detail": detail(e), "record_id": str(e.originator_id),
+            "case_id": str(e.originator_id) if isinstance(e, Case.Event) else _case_of(e),
         })
 
     def _customer(self, rows: Rows, customer_id: str, e: Any, **changes: Any) -> dict[str, Any] | None:
@@ -347,7 +358,8 @@ class Customer360Projection(Projection):
         def line(r: dict[str, Any]) -> dict[str, Any] | None:
             link = rows.get(customer_links, r["record_id"]) if r["event_type"].startswith("Case.") else None
             text = erased_line(r["event_type"], link["label"] if link else None)
-            return {"summary": text} if text else None
+            changes = {"summary": text} if text else {}
+            return {**changes, "detail": None} if r["detail"] is not None else changes or None
 
         rewrite(rows, customer_timeline, "customer_id", customer_id, line)
         self._line(rows, e, ctx, customer_id)

@@ -72,6 +72,31 @@ ERASED_LINE_TYPES = {cls.__qualname__: cls for cls in ERASED_LINES}
 _LINES[Customer.Erased] = lambda e, case: f"Personal data erased: {e.reason}"
 
 
+# The full text an event carries beyond its line: what the customer wrote, a reply's body, a
+# handover note. Shown under the line, so whoever picks up a case reads what was said, not its
+# first 120 characters. All of it is personal data: erased with the customer (``detail``).
+_DETAILS: dict[type[Any], Callable[[Any], str]] = {
+    Touchpoint.Recorded: lambda e: e.summary,
+    Touchpoint.Corrected: lambda e: e.changes.get("summary") or "",
+    Case.Opened: lambda e: e.description,
+    Case.AgentReplied: lambda e: e.body,
+    Case.CustomerReplied: lambda e: e.body,
+    Case.Transferred: lambda e: e.note,
+    Case.Pended: lambda e: e.note,
+    Case.Resolved: lambda e: e.resolution,
+    Case.SatisfactionRated: lambda e: e.comment,
+    Promise.Kept: lambda e: e.evidence,
+}
+
+
+def detail(e: Any) -> str | None:
+    """The full text ``e`` carries (None when none, or erased: as the erasure leaves the row)."""
+    text = _DETAILS[type(e)](e) if type(e) in _DETAILS else ""
+    if not isinstance(text, str) or not text.strip() or ERASED in (getattr(e, f, None) for f in personal_fields(type(e))):
+        return None
+    return text.strip()
+
+
 def erased_line(event_type: str, code: str | None = None) -> str | None:
     """The erased form of a line of ``event_type`` (a qualified name), or None if it quotes nothing personal."""
     cls = ERASED_LINE_TYPES.get(event_type)

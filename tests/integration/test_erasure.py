@@ -143,6 +143,7 @@ def test_erasure_reaches_every_read_model_and_keeps_the_figures(services: Servic
     lines = [line["summary"] for line in page["timeline"].items]
     assert lines[0] == "Personal data erased: GDPR request 17"
     assert not [line for line in lines if "Ada" in line or "fire" in line or "Leeds" in line]
+    assert [line["detail"] for line in page["timeline"].items if line["detail"]] == []  # the full texts too
     assert f"Touchpoint: {ERASED}" in lines
     assert subjects[str(ada["customer"])] == ERASED and subjects[str(bob["customer"])] == "Bob Byte's fire"
     assert touched == {ERASED} and tuple(promised) == (ERASED, ERASED)

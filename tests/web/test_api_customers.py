@@ -121,6 +121,29 @@ def test_the_timeline_pages_in_either_order(api: ApiClient) -> None:
     assert "Third" in newest["items"][0]["summary"]
 
 
+def test_the_timeline_carries_what_was_written_and_gives_a_case_its_whole_conversation(api: ApiClient) -> None:
+    customer = api.customer("Ada")
+    case = api.case(customer, description="Jams since the firmware update")
+    message = "It jams on every page. " * 10 + "Order SO-777."
+    api.post("/api/v1/touchpoints", {"customer_id": customer, "case_id": case["id"], "channel": "email",
+                                     "direction": "inbound", "kind": "complaint", "subject": "Printer jams",
+                                     "summary": message})
+    api.post(f"/api/v1/cases/{case['id']}/reply", {"body": "Please send a photo.", "public": True})
+    api.post("/api/v1/touchpoints", {"customer_id": customer, "channel": "phone", "direction": "inbound",
+                                     "kind": "inquiry", "subject": "Other matter", "summary": "Not about the case"})
+    api.catch_up()
+    path = f"/api/v1/customers/{customer}/timeline"
+    talk = api.get(path, query_string={"case_id": case["id"]}).get_json()["items"]
+    assert [(e["event_type"], e["detail"]) for e in talk] == [
+        ("Case.Opened", "Jams since the firmware update"), ("Touchpoint.Recorded", message),
+        ("Case.AgentReplied", "Please send a photo.")]
+    assert {e["case_id"] for e in talk} == {case["id"]}
+    everything = api.get(path).get_json()["items"]
+    assert [e["detail"] for e in everything if e["event_type"] == "Customer.Registered"] == [None]
+    assert "Not about the case" in [e["detail"] for e in everything]
+    assert api.get(path, query_string={"case_id": "nope"}).status_code == 422
+
+
 def test_the_timeline_filters_by_time_channel_and_event_type_across_pages(stored_api: ApiClient) -> None:
     api = stored_api
     customer = api.customer(occurred_at="2026-02-01T09:00:00+00:00")

@@ -94,13 +94,15 @@ class Timeline(MethodView):
     @blp.arguments(TimelineQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, TimelinePageSchema)
     def get(self, query: dict[str, Any], customer_id: UUID) -> dict[str, Any]:
-        """Every event about the customer, in business-time order (or as sort says); filtered by time,
-        channel and event types when asked."""
+        """Every event about the customer, in business-time order (or as sort says), each with the
+        full text it carries (``detail``: what the customer wrote, a reply, a handover note); filtered
+        by time, channel, event types and case (a case's whole conversation) when asked."""
         types = event_types(query.get("types"))
 
         def fetch(conn: Any) -> dict[str, Any]:
             found(get_customer(conn, str(customer_id)), "customer", customer_id)
             return page(get_timeline(conn, str(customer_id), limit=query["limit"], cursor=query.get("cursor"),
                                      sort=query["sort"], since=query.get("since"), until=query.get("until"),
-                                     channel=query.get("channel"), types=types))
+                                     channel=query.get("channel"), types=types,
+                                     case_id=str(query["case_id"]) if query.get("case_id") else None))
         return read(query, fetch)

@@ -32,6 +32,8 @@ class TimelineQuerySchema(ListQuerySchema):
     channel = fields.String(validate=validate.OneOf(CHANNELS), metadata={"description": "Only contacts on it."})
     types = Text(max_length=4000, metadata={"description": "Comma-separated event types, as the event feed names "
                                                            "them, e.g. Case.Opened,Touchpoint.Recorded."})
+    case_id = fields.UUID(metadata={"description": "Only the case's conversation: its events, its touchpoints "
+                                                   "and the promises made on it."})
 
 
 class ContactPointSchema(Schema):
@@ -84,7 +86,12 @@ class TimelineEntrySchema(Schema):
     channel = fields.String(allow_none=True)
     actor = fields.String(required=True)
     summary = fields.String(required=True)
+    detail = fields.String(allow_none=True, metadata={
+        "description": "The full text the event carries, when it carries one: what the customer wrote (a "
+                       "touchpoint's summary, a case's description, their reply), an agent's reply or note, a "
+                       "handover note, a resolution. Null once the customer is erased."})
     record_id = fields.String(required=True)
+    case_id = fields.String(allow_none=True, metadata={"description": "The case the event is part of, if any."})
 
 
 class Customer360Schema(Schema):

@@ -181,3 +181,30 @@ def test_the_list_searches_codes_and_subjects(panel: Panel, query: str) -> None:
     assert "Printer jams" in page
     assert ("Login fails" in page) == (query == "CASE-")
 
+
+
+def test_whoever_takes_over_a_case_reads_everything_the_customer_and_agents_wrote(panel: Panel) -> None:
+    """The customer never repeats themselves: the case page shows the conversation in full,
+    what they wrote first, every reply and note, and the handover note."""
+    app, now = panel.services.app, panel.clock.now()
+    ada = customer(panel)
+    first_message = "My printer jams on every page. " * 8 + "Order SO-777 arrived broken."  # past any line's cut
+    case_id = open_case(panel, ada, description="Jams since the firmware update")
+    app.record_touchpoint(customer_id=ada, case_id=case_id, channel="web_form", direction="inbound",
+                          kind="complaint", subject="Printer jams", summary=first_message, occurred_at=now,
+                          actor="system:public-contact")
+    app.reply_to_case(case_id, body="Could you send a photo of the paper path?", occurred_at=now, actor="user:x")
+    app.transfer_case(case_id, to_assignee=agent_ref(panel, "admin"), note="Refund approved, ship a new unit",
+                      occurred_at=now, actor=agent_ref(panel))
+    other = open_case(panel, ada, subject="Invoice")  # another case of hers: not part of this conversation
+    app.record_touchpoint(customer_id=ada, case_id=other, channel="email", direction="inbound", kind="inquiry",
+                          subject="Invoice", summary="Where is my invoice?", occurred_at=now, actor="system:test")
+    panel.catch_up()
+    page = panel.client("admin").get(f"/admin/cases/details/?id={case_id}").get_data(as_text=True)
+    conversation = page[page.index('id="conversation"'):]
+    for text in ("Jams since the firmware update", "Order SO-777 arrived broken.",
+                 "Could you send a photo of the paper path?", "Refund approved, ship a new unit"):
+        assert text in conversation
+    assert "Where is my invoice?" not in conversation
+    full = panel.client("agent").get(f"/admin/customer360/{ada}").get_data(as_text=True)
+    assert "Order SO-777 arrived broken." in full and "Where is my invoice?" in full

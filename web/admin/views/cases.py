@@ -11,6 +11,7 @@ from flask_login import current_user
 from domain.cases.model import ACTIVE, PRIORITIES
 from domain.touchpoints.model import CHANNELS
 from projections import models
+from projections.queries.customer_page import get_case_conversation
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import (
     AssignForm,
@@ -23,6 +24,7 @@ from web.admin.forms.cases import (
     ResolveForm,
     TransferForm,
 )
+from web.admin.pages.reading import read_models
 from web.admin.views import filters
 from web.admin.views.display import (
     fmt_customer,
@@ -103,6 +105,10 @@ class CasesView(CommandView):
     column_formatters = {"tracking_code": fmt_details, "customer": fmt_customer, "assignee": fmt_person,
                          **{c: fmt_time for c in ("opened_at", "acknowledged_at", "first_response_at", "resolved_at",
                                                   "closed_at", "last_activity_at")}}
+
+    def conversation(self, model: Any) -> tuple[dict[str, Any] | None, str | None]:
+        """The case's conversation for its details page, or a message when it cannot be read."""
+        return read_models(lambda conn: get_case_conversation(conn, model.id))
 
     def record_links(self, model: Any) -> list[tuple[str, str]]:
         found = [*super().record_links(model),
