@@ -5,8 +5,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+# How far ahead of our clock a command may date what happened: another system's clock may run a
+# little fast, but a contact dated next year would read as the customer's latest for a year.
+CLOCK_SKEW = timedelta(minutes=5)
+NOT_YET = "is in the future: record what has happened (up to 5 minutes ahead of our clock is taken as clock skew)"
+
+
+def not_yet_happened(occurred_at: datetime, now: datetime) -> bool:
+    """Whether ``occurred_at`` is later than ``now`` allows for clock skew."""
+    return occurred_at > now + CLOCK_SKEW
 
 
 class Clock(Protocol):
@@ -15,7 +25,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:

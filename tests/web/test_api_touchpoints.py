@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -124,3 +125,21 @@ def test_a_bad_link_in_a_batch_names_the_item_and_records_none(api: ApiClient) -
     response = api.post("/api/v1/touchpoints/batch", {"touchpoints": [item, {**item, "case_id": case}]})
     assert response.status_code == 422 and list(response.get_json()["errors"]) == ["touchpoints[1].case_id"]
     assert api.event_count() == before
+
+
+def test_a_contact_dated_in_the_future_is_refused_on_occurred_at_and_skew_is_allowed(api: ApiClient) -> None:
+    """A contact dated next year would stand as the customer's latest and hide them from churn lists."""
+    customer = api.customer("Ada")
+    now = api.services.clock.now()
+    item = {"customer_id": customer, "channel": "email", "direction": "inbound", "kind": "inquiry", "subject": "Hi"}
+    before = api.event_count()
+    ahead = api.post("/api/v1/touchpoints", {**item, "occurred_at": (now + timedelta(days=365)).isoformat()})
+    assert ahead.status_code == 422 and "in the future" in ahead.get_json()["errors"]["occurred_at"][0]
+    batch = api.post("/api/v1/touchpoints/batch", {"touchpoints": [
+        item, {**item, "occurred_at": (now + timedelta(hours=1)).isoformat()}]})
+    assert batch.status_code == 422 and list(batch.get_json()["errors"]) == ["touchpoints[1].occurred_at"]
+    customer_ahead = api.post("/api/v1/customers", {"name": "Bob", "occurred_at": "2999-01-01T00:00:00+00:00"})
+    assert customer_ahead.status_code == 422 and "occurred_at" in customer_ahead.get_json()["errors"]
+    assert api.event_count() == before
+    skewed = api.post("/api/v1/touchpoints", {**item, "occurred_at": (now + timedelta(minutes=4)).isoformat()})
+    assert skewed.status_code == 201  # another system's clock a little fast

@@ -7,11 +7,12 @@ numbers within the columns' ranges. Bad input is a 422 naming the field, never a
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from domain.clock import NOT_YET, not_yet_happened
 from domain.values import EARLIEST_YEAR, LATEST_YEAR, MAX_MONEY
 from projections.queries.paging import Sorting
 from web.services import services
@@ -69,7 +70,7 @@ class Instant(fields.AwareDateTime):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         result = super()._deserialize(value, attr, data, **kwargs)
         try:
-            utc = result.astimezone(timezone.utc)
+            utc = result.astimezone(UTC)
         except OverflowError:
             raise ValidationError("is out of range") from None
         if not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
@@ -89,7 +90,7 @@ class Amount(fields.Decimal):
         return None if result is None else float(result)
 
 
-def Position(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field class
+def Position(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=False, validate=validate.Range(min=0, max=MAX_BIGINT), **kwargs)
 
 
@@ -174,5 +175,10 @@ class BatchReceiptSchema(Schema):
 class WriteSchema(Schema):
     """Fields every command body accepts."""
 
-    occurred_at = Instant(metadata={"description": "When it happened in the world (business time). "
-                                                   "Default: now."})
+    occurred_at = Instant(metadata={"description": "When it happened in the world (business time), at most 5 "
+                                                   "minutes ahead of the server's clock. Default: now."})
+
+    @validates("occurred_at")
+    def _has_happened(self, value: datetime, **kwargs: Any) -> None:
+        if not_yet_happened(value, services().clock.now()):
+            raise ValidationError(NOT_YET)

@@ -57,3 +57,14 @@ def test_retract_keeps_the_touchpoint_marked(desk: Desk) -> None:
     assert panel.services.app.get_touchpoint(touchpoint_id).retracted
     page = agent.get(f"/admin/touchpoints/details/?id={touchpoint_id}").get_data(as_text=True)
     assert "Asked about delivery" in page and "command-retract" not in page
+
+
+def test_a_contact_dated_in_the_future_is_a_field_message_and_not_recorded(panel: Panel) -> None:
+    customer_id = customer(panel)
+    agent = panel.client("agent")
+    before = panel.event_count()
+    page = panel.post(agent, "/admin/touchpoints/new/", {
+        "customer_id": str(customer_id), "channel": "phone", "direction": "inbound", "kind": "inquiry",
+        "subject": "Called", "occurred_at": "2030-01-01T09:00"}).get_data(as_text=True)
+    assert "This is in the future" in page.split('id="occurred_at"', 1)[1][:800]
+    assert panel.event_count() == before

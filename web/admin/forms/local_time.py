@@ -9,9 +9,11 @@ from typing import Any
 
 from flask import flash
 from wtforms import DateTimeLocalField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
+from domain.clock import NOT_YET, not_yet_happened
 from web.admin.localtime import LocalTimeError, input_value, resolve, viewer_zone
+from web.services import services
 
 FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -46,5 +48,12 @@ class LocalDateTimeField(DateTimeLocalField):
         return self.data if isinstance(self.data, str) else ""
 
 
+def has_happened(form: Any, field: LocalDateTimeField) -> None:
+    """A time that something happened: not later than now (give or take clock skew)."""
+    if isinstance(field.data, datetime) and not_yet_happened(field.data, services().clock.now()):
+        raise ValidationError(f"This {NOT_YET}.")
+
+
 def optional_local_time(label: str, description: str = "") -> LocalDateTimeField:
-    return LocalDateTimeField(label, validators=[Optional()], description=description)
+    """When something happened, empty for now."""
+    return LocalDateTimeField(label, validators=[Optional(), has_happened], description=description)
