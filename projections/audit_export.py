@@ -32,6 +32,7 @@ from projections.audit_personal import (
     opened_state,
     sealed_event,
 )
+from projections.private_files import open_private
 
 FORMAT = "touchline-audit-export/1"
 BATCH = 1000
@@ -127,7 +128,8 @@ def export_events(app: Any, out: BinaryIO, *, since: datetime | None = None, unt
 
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
-    manifest_path(path).write_text(json.dumps(asdict(manifest), indent=1) + "\n")
+    with open_private(manifest_path(path)) as out:  # beside the export, as private as it
+        out.write(json.dumps(asdict(manifest), indent=1) + "\n")
 
 
 def read_manifest(path: Path) -> Manifest:

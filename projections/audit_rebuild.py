@@ -9,6 +9,7 @@ record it was never told was created.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from domain.audit.replay import Filter, as_of, known_at
 from projections.engine import create_views_engine
 from projections.projection import Projection
 from projections.runner import Progress, ProjectionRunner
-from projections.storage import storage_from_url
+from projections.storage import StorageURLError, storage_from_url
 
 
 class FilteredLog:
@@ -102,12 +103,24 @@ def views_url(url: str) -> str:
 
 
 def same_database(a: str, b: str) -> bool:
-    """Whether two SQLAlchemy URLs name one database (so a point-in-time build would clobber the live one)."""
+    """Whether two URLs name one database (so a point-in-time build would clobber it): SQLite files
+    by their real path (relative or absolute, ``./``, ``..``, symlinks), PostgreSQL by host, port
+    and database."""
     try:
         left, right = sa.engine.make_url(views_url(a)), sa.engine.make_url(views_url(b))
-    except sa.exc.ArgumentError as exc:
+    except (sa.exc.ArgumentError, StorageURLError) as exc:
         raise ValueError(f"not a database URL: {exc}") from None
-    return (left.get_backend_name(), left.host, left.port, left.database) == (
-        right.get_backend_name(), right.host, right.port, right.database)
+    return _identity(left) == _identity(right)
 
 
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def _identity(url: sa.URL) -> tuple[object, ...]:
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return (backend, object())  # each in-memory database is its own
+        return (backend, os.path.realpath(url.database))
+    host = "localhost" if (url.host or "") in _LOCAL_HOSTS else (url.host or "").lower()
+    return (backend, host, url.port or 5432, url.database)

@@ -5,18 +5,26 @@ write lock up front, so two runners serialise instead of both reading positions 
 then colliding. Readers use plain transactions (WAL lets them run beside the writer).
 Views are rebuildable, so SQLite runs them with ``synchronous=NORMAL``: a power cut can
 lose the last batches, but rows and position always roll back together.
+A SQLite file is created owner-only before SQLite creates it (its -wal and -shm follow):
+the live read models, a point-in-time build, a verify scratch database alike.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from projections.private_files import create_private
+
 
 def create_views_engine(url: str, *, writer: bool = False, **kwargs: Any) -> sa.Engine:
     if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            create_private(Path(database))
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -11,11 +11,12 @@ from typing import IO, Any
 PRIVATE = 0o600
 
 
-def open_private(path: Path, mode: str = "w") -> IO[Any]:
-    """``path`` opened for writing (created, or emptied), owner-only: also when it existed."""
+def open_private(path: Path, mode: str = "w", **options: Any) -> IO[Any]:
+    """``path`` opened for writing (created, or emptied), owner-only: also when it existed.
+    ``options`` are ``open``'s for a text file (``encoding``, ``newline``)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
     os.fchmod(fd, PRIVATE)
-    return os.fdopen(fd, mode)
+    return os.fdopen(fd, mode, **options)
 
 
 def create_private(path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import IO, Any, Protocol
 
 import psycopg
 
+from projections.private_files import create_private
 from projections.storage import Storage
 
 SCHEDULER_LOCK = "touchline_scheduler"
@@ -87,6 +88,7 @@ class FileLeaderLock:
     def acquire(self) -> bool:
         if self.file is not None:
             return True
+        create_private(self.path)  # not emptied here: another process may hold it, its pid inside
         handle = open(self.path, "a+")  # noqa: SIM115 - held open for as long as we lead
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

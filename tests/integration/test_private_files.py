@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from projections.audit_export import manifest_path
 from projections.private_files import open_private
+from scheduler.leader import FileLeaderLock
 from scheduler.mailin.store import MailStore
 from web import create_app
 from web.cli import cli
+from web.importers.csvfiles import Reject, write_report
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -68,3 +71,45 @@ def test_open_private_makes_an_existing_file_owner_only(tmp_path: Path) -> None:
     with open_private(path) as out:
         out.write("new")
     assert (mode(path), path.read_text()) == (0o600, "new")
+
+
+def test_an_audit_exports_manifest_is_owner_only(tmp_path: Path) -> None:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "TESTING": True})
+    app.extensions["touchline"].app.register_customer(name="Ada", occurred_at=NOW, actor="system:test")
+    out = tmp_path / "events.ndjson"
+    result = app.test_cli_runner().invoke(cli, ["audit", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert mode(manifest_path(out)) == 0o600
+    app.extensions["touchline"].close()
+
+
+def test_the_import_reject_report_is_owner_only(tmp_path: Path) -> None:
+    report = tmp_path / "var" / "import-rejects.csv"
+    write_report(report, [Reject("accounts.csv", 2, "no name", "Ada Lovelace,ada@example.com")])
+    assert mode(report) == 0o600 and "ada@example.com" in report.read_text()
+    report.chmod(0o644)  # an older report, left readable
+    write_report(report, [])
+    assert mode(report) == 0o600
+
+
+def test_a_point_in_time_build_is_owner_only(tmp_path: Path) -> None:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "TESTING": True})
+    app.extensions["touchline"].app.register_customer(name="Ada", occurred_at=NOW, actor="system:test")
+    built = tmp_path / "as-of" / "views.db"
+    built.parent.mkdir()
+    result = app.test_cli_runner().invoke(cli, ["projections", "rebuild", "--as-of", "2030-01-01T00:00:00+00:00",
+                                                "--into", f"sqlite:///{built}"])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in built.parent.iterdir())
+    assert "views.db" in files
+    assert {name: mode(built.parent / name) for name in files} == dict.fromkeys(files, 0o600)
+    app.extensions["touchline"].close()
+
+
+def test_the_scheduler_lock_file_is_owner_only(tmp_path: Path) -> None:
+    lock = FileLeaderLock(tmp_path / "touchline.db.scheduler.lock")
+    assert lock.acquire()
+    try:
+        assert mode(lock.path) == 0o600 and lock.path.read_text() == f"{os.getpid()}\n"
+    finally:
+        lock.release()

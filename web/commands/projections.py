@@ -125,6 +125,8 @@ def rebuild_command(names: tuple[str, ...], workers: int, as_of: datetime | None
 def verify_command(names: tuple[str, ...], scratch_url: str | None, limit: int) -> None:
     """Rebuild into a scratch database and diff with the live tables; exit 1 on any difference."""
     runner = _runner(names)
+    if scratch_url:
+        _refuse_live(scratch_url, "--scratch")
     bars: list[Callable[[], None]] = []
 
     def progress(name: str) -> Progress:
@@ -149,17 +151,26 @@ def verify_command(names: tuple[str, ...], scratch_url: str | None, limit: int) 
 
 
 
+def _refuse_live(url: str, option: str) -> None:
+    """``url`` (built into from zero) must not name the live read models nor the event store,
+    however it is spelled: a one-line error, before anything is written."""
+    storage = services().storage
+    try:
+        if same_database(url, storage.views_url):
+            raise click.ClickException(f"{option} names the live read-model database; give another one")
+        if same_database(url, storage.url):
+            raise click.ClickException(f"{option} names the live event store; give another database")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
 def _rebuild_at(projections: list[Any], as_of: datetime | None, known_at: datetime | None, into: str | None) -> None:
     """``rebuild --as-of T | --known-at T --into URL``: the projections as they stood, in another database."""
     if as_of and known_at:
         raise click.UsageError("give --as-of or --known-at, not both")
     if not into:
         raise click.UsageError("--as-of and --known-at build into another database: give --into URL")
-    try:
-        if same_database(into, services().storage.views_url):
-            raise click.UsageError("--into names the live read-model database; give another one")
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--into") from None
+    _refuse_live(into, "--into")
     update, close = _bar("building")
     try:
         done = rebuild_into(services().app, projections, into, point_in_time(as_of, known_at), progress=update)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from projections.private_files import open_private
 from web.spreadsheets import cell
 
 REPORT_COLUMNS = ("file", "line", "reason", "raw")
@@ -108,7 +109,7 @@ def raw_text(record: Sequence[str]) -> str:
 def write_report(path: Path, rejects: Iterable[Reject]) -> None:
     """Write the reject report (file, line, reason, raw row) as CSV; header only when none."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as out:
+    with open_private(path, newline="", encoding="utf-8") as out:  # customers' rows
         writer = csv.writer(out)
         writer.writerow(REPORT_COLUMNS)
         for r in rejects:
