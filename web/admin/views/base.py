@@ -18,6 +18,7 @@ from projections.models import ReadOnlySession
 from web.admin.access import Protected
 from web.admin.views.display import TYPE_FORMATTERS, history_url, links
 from web.admin.views.filters import ReadModelFilters, within_bigint
+from web.admin.views.search import LiteralSearch
 from web.services import services
 from web.spreadsheets import cell
 
@@ -74,7 +75,7 @@ def _bounded(number: int | None, high: int) -> int:
 read_session = scoped_session(sessionmaker(class_=PanelSession))
 
 
-class ListView(Protected, ModelView):
+class ListView(Protected, LiteralSearch, ModelView):
     """A read-model list: nobody creates, edits or deletes rows here (see ``CommandView``)."""
 
     can_create = False
