@@ -30,6 +30,10 @@ class CaseStateError(DomainError):
     """The case's status does not allow that action."""
 
 
+class RatedByCustomerError(DomainError):
+    """The customer rated this resolution themselves: nobody else replaces their rating."""
+
+
 class Case(Entity):
     kind = "Case"
 
@@ -107,6 +111,7 @@ class Case(Entity):
         self.resolutions = 0  # how many times it was resolved: surveys are per resolution
         self.resolved_at: datetime | None = None
         self.rated_resolution: int | None = None  # the resolution the last rating was given after
+        self.rated_by: str | None = None  # who gave the last rating (``customer:<id>`` through the survey)
         self.surveys: dict[int, str] = {}  # resolution -> survey message id
         self.sla_notices: dict[str, list[str]] = {}  # "<level>/<target>/<cycle>" -> message ids
         self.opened_at = occurred_at
@@ -331,13 +336,23 @@ class Case(Entity):
         occurred_at, actor = self.checked_when(occurred_at, actor)
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise InvalidValueError("score", "must be a whole number from 1 to 5")
+        self.check_rating_is_not_the_customers(actor)
         self._satisfaction_rated(score=score, comment=text("comment", comment, required=False, max_length=5000),
                                  customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
+
+    def check_rating_is_not_the_customers(self, actor: str) -> None:
+        """Staff and integrators rate on the customer's behalf (a phone survey) only while the
+        customer has not rated this resolution themselves; the customer may change their own."""
+        if (self.rated_resolution == self.resolutions and is_customer(self.rated_by)
+                and not is_customer(actor)):
+            raise RatedByCustomerError(f"case {self.tracking_code} was rated {self.satisfaction}/5 by the customer; "
+                                       "their own rating cannot be replaced")
 
     @event("SatisfactionRated")
     def _satisfaction_rated(self, score: int, comment: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
         self.satisfaction = score
         self.rated_resolution = self.resolutions
+        self.rated_by = actor
         self.last_occurred_at = occurred_at
 
     def survey_open(self, resolution: int) -> bool:
@@ -361,6 +376,11 @@ class Case(Entity):
         # ``cycle``: the resolution the survey is about (1 for the first), as ``resolutions`` counts them
         self.surveys[cycle] = message_id
         self.last_occurred_at = occurred_at
+
+
+def is_customer(actor: str | None) -> bool:
+    """Whether ``actor`` is a customer acting for themselves (``customer:<id>``), not staff or a system."""
+    return actor is not None and actor.startswith("customer:")
 
 
 mark_personal(Case.Opened, "subject", "description")

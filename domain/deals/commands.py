@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -23,9 +24,13 @@ class DealCommands(CustomerCommands):
             return Pipeline(id=PIPELINE_ID, stages=list(DEFAULT_STAGES),
                             occurred_at=datetime(1970, 1, 1, tzinfo=timezone.utc), actor=_EPOCH_ACTOR)
 
-    def configure_pipeline(self, *, stages: list[str], occurred_at: datetime, actor: str) -> Receipt:
+    def configure_pipeline(self, *, stages: list[str], open_deals_by_stage: Mapping[str, int], occurred_at: datetime,
+                           actor: str) -> Receipt:
+        """New open stages; refused while a stage left out holds open deals (``open_deals_by_stage``,
+        counted by the caller from the read models: the event store keeps no such index)."""
         pipeline = self.get_pipeline()
-        pipeline.reconfigure(stages=stages, occurred_at=occurred_at, actor=actor)
+        pipeline.reconfigure(stages=stages, open_deals_by_stage=open_deals_by_stage, occurred_at=occurred_at,
+                             actor=actor)
         return self._save(pipeline)
 
     def open_deal(

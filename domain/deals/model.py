@@ -7,6 +7,7 @@ after it is reopened.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -51,9 +52,21 @@ class Pipeline(Entity):
         self.stages = stages
         self.last_occurred_at = occurred_at
 
-    def reconfigure(self, *, stages: list[str], occurred_at: datetime, actor: str) -> None:
+    def reconfigure(self, *, stages: list[str], open_deals_by_stage: Mapping[str, int], occurred_at: datetime,
+                    actor: str) -> None:
+        """New open stages, in order. ``open_deals_by_stage``: how many open deals each stage holds
+        now (the caller counts them); a stage dropped while it holds any would strand them."""
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._reconfigured(stages=self.clean_stages(stages), occurred_at=occurred_at, actor=actor)
+        cleaned = self.clean_stages(stages)
+        self.check_keeps_open_deals(cleaned, open_deals_by_stage)
+        self._reconfigured(stages=cleaned, occurred_at=occurred_at, actor=actor)
+
+    def check_keeps_open_deals(self, stages: list[str], open_deals_by_stage: Mapping[str, int]) -> None:
+        held = [(s, n) for s in self.stages if s not in stages and (n := open_deals_by_stage.get(s, 0)) > 0]
+        if held:
+            counts = "; ".join(f"{s!r} still holds {n:,} open deal{'s' if n != 1 else ''}" for s, n in held)
+            raise InvalidValueError("stages", f"{counts}: move them to another stage before removing "
+                                              f"{'it' if len(held) == 1 else 'them'}")
 
     @event("Reconfigured")
     def _reconfigured(self, stages: list[str], occurred_at: datetime, actor: str) -> None:

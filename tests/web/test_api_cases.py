@@ -109,3 +109,29 @@ def test_work_is_given_only_to_active_admins_and_agents_else_422_on_the_field(ap
     for path, body, field in writes:
         colleague = api.staff("bob" if field == "to_assignee" else "ann")  # a transfer goes to someone else
         assert api.post(path, {**body, field: colleague}).status_code in (200, 201), path
+
+
+def test_the_customers_own_rating_cannot_be_replaced_through_the_api_409(api: ApiClient) -> None:
+    opened = api.case(api.customer())
+    case = opened["id"]
+    api.post(f"/api/v1/cases/{case}/resolve", {"resolution": "Fixed"})
+    app, now = api.services.app, api.services.clock.now()
+    app.answer_survey(UUID(case), resolution=1, score=4, occurred_at=now)  # the public survey page's command
+    before = api.event_count()
+    for score in (1, 4):
+        refused = api.post(f"/api/v1/cases/{case}/rate", {"score": score})
+        assert refused.status_code == 409
+        body = refused.get_json()
+        assert body["code"] == "state_conflict"
+        assert body["message"].startswith(f"case {opened['tracking_code']} was rated 4/5 by the customer")
+    assert api.event_count() == before
+    api.catch_up()
+    assert api.get(f"/api/v1/cases/{case}").get_json()["satisfaction"] == 4
+
+
+def test_staff_may_rate_a_case_the_customer_has_not_rated(api: ApiClient) -> None:
+    case = api.case(api.customer())["id"]
+    api.post(f"/api/v1/cases/{case}/resolve", {"resolution": "Fixed"})
+    assert api.post(f"/api/v1/cases/{case}/rate", {"score": 3, "comment": "By phone"}).status_code == 200
+    api.catch_up()
+    assert api.get(f"/api/v1/cases/{case}").get_json()["satisfaction"] == 3

@@ -68,3 +68,29 @@ def test_a_deals_read_names_the_version_that_if_match_takes(stored_api: ApiClien
     assert stale.status_code == 412 and stale.get_json()["errors"]["If-Match"] == ["the current version is 3"]
     stored_api.catch_up()
     assert stored_api.get(f"/api/v1/deals/{opened}").get_json()["version"] == 3
+
+
+def test_a_stage_that_is_not_in_the_pipeline_is_a_422_naming_stage(api: ApiClient) -> None:
+    deal(api, "Router")
+    api.catch_up()
+    refused = api.get("/api/v1/deals?stage=Nope")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {
+        "stage": ["unknown stage 'Nope'; stages are Prospecting, Engaging, Won, Lost"]}
+    for known in ("Prospecting", "Engaging", "Won", "Lost"):
+        assert api.get(f"/api/v1/deals?stage={known}").status_code == 200, known
+
+
+def test_a_stage_removed_from_the_pipeline_that_still_holds_deals_can_be_listed(api: ApiClient) -> None:
+    app, now = api.services.app, api.services.clock.now()
+    app.configure_pipeline(stages=["Prospecting", "Demo", "Engaging"], open_deals_by_stage={}, occurred_at=now,
+                           actor="user:admin")
+    demo = deal(api, "Demo unit")
+    api.post(f"/api/v1/deals/{demo}/move", {"stage": "Demo"})
+    # As recorded before removing a stage that holds open deals was refused.
+    app.configure_pipeline(stages=["Prospecting", "Engaging"], open_deals_by_stage={}, occurred_at=now,
+                           actor="user:admin")
+    api.catch_up()
+    listed = api.get("/api/v1/deals?stage=Demo")
+    assert listed.status_code == 200
+    assert [d["id"] for d in listed.get_json()["items"]] == [demo]

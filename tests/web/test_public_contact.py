@@ -224,3 +224,16 @@ def test_one_address_sending_too_much_is_told_to_wait(site: Site) -> None:
     assert answer.status_code == 429
     assert "Please wait" in answer.get_data(as_text=True)
     assert site.events() == 0
+
+
+@SQLITE
+def test_the_too_many_requests_page_says_when_to_come_back_in_retry_after(site: Site) -> None:
+    hidden = site.form("/contact")
+    for _ in range(BURST):
+        site.client.post("/contact", data={**hidden, "name": ""})
+    answer = site.client.post("/contact", data={**hidden, "name": ""})
+    assert answer.status_code == 429
+    wait = int(answer.headers["Retry-After"])
+    assert wait >= 1 and f"Please wait {wait} seconds" in answer.get_data(as_text=True)
+    site.clock.advance(seconds=wait)
+    assert site.client.post("/contact", data={**hidden, "name": ""}).status_code != 429

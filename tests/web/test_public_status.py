@@ -83,6 +83,18 @@ def test_probing_codes_is_cut_short_per_address(site: Site) -> None:
     assert look_up(site, code, EMAIL).status_code == 200
 
 
+def test_a_cut_short_lookup_says_when_to_come_back_in_retry_after(site: Site) -> None:
+    _, code = open_case(site)
+    for n in range(LOOKUP_BURST):
+        look_up(site, f"CASE-{n + 500:06d}", EMAIL)
+    answer = look_up(site, code, EMAIL)
+    assert answer.status_code == 429
+    wait = int(answer.headers["Retry-After"])
+    assert 1 <= wait <= 60 and f"Please wait {wait} seconds" in answer.get_data(as_text=True)
+    site.clock.advance(seconds=wait)
+    assert look_up(site, code, EMAIL).status_code == 200
+
+
 @pytest.mark.parametrize("code, email, field, message", [
     ("", EMAIL, "code", "Please give the tracking code from our message."),
     ("4044", EMAIL, "code", "A tracking code looks like CASE-004044."),

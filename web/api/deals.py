@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from flask.views import MethodView
 from marshmallow import RAISE, Schema
 
+from domain.deals.model import LOST, WON
 from projections.queries.records import get_deal, list_deals
+from projections.views.directory import pipeline_stages
 from web.api.actions import Command, action
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
+from web.api.errors import field_error
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
@@ -24,6 +28,14 @@ from web.services import services
 blp = Blueprint("deals", __name__, description="Deals moving through the sales pipeline.")
 
 
+def check_stage(conn: sa.Connection, stage: str) -> None:
+    """``stage`` is one of the pipeline's, an outcome, or a stage removed since that still holds
+    deals; else 422 on ``stage`` (an empty list would pass a typo off as "no deals there")."""
+    stages = [*pipeline_stages(conn), WON, LOST]
+    if stage not in stages and not list_deals(conn, stage=stage, limit=1).items:
+        raise field_error(422, "stage", f"unknown stage {stage!r}; stages are {', '.join(stages)}")
+
+
 @blp.route("/deals")
 class Deals(MethodView):
     @requires("read:deals")
@@ -33,10 +45,16 @@ class Deals(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Deals (by opening time, or as sort says), filtered by stage, status, owner or customer."""
         customer = query.get("customer_id")
-        return read(query, lambda conn: page(list_deals(
-            conn, stage=query.get("stage"), status=query.get("status"), owner=query.get("owner"),
-            customer_id=str(customer) if customer else None, limit=query["limit"], cursor=query.get("cursor"),
-            sort=query["sort"])))
+
+        def fetch(conn: sa.Connection) -> dict[str, Any]:
+            if query.get("stage"):
+                check_stage(conn, query["stage"])
+            return page(list_deals(
+                conn, stage=query.get("stage"), status=query.get("status"), owner=query.get("owner"),
+                customer_id=str(customer) if customer else None, limit=query["limit"], cursor=query.get("cursor"),
+                sort=query["sort"]))
+
+        return read(query, fetch)
 
     @requires("write:deals")
     @blp.arguments(OpenDealSchema)

@@ -18,7 +18,7 @@ from wtforms import BooleanField
 from domain.customers.model import Customer
 from domain.errors import NotFoundError
 from scheduler.links import sign, verify
-from web.public.pages import limit_address, link_settings, public_error
+from web.public.pages import Page, limit_address, link_settings, public_error
 from web.services import services
 
 blp = Blueprint("public_consent", __name__)
@@ -26,7 +26,6 @@ ACTOR = "system:public-consent"
 PURPOSES = {"surveys": "Satisfaction surveys after we resolve a request",
             "marketing": "Offers and news about our products"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-Page = str | tuple[str, int]
 
 
 def consent_token(key: bytes, customer_id: UUID, made_at: datetime) -> str:

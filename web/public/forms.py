@@ -25,12 +25,11 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from domain.values import storable
 from projections.queries.public import find_customer_by_email
 from scheduler.links import sign, verify
-from web.public.pages import limit_address, link_settings, public_error
+from web.public.pages import Page, limit_address, link_settings, public_error
 from web.services import services
 
 STAMP_VALID = timedelta(hours=24)  # a form left open longer than this is shown again, fresh
 NOT_ACCEPTED = ("Not sent", "We could not accept this form. Please reload the page and fill it in again.")
-Page = str | tuple[str, int]
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE = r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$"
 PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."

@@ -5,7 +5,6 @@ limit, so codes cannot be probed. Internal notes are never shown: only public re
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,7 @@ from domain.errors import InvalidValueError, NotFoundError
 from web.api.ratelimit import MemoryBucket, RateLimiter
 from web.public.consent import consent_url
 from web.public.forms import strip
-from web.public.pages import public_error
+from web.public.pages import Page, too_many
 from web.public.times import local_text, zone_of_case
 from web.services import services
 
@@ -33,7 +32,6 @@ STATUS_WORDS = {"new": "Received: we will look at it soon", "open": "We are work
                 "pending": "Waiting for an answer from you or from someone else", "resolved": "Resolved",
                 "closed": "Closed"}
 RESPONSE_TARGETS = ("first_response", "next_response")
-Page = str | tuple[str, int]
 
 
 class StatusForm(FlaskForm):
@@ -55,7 +53,7 @@ def _limited() -> Page | None:
     wait = limiter.take(request.remote_addr or "-")
     if wait <= 0:
         return None
-    return public_error(429, "Too many lookups", f"Please wait {math.ceil(wait)} seconds and try again.")
+    return too_many("Too many lookups", wait)
 
 
 def _matching_case(code: str, email: str) -> Case | None:

@@ -12,7 +12,7 @@ from domain.cases.model import Case
 from domain.customers.outreach import SurveyAnsweredError, SurveyClosedError
 from domain.errors import DomainError, NotFoundError
 from scheduler.links import read_survey_token
-from web.public.pages import limit_address, link_settings, public_error
+from web.public.pages import Page, limit_address, link_settings, public_error
 from web.services import services
 
 blp = Blueprint("public_surveys", __name__)
@@ -38,7 +38,7 @@ def _closed(case: Case, resolution: int) -> tuple[str, int] | None:
 
 
 @blp.route("/survey/<token>", methods=["GET", "POST"])
-def survey(token: str) -> str | tuple[str, int]:
+def survey(token: str) -> Page:
     """Rate a resolved case; 404 for a link we did not write, 409/410 when it cannot be answered."""
     found = read_survey_token(link_settings().link_key, token)
     if found is None:

@@ -19,12 +19,11 @@ from domain.customers.outreach import CONSENT_OF_PURPOSE
 from domain.errors import NotFoundError
 from domain.messages.model import Message
 from scheduler.links import ONE_CLICK, read_unsubscribe_token
-from web.public.pages import limit_address, link_settings, public_error
+from web.public.pages import Page, limit_address, link_settings, public_error
 from web.services import services
 
 blp = Blueprint("public_unsubscribe", __name__)
 WHAT = {"surveys": "satisfaction surveys", "marketing": "offers and news"}
-Page = str | tuple[str, int]
 
 
 class UnsubscribeForm(FlaskForm):

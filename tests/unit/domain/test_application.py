@@ -32,7 +32,7 @@ def scenario(app: Touchline, t: datetime) -> list[Receipt]:
                       occurred_at=t, actor=ACTOR),
         app.register_user(email="ann@example.com", name="Ann", role="agent", occurred_at=t, actor="user:admin"),
         app.register_product(name="GTX Pro", series="GTX", list_price=4821, occurred_at=t, actor="user:admin"),
-        app.configure_pipeline(stages=["Lead", "Proposal"], occurred_at=t, actor="user:admin"),
+        app.configure_pipeline(stages=["Lead", "Proposal"], open_deals_by_stage={}, occurred_at=t, actor="user:admin"),
     ]
 
 
@@ -74,7 +74,8 @@ COMMANDS: dict[str, Callable[[Touchline, UUID, datetime], Any]] = {
                                                          occurred_at=t, actor=ACTOR),
     "register_product": lambda app, c, t: app.register_product(name="MG", series=None, list_price=1,
                                                                occurred_at=t, actor=ACTOR),
-    "configure_pipeline": lambda app, c, t: app.configure_pipeline(stages=["Lead"], occurred_at=t, actor=ACTOR),
+    "configure_pipeline": lambda app, c, t: app.configure_pipeline(stages=["Lead"], open_deals_by_stage={},
+                                                                   occurred_at=t, actor=ACTOR),
     "give_consent": lambda app, c, t: app.give_consent(c, purpose="surveys", occurred_at=t, actor=ACTOR),
 }
 

@@ -85,7 +85,8 @@ def test_a_deal_cannot_move_before_it_entered_its_stage(memory_app: Touchline, d
 def test_a_configured_pipeline_replaces_the_default_stages(
     memory_app: Touchline, customer_id: UUID, now: datetime
 ) -> None:
-    memory_app.configure_pipeline(stages=["Lead", "Qualified", "Proposal"], occurred_at=now, actor="user:admin")
+    memory_app.configure_pipeline(stages=["Lead", "Qualified", "Proposal"], open_deals_by_stage={}, occurred_at=now,
+                                  actor="user:admin")
     deal = memory_app.open_deal(customer_id=customer_id, product_id=None, title="MG Special", value=55,
                                 owner="user:ann", occurred_at=now, actor=ACTOR).id
     assert memory_app.get_deal(deal).stage == "Lead"
@@ -97,9 +98,27 @@ def test_a_configured_pipeline_replaces_the_default_stages(
 @pytest.mark.parametrize("stages", [[], ["Lead", "lead"], ["Lead", "won"], ["Lead", " "]])
 def test_a_pipeline_needs_unique_open_stages(memory_app: Touchline, now: datetime, stages: list[str]) -> None:
     with pytest.raises(InvalidValueError) as caught:
-        memory_app.configure_pipeline(stages=stages, occurred_at=now, actor="user:admin")
+        memory_app.configure_pipeline(stages=stages, open_deals_by_stage={}, occurred_at=now, actor="user:admin")
     assert caught.value.field == "stages"
     assert memory_app.get_pipeline().stages == ["Prospecting", "Engaging"]
+
+
+def test_a_stage_still_holding_open_deals_cannot_be_dropped(memory_app: Touchline, now: datetime) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.configure_pipeline(stages=["Prospecting", "Negotiating"],
+                                      open_deals_by_stage={"Prospecting": 501, "Engaging": 1589}, occurred_at=now,
+                                      actor="user:admin")
+    assert caught.value.field == "stages"
+    assert caught.value.message == ("'Engaging' still holds 1,589 open deals: "
+                                    "move them to another stage before removing it")
+    assert memory_app.get_pipeline().stages == ["Prospecting", "Engaging"]
+
+
+def test_stages_holding_no_open_deals_can_be_dropped_and_held_ones_reordered(memory_app: Touchline,
+                                                                            now: datetime) -> None:
+    memory_app.configure_pipeline(stages=["Engaging", "Negotiating"], open_deals_by_stage={"Engaging": 3},
+                                  occurred_at=now, actor="user:admin")
+    assert memory_app.get_pipeline().stages == ["Engaging", "Negotiating"]
 
 
 @pytest.mark.parametrize("value", ["-1", "10.005", "abc", "NaN", "1e40", None])

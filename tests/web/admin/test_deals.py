@@ -77,3 +77,24 @@ def test_an_admin_configures_the_pipeline_stages(desk: Desk) -> None:
     assert panel.services.app.get_pipeline().stages == ["Prospecting", "Qualified", "Engaging"]
     bad = panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nWon"}).get_data(as_text=True)
     assert "Won and Lost are outcomes" in bad
+
+
+def test_a_stage_still_holding_open_deals_cannot_be_removed_until_they_are_moved(desk: Desk) -> None:
+    panel, _ = desk
+    admin = panel.client("admin")
+    engaged = [deal(panel, f"Printers {n}") for n in range(3)]
+    at = {"occurred_at": panel.clock.now(), "actor": "system:test"}
+    for deal_id in engaged:
+        panel.services.app.move_deal(deal_id, stage="Engaging", **at)
+    panel.services.app.win_deal(engaged[2], close_value="1000", **at)  # won: no longer in the stage
+    panel.catch_up()
+    before = panel.event_count()
+    page = panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nNegotiating"}).get_data(as_text=True)
+    assert "&#39;Engaging&#39; still holds 2 open deals: move them to another stage before removing it" in page
+    assert panel.event_count() == before
+    assert panel.services.app.get_pipeline().stages == ["Prospecting", "Engaging"]
+    for deal_id in engaged[:2]:
+        panel.services.app.move_deal(deal_id, stage="Prospecting", **at)
+    panel.catch_up()
+    assert panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nNegotiating"}).status_code == 302
+    assert panel.services.app.get_pipeline().stages == ["Prospecting", "Negotiating"]

@@ -8,10 +8,17 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from domain.deals.model import LOST, WON
+from projections.queries.funnel import get_funnel
 from web.admin.access import ADMINS, Protected
 from web.admin.commands import issue
 from web.admin.forms.settings import PipelineForm
 from web.services import services
+
+
+def open_deals_by_stage() -> dict[str, int]:
+    """How many deals each stage holds now (the funnel's current counts, from the read models)."""
+    with services().views.connect() as conn:
+        return {s["name"]: s["count"] for s in get_funnel(conn, as_of=services().clock.now())["stages"]}
 
 
 class PipelineView(Protected, BaseView):
@@ -22,7 +29,8 @@ class PipelineView(Protected, BaseView):
         stages = services().app.get_pipeline().stages
         form = PipelineForm(request.form if request.method == "POST" else None, stages="\n".join(stages))
         if request.method == "POST" and form.validate():
-            saved = issue(form, lambda app, common: app.configure_pipeline(stages=form.stage_list(), **common))
+            saved = issue(form, lambda app, common: app.configure_pipeline(
+                stages=form.stage_list(), open_deals_by_stage=open_deals_by_stage(), **common))
             if saved is not None:
                 flash("The pipeline's stages are saved.", "success")
                 return redirect(url_for(".index"))
