@@ -164,3 +164,24 @@ def test_due_today_ends_at_midnight_where_the_viewer_is(panel: Panel) -> None:
     in_tokyo = agent.get("/admin/promises_due_today/").get_data(as_text=True)
     assert "Late tonight in London" in in_utc and "Tuesday noon in Tokyo" not in in_utc
     assert "Late tonight in London" in in_tokyo and "Tuesday noon in Tokyo" in in_tokyo
+
+
+def test_a_time_typed_in_a_list_filter_is_read_in_my_zone(panel: Panel) -> None:
+    """The list shows 10:00 EST; a filter around 10:00 finds it, one around 15:00 (UTC) does not."""
+    prefer(panel, "agent", NEW_YORK)
+    agent = panel.client("agent")
+    assert make_promise(panel, agent, "2026-12-20T10:00").status_code == 302
+    panel.catch_up()
+    view = next(v for v in panel.app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == "admin_promises")
+    between = next(i for i, f in enumerate(view._filters)
+                   if f.column.key == "due_at" and f.operation() == "between")
+
+    def listed(start: str, end: str) -> bool:
+        page = agent.get("/admin/promises/", query_string={f"flt0_{between}": f"{start} to {end}"})
+        assert page.status_code == 200
+        return "Call back" in page.get_data(as_text=True)
+
+    assert listed("2026-12-20 09:30:00", "2026-12-20 10:30:00")
+    assert not listed("2026-12-20 14:30:00", "2026-12-20 15:30:00")
+    skipped = agent.get("/admin/promises/", query_string={f"flt0_{between}": "2026-03-08 02:30:00 to 2026-03-08 02:45:00"})
+    assert "Invalid Filter Value" in skipped.get_data(as_text=True)  # the clocks skip 02:00-03:00 that night

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from flask_admin.model.filters import convert
 
 from domain.deals.model import LOST, WON
 from projections.views.directory import pipeline_stages, users
+from web.admin.localtime import resolve, viewer_zone
 from web.admin.views.display import staff_ref
 from web.services import services
 
@@ -46,12 +47,21 @@ def _checked(cls: type, check: Callable[[Any], Any]) -> type:
             cleaned = super().clean(value)
             return [check(v) for v in cleaned] if isinstance(cleaned, list) else check(cleaned)
 
+        def validate(self, value: str) -> bool:
+            # Flask-Admin's range filters validate without ``clean``: ask it here too.
+            try:
+                return bool(super().validate(value)) and self.clean(value) is not None
+            except ValueError:
+                return False
+
     Checked.__name__ = cls.__name__
     return Checked
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC)  # the typed instant is UTC (read models refuse naive ones)
+def _instant(value: datetime) -> datetime:
+    """The time typed in a filter, read in the viewer's zone as every list shows times, as the
+    UTC instant the read models hold (a time the zone skips makes the filter invalid)."""
+    return resolve(value, viewer_zone())[0]
 
 
 def within_bigint(value: int) -> int:
@@ -72,10 +82,10 @@ def _checked_all(filter_classes: tuple[type, ...], check: Callable[[Any], Any]) 
 
 
 class ReadModelFilters(filters.FilterConverter):
-    """Filters for the read models' own column types (instants in UTC, money) and integers, each
-    refusing a value its column cannot hold."""
+    """Filters for the read models' own column types (instants, typed in the viewer's zone; money)
+    and integers, each refusing a value its column cannot hold."""
 
-    utc_filters = _checked_all(filters.FilterConverter.datetime_filters, _utc)
+    utc_filters = _checked_all(filters.FilterConverter.datetime_filters, _instant)
     money_filters = _checked_all(filters.FilterConverter.float_filters, _amount)
     int_filters = _checked_all(filters.FilterConverter.int_filters, within_bigint)
 
