@@ -141,6 +141,8 @@ class CommandView(ListView):
     def update_model(self, form: Any, model: Any) -> bool:
         command = self.edit_command
         assert command is not None
+        if self.version_missing(form, model):
+            return False
         common = {"expected_version": form.expected_version()}
         receipt = issue(form, lambda app, c: command(app, UUID(model.id), form.values(), {**c, **common}), model.id)
         return receipt is not None
@@ -157,6 +159,16 @@ class CommandView(ListView):
     def version_of(self, model: Any) -> int | None:
         """The version of the record the user is looking at (read models keep it)."""
         return getattr(model, "version", None)
+
+    def version_missing(self, form: RowForm, model: Any) -> bool:
+        """Whether a change to a versioned record came without a version the page showed (a
+        crafted POST): refused with a message, never applied without the "changed meanwhile" check."""
+        sent = form.version.raw_data  # what was posted: an absent field would take the record's current version
+        if self.version_of(model) is None or (sent and str(sent[0]).strip().isdigit()):
+            return False
+        flash("Not saved: the form did not say which version of the record you saw. Reload the page and "
+              "try again.", "error")
+        return True
 
     # Commands on one record ---------------------------------------------------------
     def commands_for(self, model: Any) -> list[RowCommand]:
@@ -184,15 +196,15 @@ class CommandView(ListView):
             abort(404)
         return_url = get_redirect_target() or self.get_url(".details_view", id=model.id)
         form = self.command_form(command, model)
-        if request.method == "POST" and form.validate():
+        if request.method == "POST" and not form.validate():
+            flash("Not saved: check the fields marked below.", "error")
+        elif request.method == "POST" and not (command.versioned and self.version_missing(form, model)):
             common = {"expected_version": form.expected_version()} if command.versioned else {}
             receipt = issue(form, lambda app, c: command.run(app, UUID(model.id), form.values(), {**c, **common}),
                             model.id)
             if receipt is not None:
                 flash(f"{command.label}: done for {model}.", "success")
                 return redirect(return_url)
-        elif request.method == "POST":
-            flash("Not saved: check the fields marked below.", "error")
         return self.render(self.command_template, form=form, model=model, command=command, return_url=return_url,
                            details=self._details_columns, get_value=self.get_detail_value)
 

@@ -208,3 +208,15 @@ def test_whoever_takes_over_a_case_reads_everything_the_customer_and_agents_wrot
     assert "Where is my invoice?" not in conversation
     full = panel.client("agent").get(f"/admin/customer360/{ada}").get_data(as_text=True)
     assert "Order SO-777 arrived broken." in full and "Where is my invoice?" in full
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_command_posted_without_the_version_the_page_showed_is_refused(desk: Desk, version: str | None) -> None:
+    """A crafted POST cannot skip the "changed meanwhile" check by leaving the version out."""
+    panel, agent = desk
+    case_id = open_case(panel, customer(panel))
+    before = panel.event_count()
+    data = {"resolution": "Replaced the printer"} | ({} if version is None else {"version": version})
+    page = panel.post(agent, f"/admin/cases/act/resolve/?id={case_id}", data).get_data(as_text=True)
+    assert "did not say which version of the record you saw" in page
+    assert panel.event_count() == before

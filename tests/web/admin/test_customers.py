@@ -67,6 +67,17 @@ def test_changing_details_keeps_contact_points_the_form_does_not_show(desk: Desk
     assert changed.segment == {"sector": "science", "tier": "gold"}
 
 
+def test_an_edit_posted_without_the_version_the_page_showed_is_refused(desk: Desk) -> None:
+    panel, agent = desk
+    customer_id = customer(panel)
+    before = panel.event_count()
+    page = panel.post(agent, f"/admin/customers/edit/?id={customer_id}", {
+        "name": "Ada King", "email": "ada@example.com", "phone": "", "sector": "", "size": "", "location": ""},
+        follow_redirects=True).get_data(as_text=True)
+    assert "did not say which version of the record you saw" in page
+    assert panel.event_count() == before
+
+
 def test_records_are_never_deleted(panel: Panel) -> None:
     customer_id = customer(panel)
     admin = panel.client("admin")
