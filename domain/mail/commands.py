@@ -153,18 +153,22 @@ class MailCommands(CaseCommands):
 
     def queue_case_reply(self, draft: Draft, *, mail_domain: str, occurred_at: datetime, actor: str) -> bool:
         """Queue the email of an agent's public reply and record it on the case as an outbound
-        touchpoint, in one transaction; False when that reply was mailed already (its cause)."""
+        touchpoint, in one transaction; False when that reply was mailed already (its cause).
+        A reply to a customer with no address to mail is queued (and gives up, visibly in the
+        outbox) but is no contact: no touchpoint says it was sent."""
         if self._exists(draft.id):
             return False
         message = Message.queue(draft, mail_domain=mail_domain, occurred_at=occurred_at, actor=actor)
         assert draft.customer_id is not None and draft.case_id is not None
-        tp = self.build_touchpoint(id=derived(draft.id, "touchpoint"), customer_id=draft.customer_id,
-                                   case_id=draft.case_id, channel="email", direction="outbound", kind="follow_up",
-                                   subject=draft.subject, summary=draft.body[:SUMMARY_MAX],
-                                   contact_point=draft.recipient, external_ref=message.message_id,
-                                   occurred_at=occurred_at, actor=actor)
+        records: list[Any] = []
+        if draft.recipient:
+            records.append(self.build_touchpoint(
+                id=derived(draft.id, "touchpoint"), customer_id=draft.customer_id, case_id=draft.case_id,
+                channel="email", direction="outbound", kind="follow_up", subject=draft.subject,
+                summary=draft.body[:SUMMARY_MAX], contact_point=draft.recipient, external_ref=message.message_id,
+                occurred_at=occurred_at, actor=actor))
         try:
-            self._save(message, tp)
+            self._save(message, *records)
         except AlreadyExistsError:
             return False
         return True

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from domain.mail.model import inbound_mail_id
+from projections.views.outbox import outbox
 from projections.views.touchpoints import touchpoints
 from tests.scheduler.conftest import World
 from tests.scheduler.mail import case_events, mail, mail_in
@@ -90,6 +91,22 @@ def test_a_reply_on_a_case_from_another_channel_goes_to_the_customers_email(worl
     world.tick()
     [sent] = replies_to(world, "ada@example.com")
     assert sent["In-Reply-To"] is None
+
+
+def test_a_reply_to_a_customer_with_no_address_gives_up_and_is_no_contact(world: World) -> None:
+    """Nobody to mail: the outbox shows it gave up, and no outbound touchpoint claims it was sent
+    (it would count as a contact and move the customer's last contact)."""
+    walk_in = world.app.register_customer(name="Walk-in Co", kind="company", occurred_at=world.clock.now(),
+                                          actor=world.agent_ref).id
+    case_id = world.app.open_case(customer_id=walk_in, subject="Walk-in question", channel="visit",
+                                  occurred_at=world.clock.now(), actor=world.agent_ref).id
+    world.app.reply_to_case(case_id, body="Here is the answer.", occurred_at=world.clock.now(), actor=world.agent_ref)
+    world.tick()
+    assert _case_touchpoints(world, case_id) == []
+    with world.services.views.connect() as conn:
+        reply = conn.execute(sa.select(outbox.c.status, outbox.c.subject).where(
+            outbox.c.case_id == str(case_id), outbox.c.subject.like("Re: %"))).one()
+    assert reply.status == "gave_up"
 
 
 def _case_touchpoints(world: World, case_id: UUID) -> list[UUID]:
