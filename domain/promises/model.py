@@ -84,6 +84,7 @@ class Promise(Entity):
         self.deal_id = deal_id
         self.status = "open"
         self.follow_ups: dict[str, str] = {}
+        self.made_at = occurred_at
         self.last_occurred_at = occurred_at
 
     @property
@@ -114,6 +115,8 @@ class Promise(Entity):
         due_at = aware("due_at", due_at)
         if due_at == self.due_at:
             raise InvalidValueError("due_at", "is the current due time already")
+        if due_at < self.made_at:  # a new time for what was promised, not a rewrite of when it was
+            raise InvalidValueError("due_at", f"is before the promise was made ({self.made_at:%Y-%m-%d %H:%M} UTC)")
         self._rescheduled(due_at=due_at, previous_due_at=self.due_at,
                           reason=text("reason", reason, max_length=2000), occurred_at=occurred_at, actor=actor)
 

@@ -91,7 +91,7 @@ def test_a_promise_recorded_today_as_due_long_ago_is_followed_up_now(world: Worl
 
 
 def test_a_promise_rescheduled_into_the_past_beyond_the_horizon_is_followed_up_now(world: World) -> None:
-    promise = world.promise(due_in=timedelta(days=3))
+    promise = world.promise(due_in=timedelta(days=3), made_ago=timedelta(days=10))
     world.tick()
     world.app.reschedule_promise(promise, due_at=world.clock.now() - world.ctx.settings.lookback - timedelta(hours=1),
                                  reason="Was due before the holidays", occurred_at=world.clock.now(),

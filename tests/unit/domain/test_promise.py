@@ -128,3 +128,15 @@ def test_an_open_promise_past_its_due_time_is_overdue(memory_app: Touchline, pro
     assert [promise.is_overdue(now), promise.is_overdue(now + timedelta(days=2))] == [False, True]
     memory_app.keep_promise(promise_id, evidence="Called", occurred_at=now, actor=ACTOR)
     assert not memory_app.get_promise(promise_id).is_overdue(now + timedelta(days=2))
+
+
+def test_rescheduling_to_before_the_promise_was_made_is_refused(
+    memory_app: Touchline, promise_id: UUID, now: datetime,
+) -> None:
+    """A new time for what was promised, not a rewrite of when it was: reports would count it due years ago."""
+    with pytest.raises(InvalidValueError) as refused:
+        memory_app.reschedule_promise(promise_id, due_at=now - timedelta(days=1), reason="typo", occurred_at=now,
+                                      actor=ACTOR)
+    assert refused.value.field == "due_at" and "before the promise was made" in str(refused.value)
+    memory_app.reschedule_promise(promise_id, due_at=now + timedelta(hours=1), reason="soon", occurred_at=now,
+                                  actor=ACTOR)  # later than it was made, if earlier than its due time: fine
