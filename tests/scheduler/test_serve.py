@@ -18,13 +18,26 @@ def test_without_an_smtp_server_serve_starts_a_mail_sink_and_points_the_schedule
     specs = {spec.name: spec for spec in service_specs("127.0.0.1", 5000)}
     assert set(specs) == {"web", "projections", "mail sink", "scheduler"}
     host, port = specs["mail sink"].listens_on  # type: ignore[misc]
-    assert specs["scheduler"].env == {"TOUCHLINE_SMTP_URL": f"smtp://{host}:{port}"}
+    assert specs["scheduler"].env == {"TOUCHLINE_SMTP_URL": f"smtp://{host}:{port}",
+                                      "TOUCHLINE_PUBLIC_URL": "http://127.0.0.1:5000"}
     assert specs["scheduler"].argv[-1] == "scheduler"
 
 
 def test_with_an_smtp_server_configured_serve_starts_no_mail_sink() -> None:
     specs = {spec.name: spec for spec in service_specs("127.0.0.1", 5000, "smtp://mail.example:25")}
-    assert set(specs) == {"web", "projections", "scheduler"} and specs["scheduler"].env is None
+    assert set(specs) == {"web", "projections", "scheduler"}
+    assert specs["scheduler"].env == {"TOUCHLINE_PUBLIC_URL": "http://127.0.0.1:5000"}
+
+
+@pytest.mark.parametrize("host, url", [("127.0.0.1", "http://127.0.0.1:5077"), ("0.0.0.0", "http://127.0.0.1:5077"),
+                                       ("support.example", "http://support.example:5077"), ("::1", "http://[::1]:5077")])
+def test_links_in_messages_point_at_the_port_served_unless_a_public_url_is_set(
+    host: str, url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TOUCHLINE_PUBLIC_URL", raising=False)
+    assert {s.name: s for s in service_specs(host, 5077)}["scheduler"].env["TOUCHLINE_PUBLIC_URL"] == url  # type: ignore[index]
+    monkeypatch.setenv("TOUCHLINE_PUBLIC_URL", "https://help.shop.example")
+    assert "TOUCHLINE_PUBLIC_URL" not in ({s.name: s for s in service_specs(host, 5077)}["scheduler"].env or {})
 
 
 def test_serve_runs_the_inbound_mail_listener_where_it_is_told() -> None:

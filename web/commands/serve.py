@@ -61,12 +61,23 @@ def service_specs(host: str, port: int, smtp_url: str = "",
                     "--wait-for-read-models"]
         specs.append(ProcessSpec("mail in", listener, listens_on=mail_in, scheme="smtp"))
     scheduler = [sys.executable, "-m", "web.cli", "scheduler"]
+    public = public_url_env(host, port)
     if smtp_url:
-        return [*specs, ProcessSpec("scheduler", scheduler)]
+        return [*specs, ProcessSpec("scheduler", scheduler, env=public or None)]
     sink_port = free_port()
     sink = ProcessSpec("mail sink", [sys.executable, "-m", "scheduler.mailsink", "127.0.0.1", str(sink_port)],
                        listens_on=("127.0.0.1", sink_port), scheme="smtp")
-    return [*specs, sink, ProcessSpec("scheduler", scheduler, env={"TOUCHLINE_SMTP_URL": f"smtp://127.0.0.1:{sink_port}"})]
+    return [*specs, sink, ProcessSpec("scheduler", scheduler,
+                                      env={"TOUCHLINE_SMTP_URL": f"smtp://127.0.0.1:{sink_port}", **public})]
+
+
+def public_url_env(host: str, port: int) -> dict[str, str]:
+    """Links in the scheduler's messages point at the pages this service serves, unless
+    ``TOUCHLINE_PUBLIC_URL`` says where customers reach them (behind a proxy, say)."""
+    if os.environ.get("TOUCHLINE_PUBLIC_URL"):
+        return {}
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+    return {"TOUCHLINE_PUBLIC_URL": f"http://{shown}:{port}"}
 
 
 class Supervisor:
