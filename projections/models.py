@@ -20,6 +20,7 @@ from sqlalchemy.orm import (
     synonym,
 )
 
+from domain.cases.model import PRIORITIES
 from projections.api_state import api_token_uses
 from projections.schema import metadata
 from projections.views.cases import cases
@@ -96,6 +97,9 @@ class Touchpoint(ReadModel):
 class Case(ReadModel):
     __table__ = cases
     customer = relationship(Customer, primaryjoin=lambda: foreign(Case.customer_id) == Customer.id, viewonly=True)
+    # Priorities sort by urgency, not by name (low < normal < high < urgent).
+    priority_rank = column_property(sa.case({p: i for i, p in enumerate(PRIORITIES)}, value=cases.c.priority,
+                                            else_=-1))
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.subject}"

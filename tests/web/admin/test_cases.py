@@ -220,3 +220,13 @@ def test_a_command_posted_without_the_version_the_page_showed_is_refused(desk: D
     page = panel.post(agent, f"/admin/cases/act/resolve/?id={case_id}", data).get_data(as_text=True)
     assert "did not say which version of the record you saw" in page
     assert panel.event_count() == before
+
+
+def test_sorting_by_priority_goes_by_urgency_not_by_name(panel: Panel) -> None:
+    ada = customer(panel)
+    for priority in ("normal", "urgent", "low", "high"):
+        open_case(panel, ada, subject=f"Case {priority}", priority=priority)
+    column = ["tracking_code", "subject", "customer", "status", "priority"].index("priority")
+    page = panel.client("agent").get(f"/admin/cases/?sort={column}&desc=1").get_data(as_text=True)
+    shown = [page.index(f"Case {p}") for p in ("urgent", "high", "normal", "low")]
+    assert shown == sorted(shown)  # urgent first, then high, normal, low

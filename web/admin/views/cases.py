@@ -89,8 +89,10 @@ class CasesView(CommandView):
                            "opened_at", "acknowledged_at", "first_response_at", "resolved_at", "closed_at",
                            "last_activity_at", "customer_contacts", "agent_replies", "transfers", "reopened",
                            "satisfaction", "sla_policy_version", "version"]
-    column_sortable_list = ["tracking_code", "subject", ("customer", "customer.name"), "status", "priority", "channel",
-                            "team", "assignee", "opened_at", "last_activity_at"]
+    column_sortable_list = ["tracking_code", "subject", ("customer", "customer.name"), "status",
+                            # by urgency (a one-path tuple: Flask-Admin renames a plain same-table column)
+                            ("priority", ("priority_rank",)), "channel", "team", "assignee", "opened_at",
+                            "last_activity_at"]
     column_searchable_list = ["tracking_code", "subject", "customer.name"]
     column_filters = [filters.one_of(models.Case.status, "Status", STATUSES),
                       filters.one_of(models.Case.priority, "Priority", PRIORITIES),
