@@ -15,6 +15,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
+from domain.upcasting import upcaster
 from domain.values import one_of, text
 
 CHANNELS = ("phone", "email", "sms", "chat", "messenger", "social", "web_form", "visit", "callback")
@@ -114,6 +115,10 @@ class Touchpoint(Entity):
         self.external_ref = external_ref
         self.occurred_at = occurred_at
         self.recorded_by = actor
+        # As first recorded (corrections change ``channel`` and ``occurred_at``): what a
+        # retraction takes back from the figures that counted it.
+        self.recorded_channel = channel
+        self.recorded_at = occurred_at
         self.retracted = False
         self.last_occurred_at = occurred_at
 
@@ -150,12 +155,21 @@ class Touchpoint(Entity):
         self.check_not_retracted()
         occurred_at, actor = self.checked_when(occurred_at, actor)
         self._retracted(reason=text("reason", reason, max_length=1000), customer_id=self.customer_id,
+                        recorded_channel=self.recorded_channel, recorded_at=self.recorded_at,
                         occurred_at=occurred_at, actor=actor)
 
     @event("Retracted")
-    def _retracted(self, reason: str, customer_id: UUID, occurred_at: datetime, actor: str) -> None:
+    def _retracted(self, reason: str, customer_id: UUID, recorded_channel: str | None, recorded_at: datetime | None,
+                   occurred_at: datetime, actor: str) -> None:
         self.retracted = True
         self.last_occurred_at = occurred_at
+
+
+@upcaster(Touchpoint.Retracted, from_version=1)
+def _retracted_v1_v2(state: dict[str, Any]) -> None:
+    """Version 1 did not say what it took back; read models leave their figures as they were."""
+    state["recorded_channel"] = None
+    state["recorded_at"] = None
 
 
 mark_personal(Touchpoint.Recorded, "subject", "summary", "contact_point")

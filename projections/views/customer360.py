@@ -29,6 +29,7 @@ from projections.schema import Id, Money, Position, UTCDateTime, metadata
 from projections.views.cases import ACTIVE
 from projections.views.customer_merge import fold_figures
 from projections.views.timeline_text import describe, detail, erased_line
+from projections.views.touch_figures import latest, with_touch, without_touch
 
 customers = sa.Table(
     "customers", metadata,
@@ -49,6 +50,8 @@ customers = sa.Table(
     sa.Column("last_touch_at", UTCDateTime, index=True),
     # Latest business time of anything with the customer: touchpoints, cases, deals.
     sa.Column("last_contact_at", UTCDateTime),
+    sa.Column("last_record_at", UTCDateTime),  # ...of a case, promise or deal event (not a touchpoint)
+    sa.Column("recent_touches", sa.JSON),  # the latest touches, for retractions (``touch_figures``)
     sa.Column("touches", sa.Integer, nullable=False, default=0),
     sa.Column("touches_by_channel", sa.JSON, nullable=False),
     sa.Column("open_cases", sa.Integer, nullable=False, default=0),
@@ -113,8 +116,8 @@ class Customer360Projection(Projection):
     name = "customer360"
     # 2: merges fold the duplicate's figures into the survivor; 3: surveys and win-back offers on
     # the timeline (and the row's version follows them), INTEGER positions on SQLite; 4: the
-    # timeline's full texts and case (a case's conversation)
-    version = 4
+    # timeline's full texts and case (a case's conversation); 5: retractions taken back
+    version = 5
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -143,10 +146,11 @@ class Customer360Projection(Projection):
 
     def _line(self, rows: Rows, e: Any, ctx: Context, customer_id: str, channel: str | None = None,
               code: str | None = None) -> None:
-        if not type(e).__qualname__.startswith("Customer."):
+        if not type(e).__qualname__.startswith(("Customer.", "Touchpoint.")):  # touches: ``touch_figures``
             row = self._account(rows, customer_id)
-            if row and (row["last_contact_at"] is None or row["last_contact_at"] < e.occurred_at):
-                rows.update(customers, row["id"], last_contact_at=e.occurred_at)
+            if row and (row["last_record_at"] is None or row["last_record_at"] < e.occurred_at):
+                rows.update(customers, row["id"], last_record_at=e.occurred_at,
+                            last_contact_at=latest(row["last_contact_at"], e.occurred_at))
         rows.append(customer_timeline, {
             "position": ctx.position, "customer_id": customer_id, "occurred_at": e.occurred_at,
             "recorded_at": ctx.recorded_at, "event_type": type(e).__qualname__, "channel": channel,
@@ -180,7 +184,7 @@ class Customer360Projection(Projection):
             "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
             **self._segment(e.segment), "consents": {}, "registered_at": e.occurred_at, "touches": 0,
             "touches_by_channel": {}, "open_cases": 0, "cases_total": 0, "open_promises": 0, "deals_by_stage": {},
-            "won_value": 0, "csat_sum": 0, "csat_count": 0, "version": e.originator_version,
+            "won_value": 0, "csat_sum": 0, "csat_count": 0, "recent_touches": [], "version": e.originator_version,
         })
         self._line(rows, e, ctx, str(e.originator_id))
 
@@ -234,17 +238,21 @@ class Customer360Projection(Projection):
         customer_id = str(e.customer_id)
         row = self._account(rows, customer_id)
         if row:
-            by_channel = {**row["touches_by_channel"]}
-            by_channel[e.channel] = by_channel.get(e.channel, 0) + 1
-            first, last = row["first_touch_at"], row["last_touch_at"]
-            rows.update(customers, row["id"], touches=row["touches"] + 1, touches_by_channel=by_channel,
-                        first_touch_at=min(first, e.occurred_at) if first else e.occurred_at,
-                        last_touch_at=max(last, e.occurred_at) if last else e.occurred_at)
+            rows.update(customers, row["id"], **with_touch(row, e.channel, e.occurred_at, str(e.originator_id)))
         self._line(rows, e, ctx, customer_id, channel=e.channel)
 
-    @handles(Touchpoint.Corrected, Touchpoint.Retracted)
-    def touch_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
+    @handles(Touchpoint.Corrected)
+    def touch_corrected(self, e: Any, ctx: Context, rows: Rows) -> None:
         # Touchpoint events carry the customer: no link row per touchpoint (they are the bulk).
+        self._line(rows, e, ctx, str(e.customer_id))
+
+    @handles(Touchpoint.Retracted)
+    def touch_retracted(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """The touch no longer counts (a version 1 event does not say what it counted for)."""
+        row = self._account(rows, str(e.customer_id))
+        if row and e.recorded_channel is not None:
+            rows.update(customers, row["id"], **without_touch(row, e.recorded_channel, e.recorded_at,
+                                                              str(e.originator_id)))
         self._line(rows, e, ctx, str(e.customer_id))
 
     # Cases ---------------------------------------------------------------------------

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.views.touch_figures import earliest, latest, merged_recent
+
 
 def _add_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {k: a.get(k, 0) + b.get(k, 0) for k in sorted(a.keys() | b.keys())}
-
-
-def _earliest(a: Any, b: Any) -> Any:
-    return min(x for x in (a, b) if x is not None) if a is not None or b is not None else None
-
-
-def _latest(a: Any, b: Any) -> Any:
-    return max(x for x in (a, b) if x is not None) if a is not None or b is not None else None
 
 
 def fold_figures(survivor: dict[str, Any], duplicate: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +18,9 @@ def fold_figures(survivor: dict[str, Any], duplicate: dict[str, Any]) -> dict[st
         **{k: survivor[k] + duplicate[k] for k in summed},
         "touches_by_channel": _add_counts(survivor["touches_by_channel"], duplicate["touches_by_channel"]),
         "deals_by_stage": _add_counts(survivor["deals_by_stage"], duplicate["deals_by_stage"]),
-        "first_touch_at": _earliest(survivor["first_touch_at"], duplicate["first_touch_at"]),
-        "last_touch_at": _latest(survivor["last_touch_at"], duplicate["last_touch_at"]),
-        "last_contact_at": _latest(survivor["last_contact_at"], duplicate["last_contact_at"]),
+        "first_touch_at": earliest(survivor["first_touch_at"], duplicate["first_touch_at"]),
+        "last_touch_at": latest(survivor["last_touch_at"], duplicate["last_touch_at"]),
+        "last_contact_at": latest(survivor["last_contact_at"], duplicate["last_contact_at"]),
+        "last_record_at": latest(survivor["last_record_at"], duplicate["last_record_at"]),
+        "recent_touches": merged_recent(survivor["recent_touches"] or [], duplicate["recent_touches"] or []),
     }

@@ -82,6 +82,20 @@ def test_later_events_about_the_duplicate_count_for_the_survivor(services: Servi
     assert read(services, lambda conn: get_customer(conn, str(duplicate)))["open_cases"] == 1
 
 
+def test_a_duplicates_touch_retracted_after_the_merge_is_taken_back_from_the_survivor(services: Services) -> None:
+    survivor = customer_with_history(services, "Ada", "email", -50)
+    duplicate = services.app.register_customer(name="Ada L.", occurred_at=at(-45), actor=AGENT).id
+    wrong = services.app.record_touchpoint(customer_id=duplicate, channel="sms", direction="inbound",
+                                           kind="inquiry", subject="Not Ada", occurred_at=at(-20), actor=AGENT).id
+    services.app.merge_customers(duplicate, survivor_id=survivor, occurred_at=at(-10), actor=AGENT)
+    services.app.retract_touchpoint(wrong, reason="another person", occurred_at=at(-1), actor=AGENT)
+    row = read(services, lambda conn: get_customer(conn, str(survivor)))
+    assert (row["touches"], row["touches_by_channel"], row["last_touch_at"]) == (1, {"email": 1}, at(-50))
+    assert row["last_contact_at"] == at(-49)  # the deal won an hour after the touch, not the retracted text
+    reports = verify_projections(services.app, services.views, [Customer360Projection()])
+    assert [d.describe() for r in reports for d in r.differences] == []
+
+
 def test_both_timelines_are_kept_and_read_together(services: Services) -> None:
     survivor = customer_with_history(services, "Ada", "email", -50)
     duplicate = customer_with_history(services, "Ada L.", "phone", -40)

@@ -4,14 +4,19 @@ first-contact resolution, churn, promises and workload. Both databases."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
 from domain.clock import FixedClock
-from projections.queries.customers import get_customer_360, get_timeline, list_churn_candidates, list_customers
+from projections.queries.customers import (
+    get_customer_360,
+    get_timeline,
+    list_churn_candidates,
+    list_customers,
+)
 from projections.queries.funnel import list_rotting_deals
 from projections.queries.paging import CursorError
 from projections.queries.service import (
@@ -21,9 +26,11 @@ from projections.queries.service import (
     list_promises,
     list_repeat_contacts,
 )
+from projections.registry import all_projections
+from projections.verify import verify_projections
 from web.services import Services, build_services
 
-NOW = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
@@ -90,6 +97,29 @@ def test_reopening_a_won_deal_takes_its_value_out_of_lifetime_value(services: Se
     with caught_up(services).views.connect() as conn:
         summary = get_customer_360(conn, str(ann))["customer"]  # type: ignore[index]
     assert (summary["won_value"], summary["deals_won"], summary["funnel_stage"]) == (Decimal("0.00"), 0, "Engaging")
+
+
+def test_a_retracted_touch_no_longer_counts_and_a_retraction_is_no_contact(services: Services) -> None:
+    """Logged on the wrong customer and retracted: Ann's figures are as if it had never been,
+    and rebuilt from zero they come out the same."""
+    app, ann = services.app, customer(services, "Ann")
+    touch(services, ann, NOW - 10 * DAY, "Invoice question")
+    app.open_case(customer_id=ann, subject="Invoice wrong", channel="chat", occurred_at=NOW - 8 * DAY,
+                  actor="user:agent-1")
+    wrong = touch(services, ann, NOW - 2 * DAY, "Was Bob, not Ann", channel="email")
+    app.correct_touchpoint(wrong, changes={"channel": "sms"}, reason="was a text", occurred_at=NOW - DAY,
+                           actor="user:agent-1")  # the figures count touches as first recorded
+    with caught_up(services).views.connect() as conn:
+        before = get_customer_360(conn, str(ann))["customer"]  # type: ignore[index]
+    assert (before["touches"], before["last_contact_at"]) == (2, NOW - 2 * DAY)
+    app.retract_touchpoint(wrong, reason="wrong customer", occurred_at=NOW, actor="user:agent-1")
+    with caught_up(services).views.connect() as conn:
+        after = get_customer_360(conn, str(ann))["customer"]  # type: ignore[index]
+    assert (after["touches"], after["touches_by_channel"]) == (1, {"phone": 1})
+    assert (after["first_touch_at"], after["last_touch_at"]) == (NOW - 10 * DAY, NOW - 10 * DAY)
+    assert after["last_contact_at"] == NOW - 8 * DAY  # the case; neither the retracted touch nor the retraction
+    reports = verify_projections(app, services.views, [p for p in all_projections() if p.name == "customer360"])
+    assert [d.describe() for r in reports for d in r.differences] == []
 
 
 def test_timeline_is_in_business_time_order_even_when_recorded_late(services: Services) -> None:

@@ -70,3 +70,24 @@ def test_new_registrations_are_stored_as_version_2_and_not_upcast_again(
     [stored] = stored_app.recorder.select_events(new)
     assert json.loads(stored.state)["class_version"] == 2
     assert stored_app.get_customer(new).segment == {"sector": "medical"}
+
+
+def test_a_retraction_stored_before_it_said_what_it_took_back_still_loads(
+    stored_app: Touchline,
+) -> None:
+    """Version 1 of ``Touchpoint.Retracted`` had no ``recorded_channel`` / ``recorded_at``: they load
+    as None, which the customer 360 reads as "nothing to take back" (as it did then)."""
+    customer = stored_app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
+    touchpoint = stored_app.record_touchpoint(customer_id=customer, channel="phone", direction="inbound",
+                                              kind="inquiry", subject="Hi", occurred_at=T, actor=ACTOR).id
+    template = stored_app.record_touchpoint(customer_id=customer, channel="phone", direction="inbound",
+                                            kind="inquiry", subject="Template", occurred_at=T, actor=ACTOR).id
+    stored_app.retract_touchpoint(template, reason="typo", occurred_at=T, actor=ACTOR)
+    current = stored_app.recorder.select_events(template)[-1]
+    state = json.loads(current.state)
+    for name in ("recorded_channel", "recorded_at", "class_version"):
+        state.pop(name, None)
+    stored_app.recorder.insert_events([StoredEvent(touchpoint, 2, current.topic, json.dumps(state).encode())])
+    retraction = list(stored_app.events.get(touchpoint))[-1]
+    assert (retraction.recorded_channel, retraction.recorded_at) == (None, None)
+    assert stored_app.get_touchpoint(touchpoint).retracted
