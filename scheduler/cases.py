@@ -1,7 +1,7 @@
 """Acknowledgements: every new case is told its tracking code and when to expect an answer.
 
-The scan reads cases opened within the lookback and not acknowledged (``cases`` view, by
-``opened_at``), with their first-response target from the ``sla`` view. The message goes to
+The scan reads cases opened within the lookback, not acknowledged and not answered yet
+(``cases`` view, by ``opened_at``), with their first-response target from the ``sla`` view. The message goes to
 the contact point the case came from (its opening touchpoint), else to the customer's own.
 Recorded on the case as ``Acknowledged``, which no SLA clock counts as a response. It links up
 to 3 published knowledge articles matched to the case's subject and first message
@@ -35,7 +35,8 @@ def scan(since: datetime, until: datetime, limit: int, after: tuple[datetime, st
     first = sa.and_(t.case_id == c.id, t.target == "first_response")  # one cycle only
     query = sa.select(c.id, c.opened_at, c.customer_id, t.due_at, t.minutes, t.business_hours) \
         .select_from(cases.outerjoin(sla_targets, first)) \
-        .where(c.opened_at > since, c.opened_at <= until, c.status.in_(ACTIVE), c.acknowledged_at.is_(None))
+        .where(c.opened_at > since, c.opened_at <= until, c.status.in_(ACTIVE), c.acknowledged_at.is_(None),
+               c.first_response_at.is_(None))  # answered already: "we received it" would come after the answer
     if after:
         query = query.where(sa.tuple_(c.opened_at, c.id) > sa.tuple_(*after))
     return query.order_by(c.opened_at, c.id).limit(limit)

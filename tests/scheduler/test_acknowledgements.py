@@ -30,6 +30,16 @@ def test_a_new_case_is_acknowledged_with_its_code_and_the_first_response_time_of
         == ack["Message-ID"]
 
 
+def test_a_case_answered_before_the_scheduler_came_round_gets_no_acknowledgement(world: World) -> None:
+    """The agent was quicker: "we have received your request" after their answer would read oddly."""
+    case_id = world.case(touchpoint=EMAIL_IN)
+    world.app.reply_to_case(case_id, body="Try the rear tray.", occurred_at=world.clock.now(), actor=world.agent_ref)
+    world.tick()
+    world.tick()
+    assert [m["Subject"] for m in world.sink.messages if "received your request" in m["Subject"]] == []
+    assert len(world.sink.messages) == 1  # the answer itself
+
+
 def test_without_an_sla_the_acknowledgement_promises_no_time(world: World) -> None:
     world.case()
     world.tick()
