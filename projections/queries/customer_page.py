@@ -68,7 +68,15 @@ def get_merged_timeline(conn: sa.Connection, ids: list[str], *, limit: int = 50,
 
 def _named(conn: sa.Connection, lines: list[dict[str, Any]], refs: set[str]) -> dict[str, str]:
     """The names of the staff ``refs`` and of those the timeline ``lines`` name (their actors, and
-    "assigned to user:<id>" in a summary, which is rewritten to read as the agent's name)."""
+    "assigned to user:<id>" in a summary, which is rewritten to read as the agent's name). Marks
+    each line of a touchpoint retracted since (``retracted``), however far later that came."""
+    t = customer_timeline.c
+    touched = {line["record_id"] for line in lines if line["event_type"] == "Touchpoint.Recorded"}
+    retracted = set(conn.execute(sa.select(t.record_id).where(
+        t.customer_id.in_({line["customer_id"] for line in lines}), t.event_type == "Touchpoint.Retracted",
+        t.record_id.in_(touched))).scalars()) if touched else set()
+    for line in lines:
+        line["retracted"] = line["event_type"] == "Touchpoint.Recorded" and line["record_id"] in retracted
     mentioned = {ref for line in lines for ref in _STAFF_REF.findall(line["summary"])}
     names = staff_names(conn, refs | {line["actor"] for line in lines} | mentioned)
     for line in lines:

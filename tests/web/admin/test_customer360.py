@@ -94,6 +94,20 @@ def test_an_assignment_in_the_timeline_names_the_agent_not_their_id(panel: Panel
     assert "assigned to Andy Agent" in shown and f"user:{panel.user_id('agent')}" not in shown
 
 
+def test_a_retracted_contact_is_marked_where_it_stands_in_the_timeline(panel: Panel) -> None:
+    ada = customer(panel, "Ada Lovelace")
+    app = panel.services.app
+    wrong = app.record_touchpoint(customer_id=ada, channel="phone", direction="inbound", kind="inquiry",
+                                  subject="Was Bob calling", occurred_at=hours(-3), actor=AGENT).id
+    app.record_touchpoint(customer_id=ada, channel="email", direction="inbound", kind="inquiry",
+                          subject="Ada writes", occurred_at=hours(-2), actor=AGENT)
+    app.retract_touchpoint(wrong, reason="wrong customer", occurred_at=hours(-1), actor=AGENT)
+    panel.catch_up()
+    page = panel.client("agent").get(f"/admin/customer360/{ada}").get_data(as_text=True)
+    assert "Inbound email: Ada writes" in page and "<s>Inbound email: Ada writes</s>" not in page
+    assert '<span class="badge badge-secondary">Retracted</span> <s>Inbound phone: Was Bob calling</s>' in page
+
+
 def test_an_agent_taking_over_a_transfer_reads_the_handover_note(stored_panel: Panel) -> None:
     known = write_known_history(stored_panel.services.app)
     app = stored_panel.services.app
