@@ -83,7 +83,7 @@ def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
                 continue
             opening = ctx.app.get_touchpoint(case.touchpoint_id) if case.touchpoint_id is not None else None
             customer = directory.customer(case.customer_id)
-            channel, recipient = route(case.channel, customer, opening.contact_point if opening else None)
+            channel, recipient = route(case.channel, customer, opening.contact_point if opening else None, ctx.notifiers)
             first_message = opening.summary if opening else _description(ctx, case.id)
             matched = match_articles(cards, case.subject, first_message) if cards else []
             subject, body = book.render("acknowledgement", customer=customer.name if customer else "customer",

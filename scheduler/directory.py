@@ -3,7 +3,7 @@ for a whole page of due work at once, and the delivery channel a customer is rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,12 +45,17 @@ def _kind_of(contact_point: str) -> str:
     return "messenger"
 
 
-def route(channel: str, customer: Customer | None, contact_point: str | None = None) -> tuple[str, str | None]:
+def route(channel: str, customer: Customer | None, contact_point: str | None = None,
+          deliverable: Collection[str] | None = None) -> tuple[str, str | None]:
     """The delivery channel and recipient for reaching a customer about something on ``channel``:
     the contact point given if it fits, else the customer's own of that kind, else email,
     else (channel, None): nobody to send to (the message then gives up, visibly). An erased
-    contact point is nobody: the person's data is gone, and so is any way to reach them."""
+    contact point is nobody: the person's data is gone, and so is any way to reach them.
+    ``deliverable``: the channels with a sender configured; another one is passed over for email
+    (an SMS with no gateway would wait for ever while the customer has an address)."""
     wanted = ROUTES.get(channel, "email")
+    if deliverable is not None and wanted not in deliverable:
+        wanted = "email"
     if contact_point == ERASED:
         contact_point = None
     if contact_point and _kind_of(contact_point) == wanted:

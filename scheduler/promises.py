@@ -139,7 +139,8 @@ def _to_staff(book: TemplateBook, purpose: str, cause: str, person: Person, prom
 
 def _overdue(promise: DuePromise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
     values = _values(promise, directory)
-    channel, recipient = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point)
+    channel, recipient = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point,
+                               ctx.notifiers)
     subject, body = book.render("customer_apology", **{**values, "reference": ""})
     drafts = [Draft(cause=cause_of("promise-overdue", promise.id, promise.due_at, "customer"),
                     purpose="customer_apology", channel=channel, audience="customer", recipient=recipient,

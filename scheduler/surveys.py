@@ -79,7 +79,7 @@ def _due(ctx: SchedulerContext, case_id: UUID, until: datetime) -> Case | None:
 
 def _notice(ctx: SchedulerContext, case: Case, directory: Directory, book: TemplateBook) -> SurveyNotice:
     customer = directory.customer(case.customer_id)
-    channel, recipient = route(case.channel, customer)
+    channel, recipient = route(case.channel, customer, deliverable=ctx.notifiers)
     cause = cause_of("case-survey", case.id, case.resolutions)
     subject, body = book.render("survey", customer=customer.name if customer else "customer",
                                 code=case.tracking_code, subject=case.subject,

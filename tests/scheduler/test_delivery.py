@@ -94,10 +94,16 @@ def gateway() -> Iterator[str]:
     server.server_close()
 
 
-def test_an_sms_promise_is_followed_up_through_the_sms_webhook(world: World, gateway: str) -> None:
+def test_without_an_sms_gateway_an_sms_promise_is_followed_up_by_email(world: World) -> None:
+    """Not queued for a gateway that may never come: the customer has an address."""
     promise = world.promise(due_in=timedelta(minutes=-1), channel="sms", contact_point="+44 7700 900999")
     world.tick()
-    assert _outbox_row(world, _apology_id(world, promise))["status"] == "queued"  # no SMS gateway configured yet
+    message = world.app.get_message(_apology_id(world, promise))
+    assert (message.channel, message.recipient, message.status) == ("email", "ada@example.com", "sent")
+
+
+def test_an_sms_promise_is_followed_up_through_the_sms_webhook(world: World, gateway: str) -> None:
+    promise = world.promise(due_in=timedelta(minutes=-1), channel="sms", contact_point="+44 7700 900999")
     world.ctx.notifiers = {**world.ctx.notifiers, "sms": WebhookNotifier(gateway)}
     world.tick()
     (body, key), = _Gateway.received

@@ -32,6 +32,7 @@ def opened_by_mail(world: World, tmp_path: Path) -> UUID:
 def test_a_public_reply_is_mailed_once_with_code_and_threading_headers(world: World, tmp_path: Path) -> None:
     case_id = opened_by_mail(world, tmp_path)
     code = world.app.get_case(case_id).tracking_code
+    world.tick()  # the acknowledgement goes out first
     world.app.reply_to_case(case_id, body="Please try the rear tray.", occurred_at=world.clock.now(),
                             actor=world.agent_ref)
     world.tick()
