@@ -189,3 +189,16 @@ def test_churn_candidates_are_quiet_past_buyers(api: ApiClient) -> None:
     api.catch_up()
     found = api.get("/api/v1/customers/churn-candidates?quiet_days=90").get_json()["items"]
     assert [(c["name"], c["quiet_days"] > 90) for c in found] == [("Quiet", True)]
+
+
+def test_a_segment_holds_at_most_20_attributes_and_the_document_says_so_as_an_object_does(api: ApiClient) -> None:
+    spec = api.client.get("/api/v1/openapi.json").get_json()
+    segment = spec["components"]["schemas"]["RegisterCustomer"]["properties"]["segment"]
+    assert (segment["type"], segment["maxProperties"]) == ("object", 20) and "maxLength" not in segment
+    before = api.event_count()
+    many = api.post("/api/v1/customers", {"name": "Ada", "segment": {f"k{i}": "v" for i in range(21)}})
+    assert many.status_code == 422 and "segment" in many.get_json()["errors"]
+    long_name = api.post("/api/v1/customers", {"name": "Ada", "segment": {"x" * 51: "v"}})
+    assert long_name.status_code == 422 and next(iter(long_name.get_json()["errors"])).startswith("segment.")
+    assert api.event_count() == before
+    assert api.post("/api/v1/customers", {"name": "Ada", "segment": {f"k{i}": "v" for i in range(20)}}).status_code == 201

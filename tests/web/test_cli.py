@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from web.cli import cli
+from web.commands.demo import demo_command
 from web.commands.serve import ProcessSpec, Supervisor
 
 
@@ -130,3 +132,13 @@ def _wait_until(condition: Callable[[], bool], process: subprocess.Popen[str], t
         assert process.poll() is None, "touchline serve exited early"
         assert time.monotonic() < deadline, f"not ready within {timeout} s"
         time.sleep(0.1)
+
+
+def test_a_bare_touchline_demo_writes_the_history_bin_run_writes() -> None:
+    """Run after bin/run, it finds that history stored and adds nothing (another seed or size
+    would add a second, overlapping one)."""
+    called = re.search(r"touchline demo --seed (\d+) --touchpoints (\d+)",
+                       (Path(__file__).parents[2] / "bin" / "run").read_text())
+    assert called is not None
+    defaults = {p.name: p.default for p in demo_command.params}
+    assert (defaults["seed"], defaults["touchpoints"]) == (int(called.group(1)), int(called.group(2)))

@@ -19,7 +19,7 @@ from web.services import services
 @click.command("demo")
 @click.option("--seed", type=int, default=1, show_default=True,
               help="Same seed and clock, same history; re-running it stores nothing new.")
-@click.option("--touchpoints", type=click.IntRange(min=1), default=2000, show_default=True,
+@click.option("--touchpoints", type=click.IntRange(min=1), default=3000, show_default=True,
               help="How many touchpoints to write; cases and promises scale with it.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True,
               help="Records saved per transaction (a case with all its events counts once).")

@@ -152,6 +152,24 @@ class BoundedList(fields.List):
         return items
 
 
+class Segment(fields.Dict):
+    """A customer's segment: up to 20 attributes (sector, size, location...), each name 1-50 and
+    each value up to 50 characters. The count is stated as ``maxProperties``: a length validator
+    would read as ``maxLength``, which means nothing on an object."""
+
+    MOST = 20
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=Text(min_length=1, max_length=50), values=Text(max_length=50),
+                         metadata={"maxProperties": self.MOST, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if isinstance(value, dict) and len(value) > self.MOST:
+            raise ValidationError(f"at most {self.MOST} attributes")
+        found: dict[str, Any] = super()._deserialize(value, attr, data, **kwargs)
+        return found
+
+
 class ReceiptSchema(Schema):
     """What every write returns."""
 

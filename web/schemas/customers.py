@@ -6,9 +6,23 @@ from marshmallow import Schema, fields, validate
 
 from domain.customers.model import CONTACT_KINDS, CUSTOMER_KINDS
 from domain.touchpoints.model import CHANNELS
-from projections.queries.customers import CHURN_SORTS, CUSTOMER_SORTS, LIST_LIMIT, TIMELINE_SORTS
+from projections.queries.customers import (
+    CHURN_SORTS,
+    CUSTOMER_SORTS,
+    LIST_LIMIT,
+    TIMELINE_SORTS,
+)
 from web.schemas.cases import CaseSchema
-from web.schemas.common import BoundedList, Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import (
+    BoundedList,
+    Instant,
+    ListQuerySchema,
+    Segment,
+    Text,
+    WriteSchema,
+    page_schema,
+    sort_field,
+)
 from web.schemas.deals import DealSchema
 from web.schemas.promises import PromiseSchema
 
@@ -117,15 +131,12 @@ class RegisterCustomerSchema(WriteSchema):
     name = Text(required=True, min_length=1, max_length=300)
     kind = fields.String(load_default="person", validate=validate.OneOf(CUSTOMER_KINDS))
     contact_points = BoundedList(fields.Nested(ContactPointSchema), most=20)
-    segment = fields.Dict(keys=Text(min_length=1, max_length=50), values=Text(max_length=50),
-                          validate=validate.Length(max=20),
-                          metadata={"description": "Attributes such as sector, size, location."})
+    segment = Segment(metadata={"description": "Attributes such as sector, size, location."})
     external_ref = Text(max_length=200)
 
 
 class ChangeCustomerSchema(WriteSchema):
     name = Text(min_length=1, max_length=300)
     contact_points = BoundedList(fields.Nested(ContactPointSchema), most=20)
-    segment = fields.Dict(keys=Text(min_length=1, max_length=50), values=Text(max_length=50),
-                          validate=validate.Length(max=20))
+    segment = Segment()
 
