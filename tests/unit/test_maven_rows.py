@@ -160,8 +160,8 @@ def test_a_file_with_the_wrong_columns_is_refused_whole(tmp_path: Path, text: st
     assert message in str(refused.value)
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path: Path) -> None:
     path = tmp_path / "sales_pipeline.csv"
-    path.write_bytes(",".join(PIPELINE_COLUMNS).encode() + b"\n\xff\xfe\n")
-    with pytest.raises(FileRefusedError, match="not UTF-8"):
+    path.write_bytes(",".join(PIPELINE_COLUMNS).encode() + b"\nok,row\nCaf\xe9 Oslo,row\n")
+    with pytest.raises(FileRefusedError, match="not UTF-8 text on line 3 "):
         read_rows(path, PIPELINE_COLUMNS)

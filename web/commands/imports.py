@@ -33,7 +33,7 @@ def maven_command(directory: Path, report: Path | None, strict: bool) -> None:
     found = services()
 
     def progress(total: int) -> AbstractContextManager[ProgressBar]:
-        return click.progressbar(length=total, label="sales_pipeline.csv", file=sys.stderr)
+        return click.progressbar(length=total, label="importing sales_pipeline.csv (deals)", file=sys.stderr)
 
     try:
         summary = import_maven(found.app, found.clock, directory, progress=progress)

@@ -55,7 +55,9 @@ def read_rows(path: Path, columns: Sequence[str]) -> tuple[list[CsvRow], list[Re
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileRefusedError(f"{path.name}: cannot be read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        line = exc.object[:exc.start].count(b"\n") + 1  # where a person looks for it: the line
+        raise FileRefusedError(f"{path.name}: cannot be read: not UTF-8 text on line {line} ({exc.reason} at byte "
+                               f"{exc.start}); save the file as UTF-8 and import it again") from None
     except OSError as exc:
         raise FileRefusedError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
