@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -96,6 +97,20 @@ def email_address(field: str, value: str) -> str:
     if not at or not local or "@" in domain or len(labels) < 2 or not all(labels) or " " in address:
         raise InvalidValueError(field, f"{value!r} is not an email address")
     return address
+
+
+_PHONE_CHARS = frozenset("0123456789 +-()./")
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*\d{1,6}$", re.IGNORECASE)
+
+
+def phone_number(field: str, value: str) -> str:
+    """Return ``value`` if it reads as a phone number (digits, spaces, ``+-()./``, at least 5
+    digits, perhaps an extension such as ``ext. 12``), else fail naming ``field``: a number
+    the scheduler would text or an agent would dial."""
+    number = _EXTENSION.sub("", value)
+    if not set(number) <= _PHONE_CHARS or sum(c.isdigit() for c in number) < 5:
+        raise InvalidValueError(field, f"{value!r} is not a phone number")
+    return value
 
 
 def actor_id(value: str) -> str:

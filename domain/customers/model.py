@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_erasure, mark_personal
-from domain.values import email_address, one_of, text
+from domain.values import email_address, one_of, phone_number, text
 
 CUSTOMER_KINDS = ("person", "company")
 CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
@@ -48,6 +48,8 @@ def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, s
         raw = text(f"{field}.value", point.get("value"), max_length=500)
         if kind == "email":
             raw = email_address(f"{field}.value", raw)
+        elif kind in ("phone", "mobile"):
+            raw = phone_number(f"{field}.value", raw)
         cleaned.append({"kind": kind, "value": raw})
     return cleaned
 

@@ -75,7 +75,7 @@ def test_state_read_back_equals_the_state_before_saving(stored_app: Touchline, r
     customer = Customer.register(id=uuid4(),
                                  customer_kind="person", name="Ada", contact_points=[], segment={"size": "5"},
                                  occurred_at=T, actor=ACTOR)
-    customer.change_details(contact_points=[{"kind": "phone", "value": "+49 30 1"}], occurred_at=T, actor=ACTOR)
+    customer.change_details(contact_points=[{"kind": "phone", "value": "+49 30 12345"}], occurred_at=T, actor=ACTOR)
     pipeline = Pipeline(id=uuid4(), stages=["Lead", "Proposal"], occurred_at=T, actor=ACTOR)
     deal = Deal.open(id=uuid4(), pipeline=pipeline, customer_id=customer.id, product_id=None,
                      title="Upgrade", value=Decimal("10.10"), owner="user:bob", occurred_at=T, actor=ACTOR)

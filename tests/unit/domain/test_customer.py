@@ -27,18 +27,23 @@ def duplicate_id(memory_app: Touchline, now: datetime) -> UUID:
 def test_contact_points_are_kept_in_normal_form(memory_app: Touchline, now: datetime) -> None:
     receipt = memory_app.register_customer(
         name="  Ada Lovelace ", contact_points=[{"kind": "email", "value": " Ada@Example.COM "},
-                                                {"kind": "phone", "value": "+44 20 7946 0000"}],
+                                                {"kind": "phone", "value": "+44 20 7946 0000"},
+                                                {"kind": "mobile", "value": "(555) 010-0100 ext. 12"}],
         segment={"sector": " retail ", "size": None}, occurred_at=now, actor=ACTOR,
     )
     customer = memory_app.get_customer(receipt.id)
     assert (customer.name, customer.segment) == ("Ada Lovelace", {"sector": "retail"})
     assert customer.contact_points == [{"kind": "email", "value": "ada@example.com"},
-                                       {"kind": "phone", "value": "+44 20 7946 0000"}]
+                                       {"kind": "phone", "value": "+44 20 7946 0000"},
+                                       {"kind": "mobile", "value": "(555) 010-0100 ext. 12"}]
 
 
 @pytest.mark.parametrize(("points", "field"), [
     ([{"kind": "email", "value": "ada.example.com"}], "contact_points[0].value"),
-    ([{"kind": "phone", "value": "1"}, {"kind": "fax", "value": "2"}], "contact_points[1].kind"),
+    ([{"kind": "phone", "value": "+44 20 7946 0000"}, {"kind": "fax", "value": "2"}], "contact_points[1].kind"),
+    ([{"kind": "phone", "value": "call me maybe"}], "contact_points[0].value"),
+    ([{"kind": "mobile", "value": "12-34"}], "contact_points[0].value"),  # too few digits to dial
+    ([{"kind": "phone", "value": "+44 20 7946 0000 or email"}], "contact_points[0].value"),
     ([{"kind": "phone", "value": "  "}], "contact_points[0].value"),
     ([{"kind": "phone", "value": 4420}], "contact_points[0].value"),
     (["ada@example.com"], "contact_points[0]"),
