@@ -80,7 +80,7 @@ class World:
             promise = self.promise(customer, "2026-03-05", made=at("2025-06-01"))
             self.post(f"/api/v1/promises/{promise}/keep", {"evidence": "Called", "occurred_at": at("2025-06-02")})
         for due, moved in (("2026-03-01", "2026-03-01T08:00:00+00:00"), ("2026-03-10", at("2026-03-05"))):
-            promise = self.promise(c4, due)
+            promise = self.promise(c4, due, made=at("2026-02-20"))  # a move to before it was made is refused
             self.post(f"/api/v1/promises/{promise}/reschedule", {"due_at": moved, "reason": "Asked to"})
         api.catch_up()
 

@@ -157,6 +157,7 @@ def test_a_merge_the_read_model_has_not_seen_yet_still_reaches_the_survivor(site
     ({"email": ""}, "email", "Please give your email address: we answer there."),
     ({"email": "grace at example"}, "email", "Please give an email address like name@example.com."),
     ({"phone": "call me maybe"}, "phone", "Please give a phone number of digits, spaces and + ( ) - / . only."),
+    ({"phone": "1-----2"}, "phone", "Please give a phone number of digits, spaces and + ( ) - / . only."),
     ({"topic": ""}, "topic", "Please choose what your message is about."),
     ({"topic": "lottery"}, "topic", "Please choose what your message is about."),
     ({"message": ""}, "message", "Please write your message."),

@@ -19,7 +19,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    Regexp,
     ValidationError,
 )
 
@@ -27,12 +26,12 @@ from domain.errors import DomainError, NotFoundError
 from domain.promises.slots import SlotFullError, offered_slots
 from projections.queries.public import held_places, taken_places
 from web.public.forms import (
-    PHONE,
     PHONE_FORM,
     ContactDetails,
     Page,
     derived_id,
     guard,
+    phone,
     setting,
     strip,
 )
@@ -51,7 +50,7 @@ FULL = "This time is fully booked. Please pick another."
 
 class CallbackForm(ContactDetails):
     phone = StringField("Your phone number (we call you there)", filters=[strip], validators=[
-        DataRequired("Please give the phone number we should call."), Regexp(PHONE, message=PHONE_FORM)])
+        DataRequired("Please give the phone number we should call."), Length(max=40, message=PHONE_FORM), phone])
     slot = RadioField("When should we call?", validate_choice=False, validators=[InputRequired(PICK)])
     note = TextAreaField("What is it about? (optional)", validators=[
         Length(max=1000, message="Please keep this under 1,000 characters.")])

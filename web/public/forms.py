@@ -20,9 +20,10 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from flask import current_app, render_template
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from domain.values import storable
+from domain.errors import InvalidValueError
+from domain.values import phone_number, storable
 from projections.queries.public import find_customer_by_email
 from scheduler.links import sign, verify
 from web.public.pages import Page, limit_address, link_settings, public_error
@@ -31,10 +32,18 @@ from web.services import services
 STAMP_VALID = timedelta(hours=24)  # a form left open longer than this is shown again, fresh
 NOT_ACCEPTED = ("Not sent", "We could not accept this form. Please reload the page and fill it in again.")
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-PHONE = r"^\+?[0-9][0-9 ()./-]{4,28}[0-9]$"
 PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."
 NOT_TYPED = ("csrf_token", "stamp", "website")  # the fields a person does not fill in
 UNSTORABLE = "Please remove the invisible control characters from this field."
+
+
+def phone(form: Any, field: Any) -> None:
+    """A phone number as the domain takes one (``domain.values.phone_number``), said on the field."""
+    if field.data:
+        try:
+            phone_number(field.name, field.data)
+        except InvalidValueError:
+            raise ValidationError(PHONE_FORM) from None
 
 
 def strip(value: str | None) -> str | None:
@@ -128,7 +137,7 @@ class ContactDetails(GuardedForm):
         Length(max=254, message="An email address has at most 254 characters."),
         Regexp(EMAIL, message="Please give an email address like name@example.com.")])
     phone = StringField("Your phone number (optional)", filters=[strip],
-                        validators=[Optional(), Regexp(PHONE, message=PHONE_FORM)])
+                        validators=[Optional(), Length(max=40, message=PHONE_FORM), phone])
 
     def address(self) -> str:
         return str(self.email.data).strip().lower()
