@@ -27,6 +27,7 @@ class Person:
     name: str
     email: str
     manager_ref: str | None
+    zone: str | None = None  # their time zone preference (None: the installation's)
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,12 @@ class Directory:
         for _ in range(2):  # the people, then their managers
             if not wanted:
                 break
-            found = self.conn.execute(sa.select(users.c.id, users.c.name, users.c.email, users.c.manager_id)
+            found = self.conn.execute(sa.select(users.c.id, users.c.name, users.c.email, users.c.manager_id,
+                                                users.c.timezone)
                                       .where(users.c.id.in_(sorted(wanted)), users.c.active.is_(True)))
             for row in found:
                 manager = user_ref(row.manager_id) if row.manager_id else None
-                self.people[user_ref(row.id)] = Person(user_ref(row.id), row.name, row.email, manager)
+                self.people[user_ref(row.id)] = Person(user_ref(row.id), row.name, row.email, manager, row.timezone)
             for user_id in wanted:
                 self.people.setdefault(user_ref(user_id), None)
             wanted = {i for p in self.people.values() if p and (i := _user_id(p.manager_ref))

@@ -130,8 +130,9 @@ def _values(promise: DuePromise, directory: Directory) -> dict[str, Any]:
 
 
 def _to_staff(book: TemplateBook, purpose: str, cause: str, person: Person, promise: DuePromise,
-              **values: Any) -> Draft:
-    subject, body = book.render(purpose, **values)
+              zone: str | None = None, **values: Any) -> Draft:
+    """A message to a colleague, with the due time in their zone (else ``zone``, the installation's)."""
+    subject, body = book.render(purpose, **{**values, "due": when(promise.due_at, person.zone or zone)})
     return Draft(cause=cause, purpose=purpose, channel="email", audience="staff", recipient=person.email,
                  subject=subject, body=body, customer_id=promise.customer_id, case_id=promise.case_id,
                  promise_id=promise.id)
@@ -149,7 +150,7 @@ def _overdue(promise: DuePromise, directory: Directory, book: TemplateBook, ctx:
     owner = directory.person(promise.owner)
     if owner:
         drafts.append(_to_staff(book, "owner_reminder", cause_of("promise-overdue", promise.id, promise.due_at, "owner"),
-                                owner, promise, **values))
+                                owner, promise, ctx.settings.timezone, **values))
     return drafts
 
 
@@ -158,7 +159,7 @@ def _escalation(promise: DuePromise, directory: Directory, book: TemplateBook, c
     if manager is None:
         return []
     return [_to_staff(book, "manager_escalation", cause_of("promise-escalation", promise.id, promise.due_at, "manager"),
-                      manager, promise, **_values(promise, directory),
+                      manager, promise, ctx.settings.timezone, **_values(promise, directory),
                       escalate_after=duration(ctx.settings.escalate_after.total_seconds() / 60))]
 
 
@@ -168,4 +169,4 @@ def _callback(promise: DuePromise, directory: Directory, book: TemplateBook, ctx
         return []
     _, contact = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point)
     return [_to_staff(book, "callback_reminder", cause_of("callback-reminder", promise.id, promise.due_at), owner, promise,
-                      **_values(promise, directory), contact=contact or "none on record")]
+                      ctx.settings.timezone, **_values(promise, directory), contact=contact or "none on record")]

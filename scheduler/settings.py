@@ -65,6 +65,7 @@ class SchedulerSettings:
     link_key: bytes = b""  # signs survey and unsubscribe links (from SECRET_KEY); empty: no outreach
     webhook_timeout: float = 10.0
     webhook_max_failures: int = 10
+    timezone: str = "UTC"  # times in messages to staff who chose no zone (TOUCHLINE_TIMEZONE)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SchedulerSettings:
@@ -86,6 +87,7 @@ class SchedulerSettings:
             link_key=link_key(merged.get("SECRET_KEY")),
             webhook_timeout=value["WEBHOOK_TIMEOUT"],
             webhook_max_failures=int(value["WEBHOOK_MAX_FAILURES"]),
+            timezone=str(merged.get("TIMEZONE") or "UTC"),
         )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateSyntaxError, meta
 
@@ -83,7 +84,10 @@ SAMPLES["acknowledgement"] = {**_CASE, "articles": "\n\nThese articles may help 
                               "- Clearing a paper jam: https://help.example/articles/0d9c..."}
 
 
-def when(value: datetime) -> str:
+def when(value: datetime, zone: str | None = None) -> str:
+    """``value`` as a reader of a message sees it: in their time zone, named (UTC by default)."""
+    if zone and zone != "UTC":
+        return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 

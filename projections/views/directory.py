@@ -24,6 +24,7 @@ users = sa.Table(
     sa.Column("manager_id", Id()),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("registered_at", UTCDateTime, nullable=False),
+    sa.Column("timezone", sa.String(64)),  # their preference, for times in messages to them
 )
 
 products = sa.Table(
@@ -49,7 +50,7 @@ def pipeline_stages(conn: sa.Connection) -> list[str]:
 
 class DirectoryProjection(Projection):
     name = "directory"
-    version = 1
+    version = 2  # 2: users' time zones
     tables = (users, products, pipeline)
 
     @handles(User.Registered)
@@ -64,6 +65,10 @@ class DirectoryProjection(Projection):
     def user_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
         rows.update(users, str(e.originator_id), name=e.name, role=e.role, team=e.team, region=e.region,
                     manager_id=str(e.manager_id) if e.manager_id else None)
+
+    @handles(User.PreferencesChanged)
+    def user_preferences(self, e: Any, ctx: Context, rows: Rows) -> None:
+        rows.update(users, str(e.originator_id), timezone=e.timezone)
 
     @handles(User.Deactivated, User.Reactivated)
     def user_activity(self, e: Any, ctx: Context, rows: Rows) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from scheduler.process import run_once
 from scheduler.promises import follow_up_promises
@@ -142,3 +143,19 @@ def test_a_promise_rescheduled_after_the_read_model_last_saw_it_is_judged_by_its
     run_once(world.ctx)  # ...but moved to tomorrow, which the view has not seen yet
     world.tick()
     assert world.sink.messages == []
+
+
+def test_a_colleague_reads_times_in_their_own_zone_and_the_customer_in_utc(world: World) -> None:
+    world.app.change_user_preferences(world.agent, timezone="America/New_York", occurred_at=world.clock.now(),
+                                      actor=world.agent_ref)
+    world.promise(due_in=timedelta(hours=2), kind="callback", channel="callback", what="Call about the invoice",
+                  contact_point="+44 20 7946 0000")
+    world.clock.advance(hours=2, minutes=-10)
+    world.tick()
+    reminder, = world.mail_to("ann@shop.example")
+    due = world.clock.now() + timedelta(minutes=10)
+    assert reminder["Subject"].startswith(f"Callback at {due.astimezone(ZoneInfo('America/New_York')):%Y-%m-%d %H:%M} E")
+    world.clock.advance(minutes=11)
+    world.tick()
+    apology, = world.mail_to("ada@example.com")
+    assert f"{due:%Y-%m-%d %H:%M} UTC" in apology.get_content()  # the customer chose no zone here
