@@ -18,13 +18,12 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.errors import NotFoundError
-from domain.messages.model import Message
+from domain.messages.model import REPLY, Message
 from domain.personal import ERASED
 from projections.views.outbox import outbox
 from scheduler.context import ACTOR, SchedulerContext
 from scheduler.links import list_unsubscribe_headers
 from scheduler.notifiers import DeliveryError, Outgoing
-from scheduler.replies import PURPOSE as REPLY_PURPOSE
 from scheduler.replies import reply_headers
 
 log = logging.getLogger("touchline.scheduler")
@@ -101,7 +100,7 @@ def deliver(ctx: SchedulerContext, message_id: UUID, result: Delivery) -> None:
 def _auto_submitted(message: Message) -> tuple[tuple[str, str], ...]:
     """RFC 3834: what the scheduler writes by itself says so, so that other systems' auto-replies
     (and our own inbound filter) never answer it; an agent's reply is a person's mail."""
-    return () if message.purpose == REPLY_PURPOSE else (("Auto-Submitted", "auto-generated"),)
+    return () if message.purpose == REPLY else (("Auto-Submitted", "auto-generated"),)
 
 
 def _failed(ctx: SchedulerContext, message: Message, error: DeliveryError, result: Delivery) -> None:

@@ -1,8 +1,8 @@
 """Email out: every public agent reply (panel or API) is mailed to the customer once.
 
 The job follows the event log for ``Case.AgentReplied`` (internal notes are never sent) and
-queues one outbox message per reply, its cause the case and the reply's version, together
-with an outbound email touchpoint on the case. Subject ``Re: <subject> [CASE-000123]``; the
+queues one outbox message per reply, its cause the case and the reply's version; once the
+mail server accepts it, it is recorded on the case as an outbound email touchpoint. Subject ``Re: <subject> [CASE-000123]``; the
 recipient is the address the customer last wrote from (else their own email); the delivery
 adds In-Reply-To/References to the customer's messages (``reply_headers``), so the mail sits
 in their thread and their answer threads back into the case. Replies older than the lookback
@@ -19,12 +19,12 @@ from weakref import WeakKeyDictionary
 
 from domain.application import Touchline
 from domain.cases.model import Case
-from domain.messages.model import Draft, Message, cause_of
+from domain.errors import AlreadyExistsError
+from domain.messages.model import REPLY, Draft, Message, cause_of
 from scheduler.context import ACTOR, SchedulerContext
 from scheduler.directory import Directory, route
 
 TOPIC = f"{Case.__module__}:{Case.AgentReplied.__qualname__}"
-PURPOSE = "reply"
 PAGE = 500
 REWIND = 1000  # positions re-read each run: PostgreSQL may commit a lower position late
 MAX_REFERENCES = 10
@@ -65,7 +65,7 @@ def reply_subject(case: Case) -> str:
 def reply_headers(app: Touchline, message: Message) -> tuple[tuple[str, str], ...]:
     """In-Reply-To and References of a reply's email (none for other messages): the customer's
     messages up to the reply, the same on every attempt."""
-    if message.purpose != PURPOSE:
+    if message.purpose != REPLY:
         return ()
     _, case_id, version = message.cause.split("/")
     ids = thread_of(app, UUID(case_id), int(version)).message_ids
@@ -93,11 +93,14 @@ class ReplyMailer:
                 directory.load(customer_ids=[case.customer_id])
             channel, recipient = route("email", directory.customer(case.customer_id), thread.contact_point)
             body = f"{event.body}\n\n--\nPlease keep [{case.tracking_code}] in the subject when you answer."
-            draft = Draft(cause=cause_of("case-reply", case_id, version), purpose=PURPOSE, channel=channel,
+            draft = Draft(cause=cause_of("case-reply", case_id, version), purpose=REPLY, channel=channel,
                           audience="customer", recipient=recipient, subject=reply_subject(case), body=body,
                           customer_id=case.customer_id, case_id=case_id)
-            queued += ctx.app.queue_case_reply(draft, mail_domain=ctx.mail_domain, occurred_at=ctx.clock.now(),
-                                               actor=ACTOR)
+            try:
+                ctx.app.queue_message(draft, mail_domain=ctx.mail_domain, occurred_at=ctx.clock.now(), actor=ACTOR)
+            except AlreadyExistsError:  # mailed already (its cause): a rewind or another scheduler
+                continue
+            queued += 1
         return queued
 
     def _replies(self, ctx: SchedulerContext) -> Iterator[tuple[UUID, int, Any]]:

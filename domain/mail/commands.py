@@ -20,9 +20,8 @@ from domain.cases.commands import CaseCommands
 from domain.cases.model import ACTIVE, Case
 from domain.errors import AlreadyExistsError, ConflictError
 from domain.mail.model import InboundMail, derived, inbound_mail_id
-from domain.messages.model import Draft, Message
+from domain.touchpoints.model import SUMMARY_MAX
 
-SUMMARY_MAX = 20_000
 NO_TEXT = "(the mail has no text)"  # a reply of attachments only: still the customer's answer
 
 
@@ -150,25 +149,3 @@ class MailCommands(CaseCommands):
             id=mail.record_id, key=mail.key[:998], message_id=mail.message_id, sender=mail.sender[:500],
             subject=mail.subject[:998], attachments=mail.attachments, raw_sha256=mail.raw_sha256, size=mail.size,
             occurred_at=occurred_at, actor=actor, **fields)
-
-    def queue_case_reply(self, draft: Draft, *, mail_domain: str, occurred_at: datetime, actor: str) -> bool:
-        """Queue the email of an agent's public reply and record it on the case as an outbound
-        touchpoint, in one transaction; False when that reply was mailed already (its cause).
-        A reply to a customer with no address to mail is queued (and gives up, visibly in the
-        outbox) but is no contact: no touchpoint says it was sent."""
-        if self._exists(draft.id):
-            return False
-        message = Message.queue(draft, mail_domain=mail_domain, occurred_at=occurred_at, actor=actor)
-        assert draft.customer_id is not None and draft.case_id is not None
-        records: list[Any] = []
-        if draft.recipient:
-            records.append(self.build_touchpoint(
-                id=derived(draft.id, "touchpoint"), customer_id=draft.customer_id, case_id=draft.case_id,
-                channel="email", direction="outbound", kind="follow_up", subject=draft.subject,
-                summary=draft.body[:SUMMARY_MAX], contact_point=draft.recipient, external_ref=message.message_id,
-                occurred_at=occurred_at, actor=actor))
-        try:
-            self._save(message, *records)
-        except AlreadyExistsError:
-            return False
-        return True

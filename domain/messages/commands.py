@@ -20,8 +20,9 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import Entity
 from domain.cases.model import Case
 from domain.errors import DomainError, NotFoundError
+from domain.mail.model import derived
 from domain.messages.appends import follow_ups_after
-from domain.messages.model import Draft, Message
+from domain.messages.model import REPLY, Draft, Message
 from domain.messages.notices import (
     CaseAcknowledgement,
     Notice,
@@ -31,6 +32,7 @@ from domain.messages.notices import (
 from domain.messages.templates import MessageTemplate, template_id
 from domain.promises.model import Promise
 from domain.service import Receipt, Service
+from domain.touchpoints.model import SUMMARY_MAX, Touchpoint
 
 
 class MessageCommands(Service):
@@ -140,7 +142,25 @@ class MessageCommands(Service):
         return self._save(message)
 
     def record_message_sent(self, message_id: UUID, *, occurred_at: datetime, actor: str) -> Receipt:
-        return self._message_act(message_id, "record_sent", occurred_at=occurred_at, actor=actor)
+        """The server accepted the message. An agent's reply becomes a contact on its case now, as
+        an outbound touchpoint in the same transaction: not when it was queued, since a reply that
+        is never delivered (refused, given up) was no contact."""
+        message = self._get(Message, message_id)
+        if not message.record_sent(occurred_at=occurred_at, actor=actor):
+            return self._unchanged(message)
+        contact = self._reply_contact(message, occurred_at=occurred_at, actor=actor)
+        return self._save(message, *([contact] if contact else []))
+
+    def _reply_contact(self, message: Message, *, occurred_at: datetime, actor: str) -> Touchpoint | None:
+        touchpoint_id = derived(message.id, "touchpoint")  # the id a reply's queueing used to record it under
+        if message.purpose != REPLY or message.case_id is None or self._exists(touchpoint_id):
+            return None
+        # The case's customer, checked when the reply was queued (``build_touchpoint`` is not a Service's).
+        return Touchpoint.record(
+            id=touchpoint_id, customer_id=message.customer_id, case_id=message.case_id, channel=message.channel,
+            direction="outbound", kind="follow_up", subject=message.subject, summary=message.body[:SUMMARY_MAX],
+            contact_point=message.recipient, deal_id=None, promise_id=None, external_ref=message.message_id,
+            occurred_at=occurred_at, actor=actor)
 
     def record_message_failure(self, message_id: UUID, *, error: str, permanent: bool = False,
                                occurred_at: datetime, actor: str) -> Receipt:

@@ -24,6 +24,7 @@ from domain.personal import mark_personal
 from domain.values import one_of, text
 
 DELIVERY_CHANNELS = ("email", "sms", "messenger")
+REPLY = "reply"  # the purpose of an agent's public reply: the one message that is a contact on its case
 AUDIENCES = ("customer", "staff")
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
@@ -107,6 +108,7 @@ class Message(Entity):
         self.subject = subject
         self.body = body
         self.customer_id = customer_id
+        self.case_id = case_id
         self.status = "queued"
         self.attempts = 0
         self.next_attempt_at: datetime | None = occurred_at

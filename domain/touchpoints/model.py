@@ -21,6 +21,7 @@ from domain.values import one_of, text
 CHANNELS = ("phone", "email", "sms", "chat", "messenger", "social", "web_form", "visit", "callback")
 DIRECTIONS = ("inbound", "outbound")
 TOUCHPOINT_KINDS = ("inquiry", "complaint", "request", "feedback", "sales", "follow_up", "other")
+SUMMARY_MAX = 20_000
 CORRECTABLE = ("channel", "direction", "kind", "subject", "summary", "occurred_at")
 
 
@@ -41,7 +42,7 @@ def _cleaned_fields(values: dict[str, Any]) -> dict[str, Any]:
         elif name == "subject":
             cleaned[name] = text("subject", value, max_length=300)
         elif name == "summary":
-            cleaned[name] = text("summary", value, required=False, max_length=20_000)
+            cleaned[name] = text("summary", value, required=False, max_length=SUMMARY_MAX)
         elif name == "occurred_at":
             cleaned[name] = Entity.checked_when(value, "-")[0]
         else:

@@ -10,10 +10,12 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from domain.mail.model import inbound_mail_id
+from domain.mail.model import derived, inbound_mail_id
 from projections.views.outbox import outbox
 from projections.views.touchpoints import touchpoints
-from tests.scheduler.conftest import World
+from scheduler.mailsink import MailSink, free_port
+from scheduler.notifiers import SmtpNotifier
+from tests.scheduler.conftest import FROM, World
 from tests.scheduler.mail import case_events, mail, mail_in
 
 
@@ -108,6 +110,66 @@ def test_a_reply_to_a_customer_with_no_address_gives_up_and_is_no_contact(world:
         reply = conn.execute(sa.select(outbox.c.status, outbox.c.subject).where(
             outbox.c.case_id == str(case_id), outbox.c.subject.like("Re: %"))).one()
     assert reply.status == "gave_up"
+
+
+def test_a_reply_is_a_contact_only_once_the_mail_server_accepted_it(world: World) -> None:
+    """While the server is away the reply waits in the outbox and claims no contact; the outbound
+    touchpoint is recorded when it is sent, at that time."""
+    world.ctx.notifiers = {"email": SmtpNotifier(f"smtp://127.0.0.1:{free_port()}", FROM)}  # nobody listening
+    case_id = world.case(channel="phone")
+    world.app.reply_to_case(case_id, body="We called you back.", occurred_at=world.clock.now(), actor=world.agent_ref)
+    world.tick()
+    world.tick()
+    assert _case_touchpoints(world, case_id) == []
+    world.ctx.notifiers = {"email": SmtpNotifier(world.sink.url, FROM)}  # the server is back
+    world.clock.advance(minutes=10)
+    world.tick()
+    [sent] = replies_to(world, "ada@example.com")
+    [touchpoint] = [world.app.get_touchpoint(t) for t in _case_touchpoints(world, case_id)]
+    assert (touchpoint.direction, touchpoint.external_ref, touchpoint.occurred_at) == \
+        ("outbound", sent["Message-ID"], world.clock.now())
+
+
+def test_a_refused_reply_is_no_contact_until_a_person_retries_it_and_it_goes_out(world: World) -> None:
+    case_id = world.case(channel="phone")
+    with MailSink(refuse=("ada@example.com",)) as strict:
+        world.ctx.notifiers = {"email": SmtpNotifier(strict.url, FROM)}
+        world.app.reply_to_case(case_id, body="Here is the answer.", occurred_at=world.clock.now(),
+                                actor=world.agent_ref)
+        world.tick()
+        world.tick()
+    reply = _reply_row(world, case_id)
+    assert reply.status == "gave_up"
+    assert _case_touchpoints(world, case_id) == []
+    world.ctx.notifiers = {"email": SmtpNotifier(world.sink.url, FROM)}
+    world.app.requeue_message(UUID(reply.id), occurred_at=world.clock.now(), actor="user:admin")
+    world.tick()
+    assert _reply_row(world, case_id).status == "sent"
+    assert [world.app.get_touchpoint(t).direction for t in _case_touchpoints(world, case_id)] == ["outbound"]
+
+
+def test_a_reply_queued_with_its_touchpoint_by_an_earlier_release_is_not_recorded_twice(world: World) -> None:
+    """Before this rule the touchpoint was recorded at queueing, under the same derived id."""
+    case_id = world.case(channel="phone")
+    world.ctx.notifiers = {}  # queued, not sent
+    world.app.reply_to_case(case_id, body="Here is the answer.", occurred_at=world.clock.now(), actor=world.agent_ref)
+    world.tick()
+    message = world.app.get_message(UUID(_reply_row(world, case_id).id))
+    world.app.record_touchpoint(id=derived(message.id, "touchpoint"), customer_id=world.customer, case_id=case_id,
+                                channel="email", direction="outbound", kind="follow_up", subject=message.subject,
+                                contact_point=message.recipient, external_ref=message.message_id,
+                                occurred_at=world.clock.now(), actor="system:scheduler")
+    world.ctx.notifiers = {"email": SmtpNotifier(world.sink.url, FROM)}
+    world.tick()
+    assert _reply_row(world, case_id).status == "sent"
+    assert len(_case_touchpoints(world, case_id)) == 1
+
+
+def _reply_row(world: World, case_id: UUID) -> sa.Row:
+    world.catch_up()
+    with world.services.views.connect() as conn:
+        return conn.execute(sa.select(outbox.c.id, outbox.c.status).where(
+            outbox.c.case_id == str(case_id), outbox.c.subject.like("Re: %"))).one()
 
 
 def _case_touchpoints(world: World, case_id: UUID) -> list[UUID]:

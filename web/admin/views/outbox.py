@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.messages.model import DELIVERY_CHANNELS
+from domain.messages.model import DELIVERY_CHANNELS, REPLY
 from domain.messages.templates import TEMPLATE_PURPOSES
 from projections import models
-from scheduler.replies import PURPOSE as REPLY_PURPOSE
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import ConfirmForm
 from web.admin.views import filters
@@ -15,7 +14,7 @@ from web.admin.views.display import fmt_customer, fmt_details, fmt_time
 
 STATUSES = ("queued", "failed", "sent", "gave_up")
 # Every message the outbox sends is written from a template, but for agents' replies.
-PURPOSES = (*TEMPLATE_PURPOSES, REPLY_PURPOSE)
+PURPOSES = (*TEMPLATE_PURPOSES, REPLY)
 
 OUTBOX_COMMANDS = (
     RowCommand("requeue", "Send again", ConfirmForm,
