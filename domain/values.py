@@ -68,6 +68,24 @@ def text(field: str, value: str | None, *, required: bool = True, max_length: in
     return cleaned
 
 
+# Line breaks and other control characters, and the marks that reorder the text around them
+# (bidi embeddings, overrides, isolates): a name is shown inside lists and sentences, where
+# "\u202eAda" would reverse what follows it. Plain right-to-left names need none of them.
+_NOT_IN_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def name_text(field: str, value: str | None, *, max_length: int) -> str:
+    """A person's or company's name: ``text``, on one line, without marks that reorder text."""
+    cleaned = text(field, value, max_length=max_length)
+    if not is_plain_name(cleaned):
+        raise InvalidValueError(field, "holds line breaks or invisible control characters")
+    return cleaned
+
+
+def is_plain_name(value: str) -> bool:
+    return _NOT_IN_A_NAME.search(value) is None
+
+
 def money(field: str, value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a non-negative Decimal with at most two decimals."""
     try:

@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_erasure, mark_personal
-from domain.values import email_address, one_of, phone_number, text
+from domain.values import email_address, name_text, one_of, phone_number, text
 
 CUSTOMER_KINDS = ("person", "company")
 CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
@@ -84,7 +84,7 @@ class Customer(Entity):
         return cls(
             id=id,
             customer_kind=one_of("kind", customer_kind, CUSTOMER_KINDS),
-            name=text("name", name, max_length=300),
+            name=name_text("name", name, max_length=300),
             contact_points=clean_contact_points(contact_points),
             segment=clean_segment(segment),
             external_ref=external_ref,
@@ -136,7 +136,7 @@ class Customer(Entity):
         """Record what changed; returns False (and records nothing) when nothing did."""
         self.check_not_merged()
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        new_name = None if name is None else text("name", name, max_length=300)
+        new_name = None if name is None else name_text("name", name, max_length=300)
         new_points = None if contact_points is None else clean_contact_points(contact_points)
         new_segment = None if segment is None else clean_segment(segment)
         if new_name == self.name:

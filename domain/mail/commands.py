@@ -21,6 +21,7 @@ from domain.cases.model import ACTIVE, Case
 from domain.errors import AlreadyExistsError, ConflictError
 from domain.mail.model import InboundMail, derived, inbound_mail_id
 from domain.touchpoints.model import SUMMARY_MAX
+from domain.values import is_plain_name
 
 NO_TEXT = "(the mail has no text)"  # a reply of attachments only: still the customer's answer
 
@@ -111,7 +112,10 @@ class MailCommands(CaseCommands):
     def _open_case_by_mail(self, mail: Inbound, found: UUID | None, touchpoint: dict[str, Any], release: bool,
                            *, occurred_at: datetime, actor: str) -> str:
         case_id = derived(mail.record_id, "case")
-        name = mail.sender_name.strip()[:200] or mail.sender.split("@")[0] or mail.sender
+        name = mail.sender_name.strip()[:200]
+        if not is_plain_name(name):  # a display name with line breaks or reordering marks: their address instead
+            name = ""
+        name = name or mail.sender.split("@")[0] or mail.sender
         try:
             self.open_case(id=case_id, customer_id=self.customer_id_for_email(mail.sender, found),
                            register={"name": name, "contact_points": [{"kind": "email", "value": mail.sender}]},

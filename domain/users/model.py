@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
-from domain.values import email_address, one_of, text
+from domain.values import email_address, name_text, one_of, text
 
 ROLES = ("admin", "agent", "auditor")
 
@@ -41,7 +41,7 @@ class User(Entity):
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         email = clean_email(email)
         return cls(
-            id=user_id_for(email), email=email, name=text("name", name, max_length=200),
+            id=user_id_for(email), email=email, name=name_text("name", name, max_length=200),
             role=one_of("role", role, ROLES),
             team=text("team", team, required=False, max_length=100) or None,
             region=text("region", region, required=False, max_length=100) or None,
@@ -77,7 +77,7 @@ class User(Entity):
         if manager_id == self.id:
             raise InvalidValueError("manager_id", "a user cannot manage themselves")
         new = {
-            "name": text("name", name, max_length=200), "role": one_of("role", role, ROLES),
+            "name": name_text("name", name, max_length=200), "role": one_of("role", role, ROLES),
             "team": text("team", team, required=False, max_length=100) or None,
             "region": text("region", region, required=False, max_length=100) or None,
             "manager_id": manager_id,

@@ -36,6 +36,14 @@ def test_a_stranger_mailing_over_smtp_becomes_a_customer_with_a_new_case(world: 
     assert "It jams on every page." in touchpoint.summary
 
 
+def test_a_display_name_that_would_reverse_text_is_not_taken_as_the_new_customers_name(
+        world: World, tmp_path: Path) -> None:
+    world.catch_up()
+    sender = "Bob \u202eenots <bob@example.org>"  # RIGHT-TO-LEFT OVERRIDE: shown as "Bob stone"
+    assert mail_in(world, tmp_path).receive(mail(sender=sender)) == "case_opened"
+    assert world.app.get_customer(email_customer_id("bob@example.org")).name == "bob"
+
+
 def test_a_known_sender_mails_as_the_customer_they_are(world: World, tmp_path: Path) -> None:
     world.catch_up()
     assert mail_in(world, tmp_path).receive(mail(sender="ada@EXAMPLE.com")) == "case_opened"

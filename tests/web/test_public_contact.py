@@ -164,6 +164,7 @@ def test_a_merge_the_read_model_has_not_seen_yet_still_reaches_the_survivor(site
     ({"message": "x" * 5001}, "message", "Please keep your message under 5,000 characters."),
     ({"message": "Hello\x00there"}, "message", "Please remove the invisible control characters from this field."),
     ({"name": "Grace\x00"}, "name", "Please remove the invisible control characters from this field."),
+    ({"name": "Grace\u202e Hopper"}, "name", "Please write your name on one line, without invisible control characters."),
 ])
 def test_bad_input_shows_the_form_again_with_the_error_next_to_the_field(
         site: Site, change: dict[str, str], field: str, message: str) -> None:

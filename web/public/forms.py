@@ -23,7 +23,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from domain.errors import InvalidValueError
-from domain.values import phone_number, storable
+from domain.values import is_plain_name, phone_number, storable
 from projections.queries.public import find_customer_by_email
 from scheduler.links import sign, verify
 from web.public.pages import Page, limit_address, link_settings, public_error
@@ -34,6 +34,7 @@ NOT_ACCEPTED = ("Not sent", "We could not accept this form. Please reload the pa
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."
 NOT_TYPED = ("csrf_token", "stamp", "website")  # the fields a person does not fill in
+NAME_FORM = "Please write your name on one line, without invisible control characters."
 UNSTORABLE = "Please remove the invisible control characters from this field."
 
 
@@ -44,6 +45,12 @@ def phone(form: Any, field: Any) -> None:
             phone_number(field.name, field.data)
         except InvalidValueError:
             raise ValidationError(PHONE_FORM) from None
+
+
+def plain_name(form: Any, field: Any) -> None:
+    """A name as the domain takes one (``domain.values.name_text``), said on the field."""
+    if field.data and storable(field.data) and not is_plain_name(field.data):
+        raise ValidationError(NAME_FORM)
 
 
 def strip(value: str | None) -> str | None:
@@ -131,7 +138,8 @@ class ContactDetails(GuardedForm):
     """Who is writing: enough to find them among our customers, or to register them."""
 
     name = StringField("Your name", filters=[strip], validators=[DataRequired("Please tell us your name."),
-                                                Length(max=200, message="Please keep your name under 200 characters.")])
+                                                Length(max=200, message="Please keep your name under 200 characters."),
+                                                plain_name])
     email = StringField("Your email address", filters=[strip], validators=[
         DataRequired("Please give your email address: we answer there."),
         Length(max=254, message="An email address has at most 254 characters."),

@@ -66,6 +66,24 @@ def test_a_customer_needs_a_known_kind_and_a_name(
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize("name", ["\u202eAda", "Ada\u2066 Lovelace", "Ada\nLovelace", "Ada\tLovelace", "Ada\x85Lovelace"])
+def test_a_name_cannot_reverse_or_break_the_text_around_it(memory_app: Touchline, customer_id: UUID, now: datetime,
+                                                           name: str) -> None:
+    """Names are shown inside lists and sentences: a bidi override would reverse what follows it."""
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.register_customer(name=name, occurred_at=now, actor=ACTOR)
+    assert (caught.value.field, caught.value.message) == ("name", "holds line breaks or invisible control characters")
+    with pytest.raises(InvalidValueError):
+        memory_app.change_customer_details(customer_id, name=name, occurred_at=now, actor=ACTOR)
+    assert event_names(memory_app, customer_id) == ["Registered"]
+
+
+@pytest.mark.parametrize("name", ["سارة الأحمد", "דוד כהן", "Zoë O'Brien-Łukasz", "山田 太郎"])
+def test_names_in_any_script_are_kept_as_typed(memory_app: Touchline, now: datetime, name: str) -> None:
+    customer = memory_app.register_customer(name=name, occurred_at=now, actor=ACTOR).id
+    assert memory_app.get_customer(customer).name == name
+
+
 def test_registering_the_same_customer_id_twice_is_refused(
     memory_app: Touchline, customer_id: UUID, now: datetime
 ) -> None:

@@ -58,6 +58,17 @@ def test_a_user_manager_must_exist_and_not_be_the_user(memory_app: Touchline, no
     assert caught.value.field == "manager_id"
 
 
+def test_a_users_name_cannot_reverse_or_break_the_text_around_it(memory_app: Touchline, now: datetime) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        register(memory_app, now, name="Ann\u202e Agent")
+    assert caught.value.field == "name"
+    user = register(memory_app, now).id
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.change_user_profile(user, name="Ann\nAgent", role="agent", team=None, region=None,
+                                       manager_id=None, occurred_at=now, actor=ACTOR)
+    assert caught.value.field == "name"
+
+
 def test_an_unchanged_profile_records_nothing(memory_app: Touchline, now: datetime) -> None:
     user = register(memory_app, now, team="Central").id
     receipt = memory_app.change_user_profile(user, name=" Ann Agent ", role="agent", team="Central", region=None,
