@@ -26,8 +26,8 @@ def secondary_indexes(projections: Sequence[Projection]) -> list[sa.Index]:
 
 def ensure_indexes(conn: sa.Connection, projections: Sequence[Projection]) -> None:
     """Create indexes a crashed rebuild may have left dropped."""
-    for index in secondary_indexes(projections):
-        index.create(conn, checkfirst=True)
+    for index in secondary_indexes(projections):  # IF NOT EXISTS: reflection does not see expression indexes
+        conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 @contextmanager
@@ -42,7 +42,7 @@ def bulk_mode(conn: sa.Connection, from_zero: Sequence[Projection]) -> Iterator[
     if from_zero:
         with conn.begin():
             for index in secondary_indexes(from_zero):
-                index.drop(conn, checkfirst=True)
+                conn.execute(sa.schema.DropIndex(index, if_exists=True))
     try:
         yield
     finally:

@@ -24,7 +24,7 @@ from domain.cases.model import PRIORITIES
 from projections.api_state import api_token_uses
 from projections.schema import metadata
 from projections.views.cases import cases
-from projections.views.customer360 import customers
+from projections.views.customer360 import NAME_KEY, customers
 from projections.views.deals import deals
 from projections.views.directory import pipeline, products, users
 from projections.views.knowledge import knowledge_articles
@@ -60,6 +60,7 @@ class ReadModel(DeclarativeBase):
 
 class Customer(ReadModel):
     __table__ = customers
+    name_key = column_property(NAME_KEY.element)  # names sort regardless of case (its index: customer360)
 
     def __str__(self) -> str:
         return str(self.name)

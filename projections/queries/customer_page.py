@@ -21,7 +21,7 @@ from projections.queries.records import is_overdue
 from projections.queries.sla import _clocks_at, _Terms
 from projections.queries.staff import staff_names
 from projections.views.cases import ACTIVE, cases
-from projections.views.customer360 import customer_timeline, customers
+from projections.views.customer360 import NAME_KEY, customer_timeline, customers
 from projections.views.deals import deals
 from projections.views.promises import promises
 
@@ -129,7 +129,7 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     query = (sa.select(customers.c.id, customers.c.name, customers.c.email, customers.c.phone, customers.c.kind,
                        customers.c.registered_at, customers.c.touches, customers.c.open_cases)
              .where(sa.or_(*tests.values()), customers.c.id != customer["id"], customers.c.merged_into.is_(None))
-             .order_by(customers.c.name, customers.c.id).limit(limit))
+             .order_by(NAME_KEY.element, customers.c.id).limit(limit))
     found = []
     for row in conn.execute(query).mappings():
         reasons = [reason for reason, matched in (
@@ -168,7 +168,7 @@ def get_customer_page(conn: sa.Connection, customer_id: str, *, now: datetime, t
     customer_deals, deals_total = _first(conn, deals, ids, deals.c.stage.in_((WON, LOST)), deals.c.opened_at)
     absorbed = [dict(r) for r in conn.execute(
         sa.select(customers.c.id, customers.c.name, customers.c.contact_points, customers.c.merged_into)
-        .where(customers.c.id.in_(ids[1:])).order_by(customers.c.name)).mappings()]
+        .where(customers.c.id.in_(ids[1:])).order_by(NAME_KEY.element)).mappings()]
     survivor = get_customer(conn, summary["merged_into"]) if summary["merged_into"] else None
     timeline = get_merged_timeline(conn, ids, limit=timeline_limit, cursor=cursor)
     names = _named(conn, timeline.items, {c["assignee"] for c in open_cases} | {p["owner"] for p in customer_promises}

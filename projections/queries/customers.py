@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from projections.queries.paging import Page, Sorting
 from projections.queries.records import DEAL_SORTS
 from projections.queries.service import PROMISE_SORTS, list_cases
-from projections.views.customer360 import customer_timeline, customers
+from projections.views.customer360 import NAME_KEY, customer_timeline, customers
 from projections.views.deals import deals
 from projections.views.directory import pipeline_stages
 from projections.views.promises import promises
@@ -19,13 +19,13 @@ from projections.views.promises import promises
 LIST_LIMIT = 50  # records per list in the 360 view
 QUIET_SINCE = sa.func.coalesce(customers.c.last_contact_at, customers.c.registered_at).label("quiet_since")
 CUSTOMER_SORTS = Sorting("customers", {
-    "name": (customers.c.name, customers.c.id), "registered_at": (customers.c.registered_at, customers.c.id),
+    "name": (NAME_KEY, customers.c.id), "registered_at": (customers.c.registered_at, customers.c.id),
     "last_contact_at": (customers.c.last_contact_at, customers.c.id),
     "won_value": (customers.c.won_value, customers.c.id),
 }, default="name")
 # Sorted in memory: churn candidates are few (past buyers, quiet), so no index per key.
 CHURN_SORTS = Sorting("churn-candidates", {
-    "quiet_since": (QUIET_SINCE, customers.c.id), "name": (customers.c.name, customers.c.id),
+    "quiet_since": (QUIET_SINCE, customers.c.id), "name": (NAME_KEY, customers.c.id),
     "won_value": (customers.c.won_value, customers.c.id),
 }, default="quiet_since")
 TIMELINE_SORTS = Sorting("timeline", {

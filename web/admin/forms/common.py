@@ -145,7 +145,7 @@ class CasesByCode(QueryAjaxModelLoader):
 
 
 customer_loader = ActiveCustomers("customer_id", read_session, models.Customer, fields=["name", "email"],
-                                  placeholder="Type a name or an email", order_by=models.Customer.name)
+                                  placeholder="Type a name or an email", order_by=models.Customer.name_key)
 case_loader = CasesByCode("case_id", read_session, models.Case, fields=["tracking_code", "subject"],
                           placeholder="Type a tracking code or a subject")
 AJAX_REFS = {"customer_id": customer_loader, "case_id": case_loader}

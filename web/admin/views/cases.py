@@ -89,7 +89,7 @@ class CasesView(CommandView):
                            "opened_at", "acknowledged_at", "first_response_at", "resolved_at", "closed_at",
                            "last_activity_at", "customer_contacts", "agent_replies", "transfers", "reopened",
                            "satisfaction", "sla_policy_version", "version"]
-    column_sortable_list = ["tracking_code", "subject", ("customer", "customer.name"), "status",
+    column_sortable_list = ["tracking_code", "subject", ("customer", "customer.name_key"), "status",
                             # by urgency (a one-path tuple: Flask-Admin renames a plain same-table column)
                             ("priority", ("priority_rank",)), "channel", "team", "assignee", "opened_at",
                             "last_activity_at"]

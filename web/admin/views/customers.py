@@ -81,12 +81,12 @@ class CustomersView(CommandView):
     column_details_list = ["name", "kind", "email", "phone", "sector", "size", "location", "registered_at",
                            "first_touch_at", "last_touch_at", "last_contact_at", "touches", "open_cases",
                            "cases_total", "open_promises", "won_value", "merged_into", "version"]
-    column_sortable_list = ["name", "kind", "email", "sector", "location", "open_cases", "open_promises",
+    column_sortable_list = [("name", ("name_key",)), "kind", "email", "sector", "location", "open_cases", "open_promises",
                             "last_contact_at"]
     column_searchable_list = ["name", "email", "phone"]
     column_filters = [filters.one_of(models.Customer.kind, "Kind", CUSTOMER_KINDS), "sector", "size", "location",
                       "open_cases", "last_contact_at"]
-    column_default_sort = "name"
+    column_default_sort = "name_key"
     column_labels = {"last_contact_at": "Last contact", "won_value": "Won value"}
     column_formatters = {"name": fmt_name,
                          **{c: fmt_time for c in ("registered_at", "first_touch_at", "last_touch_at",

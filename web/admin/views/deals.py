@@ -45,7 +45,7 @@ class DealsView(CommandView):
     column_details_list = ["title", "customer", "product", "stage", "value", "owner", "opened_at", "stage_entered_at",
                            "closed_at", "close_value", "lost_reason", "last_activity_at", "stage_count",
                            "external_ref"]
-    column_sortable_list = ["title", ("customer", "customer.name"), ("product", "product.name"), "stage", "value",
+    column_sortable_list = ["title", ("customer", "customer.name_key"), ("product", "product.name"), "stage", "value",
                             "owner", "opened_at", "stage_entered_at", "closed_at", "close_value"]
     column_searchable_list = ["title", "customer.name", "external_ref"]
     column_filters = [filters.stage(models.Deal.stage), filters.person(models.Deal.owner, "Owner"), "value",

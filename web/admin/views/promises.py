@@ -69,7 +69,7 @@ class PromisesView(CommandView):
     column_list = ["what", "customer", "kind", "owner", "status", "due_at", "channel", "made_at", "reschedules"]
     column_details_list = ["what", "customer", "kind", "owner", "status", "due_at", "channel", "made_at", "kept_at",
                            "kept_on_time", "cancelled_at", "reschedules", "follow_ups", "version"]
-    column_sortable_list = ["what", ("customer", "customer.name"), "kind", "owner", "status", "due_at", "channel",
+    column_sortable_list = ["what", ("customer", "customer.name_key"), "kind", "owner", "status", "due_at", "channel",
                             "made_at", "reschedules"]
     column_searchable_list = ["what", "customer.name"]
     column_filters = [filters.one_of(models.Promise.status, "Status", STATUSES),

@@ -32,7 +32,7 @@ class TouchpointsView(CommandView):
     column_list = ["occurred_at", "customer", "channel", "direction", "kind", "subject", "actor", "retracted"]
     column_details_list = ["occurred_at", "customer", "channel", "direction", "kind", "subject", "topic", "actor",
                            "retracted", "repeat_gap_seconds", "version"]
-    column_sortable_list = ["occurred_at", ("customer", "customer.name"), "channel", "direction", "kind", "subject",
+    column_sortable_list = ["occurred_at", ("customer", "customer.name_key"), "channel", "direction", "kind", "subject",
                             "actor"]
     column_searchable_list = ["subject", "customer.name"]
     column_filters = [filters.one_of(models.Touchpoint.channel, "Channel", CHANNELS),
