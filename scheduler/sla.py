@@ -84,24 +84,26 @@ def escalate_sla(ctx: SchedulerContext) -> NoticeOutcome:
                              .where(cases.c.id.in_(ids))).all() if ids else []
         info = {row.id: row for row in found}
     book = TemplateBook(ctx.app)
-    notices = [_notice(level, row, info.get(row.case_id), directory, now, terms, book) for level, row in work]
+    notices = [_notice(level, row, info.get(row.case_id), directory, now, terms, book, s.timezone)
+               for level, row in work]
     outcome.add(ctx.issue([notice for notice in notices if notice]))
     return outcome
 
 
 def _notice(level: str, row: Any, case: Any, directory: Directory, now: datetime, terms: _Terms,
-            book: TemplateBook) -> SlaNotice | None:
+            book: TemplateBook, zone: str) -> SlaNotice | None:
+    """Each of the assignee and their manager is told the due time in their own zone (else ``zone``)."""
     if case is None:  # the cases view is behind the sla view: next tick
         return None
     assignee = directory.person(row.assignee)
     values = {"code": case.tracking_code, "subject": case.subject, "target": row.target.replace("_", " "),
-              "due": when(row.due_at), "priority": row.priority,
+              "priority": row.priority,
               "assignee": assignee.name if assignee else (row.assignee or "nobody"),
               "used": f"{used_share(row, now, terms):.0%}" if level == "at_risk" else "all"}
-    subject, body = book.render(f"sla_{level}", **values)
     drafts = []
     for role, person in (("assignee", assignee), ("manager", directory.manager_of(row.assignee))):
         if person is not None:
+            subject, body = book.render(f"sla_{level}", **values, due=when(row.due_at, person.zone or zone))
             drafts.append(Draft(cause=cause_of(f"sla-{level}", row.case_id, row.target, row.cycle, role),
                                 purpose=f"sla_{level}", channel="email", audience="staff", recipient=person.email,
                                 subject=subject, body=body, customer_id=UUID(case.customer_id),

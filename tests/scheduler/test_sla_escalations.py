@@ -40,6 +40,20 @@ def test_a_breached_target_is_escalated_once_to_the_assignee_and_their_manager(w
     assert _escalations(world, case_id) == [("breached", "first_response", 0, 2)]
 
 
+def test_each_person_escalated_to_reads_the_due_time_in_their_own_zone(world: World) -> None:
+    """One breach, two readers: the assignee in New York, the manager with no zone of their own
+    (the installation's, UTC here)."""
+    world.app.change_user_preferences(world.agent, timezone="America/New_York", occurred_at=world.clock.now(),
+                                      actor=world.agent_ref)
+    define_policy(world, first_response=60)
+    _assigned_case(world)
+    world.clock.advance(minutes=61)
+    world.tick()
+    world.tick()
+    assert sorted(_staff_mail(world)) == [("ann@shop.example", "Breached: first response was due 2026-03-02 05:00 EST"),
+                                          ("mia@shop.example", "Breached: first response was due 2026-03-02 10:00 UTC")]
+
+
 def test_a_target_at_risk_is_escalated_before_it_breaches_and_again_when_it_does(world: World) -> None:
     define_policy(world, first_response=60)  # at risk from 80% used: 48 minutes
     case_id = _assigned_case(world)
