@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
-from domain.touchpoints.model import CHANNELS
+from domain.touchpoints.model import CHANNELS, clean_contact_point
 from domain.values import aware, one_of, text
 
 PROMISE_KINDS = ("promise", "callback")
@@ -52,7 +52,7 @@ class Promise(Entity):
             due_at=aware("due_at", due_at), owner=text("owner", owner, max_length=200),
             channel=one_of("channel", channel, CHANNELS),
             promise_kind=one_of("kind", promise_kind, PROMISE_KINDS),
-            contact_point=text("contact_point", contact_point, required=False, max_length=500) or None,
+            contact_point=clean_contact_point(channel, contact_point),
             case_id=case_id, deal_id=deal_id, occurred_at=occurred_at, actor=actor,
         )
 

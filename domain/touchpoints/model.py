@@ -16,9 +16,10 @@ from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
 from domain.upcasting import upcaster
-from domain.values import one_of, text
+from domain.values import email_address, one_of, phone_number, text
 
 CHANNELS = ("phone", "email", "sms", "chat", "messenger", "social", "web_form", "visit", "callback")
+PHONE_CHANNELS = ("phone", "sms", "callback")
 DIRECTIONS = ("inbound", "outbound")
 TOUCHPOINT_KINDS = ("inquiry", "complaint", "request", "feedback", "sales", "follow_up", "other")
 SUMMARY_MAX = 20_000
@@ -27,6 +28,20 @@ CORRECTABLE = ("channel", "direction", "kind", "subject", "summary", "occurred_a
 
 class TouchpointRetractedError(DomainError):
     """A retracted touchpoint cannot be corrected or retracted again."""
+
+
+def clean_contact_point(channel: str, value: str | None) -> str | None:
+    """Where a contact on ``channel`` reached or reaches the customer: an email address on email,
+    a phone number on phone, SMS and callbacks (replies and callbacks use it), else free text
+    (a handle, a desk)."""
+    cleaned = text("contact_point", value, required=False, max_length=500) or None
+    if cleaned is None:
+        return None
+    if channel == "email":
+        return email_address("contact_point", cleaned)
+    if channel in PHONE_CHANNELS:
+        return phone_number("contact_point", cleaned)
+    return cleaned
 
 
 def _cleaned_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +94,7 @@ class Touchpoint(Entity):
         )
         return cls(
             id=id, customer_id=customer_id, **fields,
-            contact_point=text("contact_point", contact_point, required=False, max_length=500) or None,
+            contact_point=clean_contact_point(fields["channel"], contact_point),
             case_id=case_id, deal_id=deal_id, promise_id=promise_id,
             external_ref=external_ref, occurred_at=occurred_at, actor=actor,
         )

@@ -25,7 +25,7 @@ def request(app: Touchline, customer: UUID, held: Callable[[Sequence[UUID]], int
             register: dict[str, Any] | None = None) -> UUID:
     promise_id = uuid4()
     app.request_callback(id=promise_id, customer_id=customer, register=register, starts_at=STARTS, capacity=capacity,
-                         held=held, what="Call back", owner="team:callbacks", contact_point="+44 1",
+                         held=held, what="Call back", owner="team:callbacks", contact_point="+44 20 7946 0001",
                          touchpoint={"id": uuid4(), "channel": "web_form", "direction": "inbound", "kind": "request",
                                      "subject": "Callback requested"},
                          occurred_at=NOW, actor=ACTOR)

@@ -90,6 +90,22 @@ def test_a_touchpoint_may_link_its_customers_own_case_deal_and_promise(api: ApiC
     assert response.status_code == 201, response.get_json()
 
 
+def test_a_contact_point_its_channel_cannot_use_is_a_422_on_the_field_and_writes_nothing(api: ApiClient) -> None:
+    customer = api.customer()
+    before = api.event_count()
+    response = about(api, customer, contact_point="+44 20 7946 0000")  # a number on an email
+    assert response.status_code == 422
+    assert "not an email address" in response.get_json()["errors"]["contact_point"][0]
+    batch = api.post("/api/v1/touchpoints/batch", {"touchpoints": [
+        {"customer_id": customer, "channel": "email", "direction": "inbound", "kind": "inquiry", "subject": "Fine",
+         "contact_point": "ada@example.com"},
+        {"customer_id": customer, "channel": "sms", "direction": "inbound", "kind": "inquiry", "subject": "Text",
+         "contact_point": "ada@example.com"}]})
+    assert batch.status_code == 422
+    assert list(batch.get_json()["errors"]) == ["touchpoints[1].contact_point"]  # the item, and nothing of the batch
+    assert api.event_count() == before
+
+
 @pytest.mark.parametrize("field", ["case_id", "deal_id", "promise_id"])
 def test_a_link_to_a_record_that_does_not_exist_is_refused_on_its_field(api: ApiClient, field: str) -> None:
     customer = api.customer()

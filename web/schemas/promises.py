@@ -8,6 +8,7 @@ from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections.queries.service import PROMISE_SORTS
 from web.schemas.common import Colleague, Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.touchpoints import CONTACT_POINT
 
 
 class PromiseQuerySchema(ListQuerySchema):
@@ -49,7 +50,7 @@ class MakePromiseSchema(WriteSchema):
     owner = Colleague(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     kind = fields.String(load_default="promise", validate=validate.OneOf(PROMISE_KINDS))
-    contact_point = Text(max_length=500)
+    contact_point = Text(max_length=500, metadata={"description": CONTACT_POINT})
     case_id = fields.UUID()
     deal_id = fields.UUID()
 

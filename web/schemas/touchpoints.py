@@ -10,6 +10,9 @@ from web.schemas.common import (
     BoundedList, Instant, ListQuerySchema, ReadQuerySchema, Text, WriteSchema, page_schema, sort_field,
 )
 
+CONTACT_POINT = ("The address or number used: an email address on `email`, a phone number on `phone`, `sms` "
+                 "and `callback` (422 otherwise), free text on other channels.")
+
 
 class TouchpointFieldsSchema(Schema):
     """What describes one contact (also nested in a case opening)."""
@@ -19,7 +22,7 @@ class TouchpointFieldsSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(TOUCHPOINT_KINDS))
     subject = Text(required=True, min_length=1, max_length=300)
     summary = Text(load_default="", max_length=20_000)
-    contact_point = Text(max_length=500, metadata={"description": "The address or number used."})
+    contact_point = Text(max_length=500, metadata={"description": CONTACT_POINT})
     external_ref = Text(max_length=200, metadata={"description": "The id of the contact in the sending system."})
 
 

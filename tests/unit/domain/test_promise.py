@@ -77,6 +77,8 @@ def test_rescheduling_to_a_naive_due_time_is_refused(memory_app: Touchline, prom
     ("channel", {"channel": "telepathy"}),
     ("kind", {"kind": "wish"}),
     ("what", {"what": ""}),
+    ("contact_point", {"contact_point": "call me maybe"}),  # a callback needs a number to dial
+    ("contact_point", {"channel": "email", "contact_point": "+44 20 7946 0000"}),
 ])
 def test_a_promise_with_an_unknown_or_missing_value_is_refused(
     memory_app: Touchline, customer_id: UUID, now: datetime, field: str, kwargs: dict[str, Any]

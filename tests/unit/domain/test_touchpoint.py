@@ -45,6 +45,31 @@ def test_every_channel_of_the_design_is_accepted(
     assert memory_app.get_touchpoint(record(memory_app, customer_id, now, channel=channel)).channel == channel
 
 
+@pytest.mark.parametrize(("channel", "value"), [
+    ("email", "+44 20 7946 0000"), ("email", "ada at example"), ("phone", "ada@example.com"), ("sms", "call me"),
+    ("callback", "12"),
+])
+def test_a_contact_point_that_cannot_be_used_on_its_channel_is_refused(
+    memory_app: Touchline, customer_id: UUID, now: datetime, channel: str, value: str
+) -> None:
+    """Replies go to an email touchpoint's address, callbacks dial a phone one: a phone number on
+    an email is a typing error, not a way to reach the customer."""
+    with pytest.raises(InvalidValueError) as caught:
+        record(memory_app, customer_id, now, channel=channel, contact_point=value)
+    assert caught.value.field == "contact_point"
+
+
+@pytest.mark.parametrize(("channel", "value", "kept"), [
+    ("email", " Ada@Example.COM ", "ada@example.com"), ("phone", "+44 20 7946 0000 ext. 12", None),
+    ("social", "@ada_l", None), ("visit", "Front desk, Leeds", None), ("chat", None, None),
+])
+def test_a_contact_point_is_kept_in_the_form_its_channel_uses(
+    memory_app: Touchline, customer_id: UUID, now: datetime, channel: str, value: str | None, kept: str | None
+) -> None:
+    touchpoint = memory_app.get_touchpoint(record(memory_app, customer_id, now, channel=channel, contact_point=value))
+    assert touchpoint.contact_point == (kept or (value.strip() if value else None))
+
+
 def test_a_touchpoint_needs_a_known_customer(memory_app: Touchline, now: datetime) -> None:
     with pytest.raises(NotFoundError, match="Customer"):
         record(memory_app, uuid4(), now)

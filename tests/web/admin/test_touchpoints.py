@@ -43,6 +43,7 @@ def test_record_a_call_made_earlier(stored_desk: Desk) -> None:
 @pytest.mark.parametrize(("typed", "field", "message"), [
     ({"subject": ""}, "subject", "is required"),
     ({"subject": "Called", "occurred_at": "2030-01-01T09:00"}, "occurred_at", "This is in the future"),  # not yet
+    ({"subject": "Called", "contact_point": "ada@example.com"}, "contact_point", "is not a phone number"),
 ])
 def test_a_bad_touchpoint_form_is_a_field_message_and_nothing_is_recorded(
     panel: Panel, typed: dict[str, str], field: str, message: str,
