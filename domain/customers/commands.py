@@ -7,7 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.customers.model import Customer, email_customer_id
+from domain.customers.model import (
+    MAX_MERGE_DEPTH,
+    Customer,
+    CustomerErasedError,
+    email_customer_id,
+)
 from domain.errors import NotFoundError
 from domain.service import Receipt, Service
 
@@ -76,15 +81,29 @@ class CustomerCommands(Service):
         return Receipt(survivor.id, survivor.version, saved.position)
 
     def erase_customer(self, customer_id: UUID, *, reason: str, occurred_at: datetime, actor: str) -> Receipt:
-        """GDPR erasure: an ``Erased`` event on the customer, and on each duplicate merged into it
-        (the same person), in one transaction that also destroys their data keys (storage does
-        that, see projections.crypto); every personal field about them reads as erased after."""
-        customer = self._get(Customer, customer_id)
-        customer.erase(reason=reason, occurred_at=occurred_at, actor=actor)
-        duplicates = [d for d in (self._get(Customer, i) for i in customer.absorbed) if not d.erased]
-        for duplicate in duplicates:
-            duplicate.erase(reason=reason, occurred_at=occurred_at, actor=actor)
-        return self._save(customer, *duplicates)
+        """GDPR erasure of one person: an ``Erased`` event on every customer merged with this one
+        (the survivor it was merged into, and every duplicate merged into that, however many merges
+        deep), in one transaction that also destroys their data keys (storage does that, see
+        projections.crypto); every personal field about them reads as erased after. The receipt is
+        the survivor's. ``CustomerErasedError`` when all of them were erased already."""
+        survivor = self._get(Customer, customer_id)
+        for _ in range(MAX_MERGE_DEPTH):  # the same person's record that took the others in
+            if survivor.merged_into is None:
+                break
+            survivor = self._get(Customer, survivor.merged_into)
+        members, frontier = [survivor], [survivor]
+        for _ in range(MAX_MERGE_DEPTH):
+            frontier = [self._get(Customer, i) for c in frontier for i in c.absorbed]
+            if not frontier:
+                break
+            members += frontier
+        living = [m for m in members if not m.erased]
+        if not living:
+            raise CustomerErasedError(f"customer {customer_id} was erased already")
+        for member in living:
+            member.erase(reason=reason, occurred_at=occurred_at, actor=actor)
+        saved = self._save(*living)
+        return Receipt(survivor.id, survivor.version, saved.position)
 
     def get_customer(self, customer_id: UUID, *, version: int | None = None) -> Customer:
         return self._get(Customer, customer_id, version=version)

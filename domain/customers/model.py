@@ -16,6 +16,7 @@ from domain.values import email_address, name_text, one_of, phone_number, text
 CUSTOMER_KINDS = ("person", "company")
 CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
 CONSENT_PURPOSES = ("marketing", "surveys", "service_messages")
+MAX_MERGE_DEPTH = 20  # a chain of merges deeper than this is not followed further
 
 
 class CustomerMergedError(DomainError):

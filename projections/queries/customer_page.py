@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from domain.deals.model import LOST, WON
 from projections.queries.customers import get_customer
 from projections.queries.paging import Page, keyset_page
-from projections.queries.records import is_overdue
+from projections.queries.records import is_overdue, merged_ids
 from projections.queries.sla import _clocks_at, _Terms
 from projections.queries.staff import staff_names
 from projections.views.cases import ACTIVE, cases
@@ -25,21 +25,8 @@ from projections.views.customer360 import NAME_KEY, customer_timeline, customers
 from projections.views.deals import deals
 from projections.views.promises import promises
 
-MAX_MERGE_DEPTH = 20  # a chain of merges deeper than this is not followed further
 SHOWN = 10  # promises and deals listed on the page: open ones first, then the latest
 _STAFF_REF = re.compile(r"user:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # in timeline summaries
-
-
-def merged_ids(conn: sa.Connection, customer_id: str) -> list[str]:
-    """``customer_id`` and every customer merged into it, directly or through other merges."""
-    found, frontier = [customer_id], [customer_id]
-    for _ in range(MAX_MERGE_DEPTH):
-        frontier = list(conn.execute(sa.select(customers.c.id).where(customers.c.merged_into.in_(frontier))
-                                     .order_by(customers.c.id)).scalars())
-        if not frontier:
-            break
-        found += frontier
-    return found
 
 
 def get_case_clocks(conn: sa.Connection, case_ids: list[str], now: datetime) -> dict[str, list[dict[str, Any]]]:

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.queries.paging import Page, Sorting
-from projections.queries.records import DEAL_SORTS
+from projections.queries.records import DEAL_SORTS, merged_ids, of_customer
 from projections.queries.service import PROMISE_SORTS, list_cases
 from projections.views.customer360 import NAME_KEY, customer_timeline, customers
 from projections.views.deals import deals
@@ -64,8 +64,9 @@ def get_customer_360(
     summary = get_customer(conn, customer_id)
     if summary is None:
         return None
-    open_promises = sa.select(promises).where(promises.c.customer_id == customer_id, promises.c.status == "open")
-    customer_deals = sa.select(deals).where(deals.c.customer_id == customer_id)
+    open_promises = sa.select(promises).where(of_customer(conn, promises.c.customer_id, customer_id),
+                                              promises.c.status == "open")
+    customer_deals = sa.select(deals).where(of_customer(conn, deals.c.customer_id, customer_id))
     return {
         "customer": summary,
         "open_cases": list_cases(conn, customer_id=customer_id, status="active", limit=list_limit).items,
@@ -85,7 +86,12 @@ def get_timeline(
     case ``case_id`` (its conversation: the case's events, its touchpoints, promises made on it)
     when given."""
     t = customer_timeline.c
-    query = sa.select(customer_timeline).where(t.customer_id == customer_id)
+    ids = merged_ids(conn, customer_id)  # a merge leaves each line with the customer it was about
+    query, among = sa.select(customer_timeline), None
+    if len(ids) == 1:
+        query = query.where(t.customer_id == customer_id)
+    else:  # one index range per customer, merged in order
+        among = (t.customer_id, ids)
     if case_id is not None:
         query = query.where(t.case_id == case_id)
     if since is not None:
@@ -96,7 +102,7 @@ def get_timeline(
         query = query.where(t.channel == channel)
     if types:
         query = query.where(t.event_type.in_(types))
-    return TIMELINE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
+    return TIMELINE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor, among=among)
 
 
 def list_customers(

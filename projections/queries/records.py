@@ -8,9 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.customers.model import MAX_MERGE_DEPTH
 from domain.deals.model import LOST, WON
 from projections.queries.paging import Page, Sorting
 from projections.views.cases import cases
+from projections.views.customer360 import customers
 from projections.views.deals import deals
 from projections.views.promises import promises
 from projections.views.touchpoints import touchpoints
@@ -19,6 +21,25 @@ DEAL_SORTS = Sorting("deals", {
     "opened_at": (deals.c.opened_at, deals.c.id), "value": (deals.c.value, deals.c.id),
     "closed_at": (deals.c.closed_at, deals.c.id),
 }, default="opened_at")
+
+
+def merged_ids(conn: sa.Connection, customer_id: str) -> list[str]:
+    """``customer_id`` and every customer merged into it, directly or through other merges: a merge
+    leaves each record with the customer it was about, and the survivor's reads gather them."""
+    found, frontier = [customer_id], [customer_id]
+    for _ in range(MAX_MERGE_DEPTH):
+        frontier = list(conn.execute(sa.select(customers.c.id).where(customers.c.merged_into.in_(frontier))
+                                     .order_by(customers.c.id)).scalars())
+        if not frontier:
+            break
+        found += frontier
+    return found
+
+
+def of_customer(conn: sa.Connection, column: sa.ColumnElement[Any], customer_id: str) -> sa.ColumnElement[bool]:
+    """Rows of the customer ``customer_id`` and of everyone merged into them."""
+    ids = merged_ids(conn, customer_id)
+    return column == ids[0] if len(ids) == 1 else column.in_(ids)
 
 
 def _row(conn: sa.Connection, table: sa.Table, record_id: str) -> dict[str, Any] | None:
@@ -65,5 +86,5 @@ def list_deals(
     if owner:
         query = query.where(deals.c.owner == owner)
     if customer_id:
-        query = query.where(deals.c.customer_id == customer_id)
+        query = query.where(of_customer(conn, deals.c.customer_id, customer_id))
     return DEAL_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)

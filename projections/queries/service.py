@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.queries.paging import Page, Sorting
-from projections.queries.records import is_overdue
+from projections.queries.records import is_overdue, of_customer
 from projections.views.cases import (
     ACTIVE,
     RESOLVED,
@@ -135,7 +135,7 @@ def list_promises(
     if owner:
         query = query.where(promises.c.owner == owner)
     if customer_id:
-        query = query.where(promises.c.customer_id == customer_id)
+        query = query.where(of_customer(conn, promises.c.customer_id, customer_id))
     page = PROMISE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)
     for item in page.items:
         item["overdue"] = is_overdue(item, now)
@@ -160,7 +160,7 @@ def list_cases(
     if team:
         query = query.where(cases.c.team == team)
     if customer_id:
-        query = query.where(cases.c.customer_id == customer_id)
+        query = query.where(of_customer(conn, cases.c.customer_id, customer_id))
     return CASE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor, among=among)
 
 

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from domain.clock import FixedClock
-from projections.queries.customer_page import get_customer_page, merged_ids
+from projections.queries.customer_page import get_customer_page
 from projections.queries.customers import get_customer
+from projections.queries.records import merged_ids
 from projections.verify import verify_projections
 from projections.views.customer360 import Customer360Projection, customer_timeline
 from web.services import Services, build_services

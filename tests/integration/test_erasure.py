@@ -176,6 +176,20 @@ def test_events_decode_with_erased_fields_and_the_chain_still_verifies(services:
     assert verify_chain(other.recorder, None).ok
 
 
+@pytest.mark.parametrize("asked", ["first", "second", "third"])
+def test_erasing_any_record_of_a_merged_person_erases_them_all(services: Services, asked: str) -> None:
+    """first was merged into second, second into third: one person, whichever record the request names."""
+    people = {name: history(services, f"Ada {name}", f"ada.{name}@example.com")["customer"]
+              for name in ("first", "second", "third")}
+    services.app.merge_customers(people["first"], survivor_id=people["second"], occurred_at=at(46), actor=AGENT)
+    services.app.merge_customers(people["second"], survivor_id=people["third"], occurred_at=at(46), actor=AGENT)
+    receipt = services.app.erase_customer(people[asked], reason="GDPR", occurred_at=at(47), actor="user:admin")
+    assert receipt.id == people["third"]  # the survivor's receipt
+    assert [services.app.get_customer(c).name for c in people.values()] == [ERASED] * 3
+    with pytest.raises(CustomerErasedError):
+        services.app.erase_customer(people["first"], reason="again", occurred_at=at(47), actor="user:admin")
+
+
 def test_erasing_twice_or_an_unknown_customer_is_an_error(services: Services) -> None:
     ada = history(services, "Ada Lovelace", "ada@example.com")
     services.app.erase_customer(ada["customer"], reason="GDPR", occurred_at=at(47), actor="user:admin")

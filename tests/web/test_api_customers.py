@@ -88,6 +88,34 @@ def test_the_360_view_shows_open_cases_promises_deals_and_the_latest_timeline(ap
     assert view["timeline"][0]["event_type"] == "Deal.Opened"  # newest first
 
 
+def test_a_survivor_of_a_merge_reads_the_duplicates_records_everywhere_its_figures_count_them(
+        stored_api: ApiClient) -> None:
+    """A merge leaves each record with the customer it was about; every read of the survivor
+    (its 360, timeline, a case's conversation, the lists by customer) gathers them, as the panel does."""
+    api = stored_api
+    survivor, duplicate = api.customer("Carla"), api.customer("Carla C.")
+    case = api.case(duplicate)
+    api.post("/api/v1/promises", {"customer_id": duplicate, "what": "Call back", "due_at": "2026-03-03T10:00:00+00:00",
+                                  "owner": api.staff("ann"), "channel": "phone"})
+    api.post("/api/v1/deals", {"customer_id": duplicate, "title": "Upgrade", "value": 100, "owner": api.staff("ann")})
+    api.services.app.merge_customers(UUID(duplicate), survivor_id=UUID(survivor), occurred_at=api.services.clock.now(),
+                                     actor="user:ann")
+    api.catch_up()
+    view = api.get(f"/api/v1/customers/{survivor}").get_json()
+    assert (view["customer"]["open_cases"], view["customer"]["open_promises"]) == (1, 1)
+    assert ([c["id"] for c in view["open_cases"]], [p["what"] for p in view["open_promises"]],
+            [d["title"] for d in view["deals"]]) == ([case["id"]], ["Call back"], ["Upgrade"])
+    timeline = api.get(f"/api/v1/customers/{survivor}/timeline?limit=500").get_json()["items"]
+    assert {"Case.Opened", "Promise.Made", "Deal.Opened"} <= {e["event_type"] for e in timeline}
+    assert [e["occurred_at"] for e in timeline] == sorted(e["occurred_at"] for e in timeline)
+    conversation = api.get(f"/api/v1/customers/{survivor}/timeline?case_id={case['id']}").get_json()["items"]
+    assert [e["event_type"] for e in conversation][:1] == ["Case.Opened"]
+    for listing in ("cases", "promises", "deals"):
+        items = api.get(f"/api/v1/{listing}?customer_id={survivor}").get_json()["items"]
+        assert [i["customer_id"] for i in items] == [duplicate], listing  # still the duplicate's own record
+    assert api.get(f"/api/v1/cases?customer_id={duplicate}").get_json()["items"][0]["id"] == case["id"]
+
+
 def test_the_360_view_lists_the_next_50_open_promises_and_counts_them_all(api: ApiClient) -> None:
     customer = api.customer("Busy")
     app, now = api.services.app, api.services.clock.now()

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from flask import Flask
@@ -54,6 +55,19 @@ def test_erase_by_email_then_every_api_read_shows_erased(stored_api: ApiClient, 
     assert ERASED in json.dumps(customer) and "Personal data erased: GDPR request 17" in json.dumps(timeline)
     bob = stored_api.get("/api/v1/customers").get_json()
     assert "bob@example.com" in json.dumps(bob)
+
+
+def test_erase_by_the_email_of_a_merged_duplicate_erases_the_person_it_was_merged_into(
+        stored_api: ApiClient, ada: dict[str, str]) -> None:
+    duplicate = stored_api.customer("A. Lovelace", contact_points=[{"kind": "email", "value": "ada.l@work.example"}])
+    app = stored_api.services.app
+    app.merge_customers(UUID(duplicate), survivor_id=UUID(ada["customer"]), occurred_at=stored_api.services.clock.now(),
+                        actor="user:admin")
+    stored_api.catch_up()
+    result = erase(stored_api, "ada.l@work.example", "--reason", "GDPR request 18")
+    assert result.exit_code == 0, result.output
+    assert f"{duplicate} was merged into {ada['customer']}" in result.output
+    assert app.get_customer(UUID(ada["customer"])).name == app.get_customer(UUID(duplicate)).name == ERASED
 
 
 @pytest.mark.parametrize("args, message", [

@@ -64,13 +64,13 @@ def erase_command(customer: str, reason: str) -> None:
     try:
         receipt = svc.app.erase_customer(customer_id, reason=reason, occurred_at=svc.clock.now(),
                                          actor=f"{ACTOR}:{getpass.getuser()}")
-    except CustomerErasedError:
+    except CustomerErasedError:  # every record of the person
         raise click.ClickException(f"customer {customer_id} was erased already") from None
     except NotFoundError:
         raise click.ClickException(f"no customer {customer_id}") from None
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    erased: Customer = svc.app.get_customer(customer_id)
-    others = len(erased.absorbed)
-    click.echo(f"erased customer {customer_id}" + (f" and {others} merged duplicate(s)" if others else "")
-               + f" (log position {receipt.position})")
+    merged = f"{customer_id} was merged into {receipt.id}: " if receipt.id != customer_id else ""
+    survivor: Customer = svc.app.get_customer(receipt.id)
+    others = f" and the {len(survivor.absorbed)} record(s) merged into it" if survivor.absorbed else ""
+    click.echo(f"{merged}erased customer {receipt.id}{others} (log position {receipt.position})")
