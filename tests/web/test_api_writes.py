@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from typing import Any
@@ -141,15 +142,45 @@ def test_every_action_on_a_record_honours_if_match(api: ApiClient) -> None:
     assert api.post(f"/api/v1/cases/{case}/rate", {"score": 5}, headers={"If-Match": '"2"'}).status_code == 200
 
 
-def test_a_concurrent_change_is_a_409(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    case, bob = api.case(api.customer())["id"], api.staff("bob")
+def _racing(api: ApiClient, monkeypatch: pytest.MonkeyPatch, case: str, losses: int) -> None:
+    """The case loads as it was before another request's save, the first ``losses`` times."""
     stale = api.services.app.get_case(UUID(case))  # loaded by a request that is still deciding...
     api.post(f"/api/v1/cases/{case}/assign", {"assignee": api.staff("ann")})  # ...when another one saves first
-    original = Touchline._get
-    monkeypatch.setattr(Touchline, "_get", lambda self, cls, i, *a, **k: stale if str(i) == case
-                        else original(self, cls, i, *a, **k))
+    original, loads = Touchline._get, iter(range(10**6))
+
+    def get(self: Touchline, cls: Any, i: Any, *a: Any, **k: Any) -> Any:
+        if str(i) == case and next(loads) < losses:
+            return copy.deepcopy(stale)
+        return original(self, cls, i, *a, **k)
+
+    monkeypatch.setattr(Touchline, "_get", get)
+
+
+def test_a_write_without_if_match_that_loses_a_race_is_run_again_on_the_record_as_it_stands(
+        api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = api.case(api.customer())["id"]
+    _racing(api, monkeypatch, case, losses=2)
+    response = api.post(f"/api/v1/cases/{case}/reply", {"body": "Checked the logs", "public": False})
+    assert response.status_code == 200
+    events = [type(e).__name__ for e in api.services.app.events.get(UUID(case))]
+    assert events[-2:] == ["Assigned", "AgentReplied"]  # the other change kept, the note added after it
+
+
+def test_a_concurrent_change_is_a_409_once_every_retry_lost(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    case, bob = api.case(api.customer())["id"], api.staff("bob")
+    _racing(api, monkeypatch, case, losses=10**6)
     events = api.event_count()
     response = api.post(f"/api/v1/cases/{case}/assign", {"assignee": bob})
+    assert response.status_code == 409 and response.get_json()["code"] == "concurrent_change"
+    assert api.event_count() == events
+
+
+def test_with_if_match_a_lost_race_is_a_409_at_once_the_caller_decides(
+        api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    case, bob = api.case(api.customer())["id"], api.staff("bob")
+    _racing(api, monkeypatch, case, losses=1)  # a second run would succeed: there is none
+    events = api.event_count()
+    response = api.post(f"/api/v1/cases/{case}/assign", {"assignee": bob}, headers={"If-Match": '"1"'})
     assert response.status_code == 409 and response.get_json()["code"] == "concurrent_change"
     assert api.event_count() == events
 

@@ -40,7 +40,9 @@ cases, promises and deals.
 * **Pages**: lists answer `{"items", "next_cursor"}`; pass `cursor=<next_cursor>` for the next page.
 * **Caching**: reads answer an `ETag`; send it back in `If-None-Match` to get `304 Not Modified`.
 * **Writes** answer `{"id", "version", "position"}`. `Idempotency-Key` makes a retry safe; `If-Match: "<version>"`
-  makes a change conditional (412 when the record changed). Pass `min_position=<position>` to a read of the
+  makes a change conditional (412 when the record changed). Without `If-Match`, a write that loses a
+  race with another change to the record is run again on the record as it now stands (a 409 only when
+  that keeps happening); with it, a lost race is a 409 and the caller decides. Pass `min_position=<position>` to a read of the
   projections to see your own write (read-your-writes); the event feed reads the log itself.
   `POST /touchpoints/batch` records up to 100 contacts in one request, all or none.
 * **Statuses**: each operation lists the errors it can answer (400, 404, 409, 412, 413, 415, 503 where its

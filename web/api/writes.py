@@ -22,7 +22,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from flask import request
 
-from domain.errors import DomainError
+from domain.errors import ConflictError, DomainError
 from domain.service import Receipt
 from projections.api_state import (
     claim_idempotency_key, complete_idempotency_key, purge_idempotency_keys, release_idempotency_key,
@@ -35,6 +35,7 @@ Answer = tuple[dict[str, Any], int, dict[str, str]]
 KEY_HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 KEEP_KEYS = timedelta(hours=24)
+CONFLICT_ATTEMPTS = 5  # runs of a write without If-Match that keeps losing races, before a 409
 IDEMPOTENCY_DOC = {"name": KEY_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
                    "description": "Makes the write safe to retry: a retry with the same key and the same request "
                                   "returns the first answer; the same key with another request is refused (422). "
@@ -99,10 +100,19 @@ def _fingerprint() -> str:
 
 
 def _commanded(command: Callable[[], Any], path_ids: Mapping[str, UUID], items: str = "") -> Any:
-    try:
-        return command()
-    except DomainError as exc:
-        raise domain_error(exc, path_ids=path_ids, items=items) from None
+    """Run ``command``. A write that asked for no version (no If-Match) and lost a race with
+    another change is run again on the record as it now stands: two notes added at once both
+    land, as two clients would do it by hand; with If-Match the caller decides (409)."""
+    attempts = CONFLICT_ATTEMPTS if expected_version() is None else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return command()
+        except ConflictError as exc:  # nothing was written: the command loads the record afresh
+            if attempt == attempts:
+                raise domain_error(exc, path_ids=path_ids, items=items) from None
+        except DomainError as exc:
+            raise domain_error(exc, path_ids=path_ids, items=items) from None
+    raise AssertionError("unreachable")
 
 
 def _receipt(receipt: Receipt) -> dict[str, Any]:
