@@ -34,6 +34,9 @@ def create_views_engine(url: str, *, writer: bool = False, **kwargs: Any) -> sa.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=OFF")
+            # What a row no longer holds is zeroed, not left in the file's free space: an erased
+            # customer's name must not be recoverable from the read models (``forget_erased``).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -42,3 +45,16 @@ def create_views_engine(url: str, *, writer: bool = False, **kwargs: Any) -> sa.
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def forget_erased(engine: sa.Engine) -> None:
+    """After an erasure reached the read models. SQLite: its write-ahead log still holds the pages
+    as they were before; move them into the database (where ``secure_delete`` zeroed the old
+    values) and empty the log. PostgreSQL keeps old row versions until VACUUM (README)."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()

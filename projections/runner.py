@@ -24,8 +24,9 @@ import sqlalchemy as sa
 from eventsourcing.application import Application
 from eventsourcing.utils import TopicError, resolve_topic
 
+from domain.personal import is_erasure
 from projections.bulk import BULK_EVENTS, bulk_mode, ensure_indexes
-from projections.engine import create_views_engine
+from projections.engine import create_views_engine, forget_erased
 from projections.projection import Context, Projection
 from projections.rows import Cache, Rows, new_cache
 from projections.schema import metadata, projection_tracking
@@ -226,6 +227,8 @@ class ProjectionRunner:
             self._cache_positions = None
             raise
         self._cache_positions = {p.name: max(before[p.name], end) for p in self.projections}
+        if any(is_erasure(type(event)) for _, event, _ in events):
+            forget_erased(self.engine)
         for p in self.projections:
             for table in p.write_mostly:
                 self._cache.pop(table, None)

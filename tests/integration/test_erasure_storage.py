@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import psycopg
@@ -14,8 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from domain.application import Touchline
+from domain.clock import FixedClock
 from domain.personal import ERASED
 from projections.storage import storage_from_url
+from web.services import build_services
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AGENT = "user:agent-1"
@@ -115,3 +118,28 @@ def test_wrapped_data_keys_need_their_master_key(database_url: str, monkeypatch:
     assert length == 12 + 32 + 16 and wrap  # nonce, wrapped key, tag; and which master key
     with Touchline(env=env) as app, pytest.raises(RuntimeError, match="TOUCHLINE_MASTER_KEY"):
         app.get_customer(ada)
+
+
+def test_an_erased_customers_data_is_gone_from_the_read_model_files_too(tmp_path: Path) -> None:
+    """SQLite keeps a row's old bytes in free space and in its write-ahead log: after the erasure
+    reaches the read models, neither file holds them (secure_delete, a truncating checkpoint)."""
+    services = build_services({"DATABASE_URL": f"sqlite:///{tmp_path}/touchline.db"}, clock=FixedClock(T))
+    try:
+        app, runner = services.app, services.projection_runner()
+        found = app.register_customer(name="Zanzibar Quux", contact_points=[
+            {"kind": "email", "value": "zq@secret.example"}], occurred_at=T, actor=AGENT).id
+        for n in range(30):  # each one rewrites the customer's row and pages of the timeline
+            app.record_touchpoint(customer_id=found, channel="email", direction="inbound", kind="inquiry",
+                                  subject=f"Quux question {n}", contact_point="zq@secret.example", occurred_at=T,
+                                  actor=AGENT)
+            runner.catch_up()
+        app.erase_customer(found, reason="GDPR", occurred_at=T, actor="user:admin")
+        runner.catch_up()
+        files = sorted(tmp_path.glob("touchline-views.db*"))
+        assert files, list(tmp_path.iterdir())
+        held = {f.name: [s for s in (b"Zanzibar", b"zq@secret.example", b"Quux question") if s in f.read_bytes()]
+                for f in files}
+        assert held == {f.name: [] for f in files}
+    finally:
+        runner.close()
+        services.close()
