@@ -17,6 +17,7 @@ import base64
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 from uuid import UUID
@@ -28,6 +29,7 @@ from eventsourcing.persistence import Transcoding
 from domain.personal import ERASED, Path
 
 NONCE = 12
+ERASURES_REFRESH = 5.0  # seconds: how stale a writer's knowledge of other processes' erasures may be
 _ABSENT = "absent"  # cached: the key table has no row for the subject
 
 
@@ -128,6 +130,7 @@ class KeyRing:
         self._known: dict[UUID, AESGCM | str] = {}
         self._pending: dict[UUID, tuple[bytes, bytes]] = {}  # made here, not committed yet: key, stored form
         self._loaded_all = False
+        self._erasures_read = float("-inf")
         self._lock = threading.Lock()
 
     def _lookup(self, subject: UUID, refresh: bool = False) -> AESGCM | str | None:
@@ -184,6 +187,17 @@ class KeyRing:
         with self._lock:
             self._known[subject] = ERASED
             self._pending.pop(subject, None)
+
+    def is_erased(self, subject: UUID) -> bool:
+        """Whether ``subject``'s key was destroyed: by this process, or by another one up to
+        ``ERASURES_REFRESH`` seconds ago (one query for the tombstones at most that often)."""
+        if self.table is None:
+            return False
+        if time.monotonic() - self._erasures_read > ERASURES_REFRESH:
+            self._erasures_read = time.monotonic()
+            self.refresh_erasures()
+        with self._lock:
+            return self._known.get(subject) is ERASED
 
     def refresh_erasures(self) -> None:
         """Learn the erasures other processes made (one indexed query: tombstones are few)."""

@@ -82,6 +82,9 @@ def build_services(config: Mapping[str, Any], clock: Clock | None = None) -> Ser
         path.parent.mkdir(parents=True, exist_ok=True)
         create_private(path)
     app = Touchline(env=storage.event_store_env)
+    keyring = getattr(app.mapper, "keyring", None)  # a sealing store knows whose keys were destroyed
+    if keyring is not None:
+        app.is_erased = keyring.is_erased
     return Services(storage=storage, clock=clock or SystemClock(), app=app, config=config)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,6 +12,7 @@ from domain.customers.model import (
     Customer,
     CustomerErasedError,
     email_customer_id,
+    returned_customer_id,
 )
 from domain.errors import NotFoundError
 from domain.service import Receipt, Service
@@ -23,6 +24,9 @@ class CustomerCommands(Service):
         # Customers are never deleted (erasure keeps the aggregate), so a positive existence
         # check can be remembered; it keeps the touchpoint hot path to a single write.
         self._known_customers: set[UUID] = set()
+        # Whether a customer's personal data was erased, as storage knows it (its destroyed keys):
+        # set where the storage is wired (web.services); without one, nobody is.
+        self.is_erased: Callable[[UUID], bool] = lambda _customer_id: False
 
     def register_customer(
         self, *, name: str, kind: str = "person", contact_points: list[dict[str, str]] | None = None,
@@ -40,7 +44,12 @@ class CustomerCommands(Service):
         customer this address became before (``email_customer_id``), followed to the survivor if
         merged (the read model may not have seen the merge yet). A new customer gets this id."""
         customer_id = found or email_customer_id(address)
-        return self.survivor(customer_id) if self._exists(customer_id) else customer_id
+        while self._exists(customer_id):
+            customer_id = self.survivor(customer_id)
+            if not self._get(Customer, customer_id).erased:
+                return customer_id
+            customer_id = returned_customer_id(customer_id)  # erased, and back: a new customer
+        return customer_id
 
     def survivor(self, customer_id: UUID) -> UUID:
         """The customer ``customer_id`` is now: itself, or the one it was merged into (followed)."""
@@ -125,10 +134,13 @@ class CustomerCommands(Service):
 
     def check_customer_exists(self, customer_id: UUID) -> None:
         """A customer (not any record: a case's or a webhook's id would pass a bare existence check,
-        and personal data sealed under that id would follow that record's key)."""
-        if customer_id in self._known_customers:
-            return
-        first = next(iter(self.events.get(customer_id, lte=Customer.INITIAL_VERSION)), None)
-        if not isinstance(first, Customer.Event):
-            raise NotFoundError(Customer.kind, customer_id)
-        self._known_customers.add(customer_id)
+        and personal data sealed under that id would follow that record's key), whose data was not
+        erased: what a new record says about them would be thrown away (``CustomerErasedError``)."""
+        if customer_id not in self._known_customers:
+            first = next(iter(self.events.get(customer_id, lte=Customer.INITIAL_VERSION)), None)
+            if not isinstance(first, Customer.Event):
+                raise NotFoundError(Customer.kind, customer_id)
+            self._known_customers.add(customer_id)
+        if self.is_erased(customer_id):
+            raise CustomerErasedError(f"customer {customer_id}'s personal data was erased: nothing new can be "
+                                      "recorded about them; register them again as a new customer")

@@ -38,6 +38,12 @@ def email_customer_id(address: str) -> UUID:
     return customer_id_for("email", address)
 
 
+def returned_customer_id(erased_id: UUID) -> UUID:
+    """The id of the customer a person becomes who writes again after their data was erased
+    (derived, so their first contacts agree on one customer, as ``email_customer_id``)."""
+    return uuid5(NAMESPACE_URL, f"/customers/{erased_id}/returned")
+
+
 def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, str]]:
     """Validate and normalise contact points: ``[{"kind": "email", "value": "..."}]``."""
     cleaned: list[dict[str, str]] = []

@@ -155,6 +155,7 @@ def test_a_rebuild_after_erasure_gives_the_live_rows(services: Services) -> None
     history(services, "Bob Byte", "bob@example.com")
     services.projection_runner().catch_up()  # live rows hold the plaintext until the erasure arrives
     services.app.erase_customer(ada["customer"], reason="GDPR", occurred_at=at(47), actor="user:admin")
+    services.app.is_erased = lambda _customer: False  # a process that has not heard of the erasure yet writes
     services.app.record_touchpoint(customer_id=ada["customer"], channel="sms", direction="inbound", kind="inquiry",
                                    subject="Ada again", occurred_at=at(47.5), actor=AGENT)
     services.projection_runner().catch_up()
@@ -188,6 +189,28 @@ def test_erasing_any_record_of_a_merged_person_erases_them_all(services: Service
     assert [services.app.get_customer(c).name for c in people.values()] == [ERASED] * 3
     with pytest.raises(CustomerErasedError):
         services.app.erase_customer(people["first"], reason="again", occurred_at=at(47), actor="user:admin")
+
+
+def test_nothing_new_is_recorded_about_an_erased_customer_even_by_another_process(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its content would be thrown away (stored as erased): refused, so the caller registers them anew."""
+    ada = history(services, "Ada Lovelace", "ada@example.com")
+    other = build_services({"DATABASE_URL": services.config["DATABASE_URL"]}, clock=services.clock)
+    try:
+        other.app.check_customer_exists(ada["customer"])  # the other process knows her, and her key
+        services.app.erase_customer(ada["customer"], reason="GDPR", occurred_at=at(47), actor="user:admin")
+        monkeypatch.setattr("projections.crypto.ERASURES_REFRESH", 0.0)  # its next look at the erasures
+        for app in (services.app, other.app):
+            events = app.recorder.max_notification_id()
+            with pytest.raises(CustomerErasedError):
+                app.record_touchpoint(customer_id=ada["customer"], channel="sms", direction="inbound",
+                                      kind="inquiry", subject="Ada again", occurred_at=at(48), actor=AGENT)
+            with pytest.raises(CustomerErasedError):
+                app.open_case(customer_id=ada["customer"], subject="Again", channel="sms", occurred_at=at(48),
+                              actor=AGENT)
+            assert app.recorder.max_notification_id() == events
+    finally:
+        other.close()
 
 
 def test_erasing_twice_or_an_unknown_customer_is_an_error(services: Services) -> None:

@@ -70,6 +70,18 @@ def test_erase_by_the_email_of_a_merged_duplicate_erases_the_person_it_was_merge
     assert app.get_customer(UUID(ada["customer"])).name == app.get_customer(UUID(duplicate)).name == ERASED
 
 
+def test_after_erasure_new_records_about_the_customer_are_a_409_naming_customer_id(
+        stored_api: ApiClient, ada: dict[str, str]) -> None:
+    """A telephony system that kept the id would post calls whose content is thrown away."""
+    assert erase(stored_api, ada["customer"], "--reason", "GDPR").exit_code == 0
+    events = stored_api.event_count()
+    response = stored_api.post("/api/v1/touchpoints", {"customer_id": ada["customer"], "channel": "phone",
+                                                       "direction": "inbound", "kind": "inquiry", "subject": "Hello"})
+    assert (response.status_code, response.get_json()["code"]) == (409, "customer_erased")
+    assert "register them again" in response.get_json()["errors"]["customer_id"][0]
+    assert stored_api.event_count() == events
+
+
 @pytest.mark.parametrize("args, message", [
     (["00000000-0000-0000-0000-000000000007", "--reason", "x"], "no customer 00000000-0000-0000-0000-000000000007"),
     (["nobody@example.com", "--reason", "x"], "no customer with the email address 'nobody@example.com'"),

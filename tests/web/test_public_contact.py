@@ -61,6 +61,19 @@ def test_a_known_email_address_adds_the_case_to_that_customer(site: Site) -> Non
         assert find_customer_by_email(conn, "GRACE@example.com ") == known  # nobody new registered
 
 
+def test_a_person_whose_data_was_erased_and_who_writes_again_is_a_new_customer(site: Site) -> None:
+    first = customer_of(site, site.send("/contact", GOOD).get_data(as_text=True))
+    site.app.erase_customer(first, reason="GDPR request", occurred_at=site.clock.now(), actor="user:admin")
+    site.catch_up()
+    answer = site.send("/contact", GOOD)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    again = customer_of(site, answer.get_data(as_text=True))
+    assert again != first
+    assert site.app.get_customer(again).name == "Grace Hopper"  # readable: not thrown away with the erased one
+    site.catch_up()
+    assert customer_of(site, site.send("/contact", GOOD).get_data(as_text=True)) == again  # and found next time
+
+
 def test_sending_the_same_form_twice_opens_one_case(site: Site) -> None:
     hidden = site.form("/contact")
     first = site.send("/contact", GOOD, hidden=hidden)

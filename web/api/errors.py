@@ -15,6 +15,7 @@ from uuid import UUID
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from domain.customers.model import CustomerErasedError
 from domain.errors import (
     AlreadyExistsError, ConflictError, DomainError, InvalidValueError, ItemError, NotFoundError, StaleVersionError,
 )
@@ -132,6 +133,8 @@ def domain_error(exc: DomainError, *, path_ids: Mapping[str, UUID] | None = None
             return ApiError(404, str(exc))
         field = exc.kind.lower().replace(" ", "_") + "_id"
         return field_error(422, field, str(exc))
+    if isinstance(exc, CustomerErasedError):
+        return ApiError(409, str(exc), code="customer_erased", errors={"customer_id": [str(exc)]})
     if isinstance(exc, StaleVersionError):
         return ApiError(412, str(exc), code="stale_version",
                         errors={"If-Match": [f"the current version is {exc.actual}"]})
