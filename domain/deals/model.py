@@ -16,6 +16,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
+from domain.personal import mark_personal
 from domain.values import money, text
 
 WON, LOST = "Won", "Lost"
@@ -207,3 +208,7 @@ class Deal(Entity):
         self.close_value = None
         self.stage_entered_at = occurred_at
         self.last_occurred_at = occurred_at
+
+
+# A title is free text, and often names the person ("Carla's upgrade"): erased with them.
+mark_personal(Deal.Opened, "title")

@@ -10,8 +10,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.customers.model import Customer
 from domain.deals.model import Deal
+from domain.personal import ERASED
 from domain.touchpoints.model import Touchpoint
+from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, Money, UTCDateTime, metadata
@@ -60,7 +63,7 @@ deal_stages = sa.Table(
 
 class DealsProjection(Projection):
     name = "deals"
-    version = 3  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version
+    version = 4  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version; 4: titles erased
     tables = (deals, deal_stages)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -78,6 +81,11 @@ class DealsProjection(Projection):
                                "cycle_seconds": int((at - deal["opened_at"]).total_seconds())
                                if stage == "Won" else None})
         rows.update(deals, deal["id"], stage=stage, stage_entered_at=at, stage_count=seq, last_activity_at=at)
+
+    @handles(Customer.Erased)
+    def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """The titles of the customer's deals (personal), as a rebuild from the erased events writes them."""
+        rewrite(rows, deals, "customer_id", str(e.originator_id), lambda r: {"title": ERASED})
 
     @handles(Deal.Opened)
     def opened(self, e: Any, ctx: Context, rows: Rows) -> None:

@@ -67,6 +67,7 @@ ERASED_LINES: dict[type[Any], Callable[[str], str]] = {
     Case.Resolved: lambda case: f"{case} resolved: {ERASED}",
     Promise.Made: lambda case: f"Promised: {ERASED}",
     Promise.Kept: lambda case: f"Promise kept: {ERASED}",
+    Deal.Opened: lambda case: f"Deal opened: {ERASED}",
 }
 ERASED_LINE_TYPES = {cls.__qualname__: cls for cls in ERASED_LINES}
 _LINES[Customer.Erased] = lambda e, case: f"Personal data erased: {e.reason}"

@@ -26,6 +26,7 @@ from projections.queries.sla import get_compliance, list_breaches
 from projections.registry import all_projections
 from projections.verify import verify_projections
 from projections.views.cases import cases
+from projections.views.deals import deals
 from projections.views.promises import promises
 from projections.views.touchpoints import touchpoints
 from web.services import Services, build_services
@@ -71,10 +72,10 @@ def history(s: Services, name: str, email: str) -> dict[str, UUID]:
     promise = app.make_promise(customer_id=customer, what=f"Call {name} back", due_at=at(-1), owner=AGENT,
                                channel="phone", contact_point="+44 113 496 0000", occurred_at=at(-8), actor=AGENT).id
     app.keep_promise(promise, evidence=f"Spoke to {name}", occurred_at=at(-1.5), actor=AGENT)
-    deal = app.open_deal(customer_id=customer, product_id=None, title="Printer", value=900, owner=AGENT,
+    deal = app.open_deal(customer_id=customer, product_id=None, title=f"Printer for {name}", value=900, owner=AGENT,
                          occurred_at=at(-6), actor=AGENT).id
     app.win_deal(deal, close_value=850, occurred_at=at(-3), actor=AGENT)
-    return {"customer": customer, "touch": touch, "case": case, "promise": promise}
+    return {"customer": customer, "touch": touch, "case": case, "promise": promise, "deal": deal}
 
 
 def raw_events(s: Services) -> bytes:
@@ -138,6 +139,7 @@ def test_erasure_reaches_every_read_model_and_keeps_the_figures(services: Servic
         promised = conn.execute(sa.select(promises.c.what, promises.c.contact_point).where(
             promises.c.customer_id == str(ada["customer"]))).one()
         bob_row = get_customer(conn, str(bob["customer"]))
+        titles = dict(conn.execute(sa.select(deals.c.customer_id, deals.c.title)).all())
     assert (row["name"], row["email"], row["contact_points"]) == (ERASED, ERASED, [{"kind": "email", "value": ERASED}])
     assert row["touches"] == 2 and row["won_value"] == bob_row["won_value"]  # figures kept
     lines = [line["summary"] for line in page["timeline"].items]
@@ -147,6 +149,8 @@ def test_erasure_reaches_every_read_model_and_keeps_the_figures(services: Servic
     assert f"Touchpoint: {ERASED}" in lines
     assert subjects[str(ada["customer"])] == ERASED and subjects[str(bob["customer"])] == "Bob Byte's fire"
     assert touched == {ERASED} and tuple(promised) == (ERASED, ERASED)
+    assert titles == {str(ada["customer"]): ERASED, str(bob["customer"]): "Printer for Bob Byte"}  # free text
+    assert "Deal opened: [erased]" in lines
     assert (bob_row["name"], bob_row["email"]) == ("Bob Byte", "bob@example.com")
 
 
