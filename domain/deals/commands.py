@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from domain.customers.commands import CustomerCommands
 from domain.deals.model import DEFAULT_STAGES, PIPELINE_ID, Deal, Pipeline
-from domain.errors import NotFoundError
+from domain.errors import NotFoundError, StaleVersionError
 from domain.service import Receipt
 
 _EPOCH_ACTOR = "system:defaults"
@@ -25,10 +25,13 @@ class DealCommands(CustomerCommands):
                             occurred_at=datetime(1970, 1, 1, tzinfo=timezone.utc), actor=_EPOCH_ACTOR)
 
     def configure_pipeline(self, *, stages: list[str], open_deals_by_stage: Mapping[str, int], occurred_at: datetime,
-                           actor: str) -> Receipt:
+                           actor: str, expected_version: int | None = None) -> Receipt:
         """New open stages; refused while a stage left out holds open deals (``open_deals_by_stage``,
-        counted by the caller from the read models: the event store keeps no such index)."""
+        counted by the caller from the read models: the event store keeps no such index), and when
+        the pipeline moved past ``expected_version`` (the stages the admin saw)."""
         pipeline = self.get_pipeline()
+        if expected_version is not None and pipeline.version != expected_version:
+            raise StaleVersionError(pipeline.kind, "stages", expected_version, pipeline.version)
         pipeline.reconfigure(stages=stages, open_deals_by_stage=open_deals_by_stage, occurred_at=occurred_at,
                              actor=actor)
         return self._save(pipeline)

@@ -139,6 +139,9 @@ class AccountView(BaseView):
             assert user is not None  # the loader just found it
             if not verify_password(user.password_hash, form.current.data, testing=_testing()):
                 form.current.errors.append("This is not your current password.")
+            elif form.new.data == form.current.data:  # a temporary one is known to the admin who set it
+                form.new.errors.append("Choose a password other than the temporary one." if user.must_change_password
+                                       else "Choose a password other than your current one.")
             else:
                 _set_password(user, form.new.data, must_change=False)
                 session[CREDENTIALS] = user.credentials_version + 1  # this session stays; others end

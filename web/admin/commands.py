@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.core import UnboundField
 
 from domain.application import Touchline
-from domain.errors import DomainError
+from domain.errors import DomainError, StaleVersionError
 from domain.service import Receipt
 from web.admin.access import actor, require_write
 from web.admin.forms.common import AJAX_REFS, CommandForm, RowForm, StaffField, load_choices
@@ -52,12 +52,23 @@ class RowCommand:
     bulk: bool = False  # also a list action over the selected rows
     versioned: bool = True  # passes the version the user saw (the command takes expected_version)
     style: str = "secondary"
+    # Why a bulk run leaves a row as it is ("held by a colleague"), or None: the selection may
+    # hold rows that the run must not override; they are named in the summary, not touched.
+    bulk_skip: Callable[[Any], str | None] = lambda row: None
 
 
 def show_error(form: CommandForm, exc: DomainError, record_id: str | None = None) -> None:
     """Put a command's error where the user looks: on the field it names, and in a message."""
     translated = domain_error(exc, path_ids={"id": UUID(record_id)} if record_id else None)
     if translated.error_code in CONFLICTS:
+        if isinstance(exc, StaleVersionError) and isinstance(form, RowForm):
+            # The form is shown again with what they typed and the current version: saving it
+            # again is their informed choice, not another conflict (nor copy, reload and paste).
+            form.version.data = exc.actual
+            flash(f"Not saved: someone else changed this record meanwhile (you saw version {exc.expected}, it is "
+                  f"at {exc.actual} now). Your input is kept: check the record, then save again to apply it.",
+                  "error")
+            return
         flash(f"Not saved: someone else changed this record meanwhile. {exc}", "error")
         return
     for name, messages in translated.errors.items():
@@ -65,6 +76,17 @@ def show_error(form: CommandForm, exc: DomainError, record_id: str | None = None
         if field is not None:
             field.errors = [*field.errors, *messages]
     flash(f"Not saved: {translated.message}", "error")
+
+
+def version_missing(form: RowForm) -> bool:
+    """Whether a change to a versioned record came without a version the page showed (a
+    crafted POST): refused with a message, never applied without the "changed meanwhile" check."""
+    sent = form.version.raw_data  # what was posted: an absent field would take the record's current version
+    if sent and str(sent[0]).strip().isdigit():
+        return False
+    flash("Not saved: the form did not say which version of the record you saw. Reload the page and "
+          "try again.", "error")
+    return True
 
 
 def issue(form: CommandForm, call: Callable[[Touchline, dict[str, Any]], Receipt],
@@ -161,14 +183,8 @@ class CommandView(ListView):
         return getattr(model, "version", None)
 
     def version_missing(self, form: RowForm, model: Any) -> bool:
-        """Whether a change to a versioned record came without a version the page showed (a
-        crafted POST): refused with a message, never applied without the "changed meanwhile" check."""
-        sent = form.version.raw_data  # what was posted: an absent field would take the record's current version
-        if self.version_of(model) is None or (sent and str(sent[0]).strip().isdigit()):
-            return False
-        flash("Not saved: the form did not say which version of the record you saw. Reload the page and "
-              "try again.", "error")
-        return True
+        """``version_missing(form)`` for a record that has versions."""
+        return self.version_of(model) is not None and version_missing(form)
 
     # Commands on one record ---------------------------------------------------------
     def commands_for(self, model: Any) -> list[RowCommand]:
@@ -238,18 +254,31 @@ class CommandView(ListView):
 
     def _bulk_run(self, command: RowCommand, form: RowForm, ids: list[str]) -> Response:
         svc, done, last = services(), 0, 0
+        skipped: dict[str, list[str]] = {}
         common = {"occurred_at": svc.clock.now(), "actor": actor()}
         for record_id in ids:
             model = self.get_one(record_id)
             if model is None:
                 flash(f"{command.label}: record {record_id} not found.", "error")
                 continue
+            reason = command.bulk_skip(model)
+            if reason is not None:
+                skipped.setdefault(reason, []).append(str(model))
+                continue
+            # The version the run judged the row by: a change the lists do not show yet is a
+            # conflict, not overridden.
+            seen = {"expected_version": self.version_of(model)} if command.versioned else {}
             try:
-                receipt = command.run(svc.app, UUID(model.id), form.values(), common)
+                receipt = command.run(svc.app, UUID(model.id), form.values(), {**common, **seen})
             except DomainError as exc:
-                flash(f"{command.label}: {model}: {exc}", "error")
+                changed = domain_error(exc).error_code in CONFLICTS
+                flash(f"{command.label}: {model}: " + ("changed by someone else meanwhile; left as it is."
+                                                       if changed else str(exc)), "error")
                 continue
             done, last = done + 1, max(last, receipt.position or 0)
         settle(last)
-        flash(f"{command.label}: done for {done} of {len(ids)} selected.", "success" if done == len(ids) else "info")
+        summary = "".join(f"; {len(rows)} {reason} {'was' if len(rows) == 1 else 'were'} left: {', '.join(rows)}"
+                          for reason, rows in skipped.items())
+        flash(f"{command.label}: done for {done} of {len(ids)} selected{summary}.",
+              "success" if done == len(ids) else "info")
         return redirect(get_redirect_target() or self.get_url(".index_view"))

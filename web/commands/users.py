@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from domain.errors import AlreadyExistsError, DomainError
 from domain.users.model import ROLES, User, user_id_for
 from projections.private_files import open_private
+from web.admin.handover import hand_over, handover_note, held_work, plural, remaining
 from web.admin.passwords import hash_password, password_problem, temporary_password
 from web.admin.session import data_directory
 from web.services import services
@@ -41,6 +42,14 @@ def _user(email: str) -> User:
         raise click.ClickException(f"no user with the email address {email!r}") from None
 
 
+def _active(email: str, as_what: str) -> User:
+    """The user ``email`` names, who must be active to be given a role such as manager."""
+    user = _user(email)
+    if not user.active:
+        raise click.ClickException(f"the {as_what} {user.email} is deactivated")
+    return user
+
+
 @click.group("users")
 def users_group() -> None:
     """Create, deactivate and reset the passwords of panel users."""
@@ -51,16 +60,20 @@ def users_group() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="admin, agent or auditor.")
 @click.option("--name", default=None, help="Full name (default: from the email address).")
 @click.option("--team", default=None, help="The user's team, e.g. for queues by team.")
+@click.option("--manager", default=None, metavar="EMAIL",
+              help="Their manager (an active user): overdue promises and SLA breaches are escalated to them.")
 @click.option("--password", default=None, help="Asked for (twice) when not given.")
 @with_appcontext
-def create_command(email: str, role: str, name: str | None, team: str | None, password: str | None) -> None:
+def create_command(email: str, role: str, name: str | None, team: str | None, manager: str | None,
+                   password: str | None) -> None:
     """Create a user who can log in to the panel at /admin."""
     svc = services()
     name = name or email.split("@")[0].replace(".", " ").title()
+    manager_id = _active(manager, "manager").id if manager is not None else None
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        receipt = svc.app.register_user(email=email, name=name, role=role, team=team,
+        receipt = svc.app.register_user(email=email, name=name, role=role, team=team, manager_id=manager_id,
                                         password_hash=_hash(_checked(password, email)),
                                         occurred_at=svc.clock.now(), actor=ACTOR)
     except AlreadyExistsError:
@@ -74,15 +87,42 @@ def create_command(email: str, role: str, name: str | None, team: str | None, pa
 @users_group.command("deactivate")
 @click.argument("email")
 @click.option("--reason", required=True, help="Why (kept in the user's history).")
+@click.option("--reassign-to", "reassign_to", default=None, metavar="EMAIL",
+              help="A colleague (an active admin or agent) who takes over their active cases, each with a "
+                   "handover note.")
 @with_appcontext
-def deactivate_command(email: str, reason: str) -> None:
-    """Deactivate EMAIL: their sessions end and they cannot log in."""
+def deactivate_command(email: str, reason: str, reassign_to: str | None) -> None:
+    """Deactivate EMAIL: their sessions end and they cannot log in. Then say what they still
+    hold (active cases, open promises, as the read models show them), or hand their cases over."""
     svc, user = services(), _user(email)
+    to = _colleague(reassign_to, user) if reassign_to is not None else None
+    now = svc.clock.now()
     try:
-        svc.app.deactivate_user(user.id, reason=reason, occurred_at=svc.clock.now(), actor=ACTOR)
+        svc.app.deactivate_user(user.id, reason=reason, occurred_at=now, actor=ACTOR)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Deactivated {user.email}.")
+    work = held_work(user.id, user.email)
+    if to is not None and work.cases:
+        done = hand_over(svc.app, work, f"user:{to.id}", note=handover_note(user.name, reason), occurred_at=now,
+                         actor=ACTOR)
+        if done.moved:
+            click.echo(f"Transferred {plural(len(done.moved), 'active case')} to {to.email}: {', '.join(done.moved)}.")
+        if done.left:
+            click.echo(f"Not transferred: {'; '.join(done.left)}.")
+        work = remaining(work, done)
+    if work.summary(user.email):
+        click.echo(f"Warning: {work.summary(user.email)}")
+
+
+def _colleague(email: str, leaving: User) -> User:
+    """Who takes over ``leaving``'s work: an active admin or agent other than them."""
+    to = _active(email, "colleague to reassign to")
+    if to.id == leaving.id:
+        raise click.ClickException("reassign their work to someone other than the user leaving")
+    if not services().app.is_staff(f"user:{to.id}"):
+        raise click.ClickException(f"work cannot be given to {to.email} (an {to.role}): pick an admin or agent")
+    return to
 
 
 @users_group.command("reset-password")

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from click.testing import CliRunner
 
 from domain.clock import FixedClock
+from domain.users.model import user_id_for
 from tests.web.admin.conftest import Panel
 from web import create_app
 from web.cli import cli
@@ -96,6 +99,30 @@ def test_an_existing_email_is_refused(url: str) -> None:
     assert code != 0 and "exists already" in output
 
 
+def test_a_created_user_can_be_given_a_manager(url: str, panel_on: Panel) -> None:
+    run("users", "create", "--email", "mia@example.com", "--role", "admin", "--password", GOOD)
+    code, output = run("users", "create", "--email", "max@example.com", "--role", "agent", "--manager",
+                       "MIA@example.com", "--password", GOOD)
+    assert code == 0, output
+    app = panel_on.app.extensions["touchline"].app
+    assert app.get_user(user_id_for("max@example.com")).manager_id == user_id_for("mia@example.com")
+
+
+@pytest.mark.parametrize("manager, message", [
+    ("nobody@example.com", "no user with the email address 'nobody@example.com'"),
+    ("gone@example.com", "the manager gone@example.com is deactivated"),
+    ("max@example.com", "no user with the email address 'max@example.com'"),  # themselves: not yet a user
+])
+def test_a_manager_who_cannot_manage_is_refused_and_nothing_is_stored(url: str, manager: str, message: str) -> None:
+    run("users", "create", "--email", "gone@example.com", "--role", "agent", "--password", GOOD)
+    run("users", "deactivate", "gone@example.com", "--reason", "left")
+    before = event_count(url)
+    code, output = run("users", "create", "--email", "max@example.com", "--role", "agent", "--manager", manager,
+                       "--password", GOOD)
+    assert code != 0 and message in output
+    assert event_count(url) == before
+
+
 def test_a_deactivated_user_can_no_longer_log_in(url: str, panel_on: Panel) -> None:
     run("users", "create", "--email", "eve@example.com", "--role", "agent", "--password", GOOD)
     assert run("users", "deactivate", "eve@example.com")[0] != 0  # --reason is required
@@ -104,6 +131,60 @@ def test_a_deactivated_user_can_no_longer_log_in(url: str, panel_on: Panel) -> N
     assert login_status(panel_on, "eve@example.com", GOOD)[0] == 401
     code, output = run("users", "deactivate", "eve@example.com", "--reason", "again")
     assert code != 0 and "deactivated already" in output
+
+
+def give_work(panel: Panel, email: str, cases: int = 2) -> list[UUID]:
+    """Active cases and an open promise held by ``email``'s user, in the read models too."""
+    svc = panel.app.extensions["touchline"]
+    app, now, ref = svc.app, svc.clock.now(), f"user:{user_id_for(email)}"
+    customer_id = app.register_customer(name="Ada Lovelace", contact_points=[{"kind": "email", "value": "a@b.org"}],
+                                        occurred_at=now, actor="system:test").id
+    ids = [app.open_case(customer_id=customer_id, subject=f"Case {n}", channel="email", occurred_at=now,
+                         actor="system:test").id for n in range(cases)]
+    for case_id in ids:
+        app.assign_case(case_id, assignee=ref, occurred_at=now, actor="system:test")
+    app.make_promise(customer_id=customer_id, what="Call back", due_at=now + timedelta(hours=2), owner=ref,
+                     channel="email", occurred_at=now, actor="system:test")
+    svc.projection_runner().catch_up()
+    return ids
+
+
+def test_deactivating_says_what_they_still_hold_and_where_to_reassign_it(url: str, panel_on: Panel) -> None:
+    run("users", "create", "--email", "eve@example.com", "--role", "agent", "--password", GOOD)
+    give_work(panel_on, "eve@example.com")
+    code, output = run("users", "deactivate", "eve@example.com", "--reason", "left")
+    assert code == 0
+    assert "eve@example.com still holds 2 active cases and 1 open promise" in output
+    assert "Cases list (filter by Assignee)" in output and "Promises list (filter by Owner)" in output
+
+
+def test_deactivating_with_reassign_to_hands_their_active_cases_over(url: str, panel_on: Panel) -> None:
+    run("users", "create", "--email", "eve@example.com", "--role", "agent", "--password", GOOD)
+    run("users", "create", "--email", "finn@example.com", "--role", "agent", "--password", GOOD)
+    ids = give_work(panel_on, "eve@example.com")
+    code, output = run("users", "deactivate", "eve@example.com", "--reason", "left", "--reassign-to",
+                       "finn@example.com")
+    assert code == 0 and "Transferred 2 active cases to finn@example.com: CASE-" in output
+    assert "still holds 0 active cases and 1 open promise" in output  # a promise's owner cannot change
+    app = panel_on.app.extensions["touchline"].app
+    assert {app.get_case(i).assignee for i in ids} == {f"user:{user_id_for('finn@example.com')}"}
+    assert "was deactivated (left)" in list(app.events.get(ids[0]))[-1].note
+
+
+@pytest.mark.parametrize("to, message", [
+    ("nobody@example.com", "no user with the email address 'nobody@example.com'"),
+    ("eve@example.com", "reassign their work to someone other than the user leaving"),
+    ("aud@example.com", "work cannot be given to aud@example.com (an auditor)"),
+    ("gone@example.com", "the colleague to reassign to gone@example.com is deactivated"),
+])
+def test_reassigning_to_someone_who_cannot_take_the_work_changes_nothing(url: str, to: str, message: str) -> None:
+    for email, role in (("eve", "agent"), ("aud", "auditor"), ("gone", "agent")):
+        run("users", "create", "--email", f"{email}@example.com", "--role", role, "--password", GOOD)
+    run("users", "deactivate", "gone@example.com", "--reason", "left")
+    before = event_count(url)
+    code, output = run("users", "deactivate", "eve@example.com", "--reason", "left", "--reassign-to", to)
+    assert code != 0 and message in output
+    assert event_count(url) == before
 
 
 @pytest.mark.parametrize("command", [["deactivate", "nobody@example.com", "--reason", "x"],

@@ -41,6 +41,7 @@ def test_a_user_changes_their_password_and_their_other_sessions_end(stored_panel
     ({"new": "aaaaaaaaaaaaaaaa", "repeat": "aaaaaaaaaaaaaaaa"}, "Use more different characters."),
     ({"repeat": "something-else-entirely"}, "The two differ."),
     ({"current": ""}, "This field is required."),
+    ({"new": PASSWORD, "repeat": PASSWORD}, "Choose a password other than your current one."),
 ])
 def test_a_bad_change_is_explained_on_the_form_and_changes_nothing(panel: Panel, fields: dict[str, str],
                                                                      message: str) -> None:
@@ -99,6 +100,19 @@ def test_an_admin_may_type_the_temporary_password_but_not_a_weak_one(panel: Pane
     typed = panel.post(admin, reset_url(panel, "agent"), {"password": "typed-temporary-77"})
     assert "typed-temporary-77" in typed.get_data(as_text=True)
     assert panel.login(panel.anonymous(), email_of("agent"), "typed-temporary-77").headers["Location"] == CHANGE
+
+
+def test_the_temporary_password_cannot_be_kept_as_the_new_one(panel: Panel) -> None:
+    """The admin who set it knows it: the user must choose their own."""
+    temporary = "typed-temporary-77"
+    panel.post(panel.client("admin"), reset_url(panel, "agent"), {"password": temporary})
+    client, before = panel.anonymous(), panel.event_count()
+    panel.login(client, email_of("agent"), temporary)
+    response = change(panel, client, current=temporary, new=temporary, repeat=temporary)
+    assert response.status_code == 200
+    assert "Choose a password other than the temporary one." in response.get_data(as_text=True)
+    assert panel.event_count() == before
+    assert client.get("/admin/").headers["Location"] == CHANGE  # still to be replaced
 
 
 def test_resetting_an_unknown_user_is_a_404(panel: Panel) -> None:

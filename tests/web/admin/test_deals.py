@@ -3,11 +3,17 @@ configured in Settings; who may do it; errors on the form."""
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.web.admin.conftest import Desk, Panel
 from tests.web.admin.matrix import READ, WRITE, assert_matrix, customer
 
+VERSION = re.compile(r'name="version" type="hidden" value="(\d*)"')
 ADMIN_WRITES = {"admin": "ok", "agent": "forbidden", "auditor": "forbidden", "anonymous": "login"}
 
 
@@ -69,14 +75,53 @@ def test_a_deal_moved_meanwhile_is_a_conflict(desk: Desk) -> None:
     assert panel.services.app.get_deal(deal_id).stage == "Engaging"
 
 
+def shown_version(page: str) -> str:
+    """The version a form carries (its hidden field)."""
+    found = VERSION.search(page)
+    assert found, "no version field in the form"
+    return found.group(1)
+
+
+def save_stages(panel: Panel, admin: FlaskClient, stages: str, version: str | None = None) -> TestResponse:
+    """Post the stages form as an admin, with the version the form shows now unless given."""
+    version = version or shown_version(admin.get("/admin/pipeline/").get_data(as_text=True))
+    return panel.post(admin, "/admin/pipeline/", {"stages": stages, "version": version})
+
+
 def test_an_admin_configures_the_pipeline_stages(desk: Desk) -> None:
     panel, _ = desk
     admin = panel.client("admin")
-    response = panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nQualified\nEngaging"})
+    response = save_stages(panel, admin, "Prospecting\nQualified\nEngaging")
     assert response.status_code == 302
     assert panel.services.app.get_pipeline().stages == ["Prospecting", "Qualified", "Engaging"]
-    bad = panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nWon"}).get_data(as_text=True)
+    bad = save_stages(panel, admin, "Prospecting\nWon").get_data(as_text=True)
     assert "Won and Lost are outcomes" in bad
+
+
+def test_stages_saved_by_another_admin_meanwhile_are_a_conflict_not_lost(stored_panel: Panel) -> None:
+    panel = stored_panel
+    first, second = panel.client("admin"), panel.client("admin")
+    seen = shown_version(second.get("/admin/pipeline/").get_data(as_text=True))  # both open the form
+    assert save_stages(panel, first, "Prospecting\nEngaging\nProposal", seen).status_code == 302
+    before = panel.event_count()
+    page = save_stages(panel, second, "Prospecting\nQualified\nEngaging", seen).get_data(as_text=True)
+    assert "someone else changed this record meanwhile" in page
+    assert panel.event_count() == before
+    assert panel.services.app.get_pipeline().stages == ["Prospecting", "Engaging", "Proposal"]
+    # What they typed is shown again with the current version: saving it again is their choice.
+    assert "Qualified" in page and shown_version(page) == str(panel.services.app.get_pipeline().version)
+    assert save_stages(panel, second, "Prospecting\nQualified\nEngaging", shown_version(page)).status_code == 302
+    assert panel.services.app.get_pipeline().stages == ["Prospecting", "Qualified", "Engaging"]
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_stages_form_without_the_version_it_showed_is_refused(panel: Panel, version: str | None) -> None:
+    admin = panel.client("admin")
+    before = panel.event_count()
+    data = {"stages": "Prospecting\nEngaging"} | ({} if version is None else {"version": version})
+    page = panel.post(admin, "/admin/pipeline/", data).get_data(as_text=True)
+    assert "did not say which version of the record you saw" in page
+    assert panel.event_count() == before
 
 
 def test_a_stage_still_holding_open_deals_cannot_be_removed_until_they_are_moved(desk: Desk) -> None:
@@ -89,12 +134,12 @@ def test_a_stage_still_holding_open_deals_cannot_be_removed_until_they_are_moved
     panel.services.app.win_deal(engaged[2], close_value="1000", **at)  # won: no longer in the stage
     panel.catch_up()
     before = panel.event_count()
-    page = panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nNegotiating"}).get_data(as_text=True)
+    page = save_stages(panel, admin, "Prospecting\nNegotiating").get_data(as_text=True)
     assert "&#39;Engaging&#39; still holds 2 open deals: move them to another stage before removing it" in page
     assert panel.event_count() == before
     assert panel.services.app.get_pipeline().stages == ["Prospecting", "Engaging"]
     for deal_id in engaged[:2]:
         panel.services.app.move_deal(deal_id, stage="Prospecting", **at)
     panel.catch_up()
-    assert panel.post(admin, "/admin/pipeline/", {"stages": "Prospecting\nNegotiating"}).status_code == 302
+    assert save_stages(panel, admin, "Prospecting\nNegotiating").status_code == 302
     assert panel.services.app.get_pipeline().stages == ["Prospecting", "Negotiating"]

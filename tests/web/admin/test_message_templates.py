@@ -155,6 +155,7 @@ def test_a_template_revised_meanwhile_is_a_conflict(panel: Panel) -> None:
     page = panel.post(admin, f"/admin/message-templates/edit/?id={template_id}",
                       {"subject": "Mine", "body": "{{ what }}", "version": "1"}).get_data(as_text=True)
     assert "someone else changed this record meanwhile" in page
+    assert 'name="version" type="hidden" value="2"' in page  # shown again to be saved over theirs, knowingly
     # customising a purpose someone customised meanwhile is a conflict too, not an overwrite
     page = panel.post(admin, NEW, {"purpose": "customer_apology", "subject": "Mine", "body": "{{ what }}"})
     assert "someone else changed this record meanwhile" in page.get_data(as_text=True)

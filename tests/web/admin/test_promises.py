@@ -87,6 +87,22 @@ def test_keep_selected_promises(desk: Desk) -> None:
     assert {panel.services.app.get_promise(UUID(i)).status for i in ids} == {"kept"}
 
 
+def test_keep_selected_leaves_a_promise_a_colleague_owns(stored_panel: Panel) -> None:
+    panel, app = stored_panel, stored_panel.services.app
+    ada = customer(panel)
+    mine = promise(panel, ada, "Mine")
+    theirs = app.make_promise(customer_id=ada, what="Theirs", due_at=panel.clock.now() + timedelta(hours=2),
+                              owner=f"user:{panel.user_id('admin')}", channel="email", occurred_at=panel.clock.now(),
+                              actor="system:test").id
+    panel.catch_up()
+    agent = panel.client("agent")
+    done = agent.post("/admin/promises/bulk/keep/", data={"rowid": [str(mine), str(theirs)], "evidence": "Called",
+                                                           "csrf_token": panel.csrf(agent)})
+    page = agent.get(done.headers["Location"]).get_data(as_text=True)
+    assert "done for 1 of 2 selected; 1 owned by a colleague was left: Theirs" in page
+    assert (app.get_promise(mine).status, app.get_promise(theirs).status) == ("kept", "open")
+
+
 def test_due_today_holds_open_promises_due_before_midnight(panel: Panel) -> None:
     customer_id = customer(panel)
     promise(panel, customer_id, "Due this afternoon", hours=5)   # clock: 09:00 UTC

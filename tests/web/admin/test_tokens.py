@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -71,6 +72,30 @@ def test_a_bad_name_or_no_scope_is_a_field_error_and_nothing_is_written(panel: P
     bad_name = panel.post(admin, "/admin/tokens/new/", {"name": "two words", "scopes": ["read"]}
                           ).get_data(as_text=True)
     assert "use letters, digits" in bad_name.split('id="name"', 1)[1][:600]
+    assert panel.event_count() == before
+
+
+def scopes_the_api_asks_for(panel: Panel) -> set[str]:
+    """Every ``<access>:<area>`` scope some API operation requires."""
+    found: set[str] = set()
+    for view in panel.app.view_functions.values():
+        target = getattr(view, "view_class", None)
+        handlers = [getattr(target, m, None) for m in ("get", "post", "put", "patch", "delete")] if target else [view]
+        found |= {s for h in handlers if isinstance(s := getattr(h, "_required_scope", None), str) and ":" in s}
+    return found
+
+
+def test_the_form_offers_only_scopes_that_grant_something(panel: Panel) -> None:
+    page = panel.client("admin").get("/admin/tokens/new/").get_data(as_text=True)
+    offered = set(re.findall(r'name="scopes" type="checkbox" value="([a-z]+:[a-z]+)"', page))
+    assert offered == scopes_the_api_asks_for(panel)
+    assert "write:funnel" not in page and "write:events" not in page and "write:audit" not in page
+
+
+def test_a_scope_that_grants_nothing_is_refused_and_nothing_is_written(panel: Panel) -> None:
+    admin, before = panel.client("admin"), panel.event_count()
+    page = panel.post(admin, "/admin/tokens/new/", {"name": "x", "scopes": ["write:funnel"]}).get_data(as_text=True)
+    assert "not a valid choice" in page.split('id="scopes"', 1)[1]
     assert panel.event_count() == before
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
 from tests.web.admin.conftest import PASSWORD, Panel, email_of, projecting
 from tests.web.admin.matrix import assert_matrix
 
@@ -53,3 +58,106 @@ def test_deactivating_a_user_ends_their_access_at_once(panel: Panel) -> None:
         assert agent.get("/admin/cases/").status_code == 302  # to the login page
     relogin = panel.anonymous()
     assert panel.login(relogin, email_of("agent"), PASSWORD).status_code == 401
+
+
+def user_form(**fields: str) -> dict[str, str]:
+    return {"name": "Grace Hopper", "role": "agent", "team": "", "region": "", "manager_id": ""} | fields
+
+
+def test_a_new_colleague_gets_a_manager_who_can_be_changed(panel: Panel) -> None:
+    admin, app = panel.client("admin"), panel.services.app
+    with projecting(panel):
+        form = admin.get("/admin/users/new/").get_data(as_text=True)
+        assert f'value="{panel.user_id("agent")}"' in form  # active users are offered
+        response = panel.post(admin, "/admin/users/new/",
+                              user_form(email="grace@example.com", manager_id=str(panel.user_id("agent"))))
+        assert response.status_code == 302
+        user_id = UUID(response.headers["Location"].split("id=")[1].split("&")[0])
+        assert app.get_user(user_id).manager_id == panel.user_id("agent")
+        assert "Andy Agent" in admin.get(f"/admin/users/details/?id={user_id}").get_data(as_text=True)
+        edit = f"/admin/users/edit/?id={user_id}"
+        assert panel.post(admin, edit, user_form(manager_id=str(panel.user_id("admin")))).status_code == 302
+        assert app.get_user(user_id).manager_id == panel.user_id("admin")
+        assert panel.post(admin, edit, user_form()).status_code == 302
+        assert app.get_user(user_id).manager_id is None
+
+
+@pytest.mark.parametrize("manager", ["00000000-0000-4000-8000-0000000000aa", "not-an-id"])  # nobody, and no id
+def test_a_manager_the_form_does_not_offer_is_refused_and_nothing_is_written(panel: Panel, manager: str) -> None:
+    admin = panel.client("admin")
+    before = panel.event_count()
+    page = panel.post(admin, "/admin/users/new/", user_form(email="grace@example.com", manager_id=manager))
+    assert "Pick a manager from the list (an active user)." in page.get_data(as_text=True)
+    assert panel.event_count() == before
+
+
+def test_a_user_cannot_be_their_own_manager(panel: Panel) -> None:
+    admin, agent_id = panel.client("admin"), panel.user_id("agent")
+    before = panel.event_count()
+    page = panel.post(admin, f"/admin/users/edit/?id={agent_id}",
+                      user_form(name="Andy Agent", manager_id=str(agent_id))).get_data(as_text=True)
+    assert "a user cannot manage themselves" in page.split('id="manager_id"', 1)[1]
+    assert panel.event_count() == before
+
+
+def test_a_manager_deactivated_since_does_not_block_editing_whom_they_manage(panel: Panel) -> None:
+    app, now = panel.services.app, panel.clock.now()
+    app.change_user_profile(panel.user_id("agent"), name="Andy Agent", role="agent", team=None, region=None,
+                            manager_id=panel.user_id("auditor"), occurred_at=now, actor="system:test")
+    app.deactivate_user(panel.user_id("auditor"), reason="Left", occurred_at=now, actor="system:test")
+    panel.catch_up()
+    admin = panel.client("admin")
+    edit = f"/admin/users/edit/?id={panel.user_id('agent')}"
+    assert "Aude Auditor" in admin.get(edit).get_data(as_text=True)
+    assert panel.post(admin, edit, user_form(name="Andy Agent", team="Support",
+                                             manager_id=str(panel.user_id("auditor")))).status_code == 302
+    assert app.get_user(panel.user_id("agent")).team == "Support"
+
+
+def give_work(panel: Panel, role: str) -> UUID:
+    """An active case and an open promise held by ``role``'s user; returns the case."""
+    app, now, ref = panel.services.app, panel.clock.now(), f"user:{panel.user_id(role)}"
+    customer_id = app.register_customer(name="Ada Lovelace", contact_points=[{"kind": "email", "value": "a@b.org"}],
+                                        occurred_at=now, actor="system:test").id
+    case_id = app.open_case(customer_id=customer_id, subject="Printer jams", channel="email", occurred_at=now,
+                            actor="system:test").id
+    app.assign_case(case_id, assignee=ref, occurred_at=now, actor="system:test")
+    app.make_promise(customer_id=customer_id, what="Call back", due_at=now + timedelta(hours=2), owner=ref,
+                     channel="email", occurred_at=now, actor="system:test")
+    panel.catch_up()
+    return case_id
+
+
+def test_the_deactivate_form_says_what_they_still_hold_and_where_to_reassign_it(panel: Panel) -> None:
+    give_work(panel, "agent")
+    page = panel.client("admin").get(f"/admin/users/act/deactivate/?id={panel.user_id('agent')}")
+    text = page.get_data(as_text=True)
+    assert "Andy Agent still holds 1 active case and 1 open promise" in text
+    assert "Cases list (filter by Assignee)" in text and "Promises list (filter by Owner)" in text
+
+
+def test_deactivating_hands_their_active_cases_to_the_colleague_picked(stored_panel: Panel) -> None:
+    panel, app = stored_panel, stored_panel.services.app
+    case_id = give_work(panel, "agent")
+    admin = panel.client("admin")
+    with projecting(panel):
+        response = panel.post(admin, f"/admin/users/act/deactivate/?id={panel.user_id('agent')}",
+                              {"reason": "Left the company", "reassign_to": f"user:{panel.user_id('admin')}"})
+        page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    code = app.get_case(case_id).tracking_code
+    assert f"Transferred 1 active case to Ada Admin: {code}" in page
+    assert "Andy Agent still holds 0 active cases and 1 open promise" in page  # a promise's owner cannot change
+    assert app.get_case(case_id).assignee == f"user:{panel.user_id('admin')}"
+    assert "Left the company" in list(app.events.get(case_id))[-1].note
+    assert not app.get_user(panel.user_id("agent")).active
+
+
+@pytest.mark.parametrize("role, message", [("agent", "pick someone other than the user leaving"),
+                                           ("auditor", "Pick a colleague from the list")])
+def test_cases_go_only_to_a_colleague_who_can_take_them(panel: Panel, role: str, message: str) -> None:
+    give_work(panel, "agent")
+    before = panel.event_count()
+    page = panel.post(panel.client("admin"), f"/admin/users/act/deactivate/?id={panel.user_id('agent')}",
+                      {"reason": "Left", "reassign_to": f"user:{panel.user_id(role)}"}).get_data(as_text=True)
+    assert message in page.split('id="reassign_to"', 1)[1]
+    assert panel.event_count() == before

@@ -86,7 +86,7 @@ class StaffField(SelectField):
 
     def pre_validate(self, form: Any) -> None:
         """Only a colleague the list offers: a crafted POST cannot give work to nobody."""
-        if self.data not in {value for value, _ in self.choices}:
+        if (self.data or "") not in {value for value, _ in self.choices}:  # not sent: the blank, if offered
             raise ValidationError("Pick a colleague from the list (an active admin or agent).")
 
 

@@ -8,7 +8,10 @@ from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from domain.tokens.model import ACCESS, AREAS
 from web.admin.forms.common import CommandForm, RowForm
 
-SCOPES = [(a, f"{a} (everything)") for a in ACCESS] + [(f"{a}:{area}", f"{a}:{area}") for a in ACCESS for area in AREAS]
+# Areas the API only reads: a write scope on them would grant nothing, so it is not offered.
+READ_ONLY_AREAS = ("funnel", "events", "audit")
+SCOPES = [(a, f"{a} (everything)") for a in ACCESS] + [
+    (f"{a}:{area}", f"{a}:{area}") for a in ACCESS for area in AREAS if not (a == "write" and area in READ_ONLY_AREAS)]
 
 
 class IssueTokenForm(CommandForm):
@@ -22,7 +25,7 @@ class RevokeTokenForm(RowForm):
     reason = StringField("Why revoke")
 
 
-class PipelineForm(CommandForm):
+class PipelineForm(RowForm):
     stages = TextAreaField("Open stages, in order", render_kw={"rows": 6},
                            description="One per line. Won and Lost are the outcomes and always follow.")
 

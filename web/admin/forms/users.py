@@ -4,16 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError
 
 from domain.users.model import ROLES
-from web.admin.forms.common import CommandForm, RowForm, choices
+from projections.views.directory import users
+from web.admin.forms.common import CommandForm, RowForm, StaffField, choices
 from web.admin.localtime import zone_names
+from web.services import services
 
 # Made first, so it comes first on the form (fields are ordered by creation).
 _EMAIL = StringField("Email", description="They log in with it; an admin sets their first password "
                                           "(Reset password, on their details page).")
+
+
+class ManagerField(SelectField):
+    """The user's manager (promise escalations and SLA notices go to them): an active user, or
+    none; a manager deactivated since stays offered on the form of whoever they still manage."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, choices=[], validate_choice=False, **kwargs)
+
+    def load_choices(self) -> None:
+        kept = str(self.object_data) if self.object_data else None  # the record's own, before this form
+        with services().views.connect() as conn:
+            rows = conn.execute(sa.select(users.c.id, users.c.name, users.c.email)
+                                .where(users.c.active.is_(True) | (users.c.id == kept))
+                                .order_by(users.c.name)).all()
+        self.choices = [("", "(no manager)")] + [(str(r.id), f"{r.name} <{r.email}>") for r in rows]
+
+    def pre_validate(self, form: Any) -> None:
+        if (self.data or "") not in {value for value, _ in self.choices}:
+            raise ValidationError("Pick a manager from the list (an active user).")
 
 
 class ProfileFields(CommandForm):
@@ -21,6 +45,7 @@ class ProfileFields(CommandForm):
     role = SelectField("Role", choices=choices(ROLES), default="agent")
     team = StringField("Team")
     region = StringField("Region")
+    manager_id = ManagerField("Manager", description="Overdue promises and SLA breaches are escalated to them.")
 
 
 class RegisterUserForm(ProfileFields):
@@ -33,6 +58,8 @@ class ProfileForm(ProfileFields, RowForm):
 
 class DeactivateForm(RowForm):
     reason = TextAreaField("Why", render_kw={"rows": 2}, description="Their access ends at once.")
+    # Its description (set by the view) says what they still hold.
+    reassign_to = StaffField("Hand their active cases to", blank="(nobody: they stay theirs)")
 
 
 class ZoneField(SelectField):

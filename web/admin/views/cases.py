@@ -31,6 +31,7 @@ from web.admin.views.display import (
     fmt_details,
     fmt_person,
     fmt_time,
+    held_by_colleague,
     links,
     my_refs,
     page_url,
@@ -44,10 +45,21 @@ def _active(row: Any) -> bool:
     return row.status in ACTIVE
 
 
+def _colleagues(row: Any) -> str | None:
+    """Bulk commands leave a colleague's case to them (its own page still offers the command)."""
+    return "held by a colleague" if held_by_colleague(row.assignee) else None
+
+
+def _not_to_take(row: Any) -> str | None:
+    """Bulk "assign to me" takes only unassigned cases (or a team's)."""
+    return "already yours" if row.assignee in my_refs() else _colleagues(row)
+
+
 CASE_COMMANDS = (
     RowCommand("assign_to_me", "Assign to me", ConfirmForm,
                lambda app, i, v, kw: app.assign_case(i, assignee=staff_ref(current_user.id), **kw),
-               offered=lambda row: _active(row) and row.assignee not in my_refs(), bulk=True, style="primary"),
+               offered=lambda row: _active(row) and row.assignee not in my_refs(), bulk=True, style="primary",
+               bulk_skip=_not_to_take),
     RowCommand("assign", "Assign", AssignForm,
                lambda app, i, v, kw: app.assign_case(i, assignee=v["assignee"], team=v["team"], **kw),
                offered=_active, bulk=True),
@@ -66,7 +78,7 @@ CASE_COMMANDS = (
                lambda app, i, v, kw: app.change_case_priority(i, priority=v["priority"], **kw), offered=_active),
     RowCommand("resolve", "Resolve", ResolveForm,
                lambda app, i, v, kw: app.resolve_case(i, resolution=v["resolution"], **kw),
-               offered=_active, bulk=True, style="success"),
+               offered=_active, bulk=True, style="success", bulk_skip=_colleagues),
     RowCommand("reopen", "Reopen", ReopenForm, lambda app, i, v, kw: app.reopen_case(i, reason=v["reason"], **kw),
                offered=lambda row: row.status == "resolved"),
     RowCommand("close", "Close", ConfirmForm, lambda app, i, v, kw: app.close_case(i, **kw),

@@ -32,6 +32,12 @@ def my_refs() -> tuple[str, ...]:
     return tuple(dict.fromkeys((actor(), staff_ref(current_user.id), str(current_user.id))))
 
 
+def held_by_colleague(ref: str | None) -> bool:
+    """Whether ``ref`` (an assignee or owner) names someone other than the current user; a team
+    queue (``team:callbacks``) is nobody in particular yet."""
+    return bool(ref) and ref not in my_refs() and not str(ref).startswith("team:")
+
+
 def staff_names() -> dict[str, str]:
     """Reference -> name of every user, read once per request (staff are few)."""
     if "staff_names" not in g:

@@ -10,7 +10,7 @@ from flask_admin import BaseView, expose
 from domain.deals.model import LOST, WON
 from projections.queries.funnel import get_funnel
 from web.admin.access import ADMINS, Protected
-from web.admin.commands import issue
+from web.admin.commands import issue, version_missing
 from web.admin.forms.settings import PipelineForm
 from web.services import services
 
@@ -26,13 +26,15 @@ class PipelineView(Protected, BaseView):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> Any:
-        stages = services().app.get_pipeline().stages
-        form = PipelineForm(request.form if request.method == "POST" else None, stages="\n".join(stages))
-        if request.method == "POST" and form.validate():
-            saved = issue(form, lambda app, common: app.configure_pipeline(
-                stages=form.stage_list(), open_deals_by_stage=open_deals_by_stage(), **common))
-            if saved is not None:
-                flash("The pipeline's stages are saved.", "success")
-                return redirect(url_for(".index"))
-        return self.render("admin/views/pipeline.html", form=form, stages=stages, outcomes=(WON, LOST),
+        pipeline = services().app.get_pipeline()
+        form = PipelineForm(request.form if request.method == "POST" else None, stages="\n".join(pipeline.stages),
+                            version=pipeline.version)
+        saved = request.method == "POST" and form.validate() and not version_missing(form) and \
+            issue(form, lambda app, common: app.configure_pipeline(
+                stages=form.stage_list(), open_deals_by_stage=open_deals_by_stage(),
+                expected_version=form.expected_version(), **common)) is not None
+        if saved:
+            flash("The pipeline's stages are saved.", "success")
+            return redirect(url_for(".index"))
+        return self.render("admin/views/pipeline.html", form=form, stages=pipeline.stages, outcomes=(WON, LOST),
                            can_write=self.can_write())

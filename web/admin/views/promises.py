@@ -14,7 +14,9 @@ from projections import models
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.promises import CancelForm, KeepForm, MakePromiseForm, RescheduleForm
 from web.admin.views import filters
-from web.admin.views.display import fmt_customer, fmt_details, fmt_person, fmt_time, links, page_url, plain, utc
+from web.admin.views.display import (
+    fmt_customer, fmt_details, fmt_person, fmt_time, held_by_colleague, links, page_url, plain, utc,
+)
 from web.services import services
 
 STATUSES = ("open", "kept", "cancelled")
@@ -24,9 +26,14 @@ def _open(row: Any) -> bool:
     return row.status == "open"
 
 
+def _colleagues(row: Any) -> str | None:
+    """Bulk "keep" leaves a colleague's promise to them (its own page still offers Keep)."""
+    return "owned by a colleague" if held_by_colleague(row.owner) else None
+
+
 PROMISE_COMMANDS = (
     RowCommand("keep", "Keep", KeepForm, lambda app, i, v, kw: app.keep_promise(i, evidence=v["evidence"], **kw),
-               offered=_open, bulk=True, style="success"),
+               offered=_open, bulk=True, style="success", bulk_skip=_colleagues),
     RowCommand("reschedule", "Reschedule", RescheduleForm,
                lambda app, i, v, kw: app.reschedule_promise(i, due_at=v["due_at"], reason=v["reason"], **kw),
                offered=_open),
