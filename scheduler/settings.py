@@ -33,6 +33,7 @@ SCHEDULER_DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 10,  # seconds a webhook endpoint has to answer
     "WEBHOOK_MAX_FAILURES": 10,  # consecutive failed attempts after which a subscription is paused
     "WEBHOOK_ALLOW_HTTP": 0,  # 1: webhook URLs may use plain http to any host (default: localhost only)
+    "WEBHOOK_ALLOW_PRIVATE": 0,  # 1: webhooks may reach loopback and private networks (never link-local)
     # Email in (scheduler/mailin): `touchline mail-in`'s SMTP listener and IMAP poller.
     "MAIL_IN_HOST": "127.0.0.1",
     "MAIL_IN_PORT": 2525,
@@ -65,6 +66,7 @@ class SchedulerSettings:
     link_key: bytes = b""  # signs survey and unsubscribe links (from SECRET_KEY); empty: no outreach
     webhook_timeout: float = 10.0
     webhook_max_failures: int = 10
+    webhook_allow_private: bool = False  # deliveries to loopback and private addresses (TOUCHLINE_WEBHOOK_ALLOW_PRIVATE)
     timezone: str = "UTC"  # times in messages to staff who chose no zone (TOUCHLINE_TIMEZONE)
 
     @classmethod
@@ -87,6 +89,7 @@ class SchedulerSettings:
             link_key=link_key(merged.get("SECRET_KEY")),
             webhook_timeout=value["WEBHOOK_TIMEOUT"],
             webhook_max_failures=int(value["WEBHOOK_MAX_FAILURES"]),
+            webhook_allow_private=webhook_url_rules(merged)["allow_private"],
             timezone=str(merged.get("TIMEZONE") or "UTC"),
         )
 
@@ -100,9 +103,13 @@ def link_key(secret: Any) -> bytes:
     return hmac.new(raw, b"touchline/message-links", hashlib.sha256).digest()
 
 
-def webhook_allow_http(config: Mapping[str, Any]) -> bool:
-    """Whether webhook URLs may use plain http to any host (``TOUCHLINE_WEBHOOK_ALLOW_HTTP``)."""
-    return str(config.get("WEBHOOK_ALLOW_HTTP") or "").strip().lower() in ("1", "true", "yes", "on")
+def webhook_url_rules(config: Mapping[str, Any]) -> dict[str, bool]:
+    """Which webhook URLs are accepted, as keyword arguments of the webhook commands: plain http
+    to any host (``TOUCHLINE_WEBHOOK_ALLOW_HTTP``), receivers on loopback and private networks
+    (``TOUCHLINE_WEBHOOK_ALLOW_PRIVATE``)."""
+    def on(name: str) -> bool:
+        return str(config.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+    return {"allow_http": on("WEBHOOK_ALLOW_HTTP"), "allow_private": on("WEBHOOK_ALLOW_PRIVATE")}
 
 
 class SettingError(ValueError):

@@ -8,14 +8,17 @@ as a ``Response`` with an error rather than an exception, so the caller logs eve
 
 from __future__ import annotations
 
+import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.webhooks.model import refused_address
 from domain.webhooks.signing import signature_header
 from projections.audit import describe, plain
 
@@ -60,13 +63,35 @@ class Response:
         return self.error is None
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+def refused_destination(url: str, *, allow_private: bool) -> str | None:
+    """Why ``url``'s host must not be called now, or None: each address its name resolves to is
+    checked (``refused_address``), so a name that points into the server's own networks (or was
+    re-pointed there since the subscription was made) is refused like the address itself. The
+    connection resolves the name again: a resolver that answers differently within that moment
+    is not caught (DNS rebinding); firewall egress for certainty."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return None  # the request itself reports that the name does not resolve
+    for address in sorted(found):
+        reason = refused_address(address.split("%")[0], allow_private=allow_private)
+        if reason:
+            return f"refused: {host} resolves to {address}, {reason} (TOUCHLINE_WEBHOOK_ALLOW_PRIVATE)"
+    return None
+
+
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float, *, allow_private: bool = False) -> Response:
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     started = time.monotonic()
 
     def took() -> int:
         return round((time.monotonic() - started) * 1000)
 
+    refused = refused_destination(url, allow_private=allow_private)
+    if refused:
+        return Response(None, "", took(), refused)
     try:
         with _opener.open(request, timeout=timeout) as answer:
             text = answer.read(READ_LIMIT).decode("utf-8", "replace")

@@ -162,7 +162,8 @@ class Subscription:
         now = self.ctx.clock.now()
         delivery = delivery_id(sub.id, notification.id, cursor["replays"])
         headers = signed_headers(sub.secret, body, now, delivery, shown["type"])
-        response = post(sub.url, body, headers, self.ctx.settings.webhook_timeout)
+        response = post(sub.url, body, headers, self.ctx.settings.webhook_timeout,
+                        allow_private=self.ctx.settings.webhook_allow_private)
         self.ctx.checkpoint("webhook-posted", delivery)
         attempt = {"subscription_id": str(sub.id), "delivery_id": str(delivery),
                    "event_id": shown["id"], "position": notification.id, "event_type": shown["type"],

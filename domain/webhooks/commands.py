@@ -18,21 +18,22 @@ class IssuedSecret(NamedTuple):
 
 class WebhookCommands(Service):
     def create_webhook(self, *, url: str, event_types: list[str] | str, allow_http: bool = False,
-                       id: UUID | None = None, occurred_at: datetime, actor: str) -> IssuedSecret:
+                       allow_private: bool = False, id: UUID | None = None, occurred_at: datetime,
+                       actor: str) -> IssuedSecret:
         """Subscribe ``url`` to ``event_types``; deliveries start after this event's position."""
-        webhook = WebhookSubscription.create(url=url, event_types=event_types, allow_http=allow_http, id=id,
-                                             occurred_at=occurred_at, actor=actor)
+        webhook = WebhookSubscription.create(url=url, event_types=event_types, allow_http=allow_http,
+                                             allow_private=allow_private, id=id, occurred_at=occurred_at, actor=actor)
         return IssuedSecret(self._save(webhook), webhook.secret)
 
     def get_webhook(self, webhook_id: UUID) -> WebhookSubscription:
         return self._get(WebhookSubscription, webhook_id)
 
     def change_webhook(self, webhook_id: UUID, *, url: str | None = None, event_types: list[str] | str | None = None,
-                       allow_http: bool = False, expected_version: int | None = None, occurred_at: datetime,
-                       actor: str) -> Receipt:
+                       allow_http: bool = False, allow_private: bool = False, expected_version: int | None = None,
+                       occurred_at: datetime, actor: str) -> Receipt:
         webhook = self._get(WebhookSubscription, webhook_id, expected_version)
-        if not webhook.change(url=url, event_types=event_types, allow_http=allow_http, occurred_at=occurred_at,
-                              actor=actor):
+        if not webhook.change(url=url, event_types=event_types, allow_http=allow_http, allow_private=allow_private,
+                              occurred_at=occurred_at, actor=actor):
             return self._unchanged(webhook)
         return self._save(webhook)
 

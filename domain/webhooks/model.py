@@ -11,6 +11,7 @@ A replay request moves delivery back to a log position (the scheduler applies it
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -38,8 +39,29 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def clean_url(url: str, *, allow_http: bool = False) -> str:
-    """An https URL (http only to this machine, unless ``allow_http``), without credentials."""
+def refused_address(host: str, *, allow_private: bool = False) -> str | None:
+    """Why a webhook must not be sent to ``host`` (an IP address, or ``localhost``), or None: a
+    token that may create webhooks must not make the server call its own network. Link-local
+    addresses (the cloud metadata service at 169.254.169.254) never; loopback and private networks
+    only with ``allow_private``. A host name is checked on its addresses when delivering."""
+    if host.lower().rstrip(".") == "localhost":
+        return None if allow_private else "a loopback address"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return "a link-local or reserved address (such as a cloud metadata service)"
+    if not allow_private and (ip.is_loopback or ip.is_private):
+        return "a loopback address" if ip.is_loopback else "a private-network address"
+    return None
+
+
+def clean_url(url: str, *, allow_http: bool = False, allow_private: bool = False) -> str:
+    """An https URL (http only to this machine, unless ``allow_http``), without credentials, not
+    to an address of the server's own networks (``refused_address``)."""
     cleaned = text("url", url, max_length=2000)
     try:
         parts = urlsplit(cleaned)
@@ -53,6 +75,10 @@ def clean_url(url: str, *, allow_http: bool = False) -> str:
         raise InvalidValueError("url", "must not hold a user name or password (deliveries are signed instead)")
     if parts.fragment:
         raise InvalidValueError("url", "must not have a #fragment")
+    refused = refused_address(host, allow_private=allow_private)
+    if refused:
+        raise InvalidValueError("url", f"must not point at {refused} (TOUCHLINE_WEBHOOK_ALLOW_PRIVATE=1 allows "
+                                       "receivers on loopback and private networks)")
     if parts.scheme == "http" and not allow_http and host not in LOCAL_HOSTS:
         raise InvalidValueError("url", "must use https (plain http only to localhost or 127.0.0.1, unless "
                                        "TOUCHLINE_WEBHOOK_ALLOW_HTTP is set)")
@@ -63,11 +89,12 @@ class WebhookSubscription(Entity):
     kind = "Webhook"
 
     @classmethod
-    def create(cls, *, url: str, event_types: list[str] | str, allow_http: bool = False, id: UUID | None = None,
+    def create(cls, *, url: str, event_types: list[str] | str, allow_http: bool = False,
+               allow_private: bool = False, id: UUID | None = None,
                occurred_at: datetime, actor: str) -> WebhookSubscription:
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         # An id given by the caller (derived from an Idempotency-Key), else a new one.
-        return cls._create(cls.Created, id=id, url=clean_url(url, allow_http=allow_http),
+        return cls._create(cls.Created, id=id, url=clean_url(url, allow_http=allow_http, allow_private=allow_private),
                            event_types=clean_patterns(event_types), secret=new_secret(), occurred_at=occurred_at,
                            actor=actor)
 
@@ -92,11 +119,11 @@ class WebhookSubscription(Entity):
             raise WebhookStateError(f"webhook {self.url} was deleted")
 
     def change(self, *, url: str | None, event_types: list[str] | str | None, allow_http: bool = False,
-               occurred_at: datetime, actor: str) -> bool:
+               allow_private: bool = False, occurred_at: datetime, actor: str) -> bool:
         """Change the URL and/or the types; False when nothing changes."""
         self._check_not_deleted()
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        new_url = self.url if url is None else clean_url(url, allow_http=allow_http)
+        new_url = self.url if url is None else clean_url(url, allow_http=allow_http, allow_private=allow_private)
         new_types = self.event_types if event_types is None else clean_patterns(event_types)
         if (new_url, new_types) == (self.url, self.event_types):
             return False

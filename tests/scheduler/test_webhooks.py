@@ -4,6 +4,7 @@ exactly-once bookkeeping (at-least-once with the same delivery id across a crash
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -26,16 +27,21 @@ from web.services import Services, build_services
 ADMIN = "user:admin"
 
 
+def settings(**values: Any) -> SchedulerSettings:
+    """The receivers here listen on 127.0.0.1: a loopback address, allowed by this setting only."""
+    return SchedulerSettings(webhook_allow_private=True, **values)
+
+
 class Hooks:
     """The Application, its read models, the delivery job's context and a receiver."""
 
     def __init__(self, services: Services, clock: FixedClock, receiver: Receiver) -> None:
         self.services, self.app, self.clock, self.receiver = services, services.app, clock, receiver
         self.runner = services.projection_runner()
-        self.ctx = SchedulerContext(self.app, services.views, clock, SchedulerSettings(webhook_max_failures=3))
+        self.ctx = SchedulerContext(self.app, services.views, clock, settings(webhook_max_failures=3))
 
     def subscribe(self, types: str = "Customer.*", url: str | None = None, receiver: Receiver | None = None) -> UUID:
-        issued = self.app.create_webhook(url=url or self.receiver.url, event_types=types,
+        issued = self.app.create_webhook(url=url or self.receiver.url, event_types=types, allow_private=True,
                                          occurred_at=self.clock.now(), actor=ADMIN)
         (receiver or self.receiver).secret = issued.secret
         return issued.receipt.id
@@ -260,7 +266,7 @@ def test_a_redirect_or_a_timeout_is_a_failure_logged_with_what_came_back(hooks: 
     hooks.tick()
     released = threading.Event()
     hooks.receiver.before_answer = lambda delivery: released.wait(timeout=10)  # answers too late
-    hooks.ctx.settings = SchedulerSettings(webhook_timeout=0.2, webhook_max_failures=3)
+    hooks.ctx.settings = settings(webhook_timeout=0.2, webhook_max_failures=3)
     hooks.clock.advance(minutes=1)
     hooks.tick()
     released.set()
@@ -271,10 +277,25 @@ def test_a_redirect_or_a_timeout_is_a_failure_logged_with_what_came_back(hooks: 
     assert hooks.cursor(webhook)["failures"] == 2 and hooks.cursor(webhook)["delivered"] == 0
 
 
+def test_a_name_that_resolves_into_the_servers_networks_is_not_called(
+        hooks: Hooks, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name passes when subscribing; when delivering, the addresses it resolves to are checked
+    (a name pointed at the metadata service, or re-pointed there since)."""
+    webhook = hooks.app.create_webhook(url="https://hooks.internal.example/in", event_types="*",
+                                       occurred_at=hooks.clock.now(), actor=ADMIN).receipt.id
+    monkeypatch.setattr("scheduler.webhook_http.socket.getaddrinfo", lambda host, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 443))])
+    hooks.customer("Ada")
+    hooks.tick()
+    attempt, = hooks.attempts(webhook)
+    assert attempt["outcome"] == "failed" and attempt["error"].startswith(
+        "refused: hooks.internal.example resolves to 169.254.169.254, a link-local")
+
+
 def test_before_the_projections_created_their_tables_the_job_does_nothing(database_url: str, clock: FixedClock) -> None:
     services = build_services({"DATABASE_URL": database_url}, clock=clock)
     try:
-        run = deliver_webhooks(SchedulerContext(services.app, services.views, clock, SchedulerSettings()))
+        run = deliver_webhooks(SchedulerContext(services.app, services.views, clock, settings()))
         assert not run and run.errors == []
     finally:
         services.close()
@@ -296,7 +317,7 @@ def test_personal_fields_are_sent_as_the_api_shows_them_erased_after_an_erasure(
 def test_order_holds_across_batches_and_runs_and_the_cursor_skips_what_does_not_match(
         hooks: Hooks, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("scheduler.webhooks.BATCH", 2)
-    hooks.ctx.settings = SchedulerSettings(send_limit=3)
+    hooks.ctx.settings = settings(send_limit=3)
     webhook = hooks.subscribe("Customer.*")
     names = [f"Customer {i}" for i in range(5)]
     for name in names:

@@ -26,13 +26,14 @@ def create(api: ApiClient, url: str = "https://hooks.example/in", types: list[st
 
 def test_create_deliver_and_read_progress_and_attempts(stored_api: ApiClient) -> None:
     api = stored_api
+    api.app.config["WEBHOOK_ALLOW_PRIVATE"] = "1"  # the receiver listens on 127.0.0.1
     with Receiver(api.services.clock) as receiver:  # type: ignore[arg-type]
         created = create(api, receiver.url, ["Customer.Registered"])
         receiver.secret = created["secret"]
         api.customer("Ada")
         api.catch_up()
         deliver_webhooks(SchedulerContext(api.services.app, api.services.views, api.services.clock,
-                                          SchedulerSettings()))
+                                          SchedulerSettings(webhook_allow_private=True)))
         delivery, = receiver.deliveries
         assert delivery.verified and delivery.payload["data"]["name"] == "Ada"
     api.catch_up()

@@ -20,7 +20,7 @@ from domain.errors import DomainError
 from domain.service import Receipt
 from projections.queries.webhooks import get_webhook_row, list_webhooks
 from projections.webhook_state import attempts_of, create_webhook_tables
-from scheduler.settings import webhook_allow_http
+from scheduler.settings import webhook_url_rules
 from web.api.actions import action
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
@@ -89,7 +89,7 @@ class Webhooks(MethodView):
 
         def create() -> Receipt:
             issued = services().app.create_webhook(
-                url=body["url"], event_types=body["event_types"], allow_http=webhook_allow_http(current_app.config),
+                url=body["url"], event_types=body["event_types"], **webhook_url_rules(current_app.config),
                 id=new_id(), occurred_at=when(body), actor=caller().actor)
             secrets.append(issued.secret)
             return issued.receipt
@@ -117,7 +117,7 @@ class Webhook(MethodView):
         """Change the URL and/or the event types (what is left out stays)."""
         return execute(lambda: services().app.change_webhook(
             webhook_id, url=body.get("url"), event_types=body.get("event_types"),
-            allow_http=webhook_allow_http(current_app.config), expected_version=expected_version(),
+            **webhook_url_rules(current_app.config), expected_version=expected_version(),
             occurred_at=when(body), actor=caller().actor), path_ids={"webhook_id": webhook_id})
 
 

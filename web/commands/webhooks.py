@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from domain.webhooks.model import webhook_id
 from projections.views.webhooks import webhook_subscriptions
 from projections.webhook_state import cursors
-from scheduler.settings import webhook_allow_http
+from scheduler.settings import webhook_url_rules
 from web.services import services
 
 ACTOR = "system:cli"
@@ -45,7 +45,7 @@ def webhooks_group() -> None:
 def create_command(url: str, event_types: str) -> None:
     """Subscribe URL to event types and print its signing secret (once)."""
     issued = _run(lambda app, common: app.create_webhook(
-        url=url, event_types=event_types, allow_http=webhook_allow_http(current_app.config), **common))
+        url=url, event_types=event_types, **webhook_url_rules(current_app.config), **common))
     found = services().app.get_webhook(issued.receipt.id)
     click.echo(f"Created webhook {found.id} to {found.url} for {', '.join(found.event_types)}.")
     click.echo("Store its signing secret now: it is not shown again.")

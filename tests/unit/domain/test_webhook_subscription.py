@@ -40,9 +40,30 @@ def test_a_bad_url_is_refused_naming_the_field(memory_app: Touchline, url: str, 
 
 
 def test_plain_http_only_to_this_machine_unless_allowed(memory_app: Touchline) -> None:
-    assert create(memory_app, "http://127.0.0.1:8080/in").url == "http://127.0.0.1:8080/in"
-    assert create(memory_app, "http://localhost/in").url == "http://localhost/in"
+    assert create(memory_app, "http://127.0.0.1:8080/in", allow_private=True).url == "http://127.0.0.1:8080/in"
+    assert create(memory_app, "http://localhost/in", allow_private=True).url == "http://localhost/in"
     assert create(memory_app, "http://hooks.example/in", allow_http=True).url == "http://hooks.example/in"
+
+
+@pytest.mark.parametrize(("url", "kind"), [
+    ("https://169.254.169.254/latest/meta-data", "link-local"),  # a cloud's metadata service
+    ("https://[::ffff:169.254.169.254]/", "link-local"), ("https://[fe80::1]/", "link-local"),
+    ("https://0.0.0.0/", "link-local or reserved"), ("https://10.0.0.1/in", "private-network"),
+    ("https://192.168.1.20/in", "private-network"), ("https://172.16.5.4/in", "private-network"),
+    ("https://[fd00::1]/in", "private-network"), ("https://127.0.0.1/in", "loopback"),
+    ("http://localhost:8080/in", "loopback"),
+])
+def test_a_url_into_the_servers_own_networks_is_refused(memory_app: Touchline, url: str, kind: str) -> None:
+    """A token that may create webhooks must not make the server call its own network."""
+    with pytest.raises(InvalidValueError, match=kind) as caught:
+        create(memory_app, url)
+    assert caught.value.field == "url"
+
+
+def test_private_networks_only_when_allowed_and_link_local_never(memory_app: Touchline) -> None:
+    assert create(memory_app, "https://10.0.0.1/in", allow_private=True).url == "https://10.0.0.1/in"
+    with pytest.raises(InvalidValueError, match="link-local"):
+        create(memory_app, "https://169.254.169.254/", allow_private=True)
 
 
 @pytest.mark.parametrize("types", ["", " , ", "Case", "Case.Bogus", "Nothing.*", "ApiToken.*", "ApiToken.Created",

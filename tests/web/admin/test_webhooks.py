@@ -21,7 +21,8 @@ from tests.web.admin.test_users import ADMIN_ONLY
 
 def webhook(panel: Panel, url: str = "https://hooks.example/in", types: str = "Case.*") -> tuple[str, str]:
     """(id, secret) of a webhook created by the test, projected."""
-    issued = panel.services.app.create_webhook(url=url, event_types=types, occurred_at=panel.clock.now(),
+    issued = panel.services.app.create_webhook(url=url, event_types=types, allow_private=True,
+                                               occurred_at=panel.clock.now(),
                                                actor=f"user:{panel.user_id('admin')}")
     panel.catch_up()
     return str(issued.receipt.id), issued.secret
@@ -30,7 +31,7 @@ def webhook(panel: Panel, url: str = "https://hooks.example/in", types: str = "C
 def deliver(panel: Panel, **settings: Any) -> None:
     panel.catch_up()
     deliver_webhooks(SchedulerContext(panel.services.app, panel.services.views, panel.clock,
-                                      SchedulerSettings(**settings)))
+                                      SchedulerSettings(**{"webhook_allow_private": True, **settings})))
     panel.catch_up()
 
 
@@ -71,6 +72,7 @@ def test_forged_commands_by_an_agent_or_auditor_change_nothing(panel: Panel) -> 
 
 def test_a_new_webhook_shows_its_secret_once_and_deliveries_verify_with_it(panel: Panel) -> None:
     admin = panel.client("admin")
+    panel.app.config["WEBHOOK_ALLOW_PRIVATE"] = "1"  # the receiver listens on 127.0.0.1
     with Receiver(panel.clock) as receiver:
         with projecting(panel):
             response = panel.post(admin, "/admin/webhooks/new/", {"url": receiver.url, "event_types": "Customer.*"})

@@ -13,7 +13,7 @@ from flask_admin import expose
 
 from projections import models
 from projections.webhook_state import attempts_of
-from scheduler.settings import webhook_allow_http
+from scheduler.settings import webhook_url_rules
 from web.admin.access import ADMINS, require_write
 from web.admin.commands import CommandView, RowCommand, issue
 from web.admin.forms.cases import ConfirmForm
@@ -32,13 +32,13 @@ W = models.WebhookSubscription
 STATUSES = ("active", "paused", "deleted")
 
 
-def allow_http() -> bool:
-    return webhook_allow_http(current_app.config)
+def url_rules() -> dict[str, bool]:
+    return webhook_url_rules(current_app.config)
 
 
 def change(app: Any, webhook_id: UUID, values: dict[str, Any], common: dict[str, Any]) -> Any:
     return app.change_webhook(webhook_id, url=values["url"] or "", event_types=values["event_types"] or "",
-                              allow_http=allow_http(), **common)
+                              **url_rules(), **common)
 
 
 WEBHOOK_COMMANDS = (
@@ -120,7 +120,7 @@ class WebhooksView(CommandView):
 
         def command(app: Any, common: dict[str, Any]) -> Any:
             issued = app.create_webhook(url=form.url.data or "", event_types=form.event_types.data or "",
-                                        allow_http=allow_http(), **common)
+                                        **url_rules(), **common)
             secrets.append(issued.secret)
             return issued.receipt
 
