@@ -21,7 +21,13 @@ from projections.queries.records import is_overdue, merged_ids
 from projections.queries.sla import _clocks_at, _Terms
 from projections.queries.staff import staff_names
 from projections.views.cases import ACTIVE, cases
-from projections.views.customer360 import NAME_KEY, customer_timeline, customers
+from projections.views.customer360 import (
+    NAME_KEY,
+    PHONE_DIGITS,
+    customer_timeline,
+    customers,
+    digits_of,
+)
 from projections.views.deals import deals
 from projections.views.promises import promises
 
@@ -82,16 +88,6 @@ def get_case_conversation(conn: sa.Connection, case_id: str, *, limit: int = 500
     return {"lines": lines, "names": _named(conn, lines, set()), "more": len(rows) > limit}
 
 
-def _digits(value: str | None) -> str:
-    return re.sub(r"\D", "", value or "")
-
-
-def _sql_digits(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    for char in " -()+./":
-        column = sa.func.replace(column, char, "")
-    return column
-
-
 def normalised_name(name: str) -> str:
     return " ".join(name.lower().split())
 
@@ -111,8 +107,8 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
         "name": _sql_name(customers.c.name) == normalised_name(customer["name"])}
     if customer["email"]:
         tests["email"] = customers.c.email == customer["email"].lower()  # stored lower-case
-    if len(_digits(customer["phone"])) >= 6:
-        tests["phone"] = _sql_digits(customers.c.phone) == _digits(customer["phone"])
+    if len(digits_of(customer["phone"])) >= 6:
+        tests["phone"] = PHONE_DIGITS == digits_of(customer["phone"])
     query = (sa.select(customers.c.id, customers.c.name, customers.c.email, customers.c.phone, customers.c.kind,
                        customers.c.registered_at, customers.c.touches, customers.c.open_cases)
              .where(sa.or_(*tests.values()), customers.c.id != customer["id"], customers.c.merged_into.is_(None))
@@ -121,7 +117,7 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     for row in conn.execute(query).mappings():
         reasons = [reason for reason, matched in (
             ("email", customer["email"] and row["email"] == customer["email"].lower()),
-            ("phone", "phone" in tests and _digits(row["phone"]) == _digits(customer["phone"])),
+            ("phone", "phone" in tests and digits_of(row["phone"]) == digits_of(customer["phone"])),
             ("name", normalised_name(row["name"]) == normalised_name(customer["name"]))) if matched]
         found.append({**row, "reasons": reasons})
     return found

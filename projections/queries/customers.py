@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from projections.queries.paging import Page, Sorting
 from projections.queries.records import DEAL_SORTS, merged_ids, of_customer
 from projections.queries.service import PROMISE_SORTS, list_cases
-from projections.views.customer360 import NAME_KEY, customer_timeline, customers
+from projections.views.customer360 import (
+    NAME_KEY,
+    PHONE_DIGITS,
+    customer_timeline,
+    customers,
+    digits_of,
+)
 from projections.views.deals import deals
 from projections.views.directory import pipeline_stages
 from projections.views.promises import promises
@@ -106,11 +112,20 @@ def get_timeline(
 
 
 def list_customers(
-    conn: sa.Connection, *, search: str | None = None, sector: str | None = None, limit: int = 100,
-    cursor: str | None = None, sort: str | None = None,
+    conn: sa.Connection, *, search: str | None = None, sector: str | None = None, email: str | None = None,
+    phone: str | None = None, external_ref: str | None = None, limit: int = 100, cursor: str | None = None,
+    sort: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """Customers, by name unless ``sort`` says otherwise (``CUSTOMER_SORTS``)."""
+    """Customers, by name unless ``sort`` says otherwise (``CUSTOMER_SORTS``). ``email``, ``phone``
+    (its digits) and ``external_ref`` find the customer an integrator knows by them (the summary's
+    email and phone, each indexed)."""
     query = sa.select(customers)
+    if email:
+        query = query.where(customers.c.email == email.strip().lower())  # stored lower-case
+    if phone:
+        query = query.where(PHONE_DIGITS == digits_of(phone))
+    if external_ref:
+        query = query.where(customers.c.external_ref == external_ref)
     if search:
         term = search.lower()  # typed text, not a pattern: "_" and "%" match themselves
         query = query.where(sa.or_(sa.func.lower(customers.c.name).contains(term, autoescape=True),

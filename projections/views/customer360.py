@@ -45,6 +45,7 @@ customers = sa.Table(
     sa.Column("location", sa.String(100)),
     sa.Column("consents", sa.JSON, nullable=False),
     sa.Column("merged_into", Id(), index=True),
+    sa.Column("external_ref", sa.String(200), index=True),  # the sending system's id (an integrator's lookup)
     sa.Column("registered_at", UTCDateTime, nullable=False),
     sa.Column("first_touch_at", UTCDateTime),
     sa.Column("last_touch_at", UTCDateTime, index=True),
@@ -71,6 +72,25 @@ customers = sa.Table(
 # databases by ``ensure_indexes``, no rebuild.
 NAME_KEY = sa.func.lower(customers.c.name, type_=sa.String(300)).label("name_key")
 sa.Index("ix_customers_name_key", NAME_KEY.element, customers.c.id)
+
+
+def phone_digits(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A phone number's digits in SQL ("+1 (555) 010-2030" -> "15550102030"): the punctuation
+    ``domain.values.phone_number`` allows, removed."""
+    for char in " -()+./":
+        column = sa.func.replace(column, char, "")
+    return column
+
+
+PHONE_DIGITS = phone_digits(customers.c.phone)
+
+
+def digits_of(value: str | None) -> str:
+    """``PHONE_DIGITS`` in Python, for the value to compare it with."""
+    return "".join(c for c in value or "" if c.isdigit())
+
+
+sa.Index("ix_customers_phone_digits", PHONE_DIGITS)  # a caller's number finds them (telephony lookups)
 
 customer_timeline = sa.Table(
     "customer_timeline", metadata,
@@ -121,7 +141,7 @@ class Customer360Projection(Projection):
     # 2: merges fold the duplicate's figures into the survivor; 3: surveys and win-back offers on
     # the timeline (and the row's version follows them), INTEGER positions on SQLite; 4: the
     # timeline's full texts and case (a case's conversation); 5: retractions taken back; 6: deal
-    # titles are personal (erased customers' "Deal opened" lines)
+    # titles are personal (erased customers' "Deal opened" lines), the customer's external_ref
     version = 6
     tables = (customers, customer_timeline, customer_links)
 
@@ -187,7 +207,8 @@ class Customer360Projection(Projection):
     def registered(self, e: Any, ctx: Context, rows: Rows) -> None:
         rows.put(customers, {
             "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
-            **self._segment(e.segment), "consents": {}, "registered_at": e.occurred_at, "touches": 0,
+            **self._segment(e.segment), "consents": {}, "external_ref": e.external_ref,
+            "registered_at": e.occurred_at, "touches": 0,
             "touches_by_channel": {}, "open_cases": 0, "cases_total": 0, "open_promises": 0, "deals_by_stage": {},
             "won_value": 0, "csat_sum": 0, "csat_count": 0, "recent_touches": [], "version": e.originator_version,
         })

@@ -62,6 +62,37 @@ def test_a_search_for_a_wildcard_character_finds_it_typed_not_everyone(api: ApiC
     assert [c["name"] for c in found] == [f"Odd{typed}Name"]
 
 
+def test_an_integrator_finds_the_customer_by_email_phone_or_its_own_id(api: ApiClient) -> None:
+    """A telephony system looks the caller up by number; a shop by its own customer id."""
+    ada = api.customer("Ada", contact_points=[{"kind": "email", "value": "ada@example.com"},
+                                              {"kind": "mobile", "value": "+1 (555) 010-2030"}], external_ref="shop-17")
+    api.customer("Bob", contact_points=[{"kind": "phone", "value": "+1 555 010 2031"}])
+    api.catch_up()
+    for query in ("email=ADA@example.com", "phone=%2B15550102030", "phone=1-555-010-2030", "external_ref=shop-17"):
+        found = api.get(f"/api/v1/customers?{query}").get_json()["items"]
+        assert [(c["id"], c["external_ref"]) for c in found] == [(ada, "shop-17")], query
+    for query in ("email=nobody@example.com", "phone=5550102030", "external_ref=shop-18"):
+        assert api.get(f"/api/v1/customers?{query}").get_json()["items"] == [], query
+    bad = api.get("/api/v1/customers?phone=call%20me")
+    assert bad.status_code == 422 and "phone" in bad.get_json()["errors"]
+
+
+def test_an_email_address_a_customer_has_already_is_a_409_naming_them(api: ApiClient) -> None:
+    key = {"Idempotency-Key": "shop-sync-ada"}
+    first = api.post("/api/v1/customers", {"name": "Ada", "contact_points": [
+        {"kind": "email", "value": "ada@example.com"}]}, headers=key)
+    api.catch_up()
+    events = api.event_count()
+    again = api.post("/api/v1/customers", {"name": "Ada L.", "contact_points": [
+        {"kind": "email", "value": "Ada@Example.com"}]})
+    assert (again.status_code, again.get_json()["code"]) == (409, "already_exists")
+    assert first.get_json()["id"] in again.get_json()["errors"]["contact_points"][0]
+    assert api.event_count() == events
+    replay = api.post("/api/v1/customers", {"name": "Ada", "contact_points": [
+        {"kind": "email", "value": "ada@example.com"}]}, headers=key)  # a retry of the first: its answer
+    assert (replay.status_code, replay.get_json()["id"]) == (201, first.get_json()["id"])
+
+
 def test_an_unchanged_list_answers_304_to_its_etag_and_a_changed_one_200(api: ApiClient, five: list[str]) -> None:
     first = api.get("/api/v1/customers")
     etag = first.headers["ETag"]

@@ -11,8 +11,11 @@ from marshmallow import RAISE
 from projections.queries.customers import (
     get_customer, get_customer_360, get_timeline, list_churn_candidates, list_customers,
 )
+from domain.service import Receipt
+from projections.queries.public import find_customer_by_email
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
+from web.api.errors import ApiError
 from web.api.events import event_types
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
@@ -34,9 +37,11 @@ class Customers(MethodView):
     @blp.arguments(CustomerQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, CustomerPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Customers (by name, or as sort says); search in name and email, filter by sector."""
+        """Customers (by name, or as sort says); search in name and email, filter by sector; find the
+        one with an email address, a phone number or your system's id (``external_ref``)."""
         return read(query, lambda conn: page(list_customers(
-            conn, search=query.get("search"), sector=query.get("sector"), limit=query["limit"],
+            conn, search=query.get("search"), sector=query.get("sector"), email=query.get("email"),
+            phone=query.get("phone"), external_ref=query.get("external_ref"), limit=query["limit"],
             cursor=query.get("cursor"), sort=query["sort"])))
 
     @requires("write:customers")
@@ -44,11 +49,30 @@ class Customers(MethodView):
     @blp.response(201, ReceiptSchema)
     @blp.doc(parameters=[IDEMPOTENCY_DOC])
     def post(self, body: dict[str, Any]) -> Any:
-        """Register a customer (a person or a company)."""
-        return execute(lambda: services().app.register_customer(
-            id=new_id(), name=body["name"], kind=body["kind"], contact_points=body.get("contact_points"),
-            segment=body.get("segment"), external_ref=body.get("external_ref"),
-            occurred_at=when(body), actor=caller().actor), status=201)
+        """Register a customer (a person or a company). An email address that a customer has already
+        is a 409 naming them (find them with ``?email=``): one customer per address, as mail and the
+        public forms keep it."""
+        def register() -> Receipt:  # checked when it runs: a retry with its Idempotency-Key replays instead
+            refuse_known_email(body.get("contact_points") or [])
+            return services().app.register_customer(
+                id=new_id(), name=body["name"], kind=body["kind"], contact_points=body.get("contact_points"),
+                segment=body.get("segment"), external_ref=body.get("external_ref"),
+                occurred_at=when(body), actor=caller().actor)
+
+        return execute(register, status=201)
+
+
+def refuse_known_email(contact_points: list[dict[str, str]]) -> None:
+    """409 when a live customer has one of these email addresses already (as the read models show)."""
+    emails = [p["value"].strip().lower() for p in contact_points if p.get("kind") == "email" and p.get("value")]
+    if not emails:
+        return
+    with services().views.connect() as conn:
+        for email in emails:
+            known = find_customer_by_email(conn, email)
+            if known is not None:
+                raise ApiError(409, f"customer {known} has the email address {email} already",
+                               code="already_exists", errors={"contact_points": [f"{email} is customer {known}"]})
 
 
 @blp.route("/customers/churn-candidates")

@@ -7,12 +7,14 @@ numbers within the columns' ranges. Bad input is a 422 naming the field, never a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from domain.clock import NOT_YET, not_yet_happened
+from domain.errors import InvalidValueError
 from domain.values import EARLIEST_YEAR, LATEST_YEAR, MAX_MONEY
 from projections.queries.paging import Sorting
 from web.services import services
@@ -23,6 +25,17 @@ MIN_POSITION = ("Read-your-writes: wait (a few seconds at most) until the projec
                 "position (the position a write returned).")
 
 
+
+def domain_rule(check: Callable[[str, Any], Any]) -> Callable[[Any], None]:
+    """A marshmallow validator from a ``domain.values`` check (``check(field, value)``): the
+    domain's own rule and message, on the field, before any command runs."""
+    def validator(value: Any) -> None:
+        try:
+            check("value", value)
+        except InvalidValueError as exc:
+            raise ValidationError(exc.message) from None
+    return validator
+
 class Text(fields.String):
     """A string without NUL characters (PostgreSQL text cannot hold them). The NUL check is
     made here rather than by a ``Regexp`` validator (a third of a string's load), and the
@@ -32,7 +45,7 @@ class Text(fields.String):
         checks = [validate.Length(min=min_length, max=max_length)] \
             if max_length is not None or min_length is not None else []
         kwargs["metadata"] = {"pattern": NO_NUL, **kwargs.get("metadata", {})}
-        super().__init__(validate=checks, **kwargs)
+        super().__init__(validate=[*checks, *([kwargs.pop("validate")] if "validate" in kwargs else [])], **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         result = super()._deserialize(value, attr, data, **kwargs)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from domain.customers.model import CONTACT_KINDS, CUSTOMER_KINDS
 from domain.touchpoints.model import CHANNELS
+from domain.values import phone_number
 from projections.queries.customers import (
     CHURN_SORTS,
     CUSTOMER_SORTS,
@@ -20,6 +21,7 @@ from web.schemas.common import (
     Segment,
     Text,
     WriteSchema,
+    domain_rule,
     page_schema,
     sort_field,
 )
@@ -30,6 +32,12 @@ from web.schemas.promises import PromiseSchema
 class CustomerQuerySchema(ListQuerySchema):
     search = Text(max_length=200, metadata={"description": "Part of the name or email address."})
     sector = Text(max_length=100)
+    email = Text(max_length=254, metadata={"description": "The customer with this email address (any case)."})
+    phone = Text(max_length=50, validate=domain_rule(phone_number), metadata={
+        "description": "The customer with this phone number, compared by its digits (`+1 (555) 010-2030` finds "
+                       "`+15550102030`; a number stored without its country code is not found with one)."})
+    external_ref = Text(max_length=200, metadata={"description": "The customer registered with this `external_ref` "
+                                                                 "(your system's id)."})
     sort = sort_field(CUSTOMER_SORTS)
 
 
@@ -68,6 +76,7 @@ class CustomerSchema(Schema):
     location = fields.String(allow_none=True)
     consents = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
     merged_into = fields.String(allow_none=True)
+    external_ref = fields.String(allow_none=True)
     registered_at = fields.AwareDateTime(required=True)
     first_touch_at = fields.AwareDateTime(allow_none=True)
     last_touch_at = fields.AwareDateTime(allow_none=True)
