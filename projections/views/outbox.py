@@ -44,6 +44,7 @@ outbox = sa.Table(
     sa.Column("gave_up_at", UTCDateTime),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("ix_outbox_status_due", "status", "due_at"),
+    sa.Index("ix_outbox_customer", "customer_id"),  # a customer's messages: erasure, their data export
 )
 
 outbox_notices = sa.Table(

@@ -127,3 +127,45 @@ def test_audit_show_export_import_and_verify_after_erasure(
     finally:
         copied.services.close()
     assert names == {ERASED, "Bob Byte"}
+
+
+def test_a_persons_data_export_holds_every_record_about_them_with_its_history(
+        stored_api: ApiClient, ada: dict[str, str], tmp_path: Path) -> None:
+    """Their right of access: the merged duplicate's records too, personal fields readable, the
+    file owner-only, the read recorded; after an erasure the same export holds nothing of them."""
+    api, app = stored_api, stored_api.services.app
+    duplicate = api.customer("A. Lovelace", contact_points=[{"kind": "email", "value": "ada.l@work.example"}])
+    api.post("/api/v1/touchpoints", {"customer_id": duplicate, "channel": "phone", "direction": "inbound",
+                                     "kind": "inquiry", "subject": "Ada calls about the smoke"})
+    app.merge_customers(UUID(duplicate), survivor_id=UUID(ada["customer"]), occurred_at=api.services.clock.now(),
+                        actor="user:admin")
+    api.catch_up()
+    out = tmp_path / "ada.json"
+    result = invoke(api.app, "customers", "export", "ada.l@work.example", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"exported customer {ada['customer']} (into which {duplicate} was merged)" in result.output
+    assert out.stat().st_mode & 0o777 == 0o600
+    found = json.loads(out.read_text(encoding="utf-8"))
+    assert {c["id"] for c in found["customers"]} == {ada["customer"], duplicate}
+    assert [c["id"] for c in found["cases"]] == [ada["case"]]
+    assert [e["type"] for e in found["cases"][0]["events"]][:1] == ["Case.Opened"]
+    assert found["cases"][0]["events"][0]["data"]["description"] == "Ada smells smoke"
+    assert [t["events"][0]["data"]["subject"] for t in found["touchpoints"]] == ["Ada calls about the smoke"]
+    assert "bob@example.com" not in out.read_text(encoding="utf-8")  # nobody else's
+    assert found["read_models_position"] == api.event_count() - 1  # the one event after: this export's audit read
+    assert api.get(f"/api/v1/customers/{ada['customer']}/export").get_json()["cases"] == found["cases"]
+
+    erase(api, ada["customer"], "--reason", "GDPR")
+    api.catch_up()
+    after = api.get(f"/api/v1/customers/{duplicate}/export").get_json()
+    text = json.dumps(after)
+    assert after["customer_id"] == ada["customer"] and not [s for s in SECRETS if s in text], text
+
+
+def test_the_export_needs_the_audit_scope_and_a_customer(stored_api: ApiClient, ada: dict[str, str]) -> None:
+    api = stored_api
+    narrow = api.token("read:customers")
+    assert api.get(f"/api/v1/customers/{ada['customer']}/export", token=narrow).status_code == 403
+    assert api.get(f"/api/v1/customers/{ada['case']}/export").status_code == 404  # a case, not a customer
+    result = invoke(api.app, "customers", "export", "nobody@example.com", "--out", "/tmp/never-written.json")
+    assert result.exit_code == 1 and "no customer with the email address" in result.output

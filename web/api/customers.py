@@ -11,7 +11,10 @@ from marshmallow import RAISE
 from projections.queries.customers import (
     get_customer, get_customer_360, get_timeline, list_churn_candidates, list_customers,
 )
+from domain.audit.commands import record_audit_read
+from domain.errors import NotFoundError
 from domain.service import Receipt
+from projections.customer_export import customer_export
 from projections.queries.public import find_customer_by_email
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
@@ -20,6 +23,7 @@ from web.api.events import event_types
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
+from web.schemas.events import CustomerExportSchema
 from web.schemas.customers import (
     ChangeCustomerSchema, ChurnPageSchema, ChurnQuerySchema, Customer360Schema, CustomerPageSchema,
     CustomerQuerySchema, RegisterCustomerSchema, TimelinePageSchema, TimelineQuerySchema,
@@ -130,3 +134,22 @@ class Timeline(MethodView):
                                      channel=query.get("channel"), types=types,
                                      case_id=str(query["case_id"]) if query.get("case_id") else None))
         return read(query, fetch)
+
+
+@blp.route("/customers/<uuid:customer_id>/export")
+class Export(MethodView):
+    @requires("read:audit")
+    @blp.response(200, CustomerExportSchema)
+    def get(self, customer_id: UUID) -> dict[str, Any]:
+        """Everything about the person (GDPR access and portability): the customer and everyone
+        merged with them, and every case, touchpoint, promise, deal and message about them, each
+        with its whole history (personal fields opened, or [erased]). Recorded as an audit read."""
+        svc = services()
+        try:
+            survivor = svc.app.survivor(customer_id)
+        except NotFoundError:
+            raise ApiError(404, f"no customer {customer_id}") from None
+        found = customer_export(svc.app, svc.views, survivor, now=svc.clock.now())
+        record_audit_read(svc.app, channel="api", subject=str(survivor), query={"export": "customer"},
+                          occurred_at=svc.clock.now(), actor=caller().actor)
+        return found

@@ -10,14 +10,20 @@ address the customers list shows. Unknown customers and a second erasure exit no
 from __future__ import annotations
 
 import getpass
+import json
+from pathlib import Path
 from uuid import UUID
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from domain.audit.commands import record_audit_read
 from domain.customers.model import Customer, CustomerErasedError
 from domain.errors import DomainError, NotFoundError
+from projections.audit import plain
+from projections.customer_export import RECORDS, customer_export
+from projections.private_files import open_private
 from projections.views.customer360 import customers
 from web.services import services
 
@@ -50,7 +56,7 @@ def find_customer(raw: str) -> UUID:
 
 @click.group("customers")
 def customers_group() -> None:
-    """Customers: GDPR erasure."""
+    """Customers: a person's data export and erasure (GDPR)."""
 
 
 @customers_group.command("erase")
@@ -74,3 +80,28 @@ def erase_command(customer: str, reason: str) -> None:
     survivor: Customer = svc.app.get_customer(receipt.id)
     others = f" and the {len(survivor.absorbed)} record(s) merged into it" if survivor.absorbed else ""
     click.echo(f"{merged}erased customer {receipt.id}{others} (log position {receipt.position})")
+
+
+@customers_group.command("export")
+@click.argument("customer")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The JSON file to write (owner-only: it holds the person's data).")
+@with_appcontext
+def export_command(customer: str, out: Path) -> None:
+    """Write everything about CUSTOMER (id or email) to a JSON file: the person's right of access
+    and portability. Their merged records too; each record with its whole history."""
+    svc = services()
+    customer_id = find_customer(customer)
+    try:
+        survivor = svc.app.survivor(customer_id)
+    except NotFoundError:
+        raise click.ClickException(f"no customer {customer_id}") from None
+    found = customer_export(svc.app, svc.views, survivor, now=svc.clock.now())
+    record_audit_read(svc.app, channel="cli", subject=str(survivor), query={"export": "customer", "file": str(out),
+                      "os_user": getpass.getuser()}, occurred_at=svc.clock.now(), actor=ACTOR)
+    with open_private(out, "w", encoding="utf-8") as stream:
+        json.dump(plain(found), stream, ensure_ascii=False, indent=1)
+    counts = ", ".join(f"{len(found[name])} {name}" for name, _ in RECORDS)
+    merged = f" (into which {customer_id} was merged)" if survivor != customer_id else ""
+    click.echo(f"exported customer {survivor}{merged}: {len(found['customers'])} customer record(s), {counts}, "
+               f"as of log position {found['read_models_position']}, to {out}")

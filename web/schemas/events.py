@@ -53,3 +53,25 @@ class HistorySchema(Schema):
     events = fields.List(fields.Nested(EventSchema), required=True)
     next_after_version = fields.Integer(allow_none=True, required=True,
                                         metadata={"description": "Pass as after_version for more; null at the end."})
+
+
+class RecordHistorySchema(Schema):
+    id = fields.UUID(required=True)
+    events = fields.List(fields.Nested(EventSchema), required=True)
+
+
+class CustomerExportSchema(Schema):
+    """One person's data (GDPR access and portability): every record, each with its history."""
+
+    format = fields.String(required=True, metadata={"description": "touchline-customer-export/1"})
+    customer_id = fields.UUID(required=True, metadata={"description": "The surviving customer record."})
+    exported_at = fields.AwareDateTime(required=True)
+    read_models_position = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The log position the records were found at: the export is complete up to it."})
+    customers = fields.List(fields.Nested(RecordHistorySchema), required=True,
+                            metadata={"description": "The customer and everyone merged into them."})
+    cases = fields.List(fields.Nested(RecordHistorySchema), required=True)
+    touchpoints = fields.List(fields.Nested(RecordHistorySchema), required=True)
+    promises = fields.List(fields.Nested(RecordHistorySchema), required=True)
+    deals = fields.List(fields.Nested(RecordHistorySchema), required=True)
+    messages = fields.List(fields.Nested(RecordHistorySchema), required=True)
