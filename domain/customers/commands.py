@@ -14,7 +14,7 @@ from domain.customers.model import (
     email_customer_id,
     returned_customer_id,
 )
-from domain.errors import NotFoundError
+from domain.errors import InvalidValueError, NotFoundError
 from domain.service import Receipt, Service
 
 
@@ -79,11 +79,16 @@ class CustomerCommands(Service):
         return self._save(customer)
 
     def merge_customers(
-        self, duplicate_id: UUID, *, survivor_id: UUID, occurred_at: datetime, actor: str
+        self, duplicate_id: UUID, *, survivor_id: UUID, expected_version: int | None = None, occurred_at: datetime,
+        actor: str,
     ) -> Receipt:
-        """Merge a duplicate into the survivor: one transaction, both histories kept."""
-        duplicate = self._get(Customer, duplicate_id)
-        survivor = self._get(Customer, survivor_id)
+        """Merge a duplicate (at ``expected_version``, when given) into the survivor: one
+        transaction, both histories kept. An unknown survivor is an error on ``survivor_id``."""
+        duplicate = self._get(Customer, duplicate_id, expected_version)
+        try:
+            survivor = self._get(Customer, survivor_id)
+        except NotFoundError:
+            raise InvalidValueError("survivor_id", f"no customer {survivor_id}") from None
         duplicate.merge_into(survivor, occurred_at=occurred_at, actor=actor)
         saved = self._save(duplicate, survivor)
         # The position of this save, not the log's head (another writer may be past it already).

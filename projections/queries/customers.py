@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.customers.model import MAX_MERGE_DEPTH
 from projections.queries.paging import Page, Sorting
 from projections.queries.records import DEAL_SORTS, merged_ids, of_customer
 from projections.queries.service import PROMISE_SORTS, list_cases
@@ -23,6 +24,7 @@ from projections.views.directory import pipeline_stages
 from projections.views.promises import promises
 
 LIST_LIMIT = 50  # records per list in the 360 view
+MAX_MATCHES = 100  # customers one email, phone or external_ref lookup may find
 QUIET_SINCE = sa.func.coalesce(customers.c.last_contact_at, customers.c.registered_at).label("quiet_since")
 CUSTOMER_SORTS = Sorting("customers", {
     "name": (NAME_KEY, customers.c.id), "registered_at": (customers.c.registered_at, customers.c.id),
@@ -111,6 +113,16 @@ def get_timeline(
     return TIMELINE_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor, among=among)
 
 
+def survivor_of(conn: sa.Connection, customer_id: str, merged_into: str | None) -> str:
+    """The customer a record is now: itself, or the one it was merged into (followed)."""
+    for _ in range(MAX_MERGE_DEPTH):
+        if merged_into is None:
+            break
+        customer_id = merged_into
+        merged_into = conn.execute(sa.select(customers.c.merged_into).where(customers.c.id == customer_id)).scalar()
+    return customer_id
+
+
 def list_customers(
     conn: sa.Connection, *, search: str | None = None, sector: str | None = None, email: str | None = None,
     phone: str | None = None, external_ref: str | None = None, limit: int = 100, cursor: str | None = None,
@@ -120,12 +132,17 @@ def list_customers(
     (its digits) and ``external_ref`` find the customer an integrator knows by them (the summary's
     email and phone, each indexed)."""
     query = sa.select(customers)
+    lookups = []
     if email:
-        query = query.where(customers.c.email == email.strip().lower())  # stored lower-case
+        lookups.append(customers.c.email == email.strip().lower())  # stored lower-case
     if phone:
-        query = query.where(PHONE_DIGITS == digits_of(phone))
+        lookups.append(PHONE_DIGITS == digits_of(phone))
     if external_ref:
-        query = query.where(customers.c.external_ref == external_ref)
+        lookups.append(customers.c.external_ref == external_ref)
+    if lookups:  # a record merged away answers as the customer it was merged into
+        matched = conn.execute(sa.select(customers.c.id, customers.c.merged_into)
+                               .where(*lookups).limit(MAX_MATCHES)).all()
+        query = query.where(customers.c.id.in_({survivor_of(conn, r.id, r.merged_into) for r in matched}))
     if search:
         term = search.lower()  # typed text, not a pattern: "_" and "%" match themselves
         query = query.where(sa.or_(sa.func.lower(customers.c.name).contains(term, autoescape=True),

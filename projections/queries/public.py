@@ -8,6 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from projections.queries.customers import survivor_of
 from projections.views.customer360 import customers
 from projections.views.promises import promises
 
@@ -18,11 +19,7 @@ def find_customer_by_email(conn: sa.Connection, email: str) -> UUID | None:
     row = conn.execute(
         sa.select(customers.c.id, customers.c.merged_into).where(customers.c.email == email.strip().lower())
         .order_by(customers.c.merged_into.is_not(None), customers.c.registered_at, customers.c.id).limit(1)).first()
-    customer_id = row.id if row else None
-    while row is not None and row.merged_into is not None:  # merges form no cycle: a survivor is live
-        customer_id = row.merged_into
-        row = conn.execute(sa.select(customers.c.id, customers.c.merged_into).where(customers.c.id == customer_id)).first()
-    return UUID(customer_id) if customer_id else None
+    return UUID(survivor_of(conn, row.id, row.merged_into)) if row else None
 
 
 def _open_callbacks(start: datetime, end: datetime) -> sa.Select[tuple[str, datetime]]:

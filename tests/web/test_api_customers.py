@@ -77,6 +77,34 @@ def test_an_integrator_finds_the_customer_by_email_phone_or_its_own_id(api: ApiC
     assert bad.status_code == 422 and "phone" in bad.get_json()["errors"]
 
 
+def test_merging_through_the_api_and_a_lookup_then_finds_the_survivor(api: ApiClient) -> None:
+    """The phone-only and the email-only record of one caller: merged by the integrator, found
+    by either address as the customer that stays."""
+    phone_only = api.customer("Carla", contact_points=[{"kind": "phone", "value": "+1 555 010 2030"}])
+    email_only = api.customer("Carla C.", contact_points=[{"kind": "email", "value": "carla@example.com"}])
+    merged = api.post(f"/api/v1/customers/{email_only}/merge", {"survivor_id": phone_only},
+                      headers={"If-Match": '"1"'})
+    assert merged.status_code == 200 and merged.get_json()["id"] == phone_only  # the survivor's receipt
+    api.catch_up()
+    for query in ("email=carla@example.com", "phone=15550102030"):
+        assert [c["id"] for c in api.get(f"/api/v1/customers?{query}").get_json()["items"]] == [phone_only], query
+    again = api.post(f"/api/v1/customers/{email_only}/merge", {"survivor_id": phone_only})
+    assert again.status_code == 409  # merged already: act on the survivor
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"survivor_id": "00000000-0000-4000-8000-000000000001"}, 422, "survivor_id"), ({}, 422, "survivor_id"),
+    ({"survivor_id": "not-a-uuid"}, 422, "survivor_id"),
+])
+def test_a_merge_into_nobody_is_refused_on_survivor_id_and_writes_nothing(
+        api: ApiClient, body: dict[str, str], status: int, field: str) -> None:
+    duplicate = api.customer("Dup")
+    events = api.event_count()
+    response = api.post(f"/api/v1/customers/{duplicate}/merge", body)
+    assert response.status_code == status and field in response.get_json()["errors"]
+    assert api.event_count() == events
+
+
 def test_an_email_address_a_customer_has_already_is_a_409_naming_them(api: ApiClient) -> None:
     key = {"Idempotency-Key": "shop-sync-ada"}
     first = api.post("/api/v1/customers", {"name": "Ada", "contact_points": [

@@ -16,6 +16,7 @@ from domain.errors import NotFoundError
 from domain.service import Receipt
 from projections.customer_export import customer_export
 from projections.queries.public import find_customer_by_email
+from web.api.actions import action
 from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
 from web.api.errors import ApiError
@@ -26,12 +27,12 @@ from web.schemas.common import ReadQuerySchema, ReceiptSchema
 from web.schemas.events import CustomerExportSchema
 from web.schemas.customers import (
     ChangeCustomerSchema, ChurnPageSchema, ChurnQuerySchema, Customer360Schema, CustomerPageSchema,
-    CustomerQuerySchema, RegisterCustomerSchema, TimelinePageSchema, TimelineQuerySchema,
+    CustomerQuerySchema, MergeCustomerSchema, RegisterCustomerSchema, TimelinePageSchema, TimelineQuerySchema,
 )
 from web.services import services
 
 blp = Blueprint("customers", __name__, description="Customers: lists, the 360 view and timeline, churn "
-                                                    "candidates; register and change details.")
+                                                    "candidates; register, change details, merge; a person's data export.")
 
 
 @blp.route("/customers")
@@ -134,6 +135,11 @@ class Timeline(MethodView):
                                      channel=query.get("channel"), types=types,
                                      case_id=str(query["case_id"]) if query.get("case_id") else None))
         return read(query, fetch)
+
+
+action(blp, "customers", "merge", MergeCustomerSchema,
+       "Merge this customer (a duplicate) into survivor_id: nothing is rewritten, both histories stay. No unmerge.",
+       lambda app, i, b, kw: app.merge_customers(i, survivor_id=b["survivor_id"], **kw), scope="write:customers")
 
 
 @blp.route("/customers/<uuid:customer_id>/export")

@@ -144,6 +144,12 @@ class RegisterCustomerSchema(WriteSchema):
     external_ref = Text(max_length=200)
 
 
+class MergeCustomerSchema(WriteSchema):
+    survivor_id = fields.UUID(required=True, metadata={
+        "description": "The customer that stays: it takes over this one's figures, and every read of it gathers "
+                       "this one's records (each keeps its own customer_id)."})
+
+
 class ChangeCustomerSchema(WriteSchema):
     name = Text(min_length=1, max_length=300)
     contact_points = BoundedList(fields.Nested(ContactPointSchema), most=20)
