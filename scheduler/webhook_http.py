@@ -45,9 +45,9 @@ def payload(event: Any, position: int) -> dict[str, Any]:
     return plain({"id": event_id, **describe(event, position)})  # type: ignore[no-any-return]
 
 
-def signed_headers(secret: str, body: bytes, now: datetime, delivery: UUID, event_type: str) -> dict[str, str]:
+def signed_headers(secrets: list[str], body: bytes, now: datetime, delivery: UUID, event_type: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "User-Agent": "Touchline-Webhooks/1",
-            "Touchline-Signature": signature_header(secret, int(now.timestamp()), body),
+            "Touchline-Signature": signature_header(secrets, int(now.timestamp()), body),
             "Touchline-Delivery": str(delivery), "Touchline-Event-Type": event_type}
 
 

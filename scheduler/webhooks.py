@@ -161,7 +161,7 @@ class Subscription:
         body = json.dumps(shown, separators=(",", ":"), sort_keys=True).encode()
         now = self.ctx.clock.now()
         delivery = delivery_id(sub.id, notification.id, cursor["replays"])
-        headers = signed_headers(sub.secret, body, now, delivery, shown["type"])
+        headers = signed_headers(sub.signing_secrets(now), body, now, delivery, shown["type"])
         response = post(sub.url, body, headers, self.ctx.settings.webhook_timeout,
                         allow_private=self.ctx.settings.webhook_allow_private)
         self.ctx.checkpoint("webhook-posted", delivery)

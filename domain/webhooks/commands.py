@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
 from domain.errors import InvalidValueError
 from domain.service import Receipt, Service
-from domain.webhooks.model import WebhookSubscription
+from domain.webhooks.model import ROTATION_OVERLAP, WebhookSubscription
 
 
 class IssuedSecret(NamedTuple):
@@ -49,10 +49,11 @@ class WebhookCommands(Service):
         webhook.resume(occurred_at=occurred_at, actor=actor)
         return self._save(webhook)
 
-    def rotate_webhook_secret(self, webhook_id: UUID, *, expected_version: int | None = None,
-                              occurred_at: datetime, actor: str) -> IssuedSecret:
+    def rotate_webhook_secret(self, webhook_id: UUID, *, previous_valid_for: timedelta = ROTATION_OVERLAP,
+                              expected_version: int | None = None, occurred_at: datetime, actor: str) -> IssuedSecret:
+        """A new signing secret; the previous one still signs for ``previous_valid_for`` (0: it leaked)."""
         webhook = self._get(WebhookSubscription, webhook_id, expected_version)
-        secret = webhook.rotate_secret(occurred_at=occurred_at, actor=actor)
+        secret = webhook.rotate_secret(previous_valid_for=previous_valid_for, occurred_at=occurred_at, actor=actor)
         return IssuedSecret(self._save(webhook), secret)
 
     def replay_webhook(self, webhook_id: UUID, *, from_position: int, expected_version: int | None = None,

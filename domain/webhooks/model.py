@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -22,11 +23,14 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_erasure, mark_personal
+from domain.upcasting import upcaster
 from domain.users.model import SECRET_FIELDS
 from domain.values import text
 from domain.webhooks.catalog import clean_patterns
 
 SECRET_PREFIX = "whsec_"
+ROTATION_OVERLAP = timedelta(hours=24)  # the previous secret still signs this long after a rotation
+MAX_ROTATION_OVERLAP = timedelta(days=7)
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 STATUSES = ("active", "paused", "deleted")
 
@@ -103,6 +107,8 @@ class WebhookSubscription(Entity):
         self.url = url
         self.event_types = event_types
         self.secret = secret
+        self.previous_secret: str | None = None  # still signing until previous_until (a rotation's overlap)
+        self.previous_until: datetime | None = None
         self.status = "active"
         self.pause_reason: str | None = None
         self.replays = 0
@@ -157,16 +163,30 @@ class WebhookSubscription(Entity):
     def _resumed(self, occurred_at: datetime, actor: str) -> None:
         self.status, self.pause_reason, self.last_occurred_at = "active", None, occurred_at
 
-    def rotate_secret(self, *, occurred_at: datetime, actor: str) -> str:
+    def rotate_secret(self, *, previous_valid_for: timedelta = ROTATION_OVERLAP, occurred_at: datetime,
+                      actor: str) -> str:
+        """A new secret, returned once. Deliveries are signed with the previous one too for
+        ``previous_valid_for`` (a receiver updates without missing any); zero when it leaked."""
         self._check_not_deleted()
         occurred_at, actor = self.checked_when(occurred_at, actor)
+        if not timedelta(0) <= previous_valid_for <= MAX_ROTATION_OVERLAP:
+            raise InvalidValueError("previous_valid_hours", f"must be from 0 to {MAX_ROTATION_OVERLAP.days * 24} hours")
         secret = new_secret()
-        self._secret_rotated(secret=secret, occurred_at=occurred_at, actor=actor)
+        previous_until = occurred_at + previous_valid_for if previous_valid_for else None
+        self._secret_rotated(secret=secret, previous_until=previous_until, occurred_at=occurred_at, actor=actor)
         return secret
 
     @event("SecretRotated")
-    def _secret_rotated(self, secret: str, occurred_at: datetime, actor: str) -> None:
+    def _secret_rotated(self, secret: str, previous_until: datetime | None, occurred_at: datetime, actor: str) -> None:
+        self.previous_secret = self.secret if previous_until else None  # known from the event that set it
+        self.previous_until = previous_until
         self.secret, self.last_occurred_at = secret, occurred_at
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery at ``now`` is signed with: the current one, and the previous
+        one while its overlap lasts."""
+        previous, until = self.previous_secret, self.previous_until
+        return [self.secret, previous] if previous and until and now < until else [self.secret]
 
     def request_replay(self, *, from_position: int, occurred_at: datetime, actor: str) -> None:
         self._check_not_deleted()
@@ -193,6 +213,12 @@ class WebhookSubscription(Entity):
 # The signing secret is not history: the feed, history pages and exports leave it out.
 SECRET_FIELDS[WebhookSubscription.Created] = frozenset({"secret"})
 SECRET_FIELDS[WebhookSubscription.SecretRotated] = frozenset({"secret"})
+
+
+@upcaster(WebhookSubscription.SecretRotated, from_version=1)
+def _secret_rotated_v1_v2(state: dict[str, Any]) -> None:
+    """Version 1 stopped the previous secret at once."""
+    state["previous_until"] = None
 # And it is sealed at rest under the webhook's own data key, as personal data is under its
 # customer's: a copy of the event store holds no usable secret, and deleting the webhook
 # destroys the key, so its secrets are gone for good.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 REPLAY_WINDOW_SECONDS = 300  # what ``verify`` accepts by default: five minutes either way
 
@@ -22,8 +23,11 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def signature_header(secret: str, timestamp: int, body: bytes) -> str:
-    return f"t={timestamp},v1={signature(secret, timestamp, body)}"
+def signature_header(secret: str | Sequence[str], timestamp: int, body: bytes) -> str:
+    """``t=<timestamp>,v1=<signature>``, one ``v1`` per secret (the previous one too, during a
+    rotation's overlap: a receiver that knows either accepts it)."""
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    return f"t={timestamp}," + ",".join(f"v1={signature(s, timestamp, body)}" for s in secrets)
 
 
 def verify(secret: str, header: str, body: bytes, now: int, window: int = REPLAY_WINDOW_SECONDS) -> int:

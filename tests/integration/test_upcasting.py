@@ -91,3 +91,18 @@ def test_a_retraction_stored_before_it_said_what_it_took_back_still_loads(
     retraction = list(stored_app.events.get(touchpoint))[-1]
     assert (retraction.recorded_channel, retraction.recorded_at) == (None, None)
     assert stored_app.get_touchpoint(touchpoint).retracted
+
+
+def test_a_rotation_stored_before_the_overlap_still_loads_and_stopped_the_old_secret(stored_app: Touchline) -> None:
+    """Version 1 of ``WebhookSubscription.SecretRotated`` had no ``previous_until``: the previous
+    secret stopped at once then, and still reads so."""
+    issued = stored_app.create_webhook(url="https://hooks.example/in", event_types="*", occurred_at=T, actor=ACTOR)
+    webhook = issued.receipt.id
+    rotated = stored_app.rotate_webhook_secret(webhook, occurred_at=T, actor=ACTOR)
+    current = stored_app.recorder.select_events(webhook)[-1]  # its sealed secret opens under this webhook's key
+    state = json.loads(current.state)
+    for name in ("previous_until", "class_version"):
+        state.pop(name, None)
+    stored_app.recorder.insert_events([StoredEvent(webhook, 3, current.topic, json.dumps(state).encode())])
+    found = stored_app.get_webhook(webhook)
+    assert (found.version, found.previous_until, found.signing_secrets(T)) == (3, None, [rotated.secret])

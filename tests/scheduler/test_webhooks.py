@@ -259,6 +259,19 @@ def test_deleted_subscriptions_get_nothing(hooks: Hooks) -> None:
     assert hooks.receiver.deliveries == [] and hooks.row(webhook)["status"] == "deleted"
 
 
+def test_a_receiver_still_on_the_old_secret_verifies_deliveries_for_a_day_after_a_rotation(hooks: Hooks) -> None:
+    webhook = hooks.subscribe()  # the receiver keeps the secret it was given at creation
+    rotated = hooks.app.rotate_webhook_secret(webhook, occurred_at=hooks.clock.now(), actor=ADMIN)
+    hooks.customer("Ada")
+    hooks.tick()
+    hooks.clock.advance(hours=24)
+    hooks.customer("Bob")
+    hooks.tick()
+    during, after = hooks.receiver.deliveries
+    assert during.verified and not after.verified  # the old secret stopped after its 24 hours
+    assert verify(rotated.secret, after.headers["Touchline-Signature"], after.body, now=int(hooks.clock.now().timestamp()))
+
+
 def test_a_redirect_or_a_timeout_is_a_failure_logged_with_what_came_back(hooks: Hooks) -> None:
     webhook = hooks.subscribe()
     hooks.receiver.answers = [(302, "moved")]

@@ -4,6 +4,7 @@ If-Match, pause/resume/replay/rotate/delete, scopes, bad input as 422 naming the
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -105,6 +106,22 @@ def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(api: ApiClient, 
     assert response.status_code == 422
     assert message.lower() in str(response.get_json()).lower() and field in str(response.get_json()["errors"])
     assert api.event_count() == before
+
+
+@pytest.mark.parametrize("hours", [-1, 169, "soon"])
+def test_a_rotation_overlap_out_of_range_is_a_422_and_rotates_nothing(api: ApiClient, hours: Any) -> None:
+    created = create(api)
+    before = api.services.app.get_webhook(UUID(created["id"])).secret
+    response = api.post(f"{HOOKS}/{created['id']}/rotate-secret", {"previous_valid_hours": hours})
+    assert response.status_code == 422 and "previous_valid_hours" in response.get_json()["errors"]
+    assert api.services.app.get_webhook(UUID(created["id"])).secret == before
+
+
+def test_a_leaked_secret_is_rotated_without_overlap(api: ApiClient) -> None:
+    created = create(api)
+    rotated = api.post(f"{HOOKS}/{created['id']}/rotate-secret", {"previous_valid_hours": 0}).get_json()
+    webhook = api.services.app.get_webhook(UUID(created["id"]))
+    assert webhook.signing_secrets(api.services.clock.now()) == [rotated["secret"]]
 
 
 def test_replay_needs_a_positive_position_and_unknown_ids_are_404(api: ApiClient) -> None:

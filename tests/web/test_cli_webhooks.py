@@ -13,7 +13,8 @@ from web import create_app
 __all__ = ["env"]  # the fixture: a fresh SQLite database in TOUCHLINE_DATABASE_URL
 
 
-def test_create_deliver_then_replay_from_a_position(env: str) -> None:
+def test_create_deliver_then_replay_from_a_position(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHLINE_WEBHOOK_ALLOW_PRIVATE", "1")  # the receiver listens on 127.0.0.1
     with Receiver(SystemClock()) as receiver:
         code, output = run("webhooks", "create", "--url", receiver.url, "--types", "Customer.*")
         assert code == 0, output

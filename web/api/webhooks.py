@@ -8,6 +8,7 @@ one without the secret; a rotation with If-Match answers 412 once the secret was
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +27,14 @@ from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
 from web.api.errors import domain_error
 from web.api.reads import found, read
-from web.api.writes import IDEMPOTENCY_DOC, IF_MATCH_DOC, execute, expected_version, new_id, when
+from web.api.writes import (
+    IDEMPOTENCY_DOC,
+    IF_MATCH_DOC,
+    execute,
+    expected_version,
+    new_id,
+    when,
+)
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
 from web.schemas.webhooks import (
     AttemptListSchema,
@@ -34,6 +42,7 @@ from web.schemas.webhooks import (
     CreateWebhookSchema,
     PauseWebhookSchema,
     ReplayWebhookSchema,
+    RotateSecretSchema,
     SecretReceiptSchema,
     WebhookListSchema,
     WebhookQuerySchema,
@@ -139,14 +148,16 @@ class Attempts(MethodView):
 
 @blp.route("/webhooks/<uuid:webhook_id>/rotate-secret", methods=["POST"])
 @requires("write:webhooks")
-@blp.arguments(WhenSchema, required=False)
+@blp.arguments(RotateSecretSchema, required=False)
 @blp.response(201, SecretReceiptSchema)
 @blp.doc(parameters=[IF_MATCH_DOC])
 def rotate_secret(body: dict[str, Any], webhook_id: UUID) -> Any:
-    """A new signing secret, in this answer only; the old one stops signing at once. With If-Match, a retry
-    after a lost answer is a 412 instead of a second rotation."""
+    """A new signing secret, in this answer only; the old one still signs for previous_valid_hours (24 by
+    default; 0 stops it at once). With If-Match, a retry after a lost answer is a 412 instead of a second
+    rotation."""
     return _with_secret(lambda: services().app.rotate_webhook_secret(
-        webhook_id, expected_version=expected_version(), occurred_at=when(body), actor=caller().actor),
+        webhook_id, previous_valid_for=timedelta(hours=body.get("previous_valid_hours", 24)),
+        expected_version=expected_version(), occurred_at=when(body), actor=caller().actor),
         webhook_id=webhook_id)
 
 

@@ -8,6 +8,7 @@ log position on again (the scheduler applies it on its next run, with new delive
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -107,10 +108,13 @@ def resume_command(webhook: str) -> None:
 
 @webhooks_group.command("rotate-secret")
 @click.argument("webhook")
+@click.option("--previous-valid-hours", type=click.IntRange(0, 168), default=24, show_default=True,
+              help="Hours the old secret still signs beside the new one; 0 when it leaked.")
 @with_appcontext
-def rotate_command(webhook: str) -> None:
-    """Give WEBHOOK a new signing secret (the old one stops at once) and print it (once)."""
-    issued = _run(lambda app, common: app.rotate_webhook_secret(webhook_id(webhook), **common))
+def rotate_command(webhook: str, previous_valid_hours: int) -> None:
+    """Give WEBHOOK a new signing secret and print it (once); the old one signs beside it for a while."""
+    issued = _run(lambda app, common: app.rotate_webhook_secret(
+        webhook_id(webhook), previous_valid_for=timedelta(hours=previous_valid_hours), **common))
     click.echo(f"Webhook {webhook}: new signing secret (not shown again):")
     click.echo(issued.secret)
 

@@ -45,6 +45,13 @@ class WhenSchema(Schema):
     occurred_at = Instant()
 
 
+class RotateSecretSchema(WhenSchema):
+    previous_valid_hours = fields.Integer(load_default=24, validate=validate.Range(min=0, max=168), metadata={
+        "description": "Hours the previous secret still signs deliveries beside the new one (each delivery then "
+                       "carries two v1 signatures), so your receiver can switch without missing any; 0 when it "
+                       "leaked: it stops at once."})
+
+
 class SecretReceiptSchema(ReceiptSchema):
     secret = fields.String(metadata={"description": "The signing secret: shown this once (not in an answer "
                                                    "replayed for an Idempotency-Key)."})

@@ -3,7 +3,7 @@ the status rules, and the signature a receiver checks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -92,6 +92,27 @@ def test_the_secret_is_generated_kept_for_signing_and_never_shown(memory_app: To
     assert rotated.secret != issued.secret and memory_app.get_webhook(webhook.id).secret == rotated.secret
     assert secret_fields(WebhookSubscription.Created) == {"secret"}
     assert secret_fields(WebhookSubscription.SecretRotated) == {"secret"}
+
+
+def test_after_a_rotation_the_previous_secret_signs_too_until_its_overlap_ends(memory_app: Touchline) -> None:
+    """A receiver given the new secret a few hours later misses no delivery; one that leaked stops at once."""
+    issued = memory_app.create_webhook(url="https://hooks.example/in", event_types="*", **WHEN)
+    rotated = memory_app.rotate_webhook_secret(issued.receipt.id, **WHEN)
+    webhook = memory_app.get_webhook(issued.receipt.id)
+    assert webhook.signing_secrets(NOW + timedelta(hours=23)) == [rotated.secret, issued.secret]
+    assert webhook.signing_secrets(NOW + timedelta(hours=24)) == [rotated.secret]
+    leaked = memory_app.rotate_webhook_secret(issued.receipt.id, previous_valid_for=timedelta(0), **WHEN)
+    assert memory_app.get_webhook(issued.receipt.id).signing_secrets(NOW) == [leaked.secret]
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.rotate_webhook_secret(issued.receipt.id, previous_valid_for=timedelta(days=8), **WHEN)
+    assert caught.value.field == "previous_valid_hours"
+
+
+def test_a_header_carries_one_signature_per_secret_and_either_verifies() -> None:
+    body, t = b'{"a":1}', 1_700_000_000
+    header = signature_header(["new", "old"], t, body)
+    assert header == f"t={t},v1={signature('new', t, body)},v1={signature('old', t, body)}"
+    assert verify("old", header, body, now=t) == verify("new", header, body, now=t) == t
 
 
 def test_status_rules(memory_app: Touchline) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 
 from web.admin.forms.common import CommandForm, RowForm
@@ -29,3 +29,9 @@ class ReplayWebhookForm(RowForm):
     from_position = IntegerField("From log position", validators=[InputRequired(), NumberRange(min=1)],
                                  description="Every matching event from this position on is delivered again "
                                              "(each event's position is in its payload).")
+
+
+class RotateSecretForm(RowForm):
+    leaked = BooleanField("The old secret leaked: stop signing with it now",
+                          description="Otherwise deliveries carry a signature with the old secret too for 24 hours, "
+                                      "so the receiver can switch without missing any.")

@@ -5,12 +5,14 @@ types, pausing, resuming, replaying from a log position and deleting, each one c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 
 from flask import abort, current_app, make_response, request
 from flask_admin import expose
 
+from domain.webhooks.model import ROTATION_OVERLAP
 from projections import models
 from projections.webhook_state import attempts_of
 from scheduler.settings import webhook_url_rules
@@ -22,6 +24,7 @@ from web.admin.forms.webhooks import (
     EditWebhookForm,
     PauseWebhookForm,
     ReplayWebhookForm,
+    RotateSecretForm,
 )
 from web.admin.views import filters
 from web.admin.views.display import fmt_details, fmt_person, fmt_time, links
@@ -132,15 +135,17 @@ class WebhooksView(CommandView):
     @expose("/rotate/<uuid:webhook_id>", methods=("GET", "POST"))
     @require_write
     def rotate_view(self, webhook_id: UUID) -> Any:
-        """Confirm, then rotate: the old secret stops signing at once; the new one is shown once."""
+        """Confirm, then rotate: the new secret is shown once; the old one signs beside it for 24
+        hours, or stops at once when it leaked."""
         model = self.get_one(str(webhook_id))
         if model is None:
             abort(404)
-        form = ConfirmForm(request.form if request.method == "POST" else None)
+        form = RotateSecretForm(request.form if request.method == "POST" else None)
         secrets: list[str] = []
 
         def command(app: Any, common: dict[str, Any]) -> Any:
-            issued = app.rotate_webhook_secret(webhook_id, **common)
+            overlap = timedelta(0) if form.leaked.data else ROTATION_OVERLAP
+            issued = app.rotate_webhook_secret(webhook_id, previous_valid_for=overlap, **common)
             secrets.append(issued.secret)
             return issued.receipt
 
