@@ -47,6 +47,12 @@ class PromiseCommands(LinkChecks):
         return self._promise_act(promise_id, "cancel", expected_version, reason=reason,
                                  occurred_at=occurred_at, actor=actor)
 
+    def hand_over_promise(self, promise_id: UUID, *, to_owner: str, note: str = "",
+                          expected_version: int | None = None, occurred_at: datetime, actor: str) -> Receipt:
+        """The caller checks ``to_owner`` is a colleague who can take work (as for a new promise)."""
+        return self._promise_act(promise_id, "hand_over", expected_version, to_owner=to_owner, note=note,
+                                 occurred_at=occurred_at, actor=actor)
+
     def record_follow_up(self, promise_id: UUID, *, purpose: str, message_id: str,
                          occurred_at: datetime, actor: str) -> Receipt:
         return self._promise_act(promise_id, "record_follow_up", None, purpose=purpose, message_id=message_id,

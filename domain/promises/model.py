@@ -138,6 +138,24 @@ class Promise(Entity):
         self.status = "cancelled"
         self.last_occurred_at = occurred_at
 
+    def hand_over(self, *, to_owner: str, note: str = "", occurred_at: datetime, actor: str) -> None:
+        """Give an open promise to another owner (someone leaving, a shift ending): they are reminded
+        of it from now on, and the note tells them what was agreed."""
+        self.check_open("hand over")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        to_owner = text("owner", to_owner, max_length=200)
+        if to_owner == self.owner:
+            raise InvalidValueError("owner", "owns the promise already")
+        self._handed_over(owner=to_owner, previous_owner=self.owner,
+                          note=text("note", note, required=False, max_length=2000), customer_id=self.customer_id,
+                          occurred_at=occurred_at, actor=actor)
+
+    @event("HandedOver")
+    def _handed_over(self, owner: str, previous_owner: str, note: str, customer_id: UUID, occurred_at: datetime,
+                     actor: str) -> None:
+        self.owner = owner
+        self.last_occurred_at = occurred_at
+
     def record_follow_up(self, *, purpose: str, message_id: str, occurred_at: datetime, actor: str) -> bool:
         """Record a follow-up sent for this due time; False if that one went out already."""
         purpose = one_of("purpose", purpose, FOLLOW_UP_PURPOSES)
@@ -157,3 +175,4 @@ class Promise(Entity):
 
 mark_personal(Promise.Made, "what", "contact_point")
 mark_personal(Promise.Kept, "evidence")
+mark_personal(Promise.HandedOver, "note")

@@ -328,7 +328,7 @@ class Customer360Projection(Projection):
             rows.update(customers, row["id"], open_promises=row["open_promises"] + 1)
         self._line(rows, e, ctx, customer_id, channel=e.channel)
 
-    @handles(Promise.Kept, Promise.Cancelled, Promise.Rescheduled, Promise.FollowUpSent)
+    @handles(Promise.Kept, Promise.Cancelled, Promise.Rescheduled, Promise.FollowUpSent, Promise.HandedOver)
     def promise_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
         link = self._link(rows, e)
         if not link:

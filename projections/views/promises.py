@@ -108,6 +108,10 @@ class PromisesProjection(Projection):
     def cancelled(self, e: Any, ctx: Context, rows: Rows) -> None:
         self._set(e, rows, status="cancelled", cancelled_at=e.occurred_at)
 
+    @handles(Promise.HandedOver)
+    def handed_over(self, e: Any, ctx: Context, rows: Rows) -> None:
+        self._set(e, rows, owner=e.owner)  # its count moves to the new owner (``counted``)
+
     @handles(Promise.FollowUpSent)
     def followed_up(self, e: Any, ctx: Context, rows: Rows) -> None:
         row = rows.get(promises, str(e.originator_id))

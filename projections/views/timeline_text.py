@@ -47,6 +47,7 @@ _LINES: dict[type[Any], Callable[[Any, str], str]] = {
     Promise.Rescheduled: lambda e, case: f"Promise moved to {_when(e.due_at)}: {e.reason}",
     Promise.Cancelled: lambda e, case: f"Promise cancelled: {e.reason}",
     Promise.FollowUpSent: lambda e, case: f"Promise follow-up sent ({e.purpose.replace('_', ' ')})",
+    Promise.HandedOver: lambda e, case: f"Promise handed over from {e.previous_owner} to {e.owner}",
     Deal.Opened: lambda e, case: f"Deal opened in {e.stage}: {e.title} ({e.value})",
     Deal.StageChanged: lambda e, case: f"Deal moved from {e.from_stage} to {e.to_stage}",
     Deal.Won: lambda e, case: f"Deal won ({e.close_value})",
@@ -87,6 +88,7 @@ _DETAILS: dict[type[Any], Callable[[Any], str]] = {
     Case.Resolved: lambda e: e.resolution,
     Case.SatisfactionRated: lambda e: e.comment,
     Promise.Kept: lambda e: e.evidence,
+    Promise.HandedOver: lambda e: e.note,
 }
 
 

@@ -101,6 +101,8 @@ class History:
             app.keep_promise(promise, evidence="called", occurred_at=NOW - abs(hours) / 10, actor=agent)
         elif action == "cancel":
             app.cancel_promise(promise, reason="moot", occurred_at=NOW - DAY, actor=agent)
+        elif action == "hand_over":  # its counts move to the new owner's
+            app.hand_over_promise(promise, to_owner=self.rng.choice(AGENTS), occurred_at=NOW - DAY, actor=agent)
         else:
             app.reschedule_promise(promise, due_at=NOW + hours / 5, reason="asked", occurred_at=NOW - DAY, actor=agent)
 
@@ -108,7 +110,7 @@ class History:
         customer, agent = self.rng.choice(self.customers), self.rng.choice(AGENTS)
         action = self.rng.choice(("touch", "touch", "touch", "correct", "retract", "case", "case", "assign",
                                   "transfer", "reply", "resolve", "reopen", "close", "promise", "promise", "keep",
-                                  "cancel", "reschedule"))
+                                  "cancel", "reschedule", "hand_over"))
         if action == "touch":
             self.touch(customer, agent)
         elif action in ("correct", "retract") and self.touches:
@@ -117,7 +119,7 @@ class History:
             self.open_case(customer, agent)
         elif action in ("assign", "transfer", "reply", "resolve", "reopen", "close") and self.cases:
             self.work_case(action, agent)
-        elif action == "promise" or (action in ("keep", "cancel", "reschedule") and self.promises):
+        elif action == "promise" or (action in ("keep", "cancel", "reschedule", "hand_over") and self.promises):
             self.promise(action, customer, agent)
 
     def write(self, steps: int) -> None:

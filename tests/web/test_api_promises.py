@@ -40,6 +40,36 @@ def test_a_promise_is_rescheduled_then_kept(api: ApiClient) -> None:
     assert (found["status"], found["reschedules"], found["due_at"]) == ("kept", 1, "2026-03-04T10:00:00+00:00")
 
 
+def test_a_promise_handed_over_is_the_new_owners_in_the_lists_and_the_workload(api: ApiClient) -> None:
+    """Someone leaving, a shift ending: the promise (and the reminders about it) go to a colleague,
+    with a note on the customer's timeline."""
+    customer = api.customer()
+    made = promise(api, customer)
+    bob = api.staff("bob")
+    handed = api.post(f"/api/v1/promises/{made}/hand-over", {"owner": bob, "note": "She prefers mornings"},
+                      headers={"If-Match": '"1"'})
+    assert handed.status_code == 200
+    api.catch_up()
+    assert api.get(f"/api/v1/promises/{made}").get_json()["owner"] == bob
+    workload = {w["agent"]: w["open_promises"] for w in api.get("/api/v1/agents/workload").get_json()["agents"]}
+    assert (workload.get(api.staff("ann"), 0), workload[bob]) == (0, 1)
+    lines = api.get(f"/api/v1/customers/{customer}/timeline").get_json()["items"]
+    handover, = [line for line in lines if line["event_type"] == "Promise.HandedOver"]
+    assert bob in handover["summary"] and handover["detail"] == "She prefers mornings"
+
+
+def test_a_hand_over_to_someone_who_cannot_take_work_or_to_its_owner_is_a_422_on_owner(api: ApiClient) -> None:
+    made = promise(api, api.customer())
+    events = api.event_count()
+    for owner in ("Bob from sales", api.staff("ann")):  # free text; the owner already
+        response = api.post(f"/api/v1/promises/{made}/hand-over", {"owner": owner})
+        assert response.status_code == 422 and "owner" in response.get_json()["errors"], owner
+    assert api.event_count() == events
+    api.post(f"/api/v1/promises/{made}/keep", {"evidence": "Called"})
+    kept = api.post(f"/api/v1/promises/{made}/hand-over", {"owner": api.staff("bob")})
+    assert kept.status_code == 409  # a kept promise is nobody's work any more
+
+
 def test_a_cancelled_promise_cannot_be_kept(api: ApiClient) -> None:
     made = promise(api, api.customer())
     assert api.post(f"/api/v1/promises/{made}/cancel", {"reason": "Resolved by email"}).status_code == 200

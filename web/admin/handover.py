@@ -1,7 +1,7 @@
-"""What a leaving user still holds (active cases, open promises: counted in the read models),
-and handing their active cases to a colleague with ``transfer_case`` and a handover note.
-A promise's owner cannot be changed (the domain has no such command): open promises are only
-counted, for a colleague to keep, reschedule or cancel. Used by the panel and the CLI."""
+"""What a leaving user still holds (active cases, open promises: read from the read models),
+and handing it to a colleague: each case with ``transfer_case`` and a handover note, each
+promise with ``hand_over_promise`` and the same note, at the version the read model showed (a
+record changed since is left and named). Used by the panel and the CLI."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from projections.views.cases import cases
 from projections.views.promises import promises
 from web.admin.pages.reading import read_models
 
-WHERE = ("transfer the cases from the panel's Cases list (filter by Assignee); keep, reschedule or cancel the "
-         "promises from the Promises list (filter by Owner): a promise's owner cannot be changed")
+WHERE = ("hand them over on the user's Deactivate form (or `--reassign-to`), or one by one: Transfer on the "
+         "Cases list (filter by Assignee), Hand over on the Promises list (filter by Owner)")
 
 
 def plural(n: int, what: str) -> str:
@@ -27,19 +27,29 @@ def plural(n: int, what: str) -> str:
 
 
 @dataclass(frozen=True)
+class Held:
+    kind: str  # "case" or "promise"
+    id: UUID
+    label: str  # a case's tracking code; a promise's first words
+    version: int  # as the read model shows it
+
+
+@dataclass(frozen=True)
 class HeldWork:
-    cases: list[tuple[UUID, str, int]]  # active cases: (id, tracking code, version the read model shows)
-    open_promises: int
+    items: list[Held]
     unknown: str | None = None  # why it could not be counted
 
+    def count(self, kind: str) -> int:
+        return sum(1 for item in self.items if item.kind == kind)
+
     def summary(self, who: str) -> str:
-        """What ``who`` holds and where to reassign it; empty when they hold nothing."""
+        """What ``who`` holds and where to hand it over; empty when they hold nothing."""
         if self.unknown:
             return f"What {who} still holds could not be counted: {self.unknown}"
-        if not self.cases and not self.open_promises:
+        if not self.items:
             return ""
-        return (f"{who} still holds {plural(len(self.cases), 'active case')} and "
-                f"{plural(self.open_promises, 'open promise')}: {WHERE}.")
+        return (f"{who} still holds {plural(self.count('case'), 'active case')} and "
+                f"{plural(self.count('promise'), 'open promise')}: {WHERE}.")
 
 
 def held_work(user_id: UUID, email: str) -> HeldWork:
@@ -48,45 +58,46 @@ def held_work(user_id: UUID, email: str) -> HeldWork:
     refs = (f"user:{user_id}", f"user:{email}", str(user_id))
 
     def fetch(conn: sa.Connection) -> HeldWork:
-        rows = conn.execute(sa.select(cases.c.id, cases.c.tracking_code, cases.c.version)
-                            .where(cases.c.assignee.in_(refs), cases.c.status.in_(ACTIVE))
-                            .order_by(cases.c.tracking_code)).all()
-        held = conn.execute(sa.select(sa.func.count()).select_from(promises)
-                            .where(promises.c.owner.in_(refs), promises.c.status == "open")).scalar_one()
-        return HeldWork([(UUID(str(r.id)), r.tracking_code, r.version) for r in rows], held)
+        held = [Held("case", UUID(str(r.id)), r.tracking_code, r.version) for r in conn.execute(
+            sa.select(cases.c.id, cases.c.tracking_code, cases.c.version)
+            .where(cases.c.assignee.in_(refs), cases.c.status.in_(ACTIVE)).order_by(cases.c.tracking_code))]
+        held += [Held("promise", UUID(str(r.id)), f"promise {r.what[:40]!r}", r.version) for r in conn.execute(
+            sa.select(promises.c.id, promises.c.what, promises.c.version)
+            .where(promises.c.owner.in_(refs), promises.c.status == "open").order_by(promises.c.due_at))]
+        return HeldWork(held)
 
     found, unavailable = read_models(fetch)
-    return found or HeldWork([], 0, unknown=unavailable)
+    return found or HeldWork([], unknown=unavailable)
 
 
 def handover_note(who: str, reason: str) -> str:
-    """The note each transferred case carries (the next agent reads it on the case)."""
-    return f"Handed over: {who} was deactivated ({reason}). The conversation so far is on this case."
+    """The note each case and promise handed over carries (the next owner reads it on the record)."""
+    return f"Handed over: {who} was deactivated ({reason}). The conversation so far is on the record."
 
 
 @dataclass(frozen=True)
 class Handover:
-    moved: list[str]  # tracking codes
-    left: list[str]  # "CODE (why)"
-    position: int  # the log position of the last transfer (0: none)
+    moved: list[str]  # labels
+    left: list[str]  # "LABEL (why)"
+    position: int  # the log position of the last change (0: none)
 
 
 def hand_over(app: Touchline, work: HeldWork, to: str, *, note: str, occurred_at: datetime, actor: str) -> Handover:
-    """Transfer ``work``'s active cases to ``to`` (``user:<id>``), each at the version the read
-    model showed: a case changed since (taken by someone, resolved) is left and named, not overridden."""
+    """Give ``work`` to ``to`` (``user:<id>``), each record at the version the read model showed."""
     moved, left, position = [], [], 0
-    for case_id, code, version in work.cases:
+    for item in work.items:
+        common = {"note": note, "expected_version": item.version, "occurred_at": occurred_at, "actor": actor}
         try:
-            receipt = app.transfer_case(case_id, to_assignee=to, note=note, expected_version=version,
-                                        occurred_at=occurred_at, actor=actor)
+            receipt = (app.transfer_case(item.id, to_assignee=to, **common) if item.kind == "case"
+                       else app.hand_over_promise(item.id, to_owner=to, **common))
         except DomainError as exc:
-            left.append(f"{code} ({exc})")
+            left.append(f"{item.label} ({exc})")
             continue
-        moved.append(code)
+        moved.append(item.label)
         position = max(position, receipt.position or 0)
     return Handover(moved, left, position)
 
 
 def remaining(work: HeldWork, done: Handover) -> HeldWork:
     """What is still held after ``done``."""
-    return HeldWork([c for c in work.cases if c[1] not in done.moved], work.open_promises)
+    return HeldWork([item for item in work.items if item.label not in done.moved])

@@ -17,7 +17,7 @@ from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
 from web.schemas.common import ReadQuerySchema, ReceiptSchema
 from web.schemas.promises import (
-    CancelSchema, KeepSchema, MakePromiseSchema, PromisePageSchema, PromiseQuerySchema, PromiseSchema,
+    CancelSchema, HandOverSchema, KeepSchema, MakePromiseSchema, PromisePageSchema, PromiseQuerySchema, PromiseSchema,
     RescheduleSchema,
 )
 from web.services import services
@@ -72,5 +72,7 @@ _action("keep", KeepSchema, "Mark the promise kept, with evidence.",
         lambda app, i, b, kw: app.keep_promise(i, evidence=b["evidence"], **kw))
 _action("reschedule", RescheduleSchema, "Move the due time, with a reason.",
         lambda app, i, b, kw: app.reschedule_promise(i, due_at=b["due_at"], reason=b["reason"], **kw))
+_action("hand-over", HandOverSchema, "Give the open promise to a colleague, with a note: they are reminded of it.",
+        lambda app, i, b, kw: app.hand_over_promise(i, to_owner=b["owner"], note=b["note"], **kw))
 _action("cancel", CancelSchema, "Cancel the promise, with a reason.",
         lambda app, i, b, kw: app.cancel_promise(i, reason=b["reason"], **kw))

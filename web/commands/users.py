@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from domain.errors import AlreadyExistsError, DomainError
 from domain.users.model import ROLES, User, user_id_for
 from projections.private_files import open_private
-from web.admin.handover import hand_over, handover_note, held_work, plural, remaining
+from web.admin.handover import hand_over, handover_note, held_work, remaining
 from web.admin.passwords import hash_password, password_problem, temporary_password
 from web.admin.session import data_directory
 from web.services import services
@@ -88,8 +88,8 @@ def create_command(email: str, role: str, name: str | None, team: str | None, ma
 @click.argument("email")
 @click.option("--reason", required=True, help="Why (kept in the user's history).")
 @click.option("--reassign-to", "reassign_to", default=None, metavar="EMAIL",
-              help="A colleague (an active admin or agent) who takes over their active cases, each with a "
-                   "handover note.")
+              help="A colleague (an active admin or agent) who takes over their active cases and open "
+                   "promises, each with a handover note.")
 @with_appcontext
 def deactivate_command(email: str, reason: str, reassign_to: str | None) -> None:
     """Deactivate EMAIL: their sessions end and they cannot log in. Then say what they still
@@ -103,13 +103,13 @@ def deactivate_command(email: str, reason: str, reassign_to: str | None) -> None
         raise click.ClickException(str(exc)) from None
     click.echo(f"Deactivated {user.email}.")
     work = held_work(user.id, user.email)
-    if to is not None and work.cases:
+    if to is not None and work.items:
         done = hand_over(svc.app, work, f"user:{to.id}", note=handover_note(user.name, reason), occurred_at=now,
                          actor=ACTOR)
         if done.moved:
-            click.echo(f"Transferred {plural(len(done.moved), 'active case')} to {to.email}: {', '.join(done.moved)}.")
+            click.echo(f"Handed over to {to.email}: {', '.join(done.moved)}.")
         if done.left:
-            click.echo(f"Not transferred: {'; '.join(done.left)}.")
+            click.echo(f"Not handed over: {'; '.join(done.left)}.")
         work = remaining(work, done)
     if work.summary(user.email):
         click.echo(f"Warning: {work.summary(user.email)}")

@@ -64,5 +64,10 @@ class RescheduleSchema(WriteSchema):
     reason = Text(required=True, min_length=1, max_length=2000)
 
 
+class HandOverSchema(WriteSchema):
+    owner = Colleague(required=True)  # who owns it from now on (they are reminded of it)
+    note = Text(load_default="", max_length=2000, metadata={"description": "What the new owner needs to know."})
+
+
 class CancelSchema(WriteSchema):
     reason = Text(required=True, min_length=1, max_length=2000)

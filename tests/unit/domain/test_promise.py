@@ -28,6 +28,7 @@ ACTIONS: dict[str, Callable[[Touchline, UUID, datetime], Any]] = {
     "keep": lambda app, p, t: app.keep_promise(p, evidence="Called, refund confirmed", occurred_at=t, actor=ACTOR),
     "reschedule": lambda app, p, t: app.reschedule_promise(p, due_at=t + timedelta(days=3), reason="Customer away",
                                                            occurred_at=t, actor=ACTOR),
+    "hand over": lambda app, p, t: app.hand_over_promise(p, to_owner="user:bob", occurred_at=t, actor=ACTOR),
     "cancel": lambda app, p, t: app.cancel_promise(p, reason="Customer withdrew", occurred_at=t, actor=ACTOR),
 }
 

@@ -10,10 +10,12 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from domain.clock import FixedClock
 from domain.users.model import user_id_for
+from projections.views.promises import promises
 from tests.web.admin.conftest import Panel
 from web import create_app
 from web.cli import cli
@@ -158,16 +160,20 @@ def test_deactivating_says_what_they_still_hold_and_where_to_reassign_it(url: st
     assert "Cases list (filter by Assignee)" in output and "Promises list (filter by Owner)" in output
 
 
-def test_deactivating_with_reassign_to_hands_their_active_cases_over(url: str, panel_on: Panel) -> None:
+def test_deactivating_with_reassign_to_hands_their_cases_and_promises_over(url: str, panel_on: Panel) -> None:
     run("users", "create", "--email", "eve@example.com", "--role", "agent", "--password", GOOD)
     run("users", "create", "--email", "finn@example.com", "--role", "agent", "--password", GOOD)
     ids = give_work(panel_on, "eve@example.com")
     code, output = run("users", "deactivate", "eve@example.com", "--reason", "left", "--reassign-to",
                        "finn@example.com")
-    assert code == 0 and "Transferred 2 active cases to finn@example.com: CASE-" in output
-    assert "still holds 0 active cases and 1 open promise" in output  # a promise's owner cannot change
-    app = panel_on.app.extensions["touchline"].app
-    assert {app.get_case(i).assignee for i in ids} == {f"user:{user_id_for('finn@example.com')}"}
+    assert code == 0 and "Handed over to finn@example.com: CASE-" in output and "promise 'Call back'" in output
+    assert "still holds" not in output
+    svc = panel_on.app.extensions["touchline"]
+    app, finn = svc.app, f"user:{user_id_for('finn@example.com')}"
+    assert {app.get_case(i).assignee for i in ids} == {finn}
+    svc.projection_runner().catch_up()
+    with svc.views.connect() as conn:
+        assert conn.execute(sa.select(promises.c.owner)).scalars().all() == [finn]
     assert "was deactivated (left)" in list(app.events.get(ids[0]))[-1].note
 
 

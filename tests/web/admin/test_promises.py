@@ -74,6 +74,20 @@ def test_keep_reschedule_and_cancel(desk: Desk) -> None:
     assert "Moved one" in listed and "Kept one" not in listed
 
 
+def test_hand_a_promise_over_to_a_colleague_with_a_note(desk: Desk) -> None:
+    panel, agent = desk
+    made = promise(panel, customer(panel))
+    admin_ref = f"user:{panel.user_id('admin')}"
+    assert panel.post(agent, f"/admin/promises/act/hand_over/?id={made}",
+                      {"to_owner": admin_ref, "note": "Contract is in the shared drive", "version": "1"}
+                      ).status_code == 302
+    assert panel.services.app.get_promise(made).owner == admin_ref
+    before = panel.event_count()
+    page = panel.post(agent, f"/admin/promises/act/hand_over/?id={made}", {"to_owner": "", "version": "2"})
+    assert "Pick a colleague from the list" in page.get_data(as_text=True)  # nobody picked: nothing written
+    assert panel.event_count() == before
+
+
 def test_keep_selected_promises(desk: Desk) -> None:
     panel, agent = desk
     customer_id = customer(panel)

@@ -6,7 +6,9 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
+import sqlalchemy as sa
 
+from projections.views.promises import promises
 from tests.web.admin.conftest import PASSWORD, Panel, email_of, projecting
 from tests.web.admin.matrix import assert_matrix
 
@@ -136,7 +138,7 @@ def test_the_deactivate_form_says_what_they_still_hold_and_where_to_reassign_it(
     assert "Cases list (filter by Assignee)" in text and "Promises list (filter by Owner)" in text
 
 
-def test_deactivating_hands_their_active_cases_to_the_colleague_picked(stored_panel: Panel) -> None:
+def test_deactivating_hands_their_cases_and_promises_to_the_colleague_picked(stored_panel: Panel) -> None:
     panel, app = stored_panel, stored_panel.services.app
     case_id = give_work(panel, "agent")
     admin = panel.client("admin")
@@ -144,11 +146,13 @@ def test_deactivating_hands_their_active_cases_to_the_colleague_picked(stored_pa
         response = panel.post(admin, f"/admin/users/act/deactivate/?id={panel.user_id('agent')}",
                               {"reason": "Left the company", "reassign_to": f"user:{panel.user_id('admin')}"})
         page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    code = app.get_case(case_id).tracking_code
-    assert f"Transferred 1 active case to Ada Admin: {code}" in page
-    assert "Andy Agent still holds 0 active cases and 1 open promise" in page  # a promise's owner cannot change
-    assert app.get_case(case_id).assignee == f"user:{panel.user_id('admin')}"
+    code, admin_ref = app.get_case(case_id).tracking_code, f"user:{panel.user_id('admin')}"
+    assert f"Handed over to Ada Admin: {code}, promise &#39;Call back&#39;" in page
+    assert "still holds" not in page  # nothing of theirs is left with nobody
+    assert app.get_case(case_id).assignee == admin_ref
     assert "Left the company" in list(app.events.get(case_id))[-1].note
+    with panel.services.views.connect() as conn:
+        assert conn.execute(sa.select(promises.c.owner)).scalars().all() == [admin_ref]
     assert not app.get_user(panel.user_id("agent")).active
 
 

@@ -59,7 +59,7 @@ class ProfileForm(ProfileFields, RowForm):
 class DeactivateForm(RowForm):
     reason = TextAreaField("Why", render_kw={"rows": 2}, description="Their access ends at once.")
     # Its description (set by the view) says what they still hold.
-    reassign_to = StaffField("Hand their active cases to", blank="(nobody: they stay theirs)")
+    reassign_to = StaffField("Hand their active cases and open promises to", blank="(nobody: they stay theirs)")
 
 
 class ZoneField(SelectField):

@@ -12,7 +12,7 @@ from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections import models
 from web.admin.commands import CommandView, RowCommand
-from web.admin.forms.promises import CancelForm, KeepForm, MakePromiseForm, RescheduleForm
+from web.admin.forms.promises import CancelForm, HandOverForm, KeepForm, MakePromiseForm, RescheduleForm
 from web.admin.views import filters
 from web.admin.views.display import (
     fmt_customer, fmt_details, fmt_person, fmt_time, held_by_colleague, links, page_url, plain, utc,
@@ -36,6 +36,9 @@ PROMISE_COMMANDS = (
                offered=_open, bulk=True, style="success", bulk_skip=_colleagues),
     RowCommand("reschedule", "Reschedule", RescheduleForm,
                lambda app, i, v, kw: app.reschedule_promise(i, due_at=v["due_at"], reason=v["reason"], **kw),
+               offered=_open),
+    RowCommand("hand_over", "Hand over", HandOverForm,
+               lambda app, i, v, kw: app.hand_over_promise(i, to_owner=v["to_owner"], note=v["note"] or "", **kw),
                offered=_open),
     RowCommand("cancel", "Cancel", CancelForm, lambda app, i, v, kw: app.cancel_promise(i, reason=v["reason"], **kw),
                offered=_open),

@@ -21,7 +21,7 @@ from web.admin.forms.users import (
     ProfileForm,
     RegisterUserForm,
 )
-from web.admin.handover import hand_over, handover_note, held_work, plural, remaining
+from web.admin.handover import hand_over, handover_note, held_work, remaining
 from web.admin.views import filters
 from web.admin.views.display import (
     fmt_details,
@@ -40,20 +40,19 @@ def _when(kw: dict[str, Any]) -> dict[str, Any]:
 
 
 def deactivate(app: Any, user_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -> Receipt:
-    """Deactivate, then hand their active cases to the colleague picked (if any) and say what
-    they still hold: nothing of theirs is left without anyone being told."""
+    """Deactivate, then hand their active cases and open promises to the colleague picked (if
+    any) and say what they still hold: nothing of theirs is left without anyone being told."""
     if v["reassign_to"] == staff_ref(user_id):
         raise InvalidValueError("reassign_to", "pick someone other than the user leaving")
     user = app.get_user(user_id)
     receipt = app.deactivate_user(user_id, reason=v["reason"], **_when(kw))
     work = held_work(user_id, user.email)
-    if v["reassign_to"] and work.cases:
+    if v["reassign_to"] and work.items:
         done = hand_over(app, work, v["reassign_to"], note=handover_note(user.name, v["reason"]), **_when(kw))
         if done.moved:
-            flash(f"Transferred {plural(len(done.moved), 'active case')} to {person(v['reassign_to'])}: "
-                  f"{', '.join(done.moved)}.", "success")
+            flash(f"Handed over to {person(v['reassign_to'])}: {', '.join(done.moved)}.", "success")
         if done.left:
-            flash(f"Not transferred: {'; '.join(done.left)}.", "error")
+            flash(f"Not handed over: {'; '.join(done.left)}.", "error")
         receipt, work = receipt._replace(position=max(receipt.position or 0, done.position)), remaining(work, done)
     if work.summary(user.name):
         flash(work.summary(user.name), "warning")
