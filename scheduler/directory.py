@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.personal import ERASED
+from domain.users.model import user_ref
 from projections.views.customer360 import customers
 from projections.views.directory import users
 
@@ -69,10 +70,6 @@ def route(channel: str, customer: Customer | None, contact_point: str | None = N
     if contact_point:
         return _kind_of(contact_point), contact_point
     return wanted, None
-
-
-def user_ref(user_id: str) -> str:
-    return f"user:{user_id}"
 
 
 def _user_id(ref: str | None) -> str | None:

@@ -9,6 +9,7 @@ Every attempt of a message carries the same Message-ID (email header; ``message_
 
 from __future__ import annotations
 
+import email.policy
 import json
 import smtplib
 import urllib.error
@@ -22,6 +23,11 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 TIMEOUT_SECONDS = 20.0
+
+
+# Lines up to RFC 5322's 998: the default 78 folds a long URL with no spaces (a List-Unsubscribe
+# link) into RFC 2047 encoded-words, where no mail provider finds the <URL> (RFC 2369, 8058).
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class SmtpNotifier:
         self.timeout = timeout
 
     def email(self, message: Outgoing) -> EmailMessage:
-        mail = EmailMessage()
+        mail = EmailMessage(policy=MAIL_POLICY)
         mail["From"] = self.sender
         mail["To"] = message.recipient
         mail["Subject"] = message.subject

@@ -5,17 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain.customers.commands import CustomerCommands
 from domain.deals.model import DEFAULT_STAGES, PIPELINE_ID, Deal, Pipeline
 from domain.errors import NotFoundError, StaleVersionError
+from domain.products.model import Product
 from domain.service import Receipt
 
 _EPOCH_ACTOR = "system:defaults"
 
 
 class DealCommands(CustomerCommands):
+    _known_products: set[UUID]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_products = set()
+
     def get_pipeline(self) -> Pipeline:
         """The configured pipeline, or the default one when never configured."""
         try:
@@ -43,6 +51,9 @@ class DealCommands(CustomerCommands):
     ) -> Receipt:
         if customer_id is not None:
             self.check_customer_exists(customer_id)
+        if product_id is not None and product_id not in self._known_products:
+            self._get(Product, product_id)  # NotFoundError: a 422 on product_id (products are never deleted)
+            self._known_products.add(product_id)
         deal = Deal.open(
             id=id or uuid4(), pipeline=self.get_pipeline(), customer_id=customer_id, product_id=product_id,
             title=title, value=value, owner=owner, stage=stage, external_ref=external_ref,

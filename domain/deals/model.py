@@ -199,6 +199,7 @@ class Deal(Entity):
         if not self.is_closed:
             raise DealClosedError(f"deal {self.title} is open ({self.stage}); nothing to reopen")
         occurred_at, actor = self.checked_when(occurred_at, actor)
+        self._check_not_before_stage(occurred_at)  # a back-dated reopen would rewrite past funnels
         self._reopened(from_stage=self.stage, to_stage=pipeline.check_stage(stage),
                        reason=text("reason", reason, max_length=1000), occurred_at=occurred_at, actor=actor)
 

@@ -24,6 +24,20 @@ def user_id_for(email: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"/users/{clean_email(email)}")
 
 
+def user_ref(user_id: object) -> str:
+    """How a colleague is named as assignee or owner: ``user:<id>``."""
+    return f"user:{user_id}"
+
+
+def as_user_ref(value: str) -> str:
+    """``value`` as ``user:<id>`` when it is a bare user id (as the Maven import wrote deal owners),
+    else as it is (``user:<id>`` already, a team, a name)."""
+    try:
+        return user_ref(UUID(value))
+    except ValueError:
+        return value
+
+
 def clean_email(value: str) -> str:
     return email_address("email", value)
 

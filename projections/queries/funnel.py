@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.deals.model import LOST, WON
+from domain.users.model import as_user_ref
 from projections.views.deals import deal_stages, deals
 from projections.views.directory import pipeline_stages, users
 
@@ -32,12 +33,12 @@ class DealFilter:
 
     def apply(self, query: sa.Select[Any]) -> sa.Select[Any]:
         """Restrict a query that already joins ``deals`` (and ``users`` when filtering by team/region)."""
-        if self.owner:
-            query = query.where(deals.c.owner == self.owner)
+        if self.owner:  # as reads show owners (user:<id>), or the bare id
+            query = query.where(deals.c.owner == as_user_ref(self.owner))
         if self.product_id:
             query = query.where(deals.c.product_id == self.product_id)
         if self.team or self.region:
-            query = query.join(users, users.c.id == deals.c.owner)
+            query = query.join(users, deals.c.owner == sa.literal("user:") + users.c.id)
             if self.team:
                 query = query.where(users.c.team == self.team)
             if self.region:

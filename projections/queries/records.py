@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from domain.customers.model import MAX_MERGE_DEPTH
 from domain.deals.model import LOST, WON
+from domain.users.model import as_user_ref
 from projections.queries.paging import Page, Sorting
 from projections.views.cases import cases
 from projections.views.customer360 import customers
@@ -84,7 +85,7 @@ def list_deals(
     elif status in ("won", "lost"):
         query = query.where(deals.c.stage == (WON if status == "won" else LOST))
     if owner:
-        query = query.where(deals.c.owner == owner)
+        query = query.where(deals.c.owner == as_user_ref(owner))
     if customer_id:
         query = query.where(of_customer(conn, deals.c.customer_id, customer_id))
     return DEAL_SORTS.page(conn, query, sort=sort, limit=limit, cursor=cursor)

@@ -14,6 +14,7 @@ from domain.customers.model import Customer
 from domain.deals.model import Deal
 from domain.personal import ERASED
 from domain.touchpoints.model import Touchpoint
+from domain.users.model import as_user_ref
 from projections.crypto_scrub import rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
@@ -63,7 +64,8 @@ deal_stages = sa.Table(
 
 class DealsProjection(Projection):
     name = "deals"
-    version = 4  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version; 4: titles erased
+    version = 4  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version; 4: titles erased,
+    # every owner as user:<id>
     tables = (deals, deal_stages)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -92,7 +94,9 @@ class DealsProjection(Projection):
         deal = rows.put(deals, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id) if e.customer_id else None,
             "product_id": str(e.product_id) if e.product_id else None, "title": e.title, "value": e.value,
-            "owner": e.owner, "stage": e.stage, "opened_at": e.occurred_at, "stage_entered_at": e.occurred_at,
+            # Imported deals named their owner by the bare id: every owner reads as user:<id>.
+            "owner": as_user_ref(e.owner), "stage": e.stage, "opened_at": e.occurred_at,
+            "stage_entered_at": e.occurred_at,
             "last_activity_at": e.occurred_at, "stage_count": 0, "external_ref": e.external_ref,
             "version": e.originator_version,
         })

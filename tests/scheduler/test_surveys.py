@@ -57,6 +57,8 @@ def test_the_survey_goes_out_a_day_after_resolution_once_with_its_links(outreach
     assert link_in(text, "survey").startswith(f"{PUBLIC_URL}/survey/s-{case_id.hex}-1.")
     unsubscribe = link_in(text, "unsubscribe")
     assert survey["List-Unsubscribe"] == f"<{unsubscribe}/one-click>"
+    # As sent, not only as a parser decodes it: a provider looks for "<https://..." itself (RFC 2369).
+    assert dict(survey.raw_items())["List-Unsubscribe"] == f"<{unsubscribe}/one-click>"
     assert survey["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     with outreach.services.views.connect() as conn:  # and the agent sees it on the customer's timeline
         lines = [t["summary"] for t in get_timeline(conn, str(outreach.customer), sort="-position").items]

@@ -94,3 +94,20 @@ def test_a_stage_removed_from_the_pipeline_that_still_holds_deals_can_be_listed(
     listed = api.get("/api/v1/deals?stage=Demo")
     assert listed.status_code == 200
     assert [d["id"] for d in listed.get_json()["items"]] == [demo]
+
+
+def test_a_deal_for_a_product_nobody_registered_is_a_422_on_product_id(api: ApiClient) -> None:
+    owner = api.staff("ann")
+    events = api.event_count()
+    response = api.post("/api/v1/deals", {"title": "Ghost product", "value": 10, "owner": owner,
+                                          "product_id": "00000000-0000-4000-8000-000000000000"})
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == ["product_id"]
+    assert api.event_count() == events
+
+
+def test_a_reopen_dated_before_the_close_is_a_422_on_occurred_at(api: ApiClient) -> None:
+    deal = api.post("/api/v1/deals", {"title": "T", "value": 10, "owner": api.staff("ann")}).get_json()["id"]
+    api.post(f"/api/v1/deals/{deal}/lose", {"reason": "Budget"})
+    response = api.post(f"/api/v1/deals/{deal}/reopen", {"stage": "Engaging", "reason": "x",
+                                                        "occurred_at": "2026-01-01T00:00:00+00:00"})
+    assert response.status_code == 422 and "occurred_at" in response.get_json()["errors"]

@@ -1,11 +1,10 @@
 """GET /api/v1/funnel agrees with figures computed independently from the Maven CSV files."""
-
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,11 @@ from flask.testing import FlaskClient
 
 from domain.clock import FixedClock
 from tests.conftest import MAVEN_DIR
+from tests.web.conftest import ApiClient
 from web import create_app
 from web.importers.maven import import_maven
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -33,7 +33,7 @@ def expected_from_csv(data: Path, as_of: date | None, *, agent: str | None = Non
                       region: str | None = None) -> Expected:
     """The funnel straight from the CSV: dates are days, so "as of D" means "on or before D".
     Deals without an engage date were recorded at import (NOW), so they exist only as of today."""
-    key = lambda name: "".join(ch for ch in name.lower() if ch.isalnum())  # noqa: E731
+    key = lambda name: "".join(ch for ch in name.lower() if ch.isalnum())
     prices = {key(r["product"]): float(r["sales_price"]) for r in csv.DictReader(open(data / "products.csv"))}
     regions = {r["sales_agent"]: r["regional_office"] for r in csv.DictReader(open(data / "sales_teams.csv"))}
     day = as_of.isoformat() if as_of else "9999-12-31"
@@ -140,3 +140,19 @@ def test_funnel_refuses_bad_query_parameters_naming_the_field(tmp_path: Path, qu
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     services.close()
+
+
+def test_an_owners_team_and_region_funnels_count_imported_and_new_deals_alike(api: ApiClient) -> None:
+    """The import named owners by the bare id; the API and panel name them user:<id>: reads show
+    user:<id> for both, and every filter counts both."""
+    app, now = api.services.app, api.services.clock.now()
+    rep = app.register_user(email="rep@shop.example", name="Rep", role="agent", team="Summer", region="West",
+                            occurred_at=now, actor="system:test").id
+    app.open_deal(customer_id=None, product_id=None, title="Imported", value=100, owner=str(rep), occurred_at=now,
+                  actor="system:import")
+    assert api.post("/api/v1/deals", {"title": "New", "value": 200, "owner": f"user:{rep}"}).status_code == 201
+    api.catch_up()
+    assert {d["owner"] for d in api.get("/api/v1/deals").get_json()["items"]} == {f"user:{rep}"}
+    for query in (f"owner=user:{rep}", f"owner={rep}", "team=Summer", "region=West"):
+        stages = {s["name"]: s for s in api.get(f"/api/v1/funnel?{query}").get_json()["stages"]}
+        assert (stages["Prospecting"]["count"], stages["Prospecting"]["value"]) == (2, 300), query

@@ -82,6 +82,17 @@ def test_a_deal_cannot_move_before_it_entered_its_stage(memory_app: Touchline, d
     assert caught.value.field == "occurred_at"
 
 
+def test_a_reopen_cannot_be_dated_before_the_close_it_undoes(memory_app: Touchline, deal_id: UUID,
+                                                              now: datetime) -> None:
+    """Back-dated, it would put the deal in past funnels it never was in (even before it existed)."""
+    memory_app.lose_deal(deal_id, reason="Budget cut", occurred_at=now + timedelta(days=2), actor=ACTOR)
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.reopen_deal(deal_id, stage="Engaging", reason="Back", occurred_at=now + timedelta(days=1),
+                               actor=ACTOR)
+    assert caught.value.field == "occurred_at"
+    memory_app.reopen_deal(deal_id, stage="Engaging", reason="Back", occurred_at=now + timedelta(days=3), actor=ACTOR)
+
+
 def test_a_configured_pipeline_replaces_the_default_stages(
     memory_app: Touchline, customer_id: UUID, now: datetime
 ) -> None:

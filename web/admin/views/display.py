@@ -13,6 +13,9 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
+from domain.users.model import (
+    user_ref as staff_ref,  # how a colleague picked in a form is named
+)
 from projections.views.directory import users
 from web.admin.access import HISTORY_READERS, actor, role
 from web.admin.localtime import local_time
@@ -20,11 +23,6 @@ from web.services import services
 
 # The former name: instants are shown in the viewer's zone now (``web.admin.localtime``).
 utc = local_time
-
-
-def staff_ref(user_id: object) -> str:
-    """How a colleague picked in a form is named as assignee or owner (as the demo and README do)."""
-    return f"user:{user_id}"
 
 
 def my_refs() -> tuple[str, ...]:
