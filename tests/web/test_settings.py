@@ -13,7 +13,7 @@ from web import create_app
 from web.cli import cli
 from web.settings import DEFAULTS, NUMBERS, load_config
 
-FLAGS = {"WEBHOOK_ALLOW_HTTP"}  # 0/1 switches that also take true/yes/on: not numbers
+FLAGS = {"WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"}  # 0/1 switches that also take true/yes/on: not numbers
 
 
 def test_every_numeric_setting_has_a_rule_and_every_rule_a_default() -> None:
