@@ -87,6 +87,10 @@ class KeyTable(Protocol):
     def fetch_erased(self) -> list[UUID]: ...
 
 
+class MasterKeyError(ValueError):
+    """``TOUCHLINE_MASTER_KEY`` is not a key (the message says what one looks like)."""
+
+
 class MasterKey:
     """Wraps data keys (AES-GCM, the subject id as associated data) when configured."""
 
@@ -94,9 +98,13 @@ class MasterKey:
         self._aead: AESGCM | None = None
         self.key_id = ""
         if encoded:
-            raw = base64.b64decode(encoded, validate=True)
+            try:
+                raw = base64.b64decode(encoded, validate=True)
+            except ValueError:  # binascii.Error: bad padding or characters
+                raw = b""
             if len(raw) != 32:
-                raise ValueError("TOUCHLINE_MASTER_KEY must be 32 bytes, base64-encoded")
+                raise MasterKeyError("TOUCHLINE_MASTER_KEY must be 32 bytes, base64-encoded "
+                                     "(e.g. from: python3 -c \"import os, base64; print(base64.b64encode(os.urandom(32)).decode())\")")
             self._aead, self.key_id = AESGCM(raw), hashlib.sha256(raw).hexdigest()[:16]
 
     def wrap(self, subject: UUID, key: bytes) -> bytes:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from eventsourcing.persistence import OperationalError
 from flask.cli import FlaskGroup
 
+from projections.crypto import MasterKeyError
 from projections.storage import StorageURLError
 from scheduler.settings import SettingError
 from web import create_app
@@ -39,8 +41,10 @@ class TouchlineGroup(FlaskGroup):
             return super().invoke(ctx)
         except StorageURLError as exc:  # a bad TOUCHLINE_DATABASE_URL: a message, not a traceback
             raise click.ClickException(f"TOUCHLINE_DATABASE_URL: {exc}") from None
-        except SettingError as exc:  # any other bad TOUCHLINE_* value, named
+        except (SettingError, MasterKeyError) as exc:  # any other bad TOUCHLINE_* value, named
             raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:  # the database does not answer: a line, not a traceback
+            raise click.ClickException(f"the database at TOUCHLINE_DATABASE_URL does not answer: {exc}") from None
 
 
 @click.group(cls=TouchlineGroup, create_app=create_app, add_version_option=False)

@@ -77,3 +77,16 @@ def test_the_cli_says_which_setting_is_bad_and_exits_non_zero(monkeypatch: pytes
     assert result.exit_code == 1, result.output
     assert result.output.strip() == "Error: TOUCHLINE_API_RATE_BURST: must be a whole number, not 'lots'"
     assert result.exception is None or isinstance(result.exception, SystemExit)  # a message, not a traceback
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("TIMEZONE", "Mars/Base", "Error: TOUCHLINE_TIMEZONE: 'Mars/Base' is not an IANA time zone (such as Europe/Berlin)"),
+    ("MASTER_KEY", "abc", "Error: TOUCHLINE_MASTER_KEY must be 32 bytes, base64-encoded"),
+])
+def test_a_bad_zone_or_master_key_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str,
+                                                        value: str, message: str) -> None:
+    monkeypatch.setenv("TOUCHLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'touchline.db'}")
+    monkeypatch.setenv(f"TOUCHLINE_{name}", value)
+    result = CliRunner().invoke(cli, ["projections", "status"])
+    assert result.exit_code == 1 and result.output.startswith(message), result.output
+    assert len(result.output.strip().splitlines()) == 1  # a message, not a traceback

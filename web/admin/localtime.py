@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from domain.errors import InvalidValueError
 from domain.users.model import clean_timezone
+from scheduler.settings import SettingError
 
 DEFAULT_ZONE = "UTC"
 
@@ -41,8 +42,8 @@ def configure_timezone(app: Flask) -> None:
     raw = app.config.get("TIMEZONE") or os.environ.get("TOUCHLINE_TIMEZONE") or DEFAULT_ZONE
     try:
         app.config["TIMEZONE"] = clean_timezone("TOUCHLINE_TIMEZONE", raw)
-    except InvalidValueError as exc:
-        raise RuntimeError(f"TOUCHLINE_TIMEZONE: {exc}") from None
+    except InvalidValueError as exc:  # its message names TOUCHLINE_TIMEZONE already
+        raise SettingError(str(exc)) from None
 
 
 def default_zone() -> ZoneInfo:
