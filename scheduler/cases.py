@@ -42,11 +42,12 @@ def scan(since: datetime, until: datetime, limit: int, after: tuple[datetime, st
     return query.order_by(c.opened_at, c.id).limit(limit)
 
 
-def expectation(due_at: datetime | None, minutes: int | None, business_hours: bool | None) -> str:
+def expectation(due_at: datetime | None, minutes: int | None, business_hours: bool | None, zone: str) -> str:
+    """The first answer's due time, in ``zone``: the case's calendar's, as its status page shows it."""
     if due_at is None or minutes is None:
         return "We will answer you as soon as we can."
     within = duration(minutes) + (" of our business hours" if business_hours else "")
-    return f"You can expect a first answer by {when(due_at)} (within {within})."
+    return f"You can expect a first answer by {when(due_at, zone)} (within {within})."
 
 
 def article_links(articles: list[ArticleCard], public_url: str) -> str:
@@ -88,7 +89,8 @@ def acknowledge_cases(ctx: SchedulerContext) -> NoticeOutcome:
             matched = match_articles(cards, case.subject, first_message) if cards else []
             subject, body = book.render("acknowledgement", customer=customer.name if customer else "customer",
                                         code=case.tracking_code, subject=case.subject,
-                                        expectation=expectation(row.due_at, row.minutes, row.business_hours),
+                                        expectation=expectation(row.due_at, row.minutes, row.business_hours,
+                                                                ctx.app.case_zone(case) or s.timezone),
                                         articles=article_links(matched, ctx.settings.public_url))
             draft = Draft(cause=cause_of("case-acknowledgement", case.id), purpose="acknowledgement",
                           channel=channel, audience="customer", recipient=recipient, subject=subject, body=body,

@@ -142,7 +142,9 @@ def _overdue(promise: DuePromise, directory: Directory, book: TemplateBook, ctx:
     values = _values(promise, directory)
     channel, recipient = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point,
                                ctx.notifiers)
-    subject, body = book.render("customer_apology", **{**values, "reference": ""})
+    # The customer reads the installation's zone (a promise has no calendar of its own).
+    subject, body = book.render("customer_apology", **{**values, "due": when(promise.due_at, ctx.settings.timezone),
+                                                       "reference": ""})
     drafts = [Draft(cause=cause_of("promise-overdue", promise.id, promise.due_at, "customer"),
                     purpose="customer_apology", channel=channel, audience="customer", recipient=recipient,
                     subject=subject, body=body, customer_id=promise.customer_id, case_id=promise.case_id,

@@ -143,6 +143,13 @@ class SlaCommands(Service):
             self._terms[key] = PolicyTerms.of(policy.targets, policy.calendar)
         return self._terms[key]
 
+    def case_zone(self, case: Case) -> str | None:
+        """The time zone of the calendar of the case's SLA policy (None without one): the zone the
+        customer is told times in, in mail and on the public pages alike."""
+        if case.sla_policy_id is None or case.sla_policy_version is None:
+            return None
+        return str(self.sla_terms(case.sla_policy_id, case.sla_policy_version).calendar.zone.key)
+
     def get_case_sla(self, case_id: UUID, *, at: datetime) -> list[TargetClock]:
         """The case's SLA clocks as of ``at`` (see ``domain.sla.clocks``)."""
         events = list(self.events.get(case_id))

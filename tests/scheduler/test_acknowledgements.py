@@ -8,7 +8,7 @@ from uuid import UUID
 from projections.queries.sla import get_case_sla, list_breaches
 from projections.views.cases import cases
 from scheduler.cases import acknowledge_cases
-from tests.scheduler.conftest import World, define_policy
+from tests.scheduler.conftest import ADMIN, ROUND_THE_CLOCK, World, define_policy
 
 EMAIL_IN = {"channel": "email", "direction": "inbound", "kind": "inquiry", "subject": "Printer jams",
             "contact_point": "ada.l@work.example"}
@@ -28,6 +28,21 @@ def test_a_new_case_is_acknowledged_with_its_code_and_the_first_response_time_of
     assert case.acknowledged
     assert world.app.get_message(UUID(list(world.app.events.get(case_id))[-1].message_id)).message_id \
         == ack["Message-ID"]
+
+
+def test_the_expected_answer_time_is_told_in_the_zone_of_the_cases_calendar_as_its_status_page_does(
+        world: World) -> None:
+    calendar = {**ROUND_THE_CLOCK, "timezone": "Europe/Warsaw"}
+    targets = {kind: {"minutes": 90, "business_hours": False} for kind in ("first_response", "next_response",
+                                                                          "resolution")}
+    world.app.define_sla_policy(name="Poland", position=10, conditions=None, calendar=calendar,
+                                targets={p: targets for p in ("low", "normal", "high", "urgent")},
+                                occurred_at=world.clock.now(), actor=ADMIN)
+    world.case(touchpoint=EMAIL_IN)
+    world.tick()
+    world.tick()
+    ack, = world.sink.messages
+    assert "by 2026-03-02 11:30 CET (within 1 hour 30 minutes)" in ack.get_content()  # 10:30 UTC
 
 
 def test_a_case_answered_before_the_scheduler_came_round_gets_no_acknowledgement(world: World) -> None:

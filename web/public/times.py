@@ -32,9 +32,8 @@ def public_calendar() -> BusinessCalendar:
 
 def zone_of_case(case: Case) -> ZoneInfo:
     """The zone of the calendar of the case's SLA policy, else the installation's."""
-    if case.sla_policy_id is not None and case.sla_policy_version is not None:
-        return services().app.sla_terms(case.sla_policy_id, case.sla_policy_version).calendar.zone
-    return default_zone()
+    zone = services().app.case_zone(case)
+    return ZoneInfo(zone) if zone else default_zone()
 
 
 def local_text(instant: datetime, zone: ZoneInfo) -> str:
