@@ -46,11 +46,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/health")
     def health() -> Any:
-        """Liveness: the event store answers; how far the read models have got (null before
-        the projection runner first started)."""
+        """Liveness: the event store answers; how far the read models have got and how far behind
+        the log they are (null before the projection runner first started)."""
         services = app.extensions["touchline"]
-        position = services.app.recorder.max_notification_id()
-        return jsonify(status="ok", position=position or 0, projections=projections_position(services.views))
+        position = services.app.recorder.max_notification_id() or 0
+        projected = projections_position(services.views)
+        # lag: log entries the slowest read model has still to apply (what a monitor alerts on).
+        return jsonify(status="ok", position=position, projections=projected,
+                       lag=None if projected is None else max(position - projected, 0))
 
     init_api(app)
     init_admin(app)

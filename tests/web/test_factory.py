@@ -39,18 +39,18 @@ def test_explicit_config_beats_the_environment(tmp_path: Path, monkeypatch: pyte
 
 def test_health_reports_the_log_position_and_how_far_the_projections_got(flask_app: Flask) -> None:
     client = flask_app.test_client()
-    assert client.get("/health").get_json() == {"status": "ok", "position": 0, "projections": None}
+    assert client.get("/health").get_json() == {"status": "ok", "position": 0, "projections": None, "lag": None}
 
     flask_app.extensions["touchline"].app.register_customer(
         name="Ada Lovelace", occurred_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc), actor="user:admin"
     )
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "position": 1, "projections": None}
+    assert response.get_json() == {"status": "ok", "position": 1, "projections": None, "lag": None}
     runner = flask_app.extensions["touchline"].projection_runner()
-    assert client.get("/health").get_json()["projections"] == 0
+    assert (client.get("/health").get_json()["projections"], client.get("/health").get_json()["lag"]) == (0, 1)
     runner.catch_up()
-    assert client.get("/health").get_json() == {"status": "ok", "position": 1, "projections": 1}
+    assert client.get("/health").get_json() == {"status": "ok", "position": 1, "projections": 1, "lag": 0}
 
 
 def test_bad_database_url_stops_the_factory_with_the_reason() -> None:

@@ -155,6 +155,7 @@ def test_a_time_not_offered_is_refused_next_to_the_slots(site: Site, when: str) 
     assert status == 400
     assert re.search(r'id="slot-error">([^<]*)<', page).group(1) == (  # type: ignore[union-attr]
         GONE if when else "Please pick a time for our call.")
+    assert '<fieldset id="slots" aria-invalid="true" aria-describedby="slot-error">' in page  # read with the times
     assert site.events() == 0
 
 
