@@ -57,9 +57,16 @@ def unsubscribe(token: str) -> Page:
     found = _message(token)
     if not isinstance(found, Message):
         return found
-    what = WHAT[CONSENT_OF_PURPOSE.get(found.purpose, "marketing")]
+    consent = CONSENT_OF_PURPOSE.get(found.purpose, "marketing")
+    what = WHAT[consent]
     form = UnsubscribeForm()
     if not form.is_submitted():
+        withdrawn = found.customer_id is not None and \
+            services().app.get_customer(found.customer_id).consents.get(consent) is False  # not merely never given
+        if withdrawn:
+            return render_template("public/thanks.html", title="You are unsubscribed already",
+                                   message=f"You receive no {what} from us. Messages about your own requests "
+                                           "(answers, the status of a case) still reach you.")
         return render_template("public/unsubscribe.html", form=form, what=what)
     if (limited := limit_address()) is not None:
         return limited
