@@ -318,6 +318,8 @@ BAD_ROWS = [
     ("accounts.csv", ",retail,1990,100,50,Kenya,", "account is required"),
     ("accounts.csv", "Zeta Corp,retail,1990,-3,100,Kenya,", "revenue: must not be negative"),
     ("accounts.csv", "acme corporation,retail,1990,3,100,Kenya,", "duplicate account 'acme corporation' (first on line 2)"),
+    ("accounts.csv", "Zeta Corp,retail,1990,3,100,Kenya,No Such Parent",
+     "subsidiary_of: no account named 'No Such Parent' (in this file or imported before)"),
     ("products.csv", "GTX Ultra,GTX,cheap", "sales_price: 'cheap' is not a number"),
     ("products.csv", "GTXPro,GTX,4821", "duplicate product 'GTXPro' (first on line 2)"),
     ("sales_teams.csv", ",Dustin Brinkmann,Central", "sales_agent is required"),

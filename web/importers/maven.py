@@ -131,6 +131,12 @@ class _Run:
     def parse(self, rows: dict[str, list[CsvRow]]) -> None:
         for row, account in self._parsed(rows["accounts.csv"], parse_account):
             self._first(self.accounts, account.name.lower(), row, f"account {account.name!r}", account)
+        for key, (row, account) in list(self.accounts.items()):  # a parent this file or the store knows
+            parent = account.parent
+            if parent and parent.lower() not in self.accounts \
+                    and customer_id_for("maven", parent) not in self.app.repository:
+                del self.accounts[key]
+                self.reject(row, f"subsidiary_of: no account named {parent!r} (in this file or imported before)")
         for row, product in self._parsed(rows["products.csv"], parse_product):
             self._first(self.products, product_key(product.name), row, f"product {product.name!r}", product)
         agents: dict[str, tuple[CsvRow, TeamRow]] = {}
