@@ -29,6 +29,7 @@ ACCESS = ("read", "write")
 AREAS = ("customers", "touchpoints", "cases", "promises", "deals", "funnel", "events", "sla")
 AREAS += ("audit",)  # history and state as of (issue 9)
 AREAS += ("webhooks",)  # signed webhooks out (issue 10)
+AREAS += ("users",)  # colleagues, read only: whom work is given to
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,79}$")
 
 

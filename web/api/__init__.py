@@ -13,11 +13,21 @@ from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from web.api import cases, customers, deals, events, funnel, promises, sla, touchpoints
-from web.api import sla_policies
-from web.api import aggregates
-from web.api import promise_keeping
-from web.api import webhooks
+from web.api import (
+    aggregates,
+    cases,
+    customers,
+    deals,
+    events,
+    funnel,
+    promise_keeping,
+    promises,
+    sla,
+    sla_policies,
+    staff,
+    touchpoints,
+    webhooks,
+)
 from web.api.auth import SCHEME, ApiRuntime, guard, public
 from web.api.errors import handle_http_exception
 from web.api.responses import ErrorAnswers, error_response
@@ -31,6 +41,7 @@ BLUEPRINTS += (sla_policies.blp,)
 BLUEPRINTS += (aggregates.blp,)
 BLUEPRINTS += (promise_keeping.blp,)
 BLUEPRINTS += (webhooks.blp,)
+BLUEPRINTS += (staff.blp,)
 DESCRIPTION = """Read Touchline's projections, follow its event log, and record customers' touchpoints,
 cases, promises and deals.
 

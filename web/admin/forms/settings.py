@@ -9,7 +9,7 @@ from domain.tokens.model import ACCESS, AREAS
 from web.admin.forms.common import CommandForm, RowForm
 
 # Areas the API only reads: a write scope on them would grant nothing, so it is not offered.
-READ_ONLY_AREAS = ("funnel", "events", "audit")
+READ_ONLY_AREAS = ("funnel", "events", "audit", "users")
 SCOPES = [(a, f"{a} (everything)") for a in ACCESS] + [
     (f"{a}:{area}", f"{a}:{area}") for a in ACCESS for area in AREAS if not (a == "write" and area in READ_ONLY_AREAS)]
 
