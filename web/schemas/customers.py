@@ -152,6 +152,8 @@ class MergeCustomerSchema(WriteSchema):
 
 class ChangeCustomerSchema(WriteSchema):
     name = Text(min_length=1, max_length=300)
-    contact_points = BoundedList(fields.Nested(ContactPointSchema), most=20)
+    contact_points = BoundedList(fields.Nested(ContactPointSchema), most=20, metadata={
+        "description": "The whole list as it is to be: it replaces the one recorded, so send the points to keep "
+                       "too (read them from GET /customers/<id>). Left out, the list stays as it was."})
     segment = Segment()
 
