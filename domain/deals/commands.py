@@ -67,6 +67,13 @@ class DealCommands(CustomerCommands):
         deal.move(stage=stage, pipeline=self.get_pipeline(), occurred_at=occurred_at, actor=actor)
         return self._save(deal)
 
+    def hand_over_deal(self, deal_id: UUID, *, to_owner: str, note: str = "", expected_version: int | None = None,
+                       occurred_at: datetime, actor: str) -> Receipt:
+        """The caller checks ``to_owner`` is a colleague who can take work (as for a new deal)."""
+        deal = self._get(Deal, deal_id, expected_version)
+        deal.hand_over(to_owner=to_owner, note=note, occurred_at=occurred_at, actor=actor)
+        return self._save(deal)
+
     def win_deal(self, deal_id: UUID, *, close_value: Decimal | int | str, expected_version: int | None = None,
                  occurred_at: datetime, actor: str) -> Receipt:
         deal = self._get(Deal, deal_id, expected_version)

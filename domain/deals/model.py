@@ -181,6 +181,23 @@ class Deal(Entity):
         self.stage_entered_at = occurred_at
         self.last_occurred_at = occurred_at
 
+    def hand_over(self, *, to_owner: str, note: str = "", occurred_at: datetime, actor: str) -> None:
+        """Give an open deal to another owner (a rep leaving, territories redrawn), with a note."""
+        self.check_open("hand it over")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        to_owner = text("owner", to_owner, max_length=200)
+        if to_owner == self.owner:
+            raise InvalidValueError("owner", "owns the deal already")
+        self._handed_over(owner=to_owner, previous_owner=self.owner, customer_id=self.customer_id,
+                          note=text("note", note, required=False, max_length=2000), occurred_at=occurred_at,
+                          actor=actor)
+
+    @event("HandedOver")
+    def _handed_over(self, owner: str, previous_owner: str, customer_id: UUID | None, note: str,
+                     occurred_at: datetime, actor: str) -> None:
+        self.owner = owner
+        self.last_occurred_at = occurred_at
+
     def lose(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
         self.check_open("lose it")
         occurred_at, actor = self.checked_when(occurred_at, actor)
@@ -213,3 +230,4 @@ class Deal(Entity):
 
 # A title is free text, and often names the person ("Carla's upgrade"): erased with them.
 mark_personal(Deal.Opened, "title")
+mark_personal(Deal.HandedOver, "note")

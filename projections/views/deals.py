@@ -102,6 +102,11 @@ class DealsProjection(Projection):
         })
         self._enter(rows, deal, e.stage, e.occurred_at)
 
+    @handles(Deal.HandedOver)
+    def handed_over(self, e: Any, ctx: Context, rows: Rows) -> None:
+        if rows.get(deals, str(e.originator_id)):
+            rows.update(deals, str(e.originator_id), owner=as_user_ref(e.owner), version=e.originator_version)
+
     @handles(Deal.StageChanged)
     def stage_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
         deal = rows.get(deals, str(e.originator_id))

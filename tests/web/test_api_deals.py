@@ -111,3 +111,17 @@ def test_a_reopen_dated_before_the_close_is_a_422_on_occurred_at(api: ApiClient)
     response = api.post(f"/api/v1/deals/{deal}/reopen", {"stage": "Engaging", "reason": "x",
                                                         "occurred_at": "2026-01-01T00:00:00+00:00"})
     assert response.status_code == 422 and "occurred_at" in response.get_json()["errors"]
+
+
+def test_an_open_deal_is_handed_over_and_the_new_owners_funnel_counts_it(api: ApiClient) -> None:
+    deal = api.post("/api/v1/deals", {"title": "T", "value": 10, "owner": api.staff("ann")}).get_json()["id"]
+    bob = api.staff("bob")
+    assert api.post(f"/api/v1/deals/{deal}/hand-over", {"owner": bob, "note": "Ann moved to support"},
+                    headers={"If-Match": '"1"'}).status_code == 200
+    api.catch_up()
+    assert api.get(f"/api/v1/deals/{deal}").get_json()["owner"] == bob
+    stages = {s["name"]: s["count"] for s in api.get(f"/api/v1/funnel?owner={bob}").get_json()["stages"]}
+    assert stages["Prospecting"] == 1
+    assert api.post(f"/api/v1/deals/{deal}/hand-over", {"owner": "Bob"}).status_code == 422  # not a colleague ref
+    api.post(f"/api/v1/deals/{deal}/win", {"close_value": 10})
+    assert api.post(f"/api/v1/deals/{deal}/hand-over", {"owner": api.staff("ann")}).status_code == 409  # closed

@@ -1,6 +1,6 @@
-"""What a leaving user still holds (active cases, open promises: read from the read models),
-and handing it to a colleague: each case with ``transfer_case`` and a handover note, each
-promise with ``hand_over_promise`` and the same note, at the version the read model showed (a
+"""What a leaving user still holds (active cases, open promises, open deals: read from the read
+models), and handing it to a colleague: each case with ``transfer_case`` and a handover note,
+each promise and deal handed over with the same note, at the version the read model showed (a
 record changed since is left and named). Used by the panel and the CLI."""
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import sqlalchemy as sa
 
 from domain.application import Touchline
 from domain.cases.model import ACTIVE
+from domain.deals.model import LOST, WON
 from domain.errors import DomainError
 from projections.views.cases import cases
+from projections.views.deals import deals
 from projections.views.promises import promises
 from web.admin.pages.reading import read_models
 
 WHERE = ("hand them over on the user's Deactivate form (or `--reassign-to`), or one by one: Transfer on the "
-         "Cases list (filter by Assignee), Hand over on the Promises list (filter by Owner)")
+         "Cases list (filter by Assignee), Hand over on the Promises and Deals lists (filter by Owner)")
 
 
 def plural(n: int, what: str) -> str:
@@ -28,7 +30,7 @@ def plural(n: int, what: str) -> str:
 
 @dataclass(frozen=True)
 class Held:
-    kind: str  # "case" or "promise"
+    kind: str  # "case", "promise" or "deal"
     id: UUID
     label: str  # a case's tracking code; a promise's first words
     version: int  # as the read model shows it
@@ -48,8 +50,9 @@ class HeldWork:
             return f"What {who} still holds could not be counted: {self.unknown}"
         if not self.items:
             return ""
-        return (f"{who} still holds {plural(self.count('case'), 'active case')} and "
-                f"{plural(self.count('promise'), 'open promise')}: {WHERE}.")
+        return (f"{who} still holds {plural(self.count('case'), 'active case')}, "
+                f"{plural(self.count('promise'), 'open promise')} and {plural(self.count('deal'), 'open deal')}: "
+                f"{WHERE}.")
 
 
 def held_work(user_id: UUID, email: str) -> HeldWork:
@@ -64,6 +67,9 @@ def held_work(user_id: UUID, email: str) -> HeldWork:
         held += [Held("promise", UUID(str(r.id)), f"promise {r.what[:40]!r}", r.version) for r in conn.execute(
             sa.select(promises.c.id, promises.c.what, promises.c.version)
             .where(promises.c.owner.in_(refs), promises.c.status == "open").order_by(promises.c.due_at))]
+        held += [Held("deal", UUID(str(r.id)), f"deal {r.title[:40]!r}", r.version) for r in conn.execute(
+            sa.select(deals.c.id, deals.c.title, deals.c.version)
+            .where(deals.c.owner.in_(refs), deals.c.stage.not_in((WON, LOST))).order_by(deals.c.opened_at))]
         return HeldWork(held)
 
     found, unavailable = read_models(fetch)
@@ -88,8 +94,12 @@ def hand_over(app: Touchline, work: HeldWork, to: str, *, note: str, occurred_at
     for item in work.items:
         common = {"note": note, "expected_version": item.version, "occurred_at": occurred_at, "actor": actor}
         try:
-            receipt = (app.transfer_case(item.id, to_assignee=to, **common) if item.kind == "case"
-                       else app.hand_over_promise(item.id, to_owner=to, **common))
+            if item.kind == "case":
+                receipt = app.transfer_case(item.id, to_assignee=to, **common)
+            elif item.kind == "promise":
+                receipt = app.hand_over_promise(item.id, to_owner=to, **common)
+            else:
+                receipt = app.hand_over_deal(item.id, to_owner=to, **common)
         except DomainError as exc:
             left.append(f"{item.label} ({exc})")
             continue

@@ -18,9 +18,15 @@ from web.api.blueprint import Blueprint
 from web.api.errors import field_error
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
-from web.schemas.common import ReadQuerySchema, ReceiptSchema
+from web.schemas.common import HandOverSchema, ReadQuerySchema, ReceiptSchema
 from web.schemas.deals import (
-    DealPageSchema, DealQuerySchema, DealSchema, LoseDealSchema, MoveDealSchema, OpenDealSchema, ReopenDealSchema,
+    DealPageSchema,
+    DealQuerySchema,
+    DealSchema,
+    LoseDealSchema,
+    MoveDealSchema,
+    OpenDealSchema,
+    ReopenDealSchema,
     WinDealSchema,
 )
 from web.services import services
@@ -89,5 +95,7 @@ _action("win", WinDealSchema, "Win the deal at a close value.",
         lambda app, i, b, kw: app.win_deal(i, close_value=b["close_value"], **kw))
 _action("lose", LoseDealSchema, "Lose the deal, with a reason.",
         lambda app, i, b, kw: app.lose_deal(i, reason=b["reason"], **kw))
+_action("hand-over", HandOverSchema, "Give the open deal to a colleague, with a note.",
+        lambda app, i, b, kw: app.hand_over_deal(i, to_owner=b["owner"], note=b["note"], **kw))
 _action("reopen", ReopenDealSchema, "Reopen a won or lost deal into an open stage.",
         lambda app, i, b, kw: app.reopen_deal(i, stage=b["stage"], reason=b["reason"], **kw))

@@ -15,9 +15,14 @@ from web.api.auth import caller, requires
 from web.api.blueprint import Blueprint
 from web.api.reads import found, page, read
 from web.api.writes import IDEMPOTENCY_DOC, execute, new_id, when
-from web.schemas.common import ReadQuerySchema, ReceiptSchema
+from web.schemas.common import HandOverSchema, ReadQuerySchema, ReceiptSchema
 from web.schemas.promises import (
-    CancelSchema, HandOverSchema, KeepSchema, MakePromiseSchema, PromisePageSchema, PromiseQuerySchema, PromiseSchema,
+    CancelSchema,
+    KeepSchema,
+    MakePromiseSchema,
+    PromisePageSchema,
+    PromiseQuerySchema,
+    PromiseSchema,
     RescheduleSchema,
 )
 from web.services import services

@@ -213,3 +213,10 @@ class WriteSchema(Schema):
     def _has_happened(self, value: datetime, **kwargs: Any) -> None:
         if not_yet_happened(value, services().clock.now()):
             raise ValidationError(NOT_YET)
+
+
+class HandOverSchema(WriteSchema):
+    """An open promise or deal given to a colleague."""
+
+    owner = Colleague(required=True)  # who owns it from now on (they are reminded of it)
+    note = Text(load_default="", max_length=2000, metadata={"description": "What the new owner needs to know."})

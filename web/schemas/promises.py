@@ -7,7 +7,15 @@ from marshmallow import Schema, fields, validate
 from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections.queries.service import PROMISE_SORTS
-from web.schemas.common import Colleague, Instant, ListQuerySchema, Text, WriteSchema, page_schema, sort_field
+from web.schemas.common import (
+    Colleague,
+    Instant,
+    ListQuerySchema,
+    Text,
+    WriteSchema,
+    page_schema,
+    sort_field,
+)
 from web.schemas.touchpoints import CONTACT_POINT
 
 
@@ -62,11 +70,6 @@ class KeepSchema(WriteSchema):
 class RescheduleSchema(WriteSchema):
     due_at = Instant(required=True)
     reason = Text(required=True, min_length=1, max_length=2000)
-
-
-class HandOverSchema(WriteSchema):
-    owner = Colleague(required=True)  # who owns it from now on (they are reminded of it)
-    note = Text(load_default="", max_length=2000, metadata={"description": "What the new owner needs to know."})
 
 
 class CancelSchema(WriteSchema):

@@ -156,8 +156,8 @@ def test_deactivating_says_what_they_still_hold_and_where_to_reassign_it(url: st
     give_work(panel_on, "eve@example.com")
     code, output = run("users", "deactivate", "eve@example.com", "--reason", "left")
     assert code == 0
-    assert "eve@example.com still holds 2 active cases and 1 open promise" in output
-    assert "Cases list (filter by Assignee)" in output and "Promises list (filter by Owner)" in output
+    assert "eve@example.com still holds 2 active cases, 1 open promise and 0 open deals" in output
+    assert "Cases list (filter by Assignee)" in output and "Promises and Deals lists (filter by Owner)" in output
 
 
 def test_deactivating_with_reassign_to_hands_their_cases_and_promises_over(url: str, panel_on: Panel) -> None:

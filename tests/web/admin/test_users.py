@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
+from projections.views.deals import deals
 from projections.views.promises import promises
 from tests.web.admin.conftest import PASSWORD, Panel, email_of, projecting
 from tests.web.admin.matrix import assert_matrix
@@ -117,7 +118,7 @@ def test_a_manager_deactivated_since_does_not_block_editing_whom_they_manage(pan
 
 
 def give_work(panel: Panel, role: str) -> UUID:
-    """An active case and an open promise held by ``role``'s user; returns the case."""
+    """An active case, an open promise and an open deal held by ``role``'s user; returns the case."""
     app, now, ref = panel.services.app, panel.clock.now(), f"user:{panel.user_id(role)}"
     customer_id = app.register_customer(name="Ada Lovelace", contact_points=[{"kind": "email", "value": "a@b.org"}],
                                         occurred_at=now, actor="system:test").id
@@ -126,6 +127,8 @@ def give_work(panel: Panel, role: str) -> UUID:
     app.assign_case(case_id, assignee=ref, occurred_at=now, actor="system:test")
     app.make_promise(customer_id=customer_id, what="Call back", due_at=now + timedelta(hours=2), owner=ref,
                      channel="email", occurred_at=now, actor="system:test")
+    app.open_deal(customer_id=customer_id, product_id=None, title="Printers", value=900, owner=ref, occurred_at=now,
+                  actor="system:test")
     panel.catch_up()
     return case_id
 
@@ -134,8 +137,8 @@ def test_the_deactivate_form_says_what_they_still_hold_and_where_to_reassign_it(
     give_work(panel, "agent")
     page = panel.client("admin").get(f"/admin/users/act/deactivate/?id={panel.user_id('agent')}")
     text = page.get_data(as_text=True)
-    assert "Andy Agent still holds 1 active case and 1 open promise" in text
-    assert "Cases list (filter by Assignee)" in text and "Promises list (filter by Owner)" in text
+    assert "Andy Agent still holds 1 active case, 1 open promise and 1 open deal" in text
+    assert "Cases list (filter by Assignee)" in text and "Promises and Deals lists (filter by Owner)" in text
 
 
 def test_deactivating_hands_their_cases_and_promises_to_the_colleague_picked(stored_panel: Panel) -> None:
@@ -147,12 +150,13 @@ def test_deactivating_hands_their_cases_and_promises_to_the_colleague_picked(sto
                               {"reason": "Left the company", "reassign_to": f"user:{panel.user_id('admin')}"})
         page = admin.get(response.headers["Location"]).get_data(as_text=True)
     code, admin_ref = app.get_case(case_id).tracking_code, f"user:{panel.user_id('admin')}"
-    assert f"Handed over to Ada Admin: {code}, promise &#39;Call back&#39;" in page
+    assert f"Handed over to Ada Admin: {code}, promise &#39;Call back&#39;, deal &#39;Printers&#39;" in page
     assert "still holds" not in page  # nothing of theirs is left with nobody
     assert app.get_case(case_id).assignee == admin_ref
     assert "Left the company" in list(app.events.get(case_id))[-1].note
     with panel.services.views.connect() as conn:
         assert conn.execute(sa.select(promises.c.owner)).scalars().all() == [admin_ref]
+        assert conn.execute(sa.select(deals.c.owner)).scalars().all() == [admin_ref]
     assert not app.get_user(panel.user_id("agent")).active
 
 

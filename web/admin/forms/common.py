@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
 from flask_admin.model.fields import AjaxSelectField
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import ValidationError
 
 from domain.directory import STAFF_ROLES
@@ -158,3 +158,11 @@ def customer_field(label: str = "Customer", **kwargs: Any) -> AjaxSelectField:
 def case_field(label: str = "Case", **kwargs: Any) -> AjaxSelectField:
     return AjaxSelectField(case_loader, label, allow_blank=True, **kwargs)
 
+
+class HandOverForm(RowForm):
+    """An open promise or deal given to a colleague, with a note."""
+
+    aliases = {"owner": "to_owner"}
+    to_owner = StaffField("Hand over to")
+    note = TextAreaField("Note for them", render_kw={"rows": 3},
+                         description="What was agreed with the customer, so they carry it on as agreed.")

@@ -42,12 +42,5 @@ class RescheduleForm(RowForm):
     reason = TextAreaField("Why", render_kw={"rows": 2})
 
 
-class HandOverForm(RowForm):
-    aliases = {"owner": "to_owner"}
-    to_owner = StaffField("Hand over to")
-    note = TextAreaField("Note for them", render_kw={"rows": 3},
-                         description="What was agreed with the customer, so they keep the promise as made.")
-
-
 class CancelForm(RowForm):
     reason = TextAreaField("Why cancel", render_kw={"rows": 2})

@@ -8,9 +8,23 @@ from uuid import UUID
 from domain.deals.model import LOST, WON
 from projections import models
 from web.admin.commands import CommandView, RowCommand
-from web.admin.forms.deals import LoseForm, MoveForm, OpenDealForm, ReopenDealForm, WinForm
+from web.admin.forms.common import HandOverForm
+from web.admin.forms.deals import (
+    LoseForm,
+    MoveForm,
+    OpenDealForm,
+    ReopenDealForm,
+    WinForm,
+)
 from web.admin.views import filters
-from web.admin.views.display import fmt_customer, fmt_details, fmt_person, fmt_time, links, page_url
+from web.admin.views.display import (
+    fmt_customer,
+    fmt_details,
+    fmt_person,
+    fmt_time,
+    links,
+    page_url,
+)
 from web.services import services
 
 
@@ -25,6 +39,9 @@ DEAL_COMMANDS = (
                offered=_open, style="success"),
     RowCommand("lose", "Lose", LoseForm, lambda app, i, v, kw: app.lose_deal(i, reason=v["reason"], **kw),
                offered=_open, style="danger"),
+    RowCommand("hand_over", "Hand over", HandOverForm,
+               lambda app, i, v, kw: app.hand_over_deal(i, to_owner=v["to_owner"], note=v["note"] or "", **kw),
+               offered=_open),
     RowCommand("reopen", "Reopen", ReopenDealForm,
                lambda app, i, v, kw: app.reopen_deal(i, stage=v["stage"], reason=v["reason"], **kw),
                offered=lambda row: not _open(row)),

@@ -12,10 +12,24 @@ from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections import models
 from web.admin.commands import CommandView, RowCommand
-from web.admin.forms.promises import CancelForm, HandOverForm, KeepForm, MakePromiseForm, RescheduleForm
+from web.admin.forms.common import HandOverForm
+from web.admin.forms.promises import (
+    CancelForm,
+    KeepForm,
+    MakePromiseForm,
+    RescheduleForm,
+)
 from web.admin.views import filters
 from web.admin.views.display import (
-    fmt_customer, fmt_details, fmt_person, fmt_time, held_by_colleague, links, page_url, plain, utc,
+    fmt_customer,
+    fmt_details,
+    fmt_person,
+    fmt_time,
+    held_by_colleague,
+    links,
+    page_url,
+    plain,
+    utc,
 )
 from web.services import services
 
