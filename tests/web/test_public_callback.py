@@ -57,7 +57,7 @@ def test_the_page_offers_the_slots_of_the_next_business_days_in_the_calendars_zo
     assert "Monday 2 March" in page and ">\n          09:30</label>" not in page  # labels are local times
     assert re.search(r"\s09:30\s*</label>", page)
     # Each day is a group named by its legend: a screen reader says "Monday 2 March, 09:30", not "09:30".
-    monday = re.search(r'<fieldset class="day"><legend>Monday 2 March</legend>(.*?)</fieldset>', page, re.S)
+    monday = re.search(r'<fieldset class="day"><legend>Monday 2 March</legend>(.*?)</fieldset>', page, re.DOTALL)
     assert monday and len(re.findall(r'type="radio"', monday.group(1))) == 15
 
 

@@ -21,15 +21,7 @@ from web.admin.forms.promises import (
 )
 from web.admin.views import filters
 from web.admin.views.display import (
-    fmt_customer,
-    fmt_details,
-    fmt_person,
-    fmt_time,
-    held_by_colleague,
-    links,
-    page_url,
-    plain,
-    utc,
+    fmt_customer, fmt_details, fmt_person, fmt_time, held_by_colleague, links, page_url, plain, utc,
 )
 from web.services import services
 
