@@ -100,11 +100,7 @@ class CustomerCommands(Service):
         deep), in one transaction that also destroys their data keys (storage does that, see
         projections.crypto); every personal field about them reads as erased after. The receipt is
         the survivor's. ``CustomerErasedError`` when all of them were erased already."""
-        survivor = self._get(Customer, customer_id)
-        for _ in range(MAX_MERGE_DEPTH):  # the same person's record that took the others in
-            if survivor.merged_into is None:
-                break
-            survivor = self._get(Customer, survivor.merged_into)
+        survivor = self._get(Customer, self.survivor(customer_id))  # the record that took the others in
         members, frontier = [survivor], [survivor]
         for _ in range(MAX_MERGE_DEPTH):
             frontier = [self._get(Customer, i) for c in frontier for i in c.absorbed]

@@ -77,15 +77,21 @@ def held_work(user_id: UUID, email: str) -> HeldWork:
 
 
 def handover_note(who: str, reason: str) -> str:
-    """The note each case and promise handed over carries (the next owner reads it on the record)."""
+    """The note each case, promise and deal handed over carries (the next owner reads it on the record)."""
     return f"Handed over: {who} was deactivated ({reason}). The conversation so far is on the record."
 
 
 @dataclass(frozen=True)
 class Handover:
-    moved: list[str]  # labels
+    moved: list[Held]
     left: list[str]  # "LABEL (why)"
     position: int  # the log position of the last change (0: none)
+
+    def report(self, to: str) -> list[tuple[str, str]]:
+        """(category, line) messages for the panel and the CLI."""
+        lines = [("success", f"Handed over to {to}: {', '.join(item.label for item in self.moved)}.")] \
+            if self.moved else []
+        return lines + ([("error", f"Not handed over: {'; '.join(self.left)}.")] if self.left else [])
 
 
 def hand_over(app: Touchline, work: HeldWork, to: str, *, note: str, occurred_at: datetime, actor: str) -> Handover:
@@ -103,11 +109,11 @@ def hand_over(app: Touchline, work: HeldWork, to: str, *, note: str, occurred_at
         except DomainError as exc:
             left.append(f"{item.label} ({exc})")
             continue
-        moved.append(item.label)
+        moved.append(item)
         position = max(position, receipt.position or 0)
     return Handover(moved, left, position)
 
 
 def remaining(work: HeldWork, done: Handover) -> HeldWork:
     """What is still held after ``done``."""
-    return HeldWork([item for item in work.items if item.label not in done.moved])
+    return HeldWork([item for item in work.items if item not in done.moved])

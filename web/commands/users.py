@@ -106,10 +106,8 @@ def deactivate_command(email: str, reason: str, reassign_to: str | None) -> None
     if to is not None and work.items:
         done = hand_over(svc.app, work, f"user:{to.id}", note=handover_note(user.name, reason), occurred_at=now,
                          actor=ACTOR)
-        if done.moved:
-            click.echo(f"Handed over to {to.email}: {', '.join(done.moved)}.")
-        if done.left:
-            click.echo(f"Not handed over: {'; '.join(done.left)}.")
+        for _, line in done.report(to.email):
+            click.echo(line)
         work = remaining(work, done)
     if work.summary(user.email):
         click.echo(f"Warning: {work.summary(user.email)}")

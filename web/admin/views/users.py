@@ -40,8 +40,8 @@ def _when(kw: dict[str, Any]) -> dict[str, Any]:
 
 
 def deactivate(app: Any, user_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -> Receipt:
-    """Deactivate, then hand their active cases and open promises to the colleague picked (if
-    any) and say what they still hold: nothing of theirs is left without anyone being told."""
+    """Deactivate, then hand their active cases, open promises and deals to the colleague picked
+    (if any) and say what they still hold: nothing of theirs is left without anyone being told."""
     if v["reassign_to"] == staff_ref(user_id):
         raise InvalidValueError("reassign_to", "pick someone other than the user leaving")
     user = app.get_user(user_id)
@@ -49,10 +49,8 @@ def deactivate(app: Any, user_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -
     work = held_work(user_id, user.email)
     if v["reassign_to"] and work.items:
         done = hand_over(app, work, v["reassign_to"], note=handover_note(user.name, v["reason"]), **_when(kw))
-        if done.moved:
-            flash(f"Handed over to {person(v['reassign_to'])}: {', '.join(done.moved)}.", "success")
-        if done.left:
-            flash(f"Not handed over: {'; '.join(done.left)}.", "error")
+        for category, line in done.report(person(v["reassign_to"])):
+            flash(line, category)
         receipt, work = receipt._replace(position=max(receipt.position or 0, done.position)), remaining(work, done)
     if work.summary(user.name):
         flash(work.summary(user.name), "warning")
