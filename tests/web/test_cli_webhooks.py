@@ -48,6 +48,8 @@ def test_pause_resume_rotate_and_delete(env: str) -> None:
     assert run("webhooks", "resume", webhook)[0] == 0
     code, output = run("webhooks", "rotate-secret", webhook)
     assert code == 0 and output.split()[-1].startswith("whsec_") and output.split()[-1] != secret
+    code, output = run("webhooks", "rotate-secret", webhook, "--previous-valid-hours", "200")  # over a week
+    assert code == 2 and "--previous-valid-hours" in output
     assert run("webhooks", "delete", webhook)[0] == 0
     code, output = run("webhooks", "replay", webhook, "--from", "1")
     assert code != 0 and "was deleted" in output

@@ -64,6 +64,18 @@ def test_a_close_value_that_is_not_money_is_a_field_error(panel: Panel) -> None:
     assert panel.event_count() == before
 
 
+def test_hand_a_deal_over_to_a_colleague_and_nobody_is_refused(desk: Desk) -> None:
+    panel, agent = desk
+    made = deal(panel)
+    admin_ref = f"user:{panel.user_id('admin')}"
+    before = panel.event_count()
+    page = panel.post(agent, f"/admin/deals/act/hand_over/?id={made}", {"to_owner": "", "version": "1"})
+    assert "Pick a colleague from the list" in page.get_data(as_text=True) and panel.event_count() == before
+    assert panel.post(agent, f"/admin/deals/act/hand_over/?id={made}",
+                      {"to_owner": admin_ref, "note": "Call them on Monday", "version": "1"}).status_code == 302
+    assert panel.services.app.get_deal(made).owner == admin_ref
+
+
 def test_a_deal_moved_meanwhile_is_a_conflict(desk: Desk) -> None:
     panel, agent = desk
     deal_id = deal(panel)
