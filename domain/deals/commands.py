@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -44,10 +44,19 @@ class DealCommands(CustomerCommands):
                              actor=actor)
         return self._save(pipeline)
 
+    def weigh_pipeline(self, *, probabilities: Mapping[str, Any], occurred_at: datetime, actor: str,
+                       expected_version: int | None = None) -> Receipt:
+        """Set the open stages' win probabilities (percent), which weigh the forecast."""
+        pipeline = self.get_pipeline()
+        if expected_version is not None and pipeline.version != expected_version:
+            raise StaleVersionError(pipeline.kind, "probabilities", expected_version, pipeline.version)
+        pipeline.weigh(probabilities=probabilities, occurred_at=occurred_at, actor=actor)
+        return self._save(pipeline)
+
     def open_deal(
         self, *, customer_id: UUID | None, product_id: UUID | None, title: str, value: Decimal | int | str,
         owner: str, stage: str | None = None, external_ref: str | None = None, id: UUID | None = None,
-        occurred_at: datetime, actor: str,
+        expected_close_on: date | str | None = None, occurred_at: datetime, actor: str,
     ) -> Receipt:
         if customer_id is not None:
             self.check_customer_exists(customer_id)
@@ -57,8 +66,16 @@ class DealCommands(CustomerCommands):
         deal = Deal.open(
             id=id or uuid4(), pipeline=self.get_pipeline(), customer_id=customer_id, product_id=product_id,
             title=title, value=value, owner=owner, stage=stage, external_ref=external_ref,
-            occurred_at=occurred_at, actor=actor,
+            expected_close_on=expected_close_on, occurred_at=occurred_at, actor=actor,
         )
+        return self._save(deal)
+
+    def revise_deal(self, deal_id: UUID, *, value: Decimal | int | str | None = None,
+                    expected_close_on: date | str | None = None, clear_close_date: bool = False, note: str = "",
+                    expected_version: int | None = None, occurred_at: datetime, actor: str) -> Receipt:
+        deal = self._get(Deal, deal_id, expected_version)
+        deal.revise(value=value, expected_close_on=expected_close_on, clear_close_date=clear_close_date, note=note,
+                    occurred_at=occurred_at, actor=actor)
         return self._save(deal)
 
     def move_deal(self, deal_id: UUID, *, stage: str, expected_version: int | None = None,

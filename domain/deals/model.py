@@ -8,8 +8,9 @@ after it is reopened.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -17,6 +18,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
+from domain.upcasting import upcaster
 from domain.values import money, text
 
 WON, LOST = "Won", "Lost"
@@ -26,6 +28,35 @@ PIPELINE_ID = uuid5(NAMESPACE_URL, "/pipelines/default")
 
 class DealClosedError(DomainError):
     """The deal is won or lost; reopen it first."""
+
+
+# Events keep a date as its ISO text: the application's transcoder knows datetimes, not dates.
+def close_date(field: str, value: date | str | None) -> str | None:
+    """An expected close date as ISO text (``None``: no date)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime) or not isinstance(value, (date, str)):
+        raise InvalidValueError(field, "must be a date (YYYY-MM-DD)")
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValueError(field, "must be a date (YYYY-MM-DD)") from None
+    if not date(1900, 1, 1) <= day <= date(2999, 12, 31):
+        raise InvalidValueError(field, "must be between 1900-01-01 and 2999-12-31")
+    return day.isoformat()
+
+
+def clean_probabilities(stages: list[str], probabilities: Mapping[str, Any]) -> dict[str, int]:
+    """Win probability in percent (0-100) for some of ``stages``; a stage left out is estimated
+    from the deals that passed through it (the forecast says which is which)."""
+    cleaned = {}
+    for stage, percent in probabilities.items():
+        if stage not in stages:
+            raise InvalidValueError("probabilities", f"unknown stage {stage!r}; open stages are {', '.join(stages)}")
+        if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+            raise InvalidValueError("probabilities", f"{stage}: must be a whole percent from 0 to 100")
+        cleaned[stage] = percent
+    return cleaned
 
 
 def deal_id_for(source: str, key: str) -> UUID:
@@ -51,6 +82,20 @@ class Pipeline(Entity):
     @event("Configured")
     def __init__(self, *, id: UUID, stages: list[str], occurred_at: datetime, actor: str) -> None:
         self.stages = stages
+        self.probabilities: dict[str, int] = {}
+        self.last_occurred_at = occurred_at
+
+    def weigh(self, *, probabilities: Mapping[str, Any], occurred_at: datetime, actor: str) -> None:
+        """Set the open stages' win probabilities (all of them at once: a stage left out is estimated)."""
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        cleaned = clean_probabilities(self.stages, probabilities)
+        if cleaned == self.probabilities:
+            raise InvalidValueError("probabilities", "are set so already")
+        self._weighed(probabilities=cleaned, occurred_at=occurred_at, actor=actor)
+
+    @event("Weighed")
+    def _weighed(self, probabilities: dict[str, int], occurred_at: datetime, actor: str) -> None:
+        self.probabilities = probabilities
         self.last_occurred_at = occurred_at
 
     def reconfigure(self, *, stages: list[str], open_deals_by_stage: Mapping[str, int], occurred_at: datetime,
@@ -72,6 +117,8 @@ class Pipeline(Entity):
     @event("Reconfigured")
     def _reconfigured(self, stages: list[str], occurred_at: datetime, actor: str) -> None:
         self.stages = stages
+        # A stage removed takes its probability with it: re-added, it is estimated until set again.
+        self.probabilities = {s: p for s, p in self.probabilities.items() if s in stages}
         self.last_occurred_at = occurred_at
 
     def check_stage(self, stage: str) -> str:
@@ -98,6 +145,7 @@ class Deal(Entity):
         owner: str,
         stage: str | None = None,
         external_ref: str | None = None,
+        expected_close_on: date | str | None = None,
         occurred_at: datetime,
         actor: str,
     ) -> Deal:
@@ -107,7 +155,8 @@ class Deal(Entity):
             title=text("title", title, max_length=300), value=money("value", value),
             owner=text("owner", owner, max_length=200),
             stage=pipeline.check_stage(stage or pipeline.stages[0]),
-            external_ref=external_ref, occurred_at=occurred_at, actor=actor,
+            external_ref=external_ref, expected_close_on=close_date("expected_close_on", expected_close_on),
+            occurred_at=occurred_at, actor=actor,
         )
 
     @event("Opened")
@@ -122,6 +171,7 @@ class Deal(Entity):
         owner: str,
         stage: str,
         external_ref: str | None,
+        expected_close_on: str | None,
         occurred_at: datetime,
         actor: str,
     ) -> None:
@@ -132,8 +182,10 @@ class Deal(Entity):
         self.owner = owner
         self.stage = stage
         self.external_ref = external_ref
+        self.expected_close_on = expected_close_on
         self.close_value: Decimal | None = None
         self.stage_entered_at = occurred_at
+        self.revised_at = occurred_at
         self.last_occurred_at = occurred_at
 
     @property
@@ -149,8 +201,10 @@ class Deal(Entity):
             raise DealClosedError(f"deal {self.title} is {self.stage}: reopen it to {action}")
 
     def _check_not_before_stage(self, occurred_at: datetime) -> None:
-        if occurred_at < self.stage_entered_at:
-            raise InvalidValueError("occurred_at", "is before the deal entered its current stage")
+        # Figures as of a past date follow the deal's changes in time order: none may go back past
+        # the current stage's start or the latest revision.
+        if occurred_at < max(self.stage_entered_at, self.revised_at):
+            raise InvalidValueError("occurred_at", "is before the deal's latest stage change or revision")
 
     def move(self, *, stage: str, pipeline: Pipeline, occurred_at: datetime, actor: str) -> None:
         self.check_open("move it")
@@ -179,6 +233,32 @@ class Deal(Entity):
         self.stage = WON
         self.close_value = close_value
         self.stage_entered_at = occurred_at
+        self.last_occurred_at = occurred_at
+
+    def revise(self, *, value: Decimal | int | str | None = None, expected_close_on: date | str | None = None,
+               clear_close_date: bool = False, note: str = "", occurred_at: datetime, actor: str) -> None:
+        """A new value and/or expected close date for an open deal, with a note (what the
+        customer said). The funnel and forecast as of an earlier date keep the earlier figures."""
+        self.check_open("revise it")
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        new_value = self.value if value is None else money("value", value)
+        if clear_close_date and expected_close_on:
+            raise InvalidValueError("expected_close_on", "give a date or clear it, not both")
+        new_close = None if clear_close_date else (close_date("expected_close_on", expected_close_on)
+                                                   if expected_close_on else self.expected_close_on)
+        if new_value == self.value and new_close == self.expected_close_on:
+            raise InvalidValueError("value", "nothing to revise: the value and expected close date are as given")
+        self._check_not_before_stage(occurred_at)
+        self._revised(value=new_value, previous_value=self.value, expected_close_on=new_close,
+                      previous_close_on=self.expected_close_on, customer_id=self.customer_id,
+                      note=text("note", note, required=False, max_length=2000), occurred_at=occurred_at, actor=actor)
+
+    @event("Revised")
+    def _revised(self, value: Decimal, previous_value: Decimal, expected_close_on: str | None,
+                 previous_close_on: str | None, customer_id: UUID | None, note: str, occurred_at: datetime, actor: str) -> None:
+        self.value = value
+        self.expected_close_on = expected_close_on
+        self.revised_at = occurred_at
         self.last_occurred_at = occurred_at
 
     def hand_over(self, *, to_owner: str, note: str = "", occurred_at: datetime, actor: str) -> None:
@@ -228,6 +308,12 @@ class Deal(Entity):
         self.last_occurred_at = occurred_at
 
 
+@upcaster(Deal.Opened, from_version=1)
+def _opened_v1_v2(state: dict[str, Any]) -> None:
+    state["expected_close_on"] = None  # version 1 had no expected close date
+
+
 # A title is free text, and often names the person ("Carla's upgrade"): erased with them.
 mark_personal(Deal.Opened, "title")
 mark_personal(Deal.HandedOver, "note")
+mark_personal(Deal.Revised, "note")

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from projections.queries.forecast import get_forecast
 from projections.queries.funnel import DealFilter, get_funnel
 from projections.queries.service import get_agent_workload, get_contact_rates
 from projections.queries.sla import list_at_risk
@@ -117,7 +118,8 @@ def get_contact_rates_between(conn: sa.Connection, *, since: datetime | None, un
 
 def get_dashboard(conn: sa.Connection, *, now: datetime, as_of: datetime | None = None,
                   since: datetime | None = None) -> dict[str, Any]:
-    """The dashboard: the funnel of deals opened since ``since`` as of ``as_of`` (default now);
+    """The dashboard: the funnel of deals opened since ``since`` and the weighted forecast of every
+    open deal, as of ``as_of`` (default now);
     breaches, contact rates and CSAT of the period [since, as_of]; at-risk targets, overdue
     promises and agent workload now (they describe work to do, which only exists now)."""
     at = min(as_of or now, now)
@@ -127,6 +129,7 @@ def get_dashboard(conn: sa.Connection, *, now: datetime, as_of: datetime | None 
     return {
         "now": now, "as_of": at, "since": since,
         "funnel": funnel,
+        "forecast": get_forecast(conn, as_of=at),
         "win_rate": funnel["win_rate"],
         "won_value": funnel["won_value"],
         "sla_breaches": count_breaches(conn, since=since, until=at),

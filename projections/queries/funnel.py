@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from domain.deals.model import LOST, WON
 from domain.users.model import as_user_ref
-from projections.views.deals import deal_stages, deals
+from projections.views.deals import deal_stages, deal_values, deals
 from projections.views.directory import pipeline_stages, users
 
 _CENTS = Decimal("0.01")
@@ -54,6 +54,21 @@ def _money(cents: int | None) -> Decimal:
     return (Decimal(cents or 0) / 100).quantize(_CENTS)
 
 
+def valued_at(as_of: datetime) -> sa.Join:
+    """``deal_stages`` joined to ``deals`` and, for each stage row, to the deal's value row valid
+    at ``as_of``: what an open stage was worth then (revisions since do not rewrite it)."""
+    return deal_stages.join(deals, deals.c.id == deal_stages.c.deal_id).outerjoin(deal_values, sa.and_(
+        deal_values.c.deal_id == deal_stages.c.deal_id, deal_values.c.valid_from <= as_of,
+        sa.or_(deal_values.c.valid_to.is_(None), deal_values.c.valid_to > as_of)))
+
+
+def stage_amount() -> sa.ColumnElement[Any]:
+    """A stage row's value: Won at the close value, Lost at the value it was lost with, an open
+    stage at the value valid at the as-of instant (``valued_at``)."""
+    return sa.case((deal_stages.c.stage.in_((WON, LOST)), deal_stages.c.amount),
+                   else_=sa.func.coalesce(deal_values.c.amount, deal_stages.c.amount))
+
+
 def get_funnel(conn: sa.Connection, *, as_of: datetime, where: DealFilter = DealFilter()) -> dict[str, Any]:
     """Stages with count and value, conversion, win rate, won value, cycle and velocity at ``as_of``.
 
@@ -66,9 +81,9 @@ def get_funnel(conn: sa.Connection, *, as_of: datetime, where: DealFilter = Deal
     in_stage_at = sa.and_(entered, sa.or_(deal_stages.c.exited_at.is_(None), deal_stages.c.exited_at > as_of))
 
     current = where.apply(
-        sa.select(deal_stages.c.stage, sa.func.count(), sa.func.sum(deal_stages.c.amount, type_=sa.BigInteger),
+        sa.select(deal_stages.c.stage, sa.func.count(), sa.func.sum(stage_amount(), type_=sa.BigInteger),
                   sa.func.sum(deal_stages.c.cycle_seconds, type_=sa.BigInteger))
-        .select_from(joined).where(in_stage_at)
+        .select_from(valued_at(as_of)).where(in_stage_at)
     ).group_by(deal_stages.c.stage)
     counts: dict[str, tuple[int, Decimal]] = {}
     won_cycle_seconds = 0

@@ -6,6 +6,7 @@ a deal was in stage S at D when S's row has ``entered_at <= D < exited_at``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,8 @@ deals = sa.Table(
     sa.Column("last_activity_at", UTCDateTime, nullable=False),
     sa.Column("stage_count", sa.Integer, nullable=False, default=0),
     sa.Column("external_ref", sa.String(200)),
+    sa.Column("expected_close_on", sa.Date),
+    sa.Column("value_count", sa.Integer, nullable=False, default=0),  # rows in deal_values
     sa.Column("version", sa.Integer, nullable=False),  # the aggregate's: what If-Match names
     # The API's sort keys (projections/queries/records.py): pages read in index order.
     sa.Index("ix_deals_opened", "opened_at", "id"),
@@ -61,12 +64,29 @@ deal_stages = sa.Table(
     sa.Index("ix_deal_stages_stage_entered", "stage", "entered_at"),
 )
 
+# The deal's value and expected close date over time: one row from its opening, one more per
+# revision, valid from then until the next (``valid_to``). An open stage's value "as of" a date
+# is the value valid then, so a revision never rewrites an earlier funnel or forecast.
+deal_values = sa.Table(
+    "deal_values", metadata,
+    sa.Column("deal_id", Id(), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("valid_from", UTCDateTime, nullable=False),
+    sa.Column("valid_to", UTCDateTime),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("expected_close_on", sa.Date),
+)
+
+
+def _day(iso: str | None) -> date | None:
+    return date.fromisoformat(iso) if iso else None
+
 
 class DealsProjection(Projection):
     name = "deals"
-    version = 4  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version; 4: titles erased,
-    # every owner as user:<id>
-    tables = (deals, deal_stages)
+    version = 5  # 2: seconds_in_stage and cycle_seconds on stage rows; 3: the deal's version; 4: titles erased,
+    # every owner as user:<id>; 5: values and expected close dates over time
+    tables = (deals, deal_stages, deal_values)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
         rows.prefetch(deals, self.ids([e for e in events if not isinstance(e, Touchpoint.Recorded)], "originator_id")
@@ -84,6 +104,14 @@ class DealsProjection(Projection):
                                if stage == "Won" else None})
         rows.update(deals, deal["id"], stage=stage, stage_entered_at=at, stage_count=seq, last_activity_at=at)
 
+    def _value(self, rows: Rows, deal: dict[str, Any], at: Any, amount: Any, close_on: date | None) -> None:
+        if deal["value_count"]:
+            rows.patch(deal_values, (deal["id"], deal["value_count"]), valid_to=at)
+        seq = deal["value_count"] + 1
+        rows.put(deal_values, {"deal_id": deal["id"], "seq": seq, "valid_from": at, "amount": amount,
+                               "expected_close_on": close_on})
+        rows.update(deals, deal["id"], value=amount, expected_close_on=close_on, value_count=seq)
+
     @handles(Customer.Erased)
     def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
         """The titles of the customer's deals (personal), as a rebuild from the erased events writes them."""
@@ -98,9 +126,18 @@ class DealsProjection(Projection):
             "owner": as_user_ref(e.owner), "stage": e.stage, "opened_at": e.occurred_at,
             "stage_entered_at": e.occurred_at,
             "last_activity_at": e.occurred_at, "stage_count": 0, "external_ref": e.external_ref,
-            "version": e.originator_version,
+            "value_count": 0, "version": e.originator_version,
         })
+        self._value(rows, deal, e.occurred_at, e.value, _day(e.expected_close_on))
         self._enter(rows, deal, e.stage, e.occurred_at)
+
+    @handles(Deal.Revised)
+    def revised(self, e: Any, ctx: Context, rows: Rows) -> None:
+        deal = rows.get(deals, str(e.originator_id))
+        if deal:
+            self._value(rows, deal, e.occurred_at, e.value, _day(e.expected_close_on))
+            rows.update(deals, deal["id"], last_activity_at=max(deal["last_activity_at"], e.occurred_at),
+                        version=e.originator_version)
 
     @handles(Deal.HandedOver)
     def handed_over(self, e: Any, ctx: Context, rows: Rows) -> None:

@@ -39,6 +39,7 @@ pipeline = sa.Table(
     "pipeline", metadata,
     sa.Column("name", sa.String(20), primary_key=True),
     sa.Column("stages", sa.JSON, nullable=False),
+    sa.Column("probabilities", sa.JSON),  # stage -> win probability in percent, as an admin set them
 )
 
 
@@ -48,9 +49,15 @@ def pipeline_stages(conn: sa.Connection) -> list[str]:
     return list(stages) if stages else list(DEFAULT_STAGES)
 
 
+def pipeline_probabilities(conn: sa.Connection) -> dict[str, int]:
+    """The win probabilities (percent) an admin set for open stages."""
+    found = conn.execute(sa.select(pipeline.c.probabilities).where(pipeline.c.name == "default")).scalar()
+    return dict(found or {})
+
+
 class DirectoryProjection(Projection):
     name = "directory"
-    version = 2  # 2: users' time zones
+    version = 3  # 2: users' time zones; 3: the pipeline's win probabilities
     tables = (users, products, pipeline)
 
     @handles(User.Registered)
@@ -85,4 +92,12 @@ class DirectoryProjection(Projection):
 
     @handles(Pipeline.Configured, Pipeline.Reconfigured)
     def pipeline_configured(self, e: Any, ctx: Context, rows: Rows) -> None:
-        rows.put(pipeline, {"name": "default", "stages": list(e.stages)})
+        row = rows.get(pipeline, "default")
+        kept = {s: p for s, p in (row["probabilities"] or {}).items() if s in e.stages} if row else {}
+        rows.put(pipeline, {"name": "default", "stages": list(e.stages), "probabilities": kept})
+
+    @handles(Pipeline.Weighed)
+    def pipeline_weighed(self, e: Any, ctx: Context, rows: Rows) -> None:
+        row = rows.get(pipeline, "default")
+        rows.put(pipeline, {"name": "default", "stages": row["stages"] if row else list(DEFAULT_STAGES),
+                            "probabilities": dict(e.probabilities)})

@@ -74,6 +74,7 @@ def history(s: Services, name: str, email: str) -> dict[str, UUID]:
     app.keep_promise(promise, evidence=f"Spoke to {name}", occurred_at=at(-1.5), actor=AGENT)
     deal = app.open_deal(customer_id=customer, product_id=None, title=f"Printer for {name}", value=900, owner=AGENT,
                          occurred_at=at(-6), actor=AGENT).id
+    app.revise_deal(deal, value=950, note=f"{name} wants the stand too", occurred_at=at(-5), actor=AGENT)
     app.win_deal(deal, close_value=850, occurred_at=at(-3), actor=AGENT)
     return {"customer": customer, "touch": touch, "case": case, "promise": promise, "deal": deal}
 

@@ -106,3 +106,22 @@ def test_a_rotation_stored_before_the_overlap_still_loads_and_stopped_the_old_se
     stored_app.recorder.insert_events([StoredEvent(webhook, 3, current.topic, json.dumps(state).encode())])
     found = stored_app.get_webhook(webhook)
     assert (found.version, found.previous_until, found.signing_secrets(T)) == (3, None, [rotated.secret])
+
+
+def test_a_deal_opened_before_expected_close_dates_loads_without_one_and_can_be_given_one(
+    stored_app: Touchline,
+) -> None:
+    """Version 1 of ``Deal.Opened`` had no ``expected_close_on``: such deals load undated."""
+    template = stored_app.open_deal(customer_id=None, product_id=None, title="Fleet", value=100, owner="user:ann",
+                                    expected_close_on="2026-05-01", occurred_at=T, actor=ACTOR).id
+    [current] = stored_app.recorder.select_events(template)
+    state = json.loads(current.state)
+    for name in ("expected_close_on", "class_version"):
+        state.pop(name, None)
+    state["title"] = "Fleet"  # as stored then: in the clear
+    old = uuid4()
+    stored_app.recorder.insert_events([StoredEvent(old, 1, current.topic, json.dumps(state).encode())])
+    deal = stored_app.get_deal(old)
+    assert (deal.title, deal.expected_close_on, deal.revised_at) == ("Fleet", None, T)
+    stored_app.revise_deal(old, expected_close_on="2026-06-30", occurred_at=T, actor=ACTOR)
+    assert stored_app.get_deal(old).expected_close_on == "2026-06-30"

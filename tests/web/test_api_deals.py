@@ -1,6 +1,12 @@
-"""Deal endpoints: open, move, win, lose, reopen; list by status and stage."""
+"""Deal endpoints: open, revise, move, win, lose, reopen; list by status and stage."""
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
 
 from tests.web.conftest import ApiClient
 
@@ -125,3 +131,64 @@ def test_an_open_deal_is_handed_over_and_the_new_owners_funnel_counts_it(api: Ap
     assert api.post(f"/api/v1/deals/{deal}/hand-over", {"owner": "Bob"}).status_code == 422  # not a colleague ref
     api.post(f"/api/v1/deals/{deal}/win", {"close_value": 10})
     assert api.post(f"/api/v1/deals/{deal}/hand-over", {"owner": api.staff("ann")}).status_code == 409  # closed
+
+
+def test_a_revised_value_counts_from_the_revision_on_and_earlier_funnels_keep_the_old_one(api: ApiClient) -> None:
+    opened = api.post("/api/v1/deals", {"title": "Fleet", "value": 1000, "owner": api.staff("ann"),
+                                        "expected_close_on": "2026-05-15", "occurred_at": "2026-02-01T09:00:00Z"})
+    deal_id = opened.get_json()["id"]
+    revised = api.post(f"/api/v1/deals/{deal_id}/revise", {
+        "value": "2500.00", "expected_close_on": "2026-06-30", "note": "They want 40 units, not 16",
+        "occurred_at": "2026-02-20T10:00:00Z"}, headers={"If-Match": '"1"'})
+    assert revised.status_code == 200, revised.get_json()
+    api.catch_up()
+    found = api.get(f"/api/v1/deals/{deal_id}").get_json()
+    assert (found["value"], found["expected_close_on"], found["version"]) == (2500.0, "2026-06-30", 2)
+
+    def prospecting(as_of: str) -> float:
+        stages = api.get(f"/api/v1/funnel?as_of={as_of}").get_json()["stages"]
+        return float(next(s["value"] for s in stages if s["name"] == "Prospecting"))
+
+    assert (prospecting("2026-02-10"), prospecting("2026-02-20"), prospecting("2026-03-01")) == (1000, 2500, 2500)
+    months = api.get("/api/v1/forecast?as_of=2026-02-10").get_json()["by_close_month"]
+    assert [(m["month"], m["value"]) for m in months] == [("2026-05", 1000.0)]
+
+
+def test_a_close_date_is_cleared_with_null_and_the_value_kept(api: ApiClient) -> None:
+    deal_id = api.post("/api/v1/deals", {"title": "Kiosk", "value": 300, "owner": api.staff("ann"),
+                                         "expected_close_on": "2026-04-01"}).get_json()["id"]
+    assert api.post(f"/api/v1/deals/{deal_id}/revise", {"expected_close_on": None}).status_code == 200
+    api.catch_up()
+    found = api.get(f"/api/v1/deals/{deal_id}").get_json()
+    assert (found["value"], found["expected_close_on"]) == (300.0, None)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({}, "value"),
+    ({"note": "nothing else"}, "value"),
+    ({"value": -5}, "value"),
+    ({"value": "lots"}, "value"),
+    ({"expected_close_on": "2026-13-01"}, "expected_close_on"),
+    ({"expected_close_on": "2026-04-01T10:00:00Z"}, "expected_close_on"),
+    ({"value": 1200.50}, "value"),  # unchanged: nothing to revise
+    ({"value": 10, "note": "x" * 2001}, "note"),
+    ({"value": 10, "occurred_at": "2026-02-01T00:00:00Z"}, "occurred_at"),  # before the deal entered its stage
+])
+def test_a_bad_revision_is_a_422_naming_the_field_and_writes_nothing(api: ApiClient, body: dict[str, Any],
+                                                                       field: str) -> None:
+    deal_id = deal(api, "Pumps")
+    refused = api.post(f"/api/v1/deals/{deal_id}/revise", body)
+    assert refused.status_code == 422, refused.get_json()
+    assert field in refused.get_json()["errors"]
+    assert api.services.app.get_deal(UUID(deal_id)).version == 1
+
+
+def test_a_closed_deal_is_not_revised_and_a_stale_version_is_a_412(api: ApiClient) -> None:
+    deal_id = deal(api, "Boiler")
+    stale = api.post(f"/api/v1/deals/{deal_id}/revise", {"value": 10}, headers={"If-Match": '"7"'})
+    assert stale.status_code == 412
+    api.post(f"/api/v1/deals/{deal_id}/win", {"close_value": 1100})
+    closed = api.post(f"/api/v1/deals/{deal_id}/revise", {"value": 10})
+    assert closed.status_code == 409 and "reopen" in closed.get_json()["message"]
+    won = api.services.app.get_deal(UUID(deal_id))
+    assert (won.version, won.value, won.close_value) == (2, Decimal("1200.50"), Decimal(1100))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,11 +132,13 @@ def test_funnel_filters_by_region_and_owner(app: Flask, maven_dir: Path) -> None
                                           ("surprise=1", "surprise"),
                                           ("opened_since=2018-01-01&opened_until=2017-01-01", "opened_since"),
                                           ("opened_since=2017-01-01&opened_until=2017-01-01", "opened_since")])
-def test_funnel_refuses_bad_query_parameters_naming_the_field(tmp_path: Path, query: str, field: str) -> None:
+@pytest.mark.parametrize("path", ["funnel", "forecast"])
+def test_funnel_and_forecast_refuse_bad_query_parameters_naming_the_field(tmp_path: Path, query: str, field: str,
+                                                                          path: str) -> None:
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "TESTING": True})
     services = app.extensions["touchline"]
     token = services.app.issue_api_token(name="funnel", scopes=["read"], occurred_at=NOW, actor="system:test").token
-    response = app.test_client().get(f"/api/v1/funnel?{query}", headers={"Authorization": f"Bearer {token}"})
+    response = app.test_client().get(f"/api/v1/{path}?{query}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     services.close()
@@ -156,3 +158,42 @@ def test_an_owners_team_and_region_funnels_count_imported_and_new_deals_alike(ap
     for query in (f"owner=user:{rep}", f"owner={rep}", "team=Summer", "region=West"):
         stages = {s["name"]: s for s in api.get(f"/api/v1/funnel?{query}").get_json()["stages"]}
         assert (stages["Prospecting"]["count"], stages["Prospecting"]["value"]) == (2, 300), query
+
+
+def test_the_forecast_weighs_open_deals_by_stage_probability_and_sorts_them_by_close_month(api: ApiClient) -> None:
+    """Engaging's probability is set (60%); Prospecting's is learnt: of the 4 deals that passed
+    through it and closed, 1 was won (25%)."""
+    app, now = api.services.app, api.services.clock.now()  # 2026-03-02
+    owner = api.staff("ann")
+    app.weigh_pipeline(probabilities={"Engaging": 60}, occurred_at=now, actor="system:test")
+    for i, outcome in enumerate(("won", "lost", "lost", "lost")):
+        closed = app.open_deal(customer_id=None, product_id=None, title=f"Old {i}", value=10, owner=owner,
+                               occurred_at=now - timedelta(days=90), actor="system:test").id
+        if outcome == "won":
+            app.win_deal(closed, close_value=10, occurred_at=now - timedelta(days=60), actor="system:test")
+        else:
+            app.lose_deal(closed, reason="price", occurred_at=now - timedelta(days=60), actor="system:test")
+    for title, value, stage, close_on in (("April", 1000, "Prospecting", "2026-04-20"),
+                                          ("April too", 500, "Engaging", "2026-04-02"),
+                                          ("June", 2000, "Engaging", "2026-06-30"),
+                                          ("Slipped", 400, "Prospecting", "2026-02-27"),
+                                          ("Undated", 800, "Prospecting", None)):
+        body = {"title": title, "value": value, "owner": owner, "stage": stage, "expected_close_on": close_on}
+        assert api.post("/api/v1/deals", {k: v for k, v in body.items() if v is not None}).status_code == 201
+    api.catch_up()
+    forecast = api.get("/api/v1/forecast").get_json()
+    stages = {s["name"]: s for s in forecast["stages"]}
+    assert {k: stages["Prospecting"][k] for k in ("probability", "probability_source", "closed_deals")} == \
+        {"probability": 0.25, "probability_source": "history", "closed_deals": 4}
+    assert {k: stages["Engaging"][k] for k in ("probability", "probability_source", "closed_deals")} == \
+        {"probability": 0.6, "probability_source": "set", "closed_deals": None}
+    assert (stages["Prospecting"]["value"], stages["Prospecting"]["weighted_value"]) == (2200, 550)
+    assert (stages["Engaging"]["value"], stages["Engaging"]["weighted_value"]) == (2500, 1500)
+    assert [(m["month"], m["open_deals"], m["value"], m["weighted_value"]) for m in forecast["by_close_month"]] == \
+        [("2026-04", 2, 1500, 550), ("2026-06", 1, 2000, 1200)]
+    assert (forecast["close_date_passed"]["open_deals"], forecast["close_date_passed"]["weighted_value"]) == (1, 100)
+    assert (forecast["no_close_date"]["open_deals"], forecast["no_close_date"]["weighted_value"]) == (1, 200)
+    assert (forecast["open_deals"], forecast["value"], forecast["weighted_value"]) == (5, 4700, 2050)
+    before_any = api.get("/api/v1/forecast?as_of=2025-01-01").get_json()
+    assert (before_any["open_deals"], before_any["by_close_month"]) == (0, [])
+    assert api.get(f"/api/v1/forecast?owner={owner}").get_json()["weighted_value"] == 2050

@@ -1,4 +1,4 @@
-"""``/api/v1/deals``: lists, one deal; open, move, win, lose, reopen."""
+"""``/api/v1/deals``: lists, one deal; open, revise, move, win, lose, hand over, reopen."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from web.schemas.deals import (
     MoveDealSchema,
     OpenDealSchema,
     ReopenDealSchema,
+    ReviseDealSchema,
     WinDealSchema,
 )
 from web.services import services
@@ -71,7 +72,7 @@ class Deals(MethodView):
         return execute(lambda: services().app.open_deal(
             id=new_id(), customer_id=body.get("customer_id"), product_id=body.get("product_id"), title=body["title"],
             value=body["value"], owner=body["owner"], stage=body.get("stage"), external_ref=body.get("external_ref"),
-            occurred_at=when(body), actor=caller().actor), status=201)
+            expected_close_on=body.get("expected_close_on"), occurred_at=when(body), actor=caller().actor), status=201)
 
 
 @blp.route("/deals/<uuid:deal_id>")
@@ -95,6 +96,10 @@ _action("win", WinDealSchema, "Win the deal at a close value.",
         lambda app, i, b, kw: app.win_deal(i, close_value=b["close_value"], **kw))
 _action("lose", LoseDealSchema, "Lose the deal, with a reason.",
         lambda app, i, b, kw: app.lose_deal(i, reason=b["reason"], **kw))
+_action("revise", ReviseDealSchema, "Change the open deal's value and/or expected close date, with a note.",
+        lambda app, i, b, kw: app.revise_deal(
+            i, value=b.get("value"), expected_close_on=b.get("expected_close_on"),
+            clear_close_date="expected_close_on" in b and b["expected_close_on"] is None, note=b["note"], **kw))
 _action("hand-over", HandOverSchema, "Give the open deal to a colleague, with a note.",
         lambda app, i, b, kw: app.hand_over_deal(i, to_owner=b["owner"], note=b["note"], **kw))
 _action("reopen", ReopenDealSchema, "Reopen a won or lost deal into an open stage.",

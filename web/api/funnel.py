@@ -1,4 +1,4 @@
-"""``GET /api/v1/funnel``: the sales funnel, now or as of a past date."""
+"""``GET /api/v1/funnel`` and ``/forecast``: the sales funnel and the weighted forecast, now or as of a past date."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from marshmallow import RAISE
 
 from domain.errors import InvalidValueError
 from domain.products.model import product_id_for
+from projections.queries.forecast import get_forecast
 from projections.queries.funnel import DealFilter, get_funnel
 from web.api.auth import requires
 from web.api.blueprint import Blueprint
 from web.api.errors import field_error
 from web.api.reads import read
-from web.schemas.funnel import FunnelQuerySchema, FunnelSchema
+from web.schemas.funnel import ForecastSchema, FunnelQuerySchema, FunnelSchema
 from web.services import services
 
 blp = Blueprint("funnel", __name__, description="Sales funnel figures computed from deal stage history.")
@@ -44,6 +45,16 @@ def _product_id(value: str | None) -> str | None:
         raise field_error(422, "product", exc.message) from None
 
 
+def _as_of(query: dict[str, Any]) -> datetime:
+    return end_of_day(query["as_of"]) if "as_of" in query else services().clock.now()
+
+
+def _where(query: dict[str, Any]) -> DealFilter:
+    return DealFilter(owner=query.get("owner"), team=query.get("team"), region=query.get("region"),
+                      product_id=_product_id(query.get("product")),
+                      opened_since=_start(query.get("opened_since")), opened_until=_start(query.get("opened_until")))
+
+
 @blp.route("/funnel")
 class Funnel(MethodView):
     @requires("read:funnel")
@@ -52,8 +63,18 @@ class Funnel(MethodView):
     @blp.response(200, FunnelSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The funnel: deals per stage with value, conversion, win rate, cycle and velocity."""
-        as_of = end_of_day(query["as_of"]) if "as_of" in query else services().clock.now()
-        where = DealFilter(owner=query.get("owner"), team=query.get("team"), region=query.get("region"),
-                           product_id=_product_id(query.get("product")),
-                           opened_since=_start(query.get("opened_since")), opened_until=_start(query.get("opened_until")))
+        as_of, where = _as_of(query), _where(query)
         return read(query, lambda conn: get_funnel(conn, as_of=as_of, where=where))
+
+
+@blp.route("/forecast")
+class Forecast(MethodView):
+    @requires("read:funnel")
+    @blp.etag
+    @blp.arguments(FunnelQuerySchema, location="query", unknown=RAISE)
+    @blp.response(200, ForecastSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The weighted forecast: open deals' value x their stage's win probability, per stage and by expected
+        close month. Probabilities are the ones an admin set now, else learnt from the stages' closed deals."""
+        as_of, where = _as_of(query), _where(query)
+        return read(query, lambda conn: get_forecast(conn, as_of=as_of, where=where))

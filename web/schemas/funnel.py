@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from web.schemas.common import ReadQuerySchema, Text
-
-
-def Day(**kwargs: Any) -> fields.Date:  # noqa: N802 - reads like a field class
-    return fields.Date(validate=validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31)), **kwargs)
+from web.schemas.common import Day, ReadQuerySchema, Text
 
 
 class FunnelQuerySchema(ReadQuerySchema):
-    as_of = Day(metadata={"description": "Business date (UTC): the funnel as it stood at the end of that day. "
+    as_of = Day(metadata={"description": "Business date (UTC): the figures as they stood at the end of that day. "
                                          "Default: now."})
     owner = Text(max_length=200, metadata={"description": "Owner (agent) user id."})
     team = Text(max_length=100, metadata={"description": "Team (the owner's manager)."})
@@ -58,3 +53,34 @@ class FunnelSchema(Schema):
     velocity = fields.Float(allow_none=True, required=True,
                             metadata={"description": "Open deals x average won value x win rate / average cycle "
                                                      "days: value per day."})
+
+
+class ForecastBucketSchema(Schema):
+    open_deals = fields.Integer(required=True)
+    value = fields.Float(required=True, metadata={"description": "Sum of the deals' values."})
+    weighted_value = fields.Float(required=True, metadata={"description": "Sum of value x the stage's probability."})
+
+
+class ForecastStageSchema(ForecastBucketSchema):
+    name = fields.String(required=True)
+    probability = fields.Float(allow_none=True, required=True, metadata={
+        "description": "Win probability, 0..1; null when neither set nor learnt (weighted at 0)."})
+    probability_source = fields.String(required=True, validate=validate.OneOf(("set", "history", "none")), metadata={
+        "description": "`set`: an admin set it; `history`: the share won of the deals that passed through the stage "
+                       "and were closed by the as-of instant; `none`: neither."})
+    closed_deals = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "For `history`: how many closed deals the probability was learnt from."})
+
+
+class ForecastMonthSchema(ForecastBucketSchema):
+    month = fields.String(required=True, metadata={"description": "Expected close month, YYYY-MM."})
+
+
+class ForecastSchema(ForecastBucketSchema):
+    as_of = fields.AwareDateTime(required=True)
+    stages = fields.List(fields.Nested(ForecastStageSchema), required=True)
+    by_close_month = fields.List(fields.Nested(ForecastMonthSchema), required=True, metadata={
+        "description": "Open deals by expected close month, from the as-of day's month on."})
+    close_date_passed = fields.Nested(ForecastBucketSchema, required=True, metadata={
+        "description": "Open deals whose expected close day is before the as-of day: slipped."})
+    no_close_date = fields.Nested(ForecastBucketSchema, required=True)

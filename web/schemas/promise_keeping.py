@@ -6,8 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from web.schemas.common import ReadQuerySchema
-from web.schemas.funnel import Day
+from web.schemas.common import Day, ReadQuerySchema
 
 
 class PromiseKeepingQuerySchema(ReadQuerySchema):

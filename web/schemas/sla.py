@@ -13,8 +13,7 @@ from domain.sla.shape import MAX_MINUTES, TARGET_KINDS
 from domain.touchpoints.model import CHANNELS
 from projections.queries.paging import MAX_LIMIT
 from projections.queries.sla import GROUPS, PERIODS
-from web.schemas.common import Instant, ReadQuerySchema, Text, page_schema
-from web.schemas.funnel import Day
+from web.schemas.common import Day, Instant, ReadQuerySchema, Text, page_schema
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 

@@ -146,3 +146,62 @@ def test_a_deal_keeps_its_value_exactly(memory_app: Touchline, customer_id: UUID
     deal = memory_app.open_deal(customer_id=customer_id, product_id=None, title="X", value="0.10",
                                 owner="user:ann", occurred_at=now, actor=ACTOR).id
     assert str(memory_app.get_deal(deal).value) == "0.10"
+
+
+def test_a_revision_changes_value_and_close_date_and_keeps_what_it_replaced(
+    memory_app: Touchline, deal_id: UUID, now: datetime
+) -> None:
+    memory_app.revise_deal(deal_id, value="5200", expected_close_on="2026-06-30", note="Two more seats",
+                           occurred_at=now + timedelta(days=1), actor=ACTOR)
+    deal = memory_app.get_deal(deal_id)
+    assert (deal.value, deal.expected_close_on) == (Decimal(5200), "2026-06-30")
+    revision = list(memory_app.events.get(deal_id))[-1]
+    assert (revision.previous_value, revision.previous_close_on, revision.note) == (Decimal("4821.00"), None,
+                                                                                  "Two more seats")
+    memory_app.revise_deal(deal_id, clear_close_date=True, occurred_at=now + timedelta(days=2), actor=ACTOR)
+    assert memory_app.get_deal(deal_id).expected_close_on is None
+
+
+@pytest.mark.parametrize("change, field", [
+    ({}, "value"),  # nothing changes
+    ({"value": "4821"}, "value"),  # the same amount
+    ({"value": "-1"}, "value"),
+    ({"expected_close_on": "31/12/2026"}, "expected_close_on"),
+    ({"expected_close_on": "3000-01-01"}, "expected_close_on"),
+    ({"expected_close_on": "2026-05-01", "clear_close_date": True}, "expected_close_on"),
+    ({"value": "10", "occurred_at_days": -1}, "occurred_at"),  # before the deal entered its stage
+])
+def test_a_bad_revision_is_refused_naming_the_field(memory_app: Touchline, deal_id: UUID, now: datetime,
+                                                    change: dict[str, Any], field: str) -> None:
+    days = change.pop("occurred_at_days", 1)
+    with pytest.raises(InvalidValueError) as refused:
+        memory_app.revise_deal(deal_id, **change, occurred_at=now + timedelta(days=days), actor=ACTOR)
+    assert refused.value.field == field
+    assert memory_app.get_deal(deal_id).version == 1
+
+
+def test_nothing_moves_back_past_a_revision(memory_app: Touchline, deal_id: UUID, now: datetime) -> None:
+    """Funnels as of a past date read the changes in time order, so none may be dated before the latest."""
+    memory_app.revise_deal(deal_id, value="9000", occurred_at=now + timedelta(days=5), actor=ACTOR)
+    for act in ACT.values():
+        with pytest.raises(InvalidValueError, match="latest stage change or revision"):
+            act(memory_app, deal_id, now + timedelta(days=4))
+
+
+def test_a_closed_deal_is_not_revised(memory_app: Touchline, deal_id: UUID, now: datetime) -> None:
+    CLOSE["won"](memory_app, deal_id, now)
+    with pytest.raises(DealClosedError, match="reopen it to revise it"):
+        memory_app.revise_deal(deal_id, value="1", occurred_at=now, actor=ACTOR)
+
+
+def test_stage_probabilities_are_whole_percents_of_open_stages_and_leave_with_their_stage(
+    memory_app: Touchline, now: datetime
+) -> None:
+    for bad in ({"Won": 100}, {"Engaging": 101}, {"Engaging": -1}, {"Engaging": 50.5}, {"Engaging": True},
+                {"Engaging": "50"}):
+        with pytest.raises(InvalidValueError, match="probabilities"):
+            memory_app.weigh_pipeline(probabilities=bad, occurred_at=now, actor=ACTOR)
+    memory_app.weigh_pipeline(probabilities={"Prospecting": 10, "Engaging": 40}, occurred_at=now, actor=ACTOR)
+    memory_app.configure_pipeline(stages=["Prospecting", "Demo"], open_deals_by_stage={}, occurred_at=now,
+                                  actor=ACTOR)
+    assert memory_app.get_pipeline().probabilities == {"Prospecting": 10}

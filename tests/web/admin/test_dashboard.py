@@ -146,3 +146,19 @@ def test_a_rate_short_of_all_never_reads_as_all_nor_one_above_none_as_none(panel
     with panel.app.test_request_context():
         macro = panel.app.jinja_env.from_string("{% import 'admin/pages/_format.html' as f %}{{ f.rate(v) }}")
         assert macro.render(v=value).strip() == shown
+
+
+def test_the_forecast_weighs_every_open_deal_by_its_stages_probability(known: Panel) -> None:
+    known.services.app.weigh_pipeline(probabilities={"Prospecting": 30}, occurred_at=known.clock.now(),
+                                      actor="system:test")
+    known.catch_up()
+    page = known.client("agent").get("/admin/").get_data(as_text=True)
+    forecast = read(known, lambda conn: get_dashboard(conn, now=known.clock.now()))["forecast"]
+    prospecting = next(s for s in forecast["stages"] if s["name"] == "Prospecting")
+    assert (prospecting["open_deals"], prospecting["probability"]) == (1, 0.3)
+    row = page.split('id="forecast-stages"', 1)[1].split('data-stage="Prospecting"', 1)[1].split("</tr>", 1)[0]
+    assert "30.0&nbsp;%" in row and f"{prospecting['weighted_value']:,.2f}" in row
+    total = page.split("data-forecast-total>", 1)[1].split("<", 1)[0]
+    assert total == f"{forecast['weighted_value']:,.2f}" and forecast["weighted_value"] > 0
+    assert "Set the stages' win probabilities" not in page  # admins only
+    assert "Set the stages' win probabilities" in known.client("admin").get("/admin/").get_data(as_text=True)

@@ -30,8 +30,9 @@ def test_role_matrix_of_the_deals_views(panel: Panel) -> None:
     cells = [("GET /admin/deals/", "", None, READ), ("GET /admin/deals/details/" + on, "", None, READ),
              ("GET /admin/deals/export/csv/", "", None, READ), ("GET /admin/deals/new/", "", None, WRITE),
              ("POST /admin/deals/new/", "", {"title": ""}, WRITE), ("GET /admin/pipeline/", "", None, READ),
-             ("POST /admin/pipeline/", "", {"stages": ""}, ADMIN_WRITES)]
-    for command in ("move", "win", "lose", "reopen"):
+             ("POST /admin/pipeline/", "", {"stages": ""}, ADMIN_WRITES),
+             ("POST /admin/pipeline/probabilities", "", {"stage_0": "200"}, ADMIN_WRITES)]
+    for command in ("revise", "move", "win", "lose", "reopen"):
         cells += [(f"GET /admin/deals/act/{command}/" + on, "", None, WRITE),
                   (f"POST /admin/deals/act/{command}/" + on, "", {}, WRITE)]
     assert_matrix(panel, cells)
@@ -155,3 +156,52 @@ def test_a_stage_still_holding_open_deals_cannot_be_removed_until_they_are_moved
     panel.catch_up()
     assert save_stages(panel, admin, "Prospecting\nNegotiating").status_code == 302
     assert panel.services.app.get_pipeline().stages == ["Prospecting", "Negotiating"]
+
+
+def test_revise_a_deals_value_and_expected_close_date(desk: Desk) -> None:
+    panel, agent = desk
+    deal_id = deal(panel)
+    response = panel.post(agent, f"/admin/deals/act/revise/?id={deal_id}", {
+        "value": "1500.00", "expected_close_on": "2026-06-30", "note": "Two more printers", "version": "1"})
+    assert response.status_code == 302
+    found = panel.services.app.get_deal(deal_id)
+    assert (str(found.value), found.expected_close_on) == ("1500.00", "2026-06-30")
+    page = agent.get(f"/admin/deals/details/?id={deal_id}").get_data(as_text=True)
+    assert "1500.00" in page and "2026-06-30" in page
+    assert panel.post(agent, f"/admin/deals/act/revise/?id={deal_id}", {"clear_close_date": "y", "version": "2"}
+                      ).status_code == 302
+    assert panel.services.app.get_deal(deal_id).expected_close_on is None
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({}, "value", "nothing to revise"),
+    ({"value": "lots"}, "value", "is not a number"),
+    ({"expected_close_on": "next week"}, "expected_close_on", "Not a valid date value"),
+    ({"expected_close_on": "2026-07-01", "clear_close_date": "y"}, "expected_close_on", "give a date or clear it"),
+])
+def test_a_bad_revision_is_a_field_error_and_writes_nothing(panel: Panel, data: dict[str, str], field: str,
+                                                            message: str) -> None:
+    deal_id = deal(panel)
+    agent = panel.client("agent")
+    before = panel.event_count()
+    page = panel.post(agent, f"/admin/deals/act/revise/?id={deal_id}", {**data, "version": "1"}).get_data(as_text=True)
+    assert message in page.split(f'id="{field}"', 1)[1][:800]
+    assert panel.event_count() == before
+
+
+def test_an_admin_sets_win_probabilities_and_a_stage_left_blank_is_learnt(desk: Desk) -> None:
+    panel, agent = desk
+    admin = panel.client("admin")
+    version = shown_version(admin.get("/admin/pipeline/").get_data(as_text=True))
+    assert panel.post(admin, "/admin/pipeline/probabilities", {"stage_0": "20", "stage_1": "", "version": version},
+                      token_from="/admin/pipeline/").status_code == 302
+    assert panel.services.app.get_pipeline().probabilities == {"Prospecting": 20}
+    page = agent.get("/admin/pipeline/").get_data(as_text=True)
+    row = page.split('data-stage="Prospecting"', 1)[1][:300]
+    assert "20 %" in row and "no closed deals" in row
+    before = panel.event_count()
+    refused = panel.post(admin, "/admin/pipeline/probabilities", {"stage_0": "150", "stage_1": "40",
+                                                                  "version": str(int(version) + 1)},
+                         token_from="/admin/pipeline/")
+    assert "a whole percent from 0 to 100" in refused.get_data(as_text=True)
+    assert panel.event_count() == before

@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import request
 from flask_admin import AdminIndexView, expose
+from flask_login import current_user
 
 from domain.values import EARLIEST_YEAR
 from projections.queries.dashboard import AT_RISK_SHARE, get_dashboard
-from web.admin.access import Protected
+from web.admin.access import ADMINS, Protected
 from web.admin.localtime import end_of_local_day, viewer_zone
 from web.admin.pages.reading import read_models
 from web.services import services
@@ -61,6 +62,7 @@ class DashboardView(Protected, AdminIndexView):
             conn, now=now, as_of=filters["as_of"], since=filters["since"]))
         return self.render("admin/pages/dashboard.html", figures=figures, unavailable=unavailable,
                            filters=filters, problems=problems, periods=PERIODS, at_risk_share=AT_RISK_SHARE,
+                           can_set_probabilities=current_user.role in ADMINS,
                            chart=funnel_chart(figures["funnel"]) if figures else None)
 
 

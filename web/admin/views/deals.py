@@ -14,6 +14,7 @@ from web.admin.forms.deals import (
     MoveForm,
     OpenDealForm,
     ReopenDealForm,
+    ReviseForm,
     WinForm,
 )
 from web.admin.views import filters
@@ -33,6 +34,11 @@ def _open(row: Any) -> bool:
 
 
 DEAL_COMMANDS = (
+    RowCommand("revise", "Revise", ReviseForm,
+               lambda app, i, v, kw: app.revise_deal(
+                   i, value=(v["value"] or "").strip() or None, expected_close_on=v["expected_close_on"],
+                   clear_close_date=v["clear_close_date"], note=v["note"] or "", **kw),
+               offered=_open),
     RowCommand("move", "Move", MoveForm, lambda app, i, v, kw: app.move_deal(i, stage=v["stage"], **kw),
                offered=_open, style="primary"),
     RowCommand("win", "Win", WinForm, lambda app, i, v, kw: app.win_deal(i, close_value=v["close_value"], **kw),
@@ -50,7 +56,8 @@ DEAL_COMMANDS = (
 
 def open_deal(app: Any, v: dict[str, Any], kw: dict[str, Any]) -> Any:
     return app.open_deal(customer_id=v["customer_id"], product_id=v["product_id"], title=v["title"],
-                         value=v["value"], owner=v["owner"], stage=v["stage"], **kw)
+                         value=v["value"], owner=v["owner"], stage=v["stage"],
+                         expected_close_on=v["expected_close_on"], **kw)
 
 
 class DealsView(CommandView):
@@ -58,17 +65,18 @@ class DealsView(CommandView):
     create_form_class = OpenDealForm
     row_commands = DEAL_COMMANDS
     column_list = ["title", "customer", "product", "stage", "value", "owner", "opened_at", "stage_entered_at",
-                   "closed_at", "close_value"]
+                   "expected_close_on", "closed_at", "close_value"]
     column_details_list = ["title", "customer", "product", "stage", "value", "owner", "opened_at", "stage_entered_at",
-                           "closed_at", "close_value", "lost_reason", "last_activity_at", "stage_count",
-                           "external_ref"]
+                           "expected_close_on", "closed_at", "close_value", "lost_reason", "last_activity_at",
+                           "stage_count", "external_ref"]
     column_sortable_list = ["title", ("customer", "customer.name_key"), ("product", "product.name"), "stage", "value",
-                            "owner", "opened_at", "stage_entered_at", "closed_at", "close_value"]
+                            "owner", "opened_at", "stage_entered_at", "expected_close_on", "closed_at", "close_value"]
     column_searchable_list = ["title", "customer.name", "external_ref"]
     column_filters = [filters.stage(models.Deal.stage), filters.person(models.Deal.owner, "Owner"), "value",
-                      "opened_at", "closed_at"]
+                      "opened_at", "expected_close_on", "closed_at"]
     column_default_sort = ("opened_at", True)
     column_labels = {"opened_at": "Opened", "stage_entered_at": "In stage since", "closed_at": "Closed",
+                     "expected_close_on": "Expected close",
                      "stage_count": "Stages", "external_ref": "Reference"}
     column_formatters = {"title": fmt_details, "customer": fmt_customer, "owner": fmt_person,
                          **{c: fmt_time for c in ("opened_at", "stage_entered_at", "closed_at", "last_activity_at")}}
