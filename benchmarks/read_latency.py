@@ -49,6 +49,8 @@ def endpoints(views: sa.Engine, head: int) -> dict[str, str]:
     return {
         "funnel": "/api/v1/funnel",
         "funnel as of": "/api/v1/funnel?as_of=2017-06-30",
+        "forecast": "/api/v1/forecast",
+        "forecast as of": "/api/v1/forecast?as_of=2017-06-30",
         "customers by last contact": "/api/v1/customers?sort=-last_contact_at",
         "customers by name": "/api/v1/customers",
         "customer 360": f"/api/v1/customers/{busiest}",

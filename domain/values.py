@@ -14,6 +14,10 @@ from domain.errors import InvalidValueError
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 # Amounts are kept in cents in 64-bit integers, and summed: a trillion leaves room for millions of them.
 MAX_MONEY = Decimal(10**12)
+# What a person may write at once: a case's description, a reply, a customer's message. A message
+# out holds one of them and a little more (greeting, footer), so its bound is larger.
+LONG_TEXT = 50_000
+MESSAGE_BODY = LONG_TEXT + 2_000
 
 
 def aware(field: str, value: datetime) -> datetime:

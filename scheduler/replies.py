@@ -11,6 +11,7 @@ in their thread and their answer threads back into the case. Replies older than 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,9 @@ from weakref import WeakKeyDictionary
 
 from domain.application import Touchline
 from domain.cases.model import Case
-from domain.errors import AlreadyExistsError
+from domain.errors import AlreadyExistsError, DomainError
 from domain.messages.model import REPLY, Draft, Message, cause_of
+from projections.runner import projections_position
 from scheduler.context import ACTOR, SchedulerContext
 from scheduler.directory import Directory, route
 
@@ -28,6 +30,7 @@ TOPIC = f"{Case.__module__}:{Case.AgentReplied.__qualname__}"
 PAGE = 500
 REWIND = 1000  # positions re-read each run: PostgreSQL may commit a lower position late
 MAX_REFERENCES = 10
+log = logging.getLogger("touchline.scheduler")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,12 @@ class ReplyMailer:
 
     def __call__(self, ctx: SchedulerContext) -> int:
         queued = 0
-        for case_id, version, event in self._replies(ctx):
+        projected = projections_position(ctx.views) or 0
+        for position, case_id, version, event in self._replies(ctx):
+            if position > projected:
+                # The customer's address comes from the read models: a reply they have not reached
+                # yet (a first start, a rebuild) waits for the next run instead of finding nobody.
+                break
             if not event.public or event.occurred_at < ctx.clock.now() - ctx.settings.lookback:
                 continue
             case = ctx.app.get_case(case_id, version=version)
@@ -100,17 +108,20 @@ class ReplyMailer:
                 ctx.app.queue_message(draft, mail_domain=ctx.mail_domain, occurred_at=ctx.clock.now(), actor=ACTOR)
             except AlreadyExistsError:  # mailed already (its cause): a rewind or another scheduler
                 continue
+            except DomainError as exc:  # never retried for ever in front of every later reply
+                log.error("mail_replies: the reply %s of %s cannot be mailed: %s", version, case.tracking_code, exc)
+                continue
             queued += 1
         return queued
 
-    def _replies(self, ctx: SchedulerContext) -> Iterator[tuple[UUID, int, Any]]:
+    def _replies(self, ctx: SchedulerContext) -> Iterator[tuple[int, UUID, int, Any]]:
         seen = self.positions.get(ctx.app)
         start = None if seen is None else max(0, seen - REWIND)
         while True:
             batch = ctx.app.recorder.select_notifications(start=start, limit=PAGE, topics=[TOPIC],
                                                           inclusive_of_start=start is None)
             for n in batch:  # the notification is the stored event: decoded here, not read again
-                yield n.originator_id, n.originator_version, ctx.app.mapper.to_domain_event(n)
+                yield n.id, n.originator_id, n.originator_version, ctx.app.mapper.to_domain_event(n)
                 self.positions[ctx.app] = max(self.positions.get(ctx.app, 0), n.id)
             if len(batch) < PAGE:
                 return

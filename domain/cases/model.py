@@ -18,7 +18,7 @@ from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
 from domain.touchpoints.model import CHANNELS
-from domain.values import one_of, text
+from domain.values import LONG_TEXT, one_of, text
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 PEND_REASONS = ("awaiting_customer", "on_hold")
@@ -71,7 +71,7 @@ class Case(Entity):
         """The validated fields a case opens with (callers check them before taking a code)."""
         return {
             "subject": text("subject", subject, max_length=300),
-            "description": text("description", description, required=False, max_length=50_000),
+            "description": text("description", description, required=False, max_length=LONG_TEXT),
             "priority": one_of("priority", priority, PRIORITIES),
             "channel": one_of("channel", channel, CHANNELS),
             "team": text("team", team, required=False, max_length=100) or None,
@@ -209,7 +209,7 @@ class Case(Entity):
         """An agent's public reply to the customer, or an internal note (``public=False``)."""
         self._require("reply to", *ACTIVE, "resolved")
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._agent_replied(body=text("body", body, max_length=50_000), public=bool(public),
+        self._agent_replied(body=text("body", body, max_length=LONG_TEXT), public=bool(public),
                             customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
 
     @event("AgentReplied")
@@ -229,7 +229,7 @@ class Case(Entity):
         elif self.status == "pending":  # explicit, so readers see the pause end
             self._resumed(occurred_at=occurred_at, actor=actor)
         self._customer_replied(
-            body=text("body", body, max_length=50_000), channel=one_of("channel", channel, CHANNELS),
+            body=text("body", body, max_length=LONG_TEXT), channel=one_of("channel", channel, CHANNELS),
             touchpoint_id=touchpoint_id, customer_id=self.customer_id, occurred_at=occurred_at, actor=actor,
         )
 

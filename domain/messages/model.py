@@ -21,7 +21,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError
 from domain.personal import mark_personal
-from domain.values import one_of, text
+from domain.values import MESSAGE_BODY, one_of, text
 
 DELIVERY_CHANNELS = ("email", "sms", "messenger")
 REPLY = "reply"  # the purpose of an agent's public reply: the one message that is a contact on its case
@@ -88,7 +88,7 @@ class Message(Entity):
             channel=one_of("channel", draft.channel, DELIVERY_CHANNELS),
             audience=one_of("audience", draft.audience, AUDIENCES),
             recipient=text("recipient", draft.recipient, required=False, max_length=500) or None,
-            subject=text("subject", draft.subject, max_length=300), body=text("body", draft.body, max_length=20_000),
+            subject=text("subject", draft.subject, max_length=300), body=text("body", draft.body, max_length=MESSAGE_BODY),
             customer_id=draft.customer_id, case_id=draft.case_id, promise_id=draft.promise_id,
             occurred_at=occurred_at, actor=actor,
         )

@@ -15,6 +15,7 @@ from projections.views.outbox import outbox
 from projections.views.touchpoints import touchpoints
 from scheduler.mailsink import MailSink, free_port
 from scheduler.notifiers import SmtpNotifier
+from scheduler.replies import mail_replies
 from tests.scheduler.conftest import FROM, World
 from tests.scheduler.mail import case_events, mail, mail_in
 
@@ -177,3 +178,31 @@ def _case_touchpoints(world: World, case_id: UUID) -> list[UUID]:
     with world.services.views.connect() as conn:
         return [UUID(r) for r in conn.execute(sa.select(touchpoints.c.id).where(touchpoints.c.case_id == str(case_id)))
                 .scalars()]
+
+
+def test_a_reply_as_long_as_a_reply_may_be_is_mailed_and_never_holds_up_the_next(world: World,
+                                                                                   tmp_path: Path) -> None:
+    case_id = opened_by_mail(world, tmp_path)
+    world.tick()
+    long_body = "y" * 50_000  # the longest reply a case takes
+    for body in (long_body, "And a short one."):
+        world.app.reply_to_case(case_id, body=body, occurred_at=world.clock.now(), actor=world.agent_ref)
+    world.tick()
+    world.tick()
+    bodies = sorted((m.get_content() for m in replies_to(world, "ada@example.com")), key=len)
+    assert len(bodies) == 2 and "And a short one." in bodies[0] and long_body in bodies[1]
+
+
+def test_a_reply_the_read_models_have_not_reached_waits_instead_of_finding_nobody(world: World,
+                                                                                   tmp_path: Path) -> None:
+    """On a first start (or during a rebuild) the customer is not in the read models yet: giving
+    the reply up for "no contact point" would lose it."""
+    case_id = opened_by_mail(world, tmp_path)
+    world.tick()
+    world.app.reply_to_case(case_id, body="Please try the rear tray.", occurred_at=world.clock.now(),
+                            actor=world.agent_ref)
+    assert mail_replies(world.ctx) == 0  # the projections are behind the reply: nothing queued, nothing given up
+    world.tick()
+    world.tick()
+    [sent] = replies_to(world, "ada@example.com")
+    assert "rear tray" in sent.get_content()
