@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
+from domain.upcasting import upcaster
 from domain.touchpoints.model import CHANNELS
 from domain.values import LONG_TEXT, one_of, text
 
@@ -313,10 +314,11 @@ class Case(Entity):
     def reopen(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
         self._require("reopen", "resolved")
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._reopened(reason=text("reason", reason, max_length=2000), occurred_at=occurred_at, actor=actor)
+        self._reopened(reason=text("reason", reason, max_length=2000), customer_id=self.customer_id,
+                       occurred_at=occurred_at, actor=actor)
 
     @event("Reopened")
-    def _reopened(self, reason: str, occurred_at: datetime, actor: str) -> None:
+    def _reopened(self, reason: str, customer_id: UUID | None, occurred_at: datetime, actor: str) -> None:
         self.status = "open"
         self.last_occurred_at = occurred_at
 
@@ -390,3 +392,9 @@ mark_personal(Case.AgentReplied, "body")
 mark_personal(Case.CustomerReplied, "body")
 mark_personal(Case.Resolved, "resolution")
 mark_personal(Case.SatisfactionRated, "comment")
+mark_personal(Case.Reopened, "reason")  # "she called back from +1 555 ...": agents' words about the person
+
+
+@upcaster(Case.Reopened, from_version=1)
+def _reopened_v1_v2(state: dict[str, Any]) -> None:
+    state["customer_id"] = None  # not recorded then: such a reason was stored in the clear, and stays so

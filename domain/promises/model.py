@@ -8,6 +8,7 @@ it is an open promise whose ``due_at`` has passed, judged against the clock by r
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -15,6 +16,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
+from domain.upcasting import upcaster
 from domain.touchpoints.model import CHANNELS, clean_contact_point
 from domain.values import aware, one_of, text
 
@@ -117,12 +119,13 @@ class Promise(Entity):
             raise InvalidValueError("due_at", "is the current due time already")
         if due_at < self.made_at:  # a new time for what was promised, not a rewrite of when it was
             raise InvalidValueError("due_at", f"is before the promise was made ({self.made_at:%Y-%m-%d %H:%M} UTC)")
-        self._rescheduled(due_at=due_at, previous_due_at=self.due_at,
-                          reason=text("reason", reason, max_length=2000), occurred_at=occurred_at, actor=actor)
+        self._rescheduled(due_at=due_at, previous_due_at=self.due_at, reason=text("reason", reason, max_length=2000),
+                          customer_id=self.customer_id, occurred_at=occurred_at, actor=actor)
 
     @event("Rescheduled")
     def _rescheduled(
-        self, due_at: datetime, previous_due_at: datetime, reason: str, occurred_at: datetime, actor: str
+        self, due_at: datetime, previous_due_at: datetime, reason: str, customer_id: UUID | None,
+        occurred_at: datetime, actor: str
     ) -> None:
         self.due_at = due_at
         self.follow_ups = {}
@@ -131,10 +134,11 @@ class Promise(Entity):
     def cancel(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
         self.check_open("cancel")
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._cancelled(reason=text("reason", reason, max_length=2000), occurred_at=occurred_at, actor=actor)
+        self._cancelled(reason=text("reason", reason, max_length=2000), customer_id=self.customer_id,
+                        occurred_at=occurred_at, actor=actor)
 
     @event("Cancelled")
-    def _cancelled(self, reason: str, occurred_at: datetime, actor: str) -> None:
+    def _cancelled(self, reason: str, customer_id: UUID | None, occurred_at: datetime, actor: str) -> None:
         self.status = "cancelled"
         self.last_occurred_at = occurred_at
 
@@ -176,3 +180,13 @@ class Promise(Entity):
 mark_personal(Promise.Made, "what", "contact_point")
 mark_personal(Promise.Kept, "evidence")
 mark_personal(Promise.HandedOver, "note")
+mark_personal(Promise.Rescheduled, "reason")  # agents' words about the person, like a handover note
+mark_personal(Promise.Cancelled, "reason")
+
+
+def _customer_not_recorded(state: dict[str, Any]) -> None:
+    state["customer_id"] = None  # not recorded then: such a reason was stored in the clear, and stays so
+
+
+upcaster(Promise.Rescheduled, from_version=1)(_customer_not_recorded)
+upcaster(Promise.Cancelled, from_version=1)(_customer_not_recorded)

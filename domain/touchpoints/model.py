@@ -190,3 +190,4 @@ def _retracted_v1_v2(state: dict[str, Any]) -> None:
 
 mark_personal(Touchpoint.Recorded, "subject", "summary", "contact_point")
 mark_personal(Touchpoint.Corrected, "changes.subject", "changes.summary")  # a corrected channel is not personal
+mark_personal(Touchpoint.Retracted, "reason")

@@ -141,8 +141,9 @@ class Customer360Projection(Projection):
     # 2: merges fold the duplicate's figures into the survivor; 3: surveys and win-back offers on
     # the timeline (and the row's version follows them), INTEGER positions on SQLite; 4: the
     # timeline's full texts and case (a case's conversation); 5: retractions taken back; 6: deal
-    # titles are personal (erased customers' "Deal opened" lines), the customer's external_ref
-    version = 6
+    # titles are personal (erased customers' "Deal opened" lines), the customer's external_ref; 7: reasons for
+    # reopening, rescheduling, cancelling and retracting are personal (erased with the customer)
+    version = 7
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:

@@ -61,13 +61,17 @@ _LINES: dict[type[Any], Callable[[Any, str], str]] = {
 ERASED_LINES: dict[type[Any], Callable[[str], str]] = {
     Customer.Registered: lambda case: f"Registered: {ERASED}",
     Touchpoint.Recorded: lambda case: f"Touchpoint: {ERASED}",
+    Touchpoint.Retracted: lambda case: f"Touchpoint retracted: {ERASED}",
     Case.Opened: lambda case: f"{case} opened: {ERASED}",
     Case.Transferred: lambda case: f"{case} transferred: {ERASED}",
     Case.AgentReplied: lambda case: f"{case}: reply or note: {ERASED}",
     Case.CustomerReplied: lambda case: f"{case}: customer replied: {ERASED}",
     Case.Resolved: lambda case: f"{case} resolved: {ERASED}",
+    Case.Reopened: lambda case: f"{case} reopened: {ERASED}",
     Promise.Made: lambda case: f"Promised: {ERASED}",
     Promise.Kept: lambda case: f"Promise kept: {ERASED}",
+    Promise.Rescheduled: lambda case: f"Promise moved: {ERASED}",
+    Promise.Cancelled: lambda case: f"Promise cancelled: {ERASED}",
     Deal.Opened: lambda case: f"Deal opened: {ERASED}",
 }
 ERASED_LINE_TYPES = {cls.__qualname__: cls for cls in ERASED_LINES}

@@ -7,7 +7,7 @@ field, and ``domain.upcasting.upcaster`` (the pattern its docstring describes) f
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -125,3 +125,31 @@ def test_a_deal_opened_before_expected_close_dates_loads_without_one_and_can_be_
     assert (deal.title, deal.expected_close_on, deal.revised_at) == ("Fleet", None, T)
     stored_app.revise_deal(old, expected_close_on="2026-06-30", occurred_at=T, actor=ACTOR)
     assert stored_app.get_deal(old).expected_close_on == "2026-06-30"
+
+
+@pytest.mark.parametrize("kind", ["case reopened", "promise rescheduled", "promise cancelled"])
+def test_reasons_stored_before_they_named_their_customer_still_load(stored_app: Touchline, kind: str) -> None:
+    """Version 1 of ``Case.Reopened``, ``Promise.Rescheduled`` and ``Promise.Cancelled`` had no
+    ``customer_id``: they load with None (their reason was stored in the clear, and stays so)."""
+    customer = stored_app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
+    if kind == "case reopened":
+        record = stored_app.open_case(customer_id=customer, subject="Hi", channel="chat", occurred_at=T, actor=ACTOR).id
+        stored_app.resolve_case(record, resolution="Done", occurred_at=T, actor=ACTOR)
+        stored_app.reopen_case(record, reason="Still broken", occurred_at=T, actor=ACTOR)
+    else:
+        record = stored_app.make_promise(customer_id=customer, what="Call back", due_at=T + timedelta(days=1),
+                                         owner="user:ann", channel="phone", occurred_at=T, actor=ACTOR).id
+        if kind == "promise rescheduled":
+            stored_app.reschedule_promise(record, due_at=T + timedelta(days=2), reason="Away", occurred_at=T,
+                                          actor=ACTOR)
+        else:
+            stored_app.cancel_promise(record, reason="Not needed", occurred_at=T, actor=ACTOR)
+    current = stored_app.recorder.select_events(record)[-1]
+    state = json.loads(current.state)
+    for name in ("customer_id", "class_version"):
+        state.pop(name, None)
+    state["reason"] = "In the clear"  # as stored then
+    stored_app.recorder.insert_events([StoredEvent(record, current.originator_version + 1, current.topic,
+                                                   json.dumps(state).encode())])
+    old = list(stored_app.events.get(record))[-1]
+    assert (old.customer_id, old.reason) == (None, "In the clear")
