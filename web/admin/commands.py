@@ -55,6 +55,8 @@ class RowCommand:
     # Why a bulk run leaves a row as it is ("held by a colleague"), or None: the selection may
     # hold rows that the run must not override; they are named in the summary, not touched.
     bulk_skip: Callable[[Any], str | None] = lambda row: None
+    # Fields the form opens with the record's current value (a priority: saving unchanged keeps it).
+    prefill: tuple[str, ...] = ()
 
 
 def show_error(form: CommandForm, exc: DomainError, record_id: str | None = None) -> None:
@@ -195,7 +197,11 @@ class CommandView(ListView):
 
     def command_form(self, command: RowCommand, model: Any = None) -> RowForm:
         version = self.version_of(model) if model is not None else None
-        return load_choices(command.form(get_form_data(), version=version))  # type: ignore[return-value]
+        data = get_form_data()
+        # Only a form being opened takes the record's values: a posted one is what the user sent.
+        current = {name: getattr(model, name) for name in command.prefill} if model is not None and data is None \
+            else {}
+        return load_choices(command.form(data, version=version, **current))  # type: ignore[return-value]
 
     def _command(self, name: str) -> RowCommand:
         found = next((c for c in self.row_commands if c.name == name), None)

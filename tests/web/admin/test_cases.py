@@ -302,3 +302,11 @@ def test_sorting_by_priority_goes_by_urgency_not_by_name(panel: Panel) -> None:
     page = panel.client("agent").get(f"/admin/cases/?sort={column}&desc=1").get_data(as_text=True)
     shown = [page.index(f"Case {p}") for p in ("urgent", "high", "normal", "low")]
     assert shown == sorted(shown)  # urgent first, then high, normal, low
+
+
+def test_the_priority_form_opens_at_the_cases_current_priority(panel: Panel) -> None:
+    """Saving it unchanged must not downgrade the case (and re-target its SLA)."""
+    case_id = open_case(panel, customer(panel), priority="high")
+    page = panel.client("agent").get(f"/admin/cases/act/priority/?id={case_id}").get_data(as_text=True)
+    selected = page.split('id="priority"', 1)[1].split("</select>", 1)[0]
+    assert '<option selected value="high">' in selected and selected.count("selected") == 1

@@ -36,9 +36,9 @@ def _open(row: Any) -> bool:
 DEAL_COMMANDS = (
     RowCommand("revise", "Revise", ReviseForm,
                lambda app, i, v, kw: app.revise_deal(
-                   i, value=(v["value"] or "").strip() or None, expected_close_on=v["expected_close_on"],
+                   i, value=str(v["value"] or "").strip() or None, expected_close_on=v["expected_close_on"],
                    clear_close_date=v["clear_close_date"], note=v["note"] or "", **kw),
-               offered=_open),
+               offered=_open, prefill=("value", "expected_close_on")),
     RowCommand("move", "Move", MoveForm, lambda app, i, v, kw: app.move_deal(i, stage=v["stage"], **kw),
                offered=_open, style="primary"),
     RowCommand("win", "Win", WinForm, lambda app, i, v, kw: app.win_deal(i, close_value=v["close_value"], **kw),
