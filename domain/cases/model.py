@@ -17,8 +17,8 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
-from domain.upcasting import upcaster
 from domain.touchpoints.model import CHANNELS
+from domain.upcasting import upcaster
 from domain.values import LONG_TEXT, one_of, text
 
 PRIORITIES = ("low", "normal", "high", "urgent")

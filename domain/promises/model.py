@@ -16,8 +16,8 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
-from domain.upcasting import upcaster
 from domain.touchpoints.model import CHANNELS, clean_contact_point
+from domain.upcasting import upcaster
 from domain.values import aware, one_of, text
 
 PROMISE_KINDS = ("promise", "callback")
