@@ -44,6 +44,8 @@ class ChainStore:
         self.checkpoint_rows_sql = (f"SELECT position, chain_hash, signed_at, key_id, signature FROM {checkpoints} "
                                     "ORDER BY position")
         self.count_sql = f"SELECT count(*) FROM {events}"
+        self.first_after_sql = (f"SELECT {position}, state FROM {events} WHERE {position} > {self.mark} "
+                                f"ORDER BY {position} LIMIT 1")
 
     def aggregate_id(self, raw: Any) -> bytes:
         """An id as selected above -> its 16 bytes (SQLite keeps the hex text)."""
@@ -77,6 +79,15 @@ class ChainStore:
             return int(handle.execute(self.count_sql).fetchone()["count"])
         handle.execute(self.count_sql)
         return int(handle.fetchone()[0])
+
+    def first_after(self, handle: Any, position: int) -> tuple[Any, ...] | None:
+        """(position, state) of the first event after ``position``, or None."""
+        if self.postgres:
+            row = handle.execute(self.first_after_sql, (position,)).fetchone()
+            return None if row is None else tuple(row.values())
+        handle.execute(self.first_after_sql, (position,))
+        found = handle.fetchone()
+        return None if found is None else tuple(found)
 
     def query(self, sql: str, params: tuple[Any, ...] = (), *, commit: bool = False) -> list[tuple[Any, ...]]:
         """Rows of one statement in its own transaction (``?`` marks parameters on both)."""

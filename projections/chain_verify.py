@@ -8,6 +8,11 @@ Two streaming passes in one snapshot (``projections.chain_store``), constant mem
 2. Aggregate order, events joined to chain rows: each event is chained (else: inserted
    directly) and its content hashes to its stored stream link, given its predecessor's
    (else: edited, or swapped with another).
+3. The tail: events after the newest checkpoint are protected by the chain alone, and anyone
+   who can write to the database can re-hash it. Checkpoints are signed every minute while
+   the log grows, so such events are young; one recorded more than ``GRACE`` ago means the
+   newest checkpoints were deleted (or nothing signed them). Deleting older ones hides
+   nothing: a later checkpoint signs the global chain hash, which covers every earlier event.
 Links are checked against the stored link before them, so one bad event is reported once,
 not with everything after it. The problems with the smallest positions are kept. On SQLite a
 column holds whatever it is given: a value of the wrong kind (a state stored as text, a NULL
@@ -17,19 +22,22 @@ hash, an id that is no id) is itself a problem at its position, never a crash.
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from projections.chain import chain_hash, stream_hash
-from projections.chain_checkpoints import Checkpoint, is_valid, key_id
+from projections.chain_checkpoints import INTERVAL_SECONDS, Checkpoint, is_valid, key_id
 from projections.chain_store import ChainStore
 
 Progress = Callable[[str, int, int], None]  # (pass, done, total)
 PROGRESS_EVERY = 50_000
 ALTERED = "a stored value of the wrong kind (e.g. a state as text or NULL): altered outside Touchline"
 _MALFORMED = (TypeError, ValueError, AttributeError, OverflowError)  # what a value of the wrong kind raises here
+GRACE = timedelta(seconds=10 * INTERVAL_SECONDS)  # ten signing intervals: a runner restarting, a slow database
 
 
 def _blob(value: Any) -> bytes:
@@ -80,8 +88,10 @@ class Report:
         return self.problem_count == 0
 
 
-def verify_chain(recorder: Any, key: bytes | None, *, limit: int = 20, progress: Progress | None = None) -> Report:
-    """Check the whole store; ``key`` None skips signature checks (the caller says so)."""
+def verify_chain(recorder: Any, key: bytes | None, *, limit: int = 20, progress: Progress | None = None,
+                 now: datetime | None = None) -> Report:
+    """Check the whole store; ``key`` None skips signature checks (the caller says so), ``now``
+    None the tail's (events after the newest checkpoint must be recent at ``now``)."""
     store = ChainStore(recorder)
     report = Report(limit=limit)
     with store.snapshot() as handle:
@@ -89,7 +99,29 @@ def verify_chain(recorder: Any, key: bytes | None, *, limit: int = 20, progress:
         checkpoints = _checkpoints(store.rows(handle, store.checkpoint_rows_sql, "tamper_checkpoints"), report)
         _log_pass(store, handle, report, checkpoints, key, _ticker(progress, "chain", total))
         _stream_pass(store, handle, report, _ticker(progress, "events", total))
+        if key is not None and now is not None:
+            _tail_check(store, handle, report, now)
     return report
+
+
+def _tail_check(store: ChainStore, handle: Any, report: Report, now: datetime) -> None:
+    found = store.first_after(handle, report.last_checkpoint or 0)
+    if found is None:
+        return
+    position, state = found
+    try:
+        recorded = datetime.fromisoformat(json.loads(_blob(state))["timestamp"]["_data_"])
+    except (*_MALFORMED, KeyError):
+        report.add(Problem(position, None, None, ALTERED))
+        return
+    if now - recorded > GRACE:
+        covered = (f"the newest signed checkpoint is at position {report.last_checkpoint}"
+                   if report.checkpoints else "no checkpoint was ever signed")
+        report.add(Problem(position, None, None,
+                           f"recorded {recorded:%Y-%m-%d %H:%M} UTC, over {GRACE.seconds // 60} minutes ago, and no "
+                           f"signed checkpoint covers it ({covered}): checkpoints were deleted, so events after the "
+                           "newest one could have been rewritten, or none was signed since (`touchline projections "
+                           "run` signs one every minute with this key)"))
 
 
 def _checkpoints(rows: Iterator[Any], report: Report) -> Iterator[Checkpoint]:

@@ -226,7 +226,8 @@ class Case(Entity):
         self._require("take a customer reply on", *ACTIVE, "resolved")
         occurred_at, actor = self.checked_when(occurred_at, actor)
         if self.status == "resolved":
-            self._reopened(reason="customer replied", occurred_at=occurred_at, actor=actor)
+            self._reopened(reason="customer replied", customer_id=self.customer_id, occurred_at=occurred_at,
+                           actor=actor)
         elif self.status == "pending":  # explicit, so readers see the pause end
             self._resumed(occurred_at=occurred_at, actor=actor)
         self._customer_replied(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from flask import Flask
 
 from domain.clock import FixedClock
 from projections.chain import chain_hash, stream_hash
-from projections.chain_verify import Report, verify_chain
+from projections.chain_verify import GRACE, Report, verify_chain
 from web import create_app
 from web.cli import cli
 
@@ -226,3 +226,27 @@ def test_a_store_written_before_chaining_is_chained_once_at_start(app: Flask, da
         assert found.ok and found.chained == reopened.extensions["touchline"].app.recorder.max_notification_id()
     finally:
         reopened.extensions["touchline"].close()
+
+
+@pytest.mark.parametrize("deleted", ["every checkpoint", "the newest checkpoint"])
+def test_deleting_checkpoints_to_rewrite_the_tail_is_caught_once_the_tail_is_old(app: Flask, deleted: str) -> None:
+    """Without its checkpoint the tail is protected by the chain alone, which anyone able to
+    write can re-hash: an event older than the grace period that no checkpoint covers fails."""
+    touchline = app.extensions["touchline"].app
+    touchline.register_customer(name="Cid", occurred_at=NOW, actor=ACTOR)
+    assert invoke(app, "checkpoint").exit_code == 0  # two checkpoints now
+    where = "" if deleted == "every checkpoint" else " WHERE position = (SELECT max(position) FROM {checkpoints})"
+    tamper(app, "DELETE FROM {checkpoints}" + where)
+    recorder, wall = touchline.recorder, datetime.now(UTC)
+    assert verify_chain(recorder, KEY.encode(), now=wall).ok  # just written: a checkpoint may be on its way
+    late = verify_chain(recorder, KEY.encode(), now=wall + GRACE + timedelta(minutes=1))
+    assert not late.ok
+    [problem] = late.problems
+    assert "no signed checkpoint covers it" in problem.what and "checkpoints were deleted" in problem.what
+    assert problem.position == (1 if deleted == "every checkpoint" else late.last_checkpoint + 1)
+    assert verify_chain(recorder, None, now=wall + GRACE + timedelta(minutes=1)).ok  # no key: no signatures to expect
+
+
+def test_an_untouched_store_signed_to_its_head_passes_however_old(app: Flask) -> None:
+    far = datetime.now(UTC) + timedelta(days=365)
+    assert verify_chain(app.extensions["touchline"].app.recorder, KEY.encode(), now=far).ok

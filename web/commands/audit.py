@@ -19,8 +19,9 @@ from domain.audit.commands import record_audit_read
 from domain.errors import InvalidValueError
 from projections.audit import AsOf, events_page, plain, resolve, state_as_of
 from projections.audit_export import ExportFileError, export_events, import_events, write_manifest
+from projections.chain_checkpoints import write_checkpoint
 from projections.private_files import open_private
-from web.commands.audit_verify import checkpoint_command, verify_command
+from web.commands.audit_verify import audit_key, checkpoint_command, verify_command
 from web.services import services
 
 ACTOR = "system:cli"
@@ -142,3 +143,9 @@ def import_command(file: Path) -> None:
     except ExportFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     click.echo(f"imported {manifest.count} events from {file}")
+    # What was imported is signed at once: its events keep their recorded times, and a store whose
+    # old events no checkpoint covers fails verification (checkpoints deleted, as far as it can tell).
+    key = audit_key(svc)
+    made = write_checkpoint(svc.app.recorder, key, svc.clock.now()) if key is not None and manifest.count else None
+    if made:
+        click.echo(f"checkpoint signed at position {made.position}")

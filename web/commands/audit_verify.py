@@ -55,7 +55,7 @@ def verify_command(limit: int) -> None:
     def progress(name: str, done: int, total: int) -> None:
         click.echo(f"verifying {name}: {done:,} of {total:,}", err=True)
 
-    report = verify_chain(found.app.recorder, key, limit=limit, progress=progress)
+    report = verify_chain(found.app.recorder, key, limit=limit, progress=progress, now=found.clock.now())
     anchored = (f"{report.checkpoints} signed checkpoint(s), the last at position {report.last_checkpoint}"
                 if report.checkpoints else "no signed checkpoint yet")
     click.echo(f"checked {report.events} events, {report.chained} chain entries, {anchored}")
