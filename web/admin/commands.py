@@ -24,10 +24,10 @@ from werkzeug.wrappers import Response
 from wtforms.fields.core import UnboundField
 
 from domain.application import Touchline
-from domain.errors import DomainError, StaleVersionError
+from domain.errors import AlreadyExistsError, DomainError, StaleVersionError
 from domain.service import Receipt
 from web.admin.access import actor, require_write
-from web.admin.forms.common import AJAX_REFS, CommandForm, RowForm, StaffField, load_choices
+from web.admin.forms.common import AJAX_REFS, CommandForm, CreateForm, RowForm, StaffField, load_choices
 from web.admin.views.base import ListView, primary_key, read_session
 from web.admin.views.display import staff_ref
 from web.admin.waiting import wait_for_position
@@ -146,6 +146,8 @@ class CommandView(ListView):
                 key = primary_key(loader.model, prefill[name])
                 prefill[name] = None if key is None else loader.get_one(key)
         form = load_choices(form_class(get_form_data(), obj=obj, **prefill))
+        if isinstance(form, CreateForm):
+            form.draw_submission()
         for field in form:
             if isinstance(field, StaffField) and field.blank is None and not field.data:
                 field.data = staff_ref(current_user.id)  # owner: the user, unless they pick someone else
@@ -157,7 +159,20 @@ class CommandView(ListView):
     def create_model(self, form: Any) -> Any:
         command = self.create_command
         assert command is not None
-        receipt = issue(form, lambda app, common: command(app, form.values(), common))
+        record_id = form.record_id() if isinstance(form, CreateForm) else None
+
+        def create(app: Touchline, common: dict[str, Any]) -> Receipt:
+            if record_id is None:
+                return command(app, form.values(), common)
+            try:
+                return command(app, form.values(), {**common, "id": record_id})
+            except AlreadyExistsError:
+                if record_id not in app.repository:
+                    raise  # something else of that name (an email taken...), not this form again
+                flash("This form was sent twice: the record was saved once, the first time.", "info")
+                return Receipt(record_id, app.repository.get(record_id).version, None)
+
+        receipt = issue(form, create)
         if receipt is None:
             return False
         return self.get_one(str(receipt.id)) or True

@@ -7,10 +7,17 @@ from wtforms.validators import InputRequired
 
 from domain.cases.model import PEND_REASONS, PRIORITIES
 from domain.touchpoints.model import CHANNELS
-from web.admin.forms.common import CommandForm, RowForm, StaffField, TeamField, choices, customer_field
+from web.admin.forms.common import (
+    CreateForm,
+    RowForm,
+    StaffField,
+    TeamField,
+    choices,
+    customer_field,
+)
 
 
-class OpenCaseForm(CommandForm):
+class OpenCaseForm(CreateForm):
     customer_id = customer_field(validators=[InputRequired("Pick the customer.")])
     subject = StringField("Subject")
     description = TextAreaField("Description", render_kw={"rows": 4})

@@ -8,7 +8,7 @@ the domain, whose errors ``web.admin.commands`` puts on the field they name.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import sqlalchemy as sa
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -35,7 +35,7 @@ class CommandForm(BaseForm):
     def values(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
         for name, field in self._fields.items():
-            if name in ("csrf_token", "version"):
+            if name in ("csrf_token", "version", "submission"):
                 continue
             value = field.data
             if isinstance(value, models.ReadModel):
@@ -56,6 +56,24 @@ class CommandForm(BaseForm):
     def has_input(self) -> bool:
         """Whether the user has anything to fill in (else a button is enough)."""
         return any(f.type not in ("HiddenField", "CSRFTokenField") for f in self)
+
+
+class CreateForm(CommandForm):
+    """A form that creates a record. It carries a one-time ``submission`` id, drawn when the
+    form is opened, from which the new record's id is derived: the same form sent twice (a
+    double click, a resend after a timeout) names the same record, so it is saved once."""
+
+    submission = HiddenField()
+
+    def draw_submission(self) -> None:
+        if not self.submission.data:
+            self.submission.data = uuid4().hex
+
+    def record_id(self) -> UUID | None:
+        try:
+            return uuid5(NAMESPACE_URL, f"/admin/submissions/{UUID(hex=str(self.submission.data or ''))}")
+        except ValueError:  # a crafted or stripped field: an ordinary create, as before
+            return None
 
 
 class RowForm(CommandForm):

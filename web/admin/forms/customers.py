@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField, StringField
 
 from domain.customers.model import CUSTOMER_KINDS
-from web.admin.forms.common import CommandForm, RowForm, choices
+from web.admin.forms.common import CommandForm, CreateForm, RowForm, choices
 
 _KIND = SelectField("Kind", choices=choices(CUSTOMER_KINDS))  # made first: shown first
 
@@ -20,7 +20,7 @@ class CustomerFields(CommandForm):
     location = StringField("Location")
 
 
-class RegisterCustomerForm(CustomerFields):
+class RegisterCustomerForm(CustomerFields, CreateForm):
     kind = _KIND
 
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from projections.views.directory import products
-from web.admin.forms.common import CommandForm, RowForm, StaffField, StageField, customer_field
+from web.admin.forms.common import (
+    CreateForm,
+    RowForm,
+    StaffField,
+    StageField,
+    customer_field,
+)
 from web.services import services
 
 
@@ -23,7 +36,7 @@ class ProductField(SelectField):
         self.choices = [("", "(none)")] + [(r.id, r.name) for r in rows]
 
 
-class OpenDealForm(CommandForm):
+class OpenDealForm(CreateForm):
     customer_id = customer_field()
     product_id = ProductField("Product")
     title = StringField("Title")

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired
 from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
 from web.admin.forms.common import (
-    CommandForm,
+    CreateForm,
     RowForm,
     StaffField,
     case_field,
@@ -21,7 +21,7 @@ from web.admin.forms.local_time import LocalDateTimeField
 KIND_LABELS = {"promise": "Promise (we do something by then)", "callback": "Callback at the time the customer chose"}
 
 
-class MakePromiseForm(CommandForm):
+class MakePromiseForm(CreateForm):
     customer_id = customer_field(validators=[InputRequired("Pick the customer.")])
     kind = SelectField("Kind", choices=[(k, KIND_LABELS[k]) for k in PROMISE_KINDS])
     what = TextAreaField("What we promised", render_kw={"rows": 3})

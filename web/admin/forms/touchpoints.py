@@ -6,11 +6,17 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from domain.touchpoints.model import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
-from web.admin.forms.common import CommandForm, RowForm, case_field, choices, customer_field
+from web.admin.forms.common import (
+    CreateForm,
+    RowForm,
+    case_field,
+    choices,
+    customer_field,
+)
 from web.admin.forms.local_time import optional_local_time
 
 
-class RecordTouchpointForm(CommandForm):
+class RecordTouchpointForm(CreateForm):
     customer_id = customer_field(validators=[InputRequired("Pick the customer.")])
     channel = SelectField("Channel", choices=choices(CHANNELS), default="phone")
     direction = SelectField("Direction", choices=choices(DIRECTIONS))

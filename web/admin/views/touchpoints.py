@@ -22,7 +22,7 @@ def record_touchpoint(app: Any, v: dict[str, Any], kw: dict[str, Any]) -> Any:
     return app.record_touchpoint(
         customer_id=v["customer_id"], channel=v["channel"], direction=v["direction"], kind=v["kind"],
         subject=v["subject"], summary=v["summary"] or "", contact_point=v["contact_point"] or None,
-        case_id=v["case_id"], occurred_at=v["occurred_at"] or kw["occurred_at"], actor=kw["actor"])
+        case_id=v["case_id"], id=kw.get("id"), occurred_at=v["occurred_at"] or kw["occurred_at"], actor=kw["actor"])
 
 
 class TouchpointsView(CommandView):
