@@ -55,3 +55,29 @@ def test_a_deal_search_through_the_customer_matches_literally(customers: Desk, s
 def test_an_ordinary_search_still_finds_every_match_whatever_the_case(customers: Desk) -> None:
     assert listed(customers, "/admin/customers/", "ANN", NAMES) == ["Ann_Lee"]
     assert listed(customers, "/admin/customers/", "^axb", NAMES) == ["Axb Traders"]
+
+
+@pytest.fixture
+def phones(stored_desk: Desk) -> Desk:
+    panel, _ = stored_desk
+    for name, phone in (("Carla Diaz", "+1 617 555 0185"), ("Dev Patel", "+44 20 7946 0000")):
+        panel.services.app.register_customer(name=name, contact_points=[{"kind": "phone", "value": phone}],
+                                             occurred_at=panel.clock.now(), actor="system:test")
+    panel.catch_up()
+    return stored_desk
+
+
+@pytest.mark.parametrize("search, found", [
+    ("6175550185", ["Carla Diaz"]),
+    ("+16175550185", ["Carla Diaz"]),
+    ("617-555-0185", ["Carla Diaz"]),
+    ("(617) 555-0185", ["Carla Diaz"]),
+    ("+1 617 555 0185", ["Carla Diaz"]),  # as stored
+    ("7946", ["Dev Patel"]),
+    ("555", ["Carla Diaz"]),  # a word of the stored text, as before
+    ("5550", ["Carla Diaz"]),  # the digits across the stored spaces
+    ("Carla 0185", ["Carla Diaz"]),  # words, as before
+    ("0185 Dev", []),
+])
+def test_a_phone_number_typed_in_any_format_finds_the_customer(phones: Desk, search: str, found: list[str]) -> None:
+    assert listed(phones, "/admin/customers/", search, ["Carla Diaz", "Dev Patel"]) == found

@@ -12,6 +12,7 @@ from wtforms import TextAreaField
 from domain.customers.model import CUSTOMER_KINDS
 from domain.personal import ERASED
 from projections import models
+from projections.views.customer360 import PHONE_DIGITS
 from web.admin.access import ADMINS, role
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.common import RowForm
@@ -84,6 +85,7 @@ class CustomersView(CommandView):
     column_sortable_list = [("name", ("name_key",)), "kind", "email", "sector", "location", "open_cases", "open_promises",
                             "last_contact_at"]
     column_searchable_list = ["name", "email", "phone"]
+    phone_digits = PHONE_DIGITS  # "6175550185" finds "+1 617 555 0185"
     column_filters = [filters.one_of(models.Customer.kind, "Kind", CUSTOMER_KINDS), "sector", "size", "location",
                       "open_cases", "last_contact_at"]
     column_default_sort = "name_key"

@@ -1,13 +1,21 @@
 """A list's search box takes what is typed literally: Flask-Admin's sqla views build
 ``ilike('%term%')``, where a typed ``%`` or ``_`` is a wildcard (``%`` finds every row).
 Here each word is escaped as the API's searches are (``autoescape=True``); Flask-Admin's
-prefixes keep their meaning: ``^word`` starts with it, ``=word`` is all of it."""
+prefixes keep their meaning: ``^word`` starts with it, ``=word`` is all of it. A list with a
+phone column also finds a number typed in any format (``6175550185``, ``(617) 555-0185``)
+by its digits."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
+
+from projections.views.customer360 import digits_of
+
+PHONE_LIKE = re.compile(r"[+\d\s().\-/]+")
+MIN_DIGITS = 4  # fewer would match most numbers
 
 
 def matches(column: Any, word: str) -> Any:
@@ -25,10 +33,14 @@ class LiteralSearch:
 
     _search_fields: list[tuple[Any, Any]] | None
     _apply_path_joins: Any
+    # The digits of the list's phone column (an expression on its table), or None.
+    phone_digits: Any = None
 
     def _apply_search(self, query: Any, count_query: Any, joins: dict[Any, Any], count_joins: dict[Any, Any],
                       search: str) -> tuple[Any, Any, dict[Any, Any], dict[Any, Any]]:
-        """Each word of ``search`` in one of the searchable columns (as Flask-Admin's own)."""
+        """Each word of ``search`` in one of the searchable columns (as Flask-Admin's own); or,
+        for what reads as a phone number, its digits within the phone column's."""
+        found_all, counted_all = [], []
         for word in filter(None, search.split(" ")):
             found, counted = [], []
             for field, path in self._search_fields or []:
@@ -38,7 +50,16 @@ class LiteralSearch:
                     count_query, count_joins, alias = self._apply_path_joins(count_query, count_joins, path,
                                                                              inner_join=False)
                     counted.append(matches(field if alias is None else getattr(alias, field.key), word))
-            query = query.filter(sa.or_(*found))
-            if count_query is not None:
-                count_query = count_query.filter(sa.or_(*counted))
+            found_all.append(sa.or_(*found))
+            counted_all.append(sa.or_(*counted))
+        if not found_all:
+            return query, count_query, joins, count_joins
+        where, counted_where = sa.and_(*found_all), sa.and_(*counted_all)
+        digits = digits_of(search)
+        if self.phone_digits is not None and PHONE_LIKE.fullmatch(search.strip()) and len(digits) >= MIN_DIGITS:
+            where = sa.or_(where, self.phone_digits.contains(digits, autoescape=True))
+            counted_where = sa.or_(counted_where, self.phone_digits.contains(digits, autoescape=True))
+        query = query.filter(where)
+        if count_query is not None:
+            count_query = count_query.filter(counted_where)
         return query, count_query, joins, count_joins
