@@ -4,14 +4,17 @@ One event per line: position, aggregate id, version, topic, recorded time and ``
 the application transcoder's own JSON (type markers included), so re-encoding it gives the
 stored bytes back exactly. Secret fields (a password hash) are blanked and named in
 ``redacted``. A manifest beside the file (``<file>.manifest.json``) holds the count, the
-first and last position and the file's SHA-256. Both directions read in batches: memory
-does not grow with the log. Import checks the whole file (digest, every line) before
-writing anything, and refuses a store that already holds events.
+first and last position and the file's SHA-256, signed with the audit key (HMAC-SHA256) when
+there is one, so a changed file cannot pass with a recomputed digest. Both directions read in
+batches: memory does not grow with the log. Import checks the whole file (signature, digest,
+every line, every record from its first version) before writing anything, and refuses a store
+that already holds events.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -32,6 +35,7 @@ from projections.audit_personal import (
     opened_state,
     sealed_event,
 )
+from projections.chain_checkpoints import key_id
 from projections.private_files import open_private
 
 FORMAT = "touchline-audit-export/1"
@@ -53,6 +57,33 @@ class Manifest:
     sha256: str
     since: str | None = None
     until: str | None = None
+    key_id: str | None = None  # the audit key that signed it (its id, not secret)
+    signature: str | None = None  # HMAC-SHA256 of the other fields, hex
+
+    def _signed_bytes(self) -> bytes:
+        fields = {k: v for k, v in asdict(self).items() if k != "signature"}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+    def signed(self, key: bytes) -> Manifest:
+        unsigned = Manifest(**{**asdict(self), "key_id": key_id(key), "signature": None})
+        return Manifest(**{**asdict(unsigned),
+                           "signature": hmac.new(key, unsigned._signed_bytes(), hashlib.sha256).hexdigest()})
+
+    def check_signature(self, key: bytes | None) -> str | None:
+        """None when signed by ``key``; else why it could not be checked (unsigned, no key, another
+        key). Raises ``ExportFileError`` when ``key`` signed it and the signature does not hold."""
+        if self.signature is None:
+            return "the manifest is not signed (the export had no audit key)"
+        if key is None:
+            return "there is no audit key here to check the manifest's signature with"
+        if self.key_id != key_id(key):
+            return (f"the manifest was signed with another audit key (id {self.key_id}; this store's is "
+                    f"{key_id(key)}): set TOUCHLINE_AUDIT_KEY to the key it was made with to check it")
+        expected = hmac.new(key, self._signed_bytes(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, str(self.signature)):
+            raise ExportFileError("the manifest's signature does not hold: the manifest (and so the file it "
+                                  "describes) was changed after the export")
+        return None
 
 
 def manifest_path(path: Path) -> Path:
@@ -172,9 +203,13 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, _parse(number, raw)
 
 
-def check_file(path: Path, progress: Counter | None = None) -> Manifest:
-    """Digest, every line, and the manifest's count and positions; raises ``ExportFileError``."""
+def check_file(path: Path, progress: Counter | None = None, key: bytes | None = None,
+               require_signature: bool = False) -> Manifest:
+    """Signature, digest, every line, and the manifest's count and positions; raises ``ExportFileError``."""
     manifest = read_manifest(path)
+    unchecked = manifest.check_signature(key)
+    if unchecked and require_signature:
+        raise ExportFileError(f"{unchecked}; refused (--require-signature)")
     digest = hashlib.sha256()
     with path.open("rb") as data:
         for chunk in iter(lambda: data.read(1 << 20), b""):
@@ -183,9 +218,16 @@ def check_file(path: Path, progress: Counter | None = None) -> Manifest:
         raise ExportFileError(f"the file's SHA-256 {digest.hexdigest()} differs from the manifest's "
                               f"{manifest.sha256}: it was changed or cut short")
     count, first, last = 0, None, None
+    started: set[str] = set()  # records seen from their first version
     for number, line in _lines(path):
         if last is not None and line["position"] <= last:
             raise ExportFileError(f"line {number}: position {line['position']} does not follow {last}")
+        if line["version"] == 1:
+            started.add(line["id"])
+        elif line["id"] not in started:
+            raise ExportFileError(f"line {number}: record {line['id']} version {line['version']} without its earlier "
+                                  "versions: a partial export (made with --since) cannot make a store; export "
+                                  "the whole log")
         count, first, last = count + 1, first if first is not None else line["position"], line["position"]
         if progress and count % BATCH == 0:
             progress(count)
@@ -195,12 +237,14 @@ def check_file(path: Path, progress: Counter | None = None) -> Manifest:
     return manifest
 
 
-def import_events(app: Any, path: Path, progress: Counter | None = None) -> Manifest:
-    """Check the whole file, then write its events into an empty store in one transaction
-    (a failure part-way leaves the store empty); personal fields are sealed with new keys."""
+def import_events(app: Any, path: Path, progress: Counter | None = None, key: bytes | None = None,
+                  require_signature: bool = False) -> Manifest:
+    """Check the whole file (the manifest's signature with ``key``, when both are there; required
+    to hold with ``require_signature``), then write its events into an empty store in one
+    transaction (a failure part-way leaves the store empty); personal fields are sealed with new keys."""
     if app.recorder.max_notification_id():
         raise ExportFileError("the event store is not empty: import only into a new, empty database")
-    manifest = check_file(path)
+    manifest = check_file(path, key=key, require_signature=require_signature)
     insert_all(app, _batches(app, path, progress))
     return manifest
 

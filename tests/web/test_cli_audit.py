@@ -329,3 +329,61 @@ def test_import_needs_the_manifest(exported: Path, databases: Callable[[], str],
     exported.with_name(exported.name + ".manifest.json").unlink()
     result = invoke(apps(databases()), "audit", "import", str(exported))
     assert result.exit_code == 1 and "manifest" in result.output and "missing" in result.output
+
+
+@pytest.fixture
+def keyed(database_url: str, databases: Callable[[], str]) -> Iterator[Callable[[str | None], Flask]]:
+    """Apps on fresh databases of this backend with the given audit key (None: none configured)."""
+    started: list[Flask] = []
+
+    def start(key: str | None) -> Flask:
+        started.append(create_app({"DATABASE_URL": databases(), "CLOCK": FixedClock(T0), "TESTING": True,
+                                   **({"AUDIT_KEY": key} if key else {})}))
+        return started[-1]
+
+    yield start
+    for app in started:
+        app.extensions["touchline"].close()
+
+
+def test_a_signed_export_proves_the_file_is_the_one_exported(keyed: Callable[[str | None], Flask],
+                                                            tmp_path: Path) -> None:
+    """The manifest is signed with the audit key: a line changed and the SHA-256 recomputed no
+    longer passes, and ``--require-signature`` refuses what this key did not sign."""
+    source = keyed("audit-key-1")
+    transferred_case(source.extensions["touchline"].app)
+    out = tmp_path / "signed.ndjson"
+    exported = invoke(source, "audit", "export", "--out", str(out))
+    assert exported.exit_code == 0 and "manifest signed with the audit key" in exported.output
+    manifest = out.with_name(out.name + ".manifest.json")
+    original, signed = out.read_text(), manifest.read_text()
+    intact = invoke(keyed("audit-key-1"), "audit", "import", "--require-signature", str(out))
+    assert intact.exit_code == 0 and "the manifest's signature holds" in intact.output, intact.output
+    _rewrite(out, lambda lines: [lines[0].replace('"Ada"', '"Eve"'), *lines[1:]], fix_digest=True)
+    forged = keyed("audit-key-1")
+    refused = invoke(forged, "audit", "import", str(out))
+    assert refused.exit_code == 1 and "signature does not hold" in refused.output
+    assert not forged.extensions["touchline"].app.recorder.max_notification_id()
+    out.write_text(original)
+    manifest.write_text(signed)
+    for key, expected in (("another-key", "signed with another audit key"), (None, "no audit key here")):
+        if key is None and source.extensions["touchline"].storage.is_sqlite:
+            continue  # SQLite generates a key of its own: there is always one
+        other = invoke(keyed(key), "audit", "import", "--require-signature", str(out))
+        assert other.exit_code == 1 and expected in other.output and "--require-signature" in other.output
+        assert invoke(keyed(key), "audit", "import", str(out)).exit_code == 0  # without the flag: said, not refused
+
+
+def test_a_partial_export_is_refused_at_import_naming_the_first_record_cut(
+        story_app: tuple[Flask, Story], databases: Callable[[], str], apps: Callable[[str], Flask],
+        tmp_path: Path) -> None:
+    app, _ = story_app
+    out = tmp_path / "part.ndjson"
+    logged = app.extensions["touchline"].app.recorder.select_notifications(start=1, limit=1000)
+    since = next(n for n in logged if n.originator_version > 1)  # a record's later version, not its first
+    recorded = json.loads(since.state)["timestamp"]["_data_"]
+    assert invoke(app, "audit", "export", "--out", str(out), "--since", recorded).exit_code == 0
+    target = apps(databases())
+    result = invoke(target, "audit", "import", str(out))
+    assert result.exit_code == 1 and "without its earlier versions: a partial export" in result.output, result.output
+    assert not target.extensions["touchline"].app.recorder.max_notification_id()

@@ -126,26 +126,38 @@ def export_command(out: Path, since: datetime | None, until: datetime | None) ->
                                                                    err=True))
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    key = audit_key(svc)
+    if key is not None:
+        manifest = manifest.signed(key)
     write_manifest(out, manifest)
     _record("export", {"since": _when(since), "until": _when(until), "count": str(manifest.count)})
     click.echo(f"exported {manifest.count} events (positions {manifest.first_position}..{manifest.last_position}) "
-               f"to {out}; sha256 {manifest.sha256}")
+               f"to {out}; sha256 {manifest.sha256}; " +
+               (f"manifest signed with the audit key (id {manifest.key_id})" if manifest.signature else
+                "manifest NOT signed (no audit key)"))
 
 
 @audit_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--require-signature", is_flag=True,
+              help="Refuse a file whose manifest this store's audit key did not sign (proves it is the export "
+                   "as made, e.g. before retiring the old database).")
 @with_appcontext
-def import_command(file: Path) -> None:
+def import_command(file: Path, require_signature: bool) -> None:
     """Load an export into an EMPTY event store (checked whole before anything is written)."""
     svc = services()
+    key = audit_key(svc)
     try:
-        manifest = import_events(svc.app, file, progress=lambda n: click.echo(f"imported {n} events", err=True))
+        manifest = import_events(svc.app, file, progress=lambda n: click.echo(f"imported {n} events", err=True),
+                                 key=key, require_signature=require_signature)
     except ExportFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
-    click.echo(f"imported {manifest.count} events from {file}")
+    unchecked = manifest.check_signature(key)
+    click.echo(f"imported {manifest.count} events from {file}; " + (
+        f"the manifest's signature holds (audit key id {manifest.key_id})" if unchecked is None else
+        f"{unchecked}: the file's integrity rests on its SHA-256 alone"))
     # What was imported is signed at once: its events keep their recorded times, and a store whose
     # old events no checkpoint covers fails verification (checkpoints deleted, as far as it can tell).
-    key = audit_key(svc)
     made = write_checkpoint(svc.app.recorder, key, svc.clock.now()) if key is not None and manifest.count else None
     if made:
         click.echo(f"checkpoint signed at position {made.position}")
