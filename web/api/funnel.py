@@ -46,7 +46,13 @@ def _product_id(value: str | None) -> str | None:
 
 
 def _as_of(query: dict[str, Any]) -> datetime:
-    return end_of_day(query["as_of"]) if "as_of" in query else services().clock.now()
+    now = services().clock.now()
+    if "as_of" not in query:
+        return now
+    day_starts = _start(query["as_of"])
+    if day_starts is not None and day_starts > now:
+        raise field_error(422, "as_of", f"is in the future: figures are known up to today ({now:%Y-%m-%d})")
+    return end_of_day(query["as_of"])
 
 
 def _where(query: dict[str, Any]) -> DealFilter:

@@ -13,7 +13,7 @@ ONE_OF = "give at most one of version, as_of and known_at"
 
 
 class AggregateQuerySchema(Schema):
-    version = fields.Integer(validate=validate.Range(min=1, max=2**31),
+    version = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1),
                              metadata={"description": "The state after this version (1 = as created)."})
     as_of = Instant(metadata={"description": "Business time: the state from the events that occurred by then "
                                              "(occurred_at <= as_of), in stream order."})

@@ -22,7 +22,7 @@ class FeedQuerySchema(Schema):
 
 
 class HistoryQuerySchema(Schema):
-    after_version = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31),
+    after_version = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1),
                                    metadata={"description": "Only versions after this one."})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 

@@ -122,6 +122,10 @@ def test_due_today_holds_open_promises_due_before_midnight(panel: Panel) -> None
     promise(panel, customer_id, "Due this afternoon", hours=5)   # clock: 09:00 UTC
     promise(panel, customer_id, "Already late", hours=-1)
     promise(panel, customer_id, "Due tomorrow", hours=20)
+    panel.services.app.make_promise(customer_id=customer_id, what="A colleague's call", owner="user:someone-else",
+                                    due_at=panel.clock.now() + timedelta(hours=1), channel="email",
+                                    occurred_at=panel.clock.now(), actor="system:test")
+    panel.catch_up()
     page = panel.client("agent").get("/admin/promises_due_today/").get_data(as_text=True)
     assert "Due this afternoon" in page and "Already late" in page and "overdue" in page
-    assert "Due tomorrow" not in page
+    assert "Due tomorrow" not in page and "A colleague's call" not in page  # my queue: mine only

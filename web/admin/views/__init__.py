@@ -31,7 +31,7 @@ def register_views(admin: Admin) -> None:
     admin.add_view(MyOpenCases(models.Case, name="My open cases", endpoint="my_cases", category=queue))
     admin.add_view(UnassignedCases(models.Case, name="Unassigned cases by team", endpoint="unassigned_cases",
                                    category=queue))
-    admin.add_view(PromisesDueToday(models.Promise, name="Promises due today", endpoint="promises_due_today",
+    admin.add_view(PromisesDueToday(models.Promise, name="My promises due today", endpoint="promises_due_today",
                                     category=queue))
     admin.add_view(CustomersView(models.Customer, name="Customers", endpoint="admin_customers", url="customers"))
     admin.add_view(CasesView(models.Case, name="Cases", endpoint="admin_cases", url="cases"))

@@ -39,10 +39,11 @@ def end_of_today(now: datetime) -> datetime:
 
 
 class PromisesDueToday(PromisesView):
-    description = "Open promises and callbacks due by the end of today (in your time zone), overdue ones first."
+    description = ("Your open promises and callbacks due by the end of today (in your time zone), overdue ones "
+                   "first. Everyone's: Promises, filtered by due time.")
 
     def narrow(self, query: Any) -> Any:
-        return query.filter(models.Promise.status == "open",
+        return query.filter(models.Promise.status == "open", models.Promise.owner.in_(my_refs()),
                             models.Promise.due_at <= end_of_today(services().clock.now()))
 
 
