@@ -59,6 +59,13 @@ class RowCommand:
     prefill: tuple[str, ...] = ()
 
 
+def _changed_only_by_me(record_id: UUID, seen: int) -> bool:
+    """Whether every change since version ``seen`` was the current user's (a double click, or
+    another tab of theirs): "someone else" would send them looking for a colleague."""
+    since = list(services().app.events.get(record_id, gt=seen))
+    return bool(since) and all(getattr(e, "actor", None) == actor() for e in since)
+
+
 def show_error(form: CommandForm, exc: DomainError, record_id: str | None = None) -> None:
     """Put a command's error where the user looks: on the field it names, and in a message."""
     translated = domain_error(exc, path_ids={"id": UUID(record_id)} if record_id else None)
@@ -67,8 +74,11 @@ def show_error(form: CommandForm, exc: DomainError, record_id: str | None = None
             # The form is shown again with what they typed and the current version: saving it
             # again is their informed choice, not another conflict (nor copy, reload and paste).
             form.version.data = exc.actual
-            flash(f"Not saved: someone else changed this record meanwhile (you saw version {exc.expected}, it is "
-                  f"at {exc.actual} now). Your input is kept: check the record, then save again to apply it.",
+            mine = record_id is not None and _changed_only_by_me(UUID(record_id), exc.expected)
+            who = "you changed" if mine else "someone else changed"
+            how = ", in another tab or by sending this form twice" if mine else ""
+            flash(f"Not saved: {who} this record meanwhile (you saw version {exc.expected}, it is "
+                  f"at {exc.actual} now{how}). Your input is kept: check the record, then save again to apply it.",
                   "error")
             return
         flash(f"Not saved: someone else changed this record meanwhile. {exc}", "error")

@@ -310,3 +310,13 @@ def test_the_priority_form_opens_at_the_cases_current_priority(panel: Panel) -> 
     page = panel.client("agent").get(f"/admin/cases/act/priority/?id={case_id}").get_data(as_text=True)
     selected = page.split('id="priority"', 1)[1].split("</select>", 1)[0]
     assert '<option selected value="high">' in selected and selected.count("selected") == 1
+
+
+def test_a_command_sent_twice_says_the_user_changed_it_not_a_colleague(desk: Desk) -> None:
+    panel, agent = desk
+    case_id = open_case(panel, customer(panel))
+    reply = {"body": "On our way", "visibility": "public", "version": str(panel.services.app.get_case(case_id).version)}
+    assert panel.post(agent, f"/admin/cases/act/reply/?id={case_id}", reply).status_code == 302
+    again = panel.post(agent, f"/admin/cases/act/reply/?id={case_id}", reply).get_data(as_text=True)
+    assert "you changed this record meanwhile" in again and "sending this form twice" in again
+    assert "someone else" not in again
