@@ -41,17 +41,30 @@ class TokenCommands(Service):
         token = new_token()
         api_token = ApiToken.create(name=name, scopes=scopes, token_hash=hash_token(token),
                                     occurred_at=occurred_at, actor=actor)
-        index = ApiTokenName(id=token_name_id(api_token.name), name=api_token.name, token_id=api_token.id,
-                             occurred_at=occurred_at, actor=actor)
+        try:  # a name once used: free again only once its token was revoked
+            index = self._get(ApiTokenName, token_name_id(api_token.name))
+            index.reclaim(token_id=api_token.id, occurred_at=occurred_at, actor=actor)
+        except NotFoundError:
+            index = ApiTokenName(id=token_name_id(api_token.name), name=api_token.name, token_id=api_token.id,
+                                 occurred_at=occurred_at, actor=actor)
         logged = self._token_log.trigger_event(token_id=api_token.id)
         # The index is saved first so a duplicate name is reported as such.
         receipt = self._save(index, api_token, logged)
         return IssuedToken(Receipt(api_token.id, api_token.version, receipt.position), token)
 
     def revoke_api_token(self, token_id: UUID, *, reason: str = "", occurred_at: datetime, actor: str) -> Receipt:
+        """Revoke the token and release its name (a replacement may take it)."""
         token = self._get(ApiToken, token_id)
         token.revoke(reason=reason, occurred_at=occurred_at, actor=actor)
-        return self._save(token)
+        names: list[ApiTokenName] = []
+        try:
+            index = self._get(ApiTokenName, token_name_id(token.name))
+            if index.token_id == token.id:
+                index.release(occurred_at=occurred_at, actor=actor)
+                names.append(index)
+        except NotFoundError:  # a token from before names were indexed
+            pass
+        return self._save(token, *names)
 
     def authenticate_api_token(self, token: str) -> ApiToken | None:
         """The active token with this secret, or None (unknown or revoked): one small read."""

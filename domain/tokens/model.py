@@ -20,7 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import Entity
-from domain.errors import DomainError, InvalidValueError
+from domain.errors import AlreadyExistsError, DomainError, InvalidValueError
 from domain.values import text
 
 TOKEN_PREFIX = "tl_"
@@ -126,7 +126,8 @@ class ApiToken(Entity):
 
 
 class ApiTokenName(Entity):
-    """Index from a token's name (unique, case-insensitive) to the token; saved with it."""
+    """Index from a token's name (unique, case-insensitive among tokens in use) to the token;
+    saved with it. Revoking the token releases the name, so a replacement can take it."""
 
     kind = "API token name"
 
@@ -134,6 +135,28 @@ class ApiTokenName(Entity):
     def __init__(self, *, id: UUID, name: str, token_id: UUID, occurred_at: datetime, actor: str) -> None:
         self.name = name
         self.token_id = token_id
+        self.released = False
+        self.last_occurred_at = occurred_at
+
+    def release(self, *, occurred_at: datetime, actor: str) -> None:
+        if not self.released:
+            self._released(token_id=self.token_id, occurred_at=occurred_at, actor=actor)
+
+    @event("Released")
+    def _released(self, token_id: UUID, occurred_at: datetime, actor: str) -> None:
+        self.released = True
+        self.last_occurred_at = occurred_at
+
+    def reclaim(self, *, token_id: UUID, occurred_at: datetime, actor: str) -> None:
+        """A new token takes a released name (saving both at this version: one wins a race)."""
+        if not self.released:  # as when two new tokens race for a new name
+            raise AlreadyExistsError(self.kind, self.name)
+        self._reclaimed(token_id=token_id, occurred_at=occurred_at, actor=actor)
+
+    @event("Reclaimed")
+    def _reclaimed(self, token_id: UUID, occurred_at: datetime, actor: str) -> None:
+        self.token_id = token_id
+        self.released = False
         self.last_occurred_at = occurred_at
 
     @property

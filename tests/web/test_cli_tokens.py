@@ -53,6 +53,24 @@ def test_a_second_token_with_the_same_name_is_refused(env: str) -> None:
     assert code != 0 and "already exists" in output
 
 
+def test_a_revoked_tokens_name_can_be_given_to_its_replacement(env: str) -> None:
+    """Rotating an integration's token keeps its name: revoke, then create again."""
+    first = run("tokens", "create", "--name", "crm-sync", "--scopes", "read")[1].split()[-1]
+    assert run("tokens", "revoke", "crm-sync")[0] == 0
+    code, output = run("tokens", "create", "--name", "CRM-sync", "--scopes", "read,write")
+    assert code == 0, output
+    second = output.split()[-1]
+    code, listed = run("tokens", "list")
+    assert code == 0 and listed.count("crm-sync") + listed.count("CRM-sync") == 2  # the revoked one stays listed
+    assert second != first
+    again = run("tokens", "create", "--name", "crm-sync", "--scopes", "read")
+    assert again[0] != 0 and "already exists" in again[1]  # held again by the replacement
+    assert run("tokens", "revoke", "crm-sync")[0] == 0  # the name finds the replacement
+    code, listed = run("tokens", "list")
+    rows = [line for line in listed.splitlines()[1:] if line.lower().startswith("crm-sync")]
+    assert len(rows) == 2 and all(line.rstrip().endswith("UTC") for line in rows), listed  # both revoked now
+
+
 def test_revoking_an_unknown_token_fails_with_a_message(env: str) -> None:
     code, output = run("tokens", "revoke", "nobody")
     assert code != 0 and "not found" in output
