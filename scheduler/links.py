@@ -1,5 +1,5 @@
-"""Links in outreach messages that work without a login: the survey page and the unsubscribe
-page. Each carries a token: what it is about and an HMAC of that with the link key
+"""Links in messages that work without a login: the survey page, the unsubscribe page and the
+page that cancels a booked callback. Each carries a token: what it is about and an HMAC of that with the link key
 (``settings.link_key``, derived from the app's SECRET_KEY), so it cannot be forged or altered.
 
 The unsubscribe token names the message it came in; the page finds the customer and the consent
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from datetime import datetime
 from uuid import UUID
 
 from domain.customers.outreach import CONSENT_OF_PURPOSE
@@ -53,6 +54,24 @@ def unsubscribe_token(key: bytes, message_id: UUID) -> str:
 def read_unsubscribe_token(key: bytes, token: str) -> UUID | None:
     kind, _, message_hex = (verify(key, token) or "").partition("-")
     return UUID(message_hex) if kind == "u" else None
+
+
+def callback_token(key: bytes, promise_id: UUID, due_at: datetime) -> str:
+    """Names the callback and the time it was booked for: a link from an earlier confirmation
+    cannot cancel the call once it was moved (the newer confirmation has the newer link)."""
+    return sign(key, f"c-{promise_id.hex}-{int(due_at.timestamp())}")
+
+
+def read_callback_token(key: bytes, token: str) -> tuple[UUID, int] | None:
+    kind, _, rest = (verify(key, token) or "").partition("-")
+    promise_hex, _, due = rest.partition("-")
+    if kind != "c" or not due.isdigit():
+        return None
+    return UUID(promise_hex), int(due)
+
+
+def callback_cancel_url(settings: SchedulerSettings, promise_id: UUID, due_at: datetime) -> str:
+    return f"{settings.public_url.rstrip('/')}/callback/cancel/{callback_token(settings.link_key, promise_id, due_at)}"
 
 
 def survey_url(settings: SchedulerSettings, case_id: UUID, resolution: int) -> str:

@@ -4,6 +4,9 @@
   a reminder to the owner.
 - Still overdue ``escalate_after`` later: an escalation to the owner's manager.
 - A callback due within ``callback_lead``: a reminder to the agent.
+- A callback the customer booked on the public page (held by ``CALLBACK_QUEUE``), due within
+  ``CONFIRM_AHEAD``: a confirmation to them, with its time and a link that cancels it; again
+  when it is moved.
 
 Each rule scans the indexed ``promises`` view ((status, lapses_at) range, newest work only:
 lapsed within the lookback, so a promise recorded today as due last week counts and imported
@@ -18,21 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from domain.messages.model import Draft, cause_of
+from domain.promises.model import CALLBACK_QUEUE
 from domain.messages.notices import NoticeOutcome, PromiseFollowUp
 from projections.views.outbox import outbox_notices
 from projections.views.promises import promises
 from scheduler.context import SchedulerContext
 from scheduler.directory import Directory, Person, due_pages, route
+from scheduler.links import callback_cancel_url
 from scheduler.templates import TemplateBook, duration, when
 
 p, n = promises.c, outbox_notices.c
+CONFIRM_AHEAD = timedelta(days=90)  # a callback booked further ahead is confirmed once it comes this close
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Rule:
     until: datetime  # ...and at or before this
     build: Build
     kind: str | None = None  # promise kind, when the rule is for one kind only
+    owner: str | None = None  # holder, when the rule is for one holder only
 
 
 def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> sa.Select[Any]:
@@ -75,6 +82,8 @@ def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> s
                                                   p.lapses_at <= rule.until, ~done)
     if rule.kind:
         query = query.where(p.kind == rule.kind)
+    if rule.owner:
+        query = query.where(p.owner == rule.owner)
     if after:
         query = query.where(sa.tuple_(p.lapses_at, p.id) > sa.tuple_(*after))
     return query.order_by(p.lapses_at, p.id).limit(limit)
@@ -86,6 +95,7 @@ def rules(ctx: SchedulerContext) -> tuple[Rule, ...]:
         Rule("customer_apology", now - s.lookback, now, _overdue),
         Rule("manager_escalation", now - s.lookback, now - s.escalate_after, _escalation),
         Rule("callback_reminder", now, now + s.callback_lead, _callback, kind="callback"),
+        Rule("callback_confirmation", now, now + CONFIRM_AHEAD, _confirmation, kind="callback", owner=CALLBACK_QUEUE),
     )
 
 
@@ -172,3 +182,22 @@ def _callback(promise: DuePromise, directory: Directory, book: TemplateBook, ctx
     _, contact = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point)
     return [_to_staff(book, "callback_reminder", cause_of("callback-reminder", promise.id, promise.due_at), owner, promise,
                       ctx.settings.timezone, **_values(promise, directory), contact=contact or "none on record")]
+
+
+def _confirmation(promise: DuePromise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
+    """The customer's confirmation, by email, in the public calendar's zone (the one the booking page
+    showed); none when they have no email address (they booked by phone number only) or no link
+    key signs the cancel link."""
+    customer = directory.customer(promise.customer_id)
+    channel, recipient = route("email", customer)
+    if channel != "email" or recipient is None or not ctx.settings.link_key:
+        return []
+    calendar = ctx.app.callback_calendar()  # the zone the booking page showed the time in
+    zone = str(calendar["timezone"]) if calendar else ctx.settings.timezone
+    subject, body = book.render("callback_confirmation", **{
+        **_values(promise, directory), "due": when(promise.due_at, zone),
+        "contact": promise.contact_point or "the number you gave us",
+        "cancel": callback_cancel_url(ctx.settings, promise.id, promise.due_at)})
+    return [Draft(cause=cause_of("callback-confirmation", promise.id, promise.due_at), purpose="callback_confirmation",
+                  channel=channel, audience="customer", recipient=recipient, subject=subject, body=body,
+                  customer_id=promise.customer_id, promise_id=promise.id)]

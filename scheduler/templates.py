@@ -49,6 +49,11 @@ BUILT_IN: dict[str, tuple[str, str]] = {
         ("You are due to call {{ customer }} back at {{ due }}:\n\n    {{ what }}\n\n"
         "Number or address: {{ contact }}.{{ reference }}"),
     ),
+    "callback_confirmation": (
+        "Your call from us: {{ due }}",
+        ("Dear {{ customer }},\n\nWe will call you on {{ due }} at {{ contact }}:\n\n    {{ what }}\n\n"
+        "If that time no longer suits you, cancel the call here (then book another on our website): {{ cancel }}"),
+    ),
     "acknowledgement": (
         "[{{ code }}] We have received your request: {{ subject }}",
         ('Dear {{ customer }},\n\nThank you for contacting us. Your request "{{ subject }}" is registered as '
@@ -80,6 +85,7 @@ _CASE = {"customer": "Ada Lovelace", "code": "CASE-000123", "subject": "Printer 
 SAMPLES = {purpose: _CASE if purpose in ("acknowledgement", "sla_at_risk", "sla_breached") else _PROMISE
            for purpose in TEMPLATE_PURPOSES}
 SAMPLES.update(OUTREACH_SAMPLES)
+SAMPLES["callback_confirmation"] = {**_PROMISE, "cancel": "https://help.example/callback/cancel/c-4f1c..."}
 SAMPLES["acknowledgement"] = {**_CASE, "articles": "\n\nThese articles may help you meanwhile:\n"
                               "- Clearing a paper jam: https://help.example/articles/0d9c..."}
 

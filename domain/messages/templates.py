@@ -19,6 +19,7 @@ from domain.values import one_of, text
 TEMPLATE_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder",
                      "acknowledgement", "sla_at_risk", "sla_breached")
 TEMPLATE_PURPOSES += ("survey", "winback")  # outreach (scheduler/surveys.py, scheduler/winback.py)
+TEMPLATE_PURPOSES += ("callback_confirmation",)  # a callback booked on the public page
 
 
 def template_id(purpose: str) -> UUID:

@@ -21,7 +21,11 @@ from domain.upcasting import upcaster
 from domain.values import aware, one_of, text
 
 PROMISE_KINDS = ("promise", "callback")
-FOLLOW_UP_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder")
+FOLLOW_UP_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder",
+                      "callback_confirmation")
+# Who holds a callback the customer booked on the public page: the queue every agent on callbacks
+# works from, nobody in particular yet. The customer is sent its time and a link to cancel it.
+CALLBACK_QUEUE = "team:callbacks"
 
 
 class PromiseStateError(DomainError):

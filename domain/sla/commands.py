@@ -150,6 +150,15 @@ class SlaCommands(Service):
             return None
         return str(self.sla_terms(case.sla_policy_id, case.sla_policy_version).calendar.zone.key)
 
+    def callback_calendar(self) -> dict[str, Any] | None:
+        """The calendar of the SLA policy a callback case would fall under (the first in force
+        matching a normal-priority callback), None without one: the public booking page offers its
+        hours, and the customer is told a booked call's time in its zone."""
+        for policy in self.sla_policies_in_force():
+            if policy.matches(priority="normal", channel="callback", segment={}):
+                return dict(policy.calendar)
+        return None
+
     def get_case_sla(self, case_id: UUID, *, at: datetime) -> list[TargetClock]:
         """The case's SLA clocks as of ``at`` (see ``domain.sla.clocks``)."""
         events = list(self.events.get(case_id))

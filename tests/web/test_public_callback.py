@@ -18,7 +18,8 @@ from domain.clock import FixedClock
 from domain.customers.model import email_customer_id
 from scheduler.settings import SettingError
 from tests.web.public_site import Site, build_site, error_of, site_fixture  # noqa: F401
-from web.public.callback import FULL, GONE, OWNER
+from domain.promises.model import CALLBACK_QUEUE as OWNER
+from web.public.callback import FULL, GONE
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 ME = {"name": "Alan Turing", "email": "alan@example.com", "phone": "+44 161 496 0000", "note": "My invoice"}

@@ -20,10 +20,8 @@ WORKING_WEEK = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu"
 
 
 def calendar_data() -> dict[str, Any]:
-    for policy in services().app.sla_policies_in_force():
-        if policy.matches(priority="normal", channel="callback", segment={}):
-            return dict(policy.calendar)
-    return {"timezone": default_zone().key, "hours": WORKING_WEEK, "holidays": []}
+    found = services().app.callback_calendar()
+    return found if found is not None else {"timezone": default_zone().key, "hours": WORKING_WEEK, "holidays": []}
 
 
 def public_calendar() -> BusinessCalendar:
