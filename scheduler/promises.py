@@ -28,8 +28,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.messages.model import Draft, cause_of
-from domain.promises.model import CALLBACK_QUEUE
 from domain.messages.notices import NoticeOutcome, PromiseFollowUp
+from domain.promises.model import CALLBACK_QUEUE
 from projections.views.outbox import outbox_notices
 from projections.views.promises import promises
 from scheduler.context import SchedulerContext

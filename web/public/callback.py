@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-
 from uuid import UUID
 
 from flask import Blueprint, render_template
@@ -28,10 +27,10 @@ from wtforms.validators import (
 )
 
 from domain.errors import DomainError, NotFoundError
-from domain.promises.model import Promise
-from domain.promises.model import CALLBACK_QUEUE
+from domain.promises.model import CALLBACK_QUEUE, Promise
 from domain.promises.slots import SlotFullError, offered_slots
 from projections.queries.public import held_places, taken_places
+from scheduler.links import read_callback_token
 from web.public.forms import (
     PHONE_FORM,
     ContactDetails,
@@ -42,7 +41,6 @@ from web.public.forms import (
     setting,
     strip,
 )
-from scheduler.links import read_callback_token
 from web.public.pages import limit_address, link_settings, public_error
 from web.public.times import local_text, public_calendar
 from web.services import services
