@@ -4,10 +4,14 @@ came back (for the attempt log).
 Redirects are not followed (a 3xx is a failure: the subscription names the URL to call), the
 body read back is capped, and every failure (refused connection, timeout, non-2xx) comes back
 as a ``Response`` with an error rather than an exception, so the caller logs every attempt.
+The host's name is resolved once: its addresses are checked, and the connection goes to the
+address checked (TLS still verifies the certificate against the name), so a resolver that
+answers differently a moment later (DNS rebinding) cannot send the POST anywhere else.
 """
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 import urllib.error
@@ -30,7 +34,36 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def _pinned_opener(address: str | None) -> urllib.request.OpenerDirector:
+    """An opener whose connections go to ``address`` (None: as the URL says, e.g. a literal address)."""
+    if address is None:
+        return urllib.request.build_opener(_NoRedirects)
+
+    class PinnedHTTP(http.client.HTTPConnection):
+        def connect(self) -> None:
+            if self._tunnel_host:  # through a proxy: the proxy resolves and connects
+                super().connect()
+                return
+            self.sock = socket.create_connection((address, self.port), self.timeout, self.source_address)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    class PinnedHTTPS(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            if self._tunnel_host:
+                super().connect()
+                return
+            sock = socket.create_connection((address, self.port), self.timeout, self.source_address)
+            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(PinnedHTTP, req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(PinnedHTTPS, req, context=self._context)  # type: ignore[attr-defined]
+
+    return urllib.request.build_opener(_NoRedirects, HTTP, HTTPS)
 
 
 def delivery_id(subscription_id: UUID, position: int, replays: int) -> UUID:
@@ -63,23 +96,24 @@ class Response:
         return self.error is None
 
 
-def refused_destination(url: str, *, allow_private: bool) -> str | None:
-    """Why ``url``'s host must not be called now, or None: each address its name resolves to is
-    checked (``refused_address``), so a name that points into the server's own networks (or was
-    re-pointed there since the subscription was made) is refused like the address itself. The
-    connection resolves the name again: a resolver that answers differently within that moment
-    is not caught (DNS rebinding); firewall egress for certainty."""
+def refused_destination(url: str, *, allow_private: bool) -> tuple[str | None, str | None]:
+    """(why ``url``'s host must not be called now, or None; the address to connect to, or None to
+    let the request resolve it: a name that does not resolve is reported by the request). Each
+    address the name resolves to is checked (``refused_address``), so a name that points into the
+    server's own networks (or was re-pointed there since the subscription was made) is refused like
+    the address itself; the connection then goes to the first of the addresses checked."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
-        return None  # the request itself reports that the name does not resolve
+        return None, None
+    found = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in sorted(found):
         reason = refused_address(address.split("%")[0], allow_private=allow_private)
         if reason:
-            return f"refused: {host} resolves to {address}, {reason} (TOUCHLINE_WEBHOOK_ALLOW_PRIVATE)"
-    return None
+            return f"refused: {host} resolves to {address}, {reason} (TOUCHLINE_WEBHOOK_ALLOW_PRIVATE)", None
+    return None, found[0] if found else None
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float, *, allow_private: bool = False) -> Response:
@@ -89,11 +123,11 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float, *, allo
     def took() -> int:
         return round((time.monotonic() - started) * 1000)
 
-    refused = refused_destination(url, allow_private=allow_private)
+    refused, address = refused_destination(url, allow_private=allow_private)
     if refused:
         return Response(None, "", took(), refused)
     try:
-        with _opener.open(request, timeout=timeout) as answer:
+        with _pinned_opener(address).open(request, timeout=timeout) as answer:
             text = answer.read(READ_LIMIT).decode("utf-8", "replace")
             code = answer.status
     except urllib.error.HTTPError as exc:

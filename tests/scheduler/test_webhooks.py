@@ -305,6 +305,27 @@ def test_a_name_that_resolves_into_the_servers_networks_is_not_called(
         "refused: hooks.internal.example resolves to 169.254.169.254, a link-local")
 
 
+def test_the_post_goes_to_the_address_checked_not_to_a_later_answer_of_the_resolver(
+        hooks: Hooks, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name resolves to an allowed address when checked, and elsewhere a
+    moment later. The POST goes to the address checked (here the receiver; the later answer is a
+    loopback address nothing listens on), with the name in its Host header."""
+    port = int(hooks.receiver.url.split(":")[2].split("/")[0])
+    webhook = hooks.subscribe(url=f"http://localhost:{port}/hooks")
+    answers = iter(["127.0.0.1"])
+
+    def resolver(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        address = host if host[0].isdigit() else next(answers, "127.0.0.2")  # an address resolves to itself
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr("scheduler.webhook_http.socket.getaddrinfo", resolver)
+    hooks.customer("Ada")
+    assert hooks.tick().delivered == 1
+    delivery, = hooks.receiver.deliveries
+    assert delivery.headers["Host"] == f"localhost:{port}" and delivery.verified
+    assert hooks.attempts(webhook)[0]["outcome"] == "delivered"
+
+
 def test_before_the_projections_created_their_tables_the_job_does_nothing(database_url: str, clock: FixedClock) -> None:
     services = build_services({"DATABASE_URL": database_url}, clock=clock)
     try:
