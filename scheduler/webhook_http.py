@@ -126,6 +126,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float, *, allo
     refused, address = refused_destination(url, allow_private=allow_private)
     if refused:
         return Response(None, "", took(), refused)
+    parts = urlsplit(url)
+    if urllib.request.getproxies().get(parts.scheme) and not urllib.request.proxy_bypass(parts.hostname or ""):
+        address = None  # the proxy connects, to the name: pinning would bypass it
     try:
         with _pinned_opener(address).open(request, timeout=timeout) as answer:
             text = answer.read(READ_LIMIT).decode("utf-8", "replace")
