@@ -53,6 +53,9 @@ NUMBERS: dict[str, Rule] = {
     **SCHEDULER_NUMBERS,
 }
 
+# Every process of the service logs in this one format (the access log, the scheduler, mail-in).
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+
 
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Defaults, then ``TOUCHLINE_*`` environment variables, then ``overrides``; numbers checked

@@ -124,6 +124,9 @@ def test_serve_says_where_it_listens_answers_health_and_exits_cleanly_on_sigterm
         serve.wait(timeout=30)
         reader.join(timeout=5)
     assert serve.returncode == 0, "".join(lines)
+    # The web process's access log, in the service's one log format.
+    assert any(re.search(r"^\S+ \S+ touchline\.http INFO GET /health 200 \d+ \d+ms 127\.0\.0\.1$", line)
+               for line in lines), "".join(lines)
 
 
 def _wait_until(condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float = 30) -> None:

@@ -25,6 +25,7 @@ from scheduler.mailin.inbound import MailIn, MailInSettings, quarantined
 from scheduler.mailin.smtp import smtp_listener
 from scheduler.mailin.store import MailStore
 from web.services import services
+from web.settings import LOG_FORMAT
 
 
 def mail_in(*, catch_up: bool = False) -> MailIn:
@@ -97,7 +98,7 @@ def mail_in_group(ctx: click.Context, host: str | None, port: int | None, once: 
     port = port or int(config["MAIL_IN_PORT"])
     every = float(config["IMAP_POLL_SECONDS"])
     if not logging.getLogger().handlers:  # each mail's outcome, one line each
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     with smtp_listener(found, host or str(config["MAIL_IN_HOST"]), port):
         _say(f"SMTP listening on {host or config['MAIL_IN_HOST']}:{port}")
         if poller is None:

@@ -23,6 +23,7 @@ from scheduler.notifiers import notifiers_from_config
 from scheduler.process import SchedulerProcess, run_once
 from scheduler.settings import SchedulerSettings
 from web.services import Services, services
+from web.settings import LOG_FORMAT
 
 
 def scheduler_context(found: Services) -> SchedulerContext:
@@ -51,7 +52,7 @@ def scheduler_command(once: bool, standby_poll: float) -> None:
     ctx = scheduler_context(found)
     lock = leader_lock(found.storage)
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run of every job
     missing = sorted({"email", "sms", "messenger"} - set(ctx.notifiers))
     if missing:

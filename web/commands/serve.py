@@ -14,6 +14,7 @@ Run as ``python -m web.commands.serve HOST PORT`` this module is the web child i
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -31,7 +32,8 @@ import waitress  # type: ignore[import-untyped]  # ships no type hints
 from projections.storage import storage_from_url
 from scheduler.mailsink import free_port
 from web import create_app
-from web.settings import load_config
+from web.access_log import AccessLog
+from web.settings import LOG_FORMAT, load_config
 
 GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.2
@@ -206,9 +208,10 @@ def run_web(host: str, port: int) -> None:
         raise SystemExit(0)
 
     app = create_app()
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)  # the access log, in the other processes' format
     # waitress buffers a body before the app sees it (1 GB by default): it stops what is far past the
     # app's own limit, so a body just past that still gets the app's 413, in JSON for the API.
-    server = waitress.create_server(app, host=host, port=port, ident="touchline",
+    server = waitress.create_server(AccessLog(app), host=host, port=port, ident="touchline",
                                     threads=int(app.config["WEB_THREADS"]),
                                     max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) + 2**20)
     for signum in (signal.SIGINT, signal.SIGTERM):
