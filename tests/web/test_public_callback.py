@@ -219,3 +219,23 @@ def test_a_slot_capacity_of_zero_offers_no_times(database_url: str, clock: Fixed
         assert "No times are free" in site.client.get("/callback").get_data(as_text=True)
     finally:
         site.services.close()
+
+
+@SQLITE
+def test_the_visitor_may_read_the_times_in_their_own_zone_and_books_the_same_instant(site: Site) -> None:
+    tokyo = site.client.get("/callback?zone=Asia/Tokyo").get_data(as_text=True)
+    assert "All times are Asia/Tokyo time." in tokyo and '<option value="Asia/Tokyo" selected>' in tokyo
+    # Monday 09:30 UTC is Monday 18:30 in Tokyo; the slot's value is the same instant either way.
+    monday = re.search(r'<fieldset class="day"><legend>Monday 2 March</legend>(.*?)</fieldset>', tokyo, re.DOTALL)
+    assert monday and re.search(rf'value="{slot(at(2, 9, 30))}"[^>]*>\s*18:30', monday.group(1))
+    answer = site.send("/callback?zone=Asia/Tokyo", {**ME, "slot": slot(at(2, 9, 30))})
+    assert answer.status_code == 200 and "18:30 (Asia/Tokyo time)" in answer.get_data(as_text=True)
+    site.catch_up()
+    [booked] = callbacks(site)
+    assert site.app.get_promise(booked).due_at == at(2, 9, 30)
+
+
+@SQLITE
+def test_an_unknown_zone_shows_the_calendars_times_and_says_so(site: Site) -> None:
+    page = site.client.get("/callback?zone=Mars/Olympus").get_data(as_text=True)
+    assert "All times are UTC time." in page and "We do not know the time zone &#39;Mars/Olympus&#39;" in page

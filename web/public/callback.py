@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import (
@@ -41,6 +42,7 @@ from web.public.forms import (
     setting,
     strip,
 )
+from web.admin.localtime import zone_names
 from web.public.pages import limit_address, link_settings, public_error
 from web.public.times import local_text, public_calendar
 from web.services import services
@@ -100,13 +102,26 @@ def _days(form: CallbackForm, zone: Any) -> list[tuple[str, list[tuple[Any, str]
     return list(days.items())
 
 
+def _shown_zone(calendar_zone: ZoneInfo) -> tuple[ZoneInfo, str | None]:
+    """The zone the visitor asked to read times in (``?zone=``), else the calendar's; and what to
+    tell them when the name they gave is not a time zone."""
+    asked = request.args.get("zone", "").strip()
+    if not asked or asked == calendar_zone.key:
+        return calendar_zone, None
+    if asked in zone_names():
+        return ZoneInfo(asked), None
+    return calendar_zone, f"We do not know the time zone {asked[:60]!r}: times are shown in {calendar_zone.key} time."
+
+
 def _offer(form: CallbackForm) -> dict[str, Any]:
     calendar, minutes = public_calendar(), setting("CALLBACK_SLOT_MINUTES")
     grid = offered_slots(calendar, services().clock.now(), days=setting("CALLBACK_DAYS"), minutes=minutes)
     with services().views.connect() as conn:
         taken = taken_places(conn, grid, minutes)
     form.offer(grid, {s for s in grid if taken[s] < setting("CALLBACK_SLOT_CAPACITY")})
-    return {"days": _days(form, calendar.zone), "zone": calendar.zone.key, "minutes": minutes}
+    shown, problem = _shown_zone(calendar.zone)
+    return {"days": _days(form, shown), "zone": shown.key, "minutes": minutes, "zones": zone_names(),
+            "calendar_zone": calendar.zone.key, "zone_problem": problem}
 
 
 def _book(form: CallbackForm) -> datetime:
@@ -133,8 +148,9 @@ def _book(form: CallbackForm) -> datetime:
 
 
 def _booked_page(starts: datetime, phone: str) -> str:
+    zone = _shown_zone(public_calendar().zone)[0]
     return render_template("public/thanks.html", title="We will call you",
-                           message=f"We will call you on {local_text(starts, public_calendar().zone)} at {phone}.")
+                           message=f"We will call you on {local_text(starts, zone)} at {phone}.")
 
 
 def _sent_before(form: CallbackForm) -> str | None:
