@@ -44,7 +44,8 @@ def test_the_location_of_a_recorded_touchpoint_reads_it_back(stored_api: ApiClie
     customer = stored_api.customer()
     response = stored_api.post("/api/v1/touchpoints", {"customer_id": customer, "channel": "phone",
                                                        "direction": "inbound", "kind": "complaint",
-                                                       "subject": "Router dead again"})
+                                                       "subject": "Router dead again",
+                                                       "summary": "Third time this month", "contact_point": "+1 555 0100"})
     receipt = response.get_json()
     stored_api.catch_up()
     read = stored_api.get(f"{response.headers['Location']}?min_position={receipt['position']}")
@@ -52,6 +53,13 @@ def test_the_location_of_a_recorded_touchpoint_reads_it_back(stored_api: ApiClie
     assert {k: read.get_json()[k] for k in ("id", "customer_id", "channel", "kind", "subject", "retracted")} == {
         "id": receipt["id"], "customer_id": customer, "channel": "phone", "kind": "complaint",
         "subject": "Router dead again", "retracted": False}
+    # What was said comes back too (the list's read model does not hold it), as corrected.
+    assert (read.get_json()["summary"], read.get_json()["contact_point"]) == ("Third time this month", "+1 555 0100")
+    stored_api.services.app.correct_touchpoint(UUID(receipt["id"]), changes={"summary": "Fourth time"}, reason="typo",
+                                               occurred_at=stored_api.services.clock.now(), actor="user:test")
+    stored_api.catch_up()
+    assert stored_api.get(response.headers["Location"]).get_json()["summary"] == "Fourth time"
+    read = stored_api.get(response.headers["Location"])
     again = stored_api.get(response.headers["Location"], headers={"If-None-Match": read.headers["ETag"]})
     assert again.status_code == 304
     missing = stored_api.get("/api/v1/touchpoints/00000000-0000-4000-8000-000000000000")

@@ -17,7 +17,7 @@ from web.api.writes import IDEMPOTENCY_DOC, execute, execute_batch, new_id, new_
 from web.schemas.common import BatchReceiptSchema, ReadQuerySchema, ReceiptSchema
 from web.schemas.touchpoints import (
     ContactRatesSchema, RatesQuerySchema, RecordTouchpointSchema, RecordTouchpointsSchema, RepeatPageSchema,
-    RepeatQuerySchema, TouchpointSchema,
+    RepeatQuerySchema, TouchpointDetailSchema,
 )
 from web.services import services
 
@@ -61,10 +61,13 @@ class Touchpoint(MethodView):
     @requires("read:touchpoints")
     @blp.etag
     @blp.arguments(ReadQuerySchema, location="query", unknown=RAISE)
-    @blp.response(200, TouchpointSchema)
+    @blp.response(200, TouchpointDetailSchema)
     def get(self, query: dict[str, Any], touchpoint_id: UUID) -> dict[str, Any]:
-        """One contact, as recorded and corrected (``retracted`` once withdrawn)."""
-        return found(read(query, lambda conn: get_touchpoint(conn, str(touchpoint_id))), "touchpoint", touchpoint_id)
+        """One contact, as recorded and corrected (``retracted`` once withdrawn), with what was said."""
+        row = found(read(query, lambda conn: get_touchpoint(conn, str(touchpoint_id))), "touchpoint", touchpoint_id)
+        # The summary (long, personal) lives in the event store, not in the list's read model.
+        recorded = services().app.get_touchpoint(touchpoint_id)
+        return {**row, "summary": recorded.summary, "contact_point": recorded.contact_point}
 
 
 @blp.route("/touchpoints/repeat-contacts")

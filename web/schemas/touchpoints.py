@@ -70,6 +70,12 @@ class TouchpointSchema(Schema):
     version = fields.Integer(required=True)
 
 
+class TouchpointDetailSchema(TouchpointSchema):
+    summary = fields.String(required=True, metadata={"description": "What was said, as recorded or corrected "
+                                                                     "(`[erased]` once the customer is erased)."})
+    contact_point = fields.String(allow_none=True, required=True, metadata={"description": CONTACT_POINT})
+
+
 RepeatPageSchema = page_schema(TouchpointSchema, "RepeatContactPage")
 
 
