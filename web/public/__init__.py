@@ -20,6 +20,7 @@ __all__ = ["PAGES", "init_public", "limit_address", "public_error"]
 PAGES: tuple[str, ...] = ("surveys", "unsubscribe")
 PAGES += ("articles",)
 PAGES += ("contact", "callback", "status", "consent")
+PAGES += ("callback_cancel",)
 
 
 def init_public(app: Flask) -> None:

@@ -1,8 +1,7 @@
 """The callback request: ``/callback``. The customer picks a free slot on the next business days
 of the public calendar (``web.public.times``) and we promise to call them then: a callback
 promise owned by the callbacks queue (no agent yet), with the touchpoint that asked for it.
-The scheduler confirms it by email with a link to ``/callback/cancel/<token>``, where the
-customer cancels it (a link for a time since moved, or a call already made, cancels nothing).
+The scheduler confirms it by email with a link that cancels it (``web.public.callback_cancel``).
 
 Slots (``CALLBACK_DAYS``, ``CALLBACK_SLOT_MINUTES``, ``CALLBACK_SLOT_CAPACITY``) that have passed
 or are full are not offered, and refused when posted anyway. The places taken are the open
@@ -14,11 +13,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -28,10 +25,10 @@ from wtforms.validators import (
 )
 
 from domain.errors import DomainError, NotFoundError
-from domain.promises.model import CALLBACK_QUEUE, Promise
+from domain.promises.model import CALLBACK_QUEUE
 from domain.promises.slots import SlotFullError, offered_slots
 from projections.queries.public import held_places, taken_places
-from scheduler.links import read_callback_token
+from web.admin.localtime import zone_names
 from web.public.forms import (
     PHONE_FORM,
     ContactDetails,
@@ -42,8 +39,7 @@ from web.public.forms import (
     setting,
     strip,
 )
-from web.admin.localtime import zone_names
-from web.public.pages import limit_address, link_settings, public_error
+from web.public.pages import public_error
 from web.public.times import local_text, public_calendar
 from web.services import services
 
@@ -188,51 +184,3 @@ def callback() -> Page:
         return public_error(400, "Not booked", f"We could not book your call: {exc}")
     return _booked_page(starts, form.phone.data.strip())
 
-
-class CancelForm(FlaskForm):
-    """Only the CSRF token: the button is the whole form."""
-
-
-def _booked(token: str) -> Promise | Page:
-    """The open callback the link names, at the time it names; else the page to answer instead."""
-    named = read_callback_token(link_settings().link_key, token)
-    if named is None:
-        return public_error(404, "Link not valid", "This link is not valid. Please use the link in our confirmation, "
-                                                   "or reply to it and we will cancel the call for you.")
-    try:
-        promise = services().app.get_promise(named[0])
-    except NotFoundError:
-        return public_error(404, "Link not valid", "We cannot find the call this link is about.")
-    if promise.promise_kind != "callback" or int(promise.due_at.timestamp()) != named[1]:
-        return public_error(410, "Link out of date", "The time of this call has changed since this link was sent. "
-                                                     "Please use the link in our latest confirmation.")
-    if promise.status == "cancelled":
-        return render_template("public/thanks.html", title="Your call is cancelled already",
-                               message="We will not call you then.")
-    if promise.status != "open" or promise.due_at <= services().clock.now():
-        return public_error(410, "Too late to cancel", "The time of this call has passed.")
-    return promise
-
-
-@blp.route("/callback/cancel/<token>", methods=["GET", "POST"])
-def cancel(token: str) -> Page:
-    """The booked call and a button that cancels it."""
-    found = _booked(token)
-    if not isinstance(found, Promise):
-        return found
-    when = local_text(found.due_at, public_calendar().zone)
-    form = CancelForm()
-    if not form.is_submitted():
-        return render_template("public/callback_cancel.html", form=form, when=when, phone=found.contact_point)
-    if not form.validate():
-        return public_error(400, "Not cancelled", "The form expired. Please open the link again and press the button.")
-    if (limited := limit_address()) is not None:
-        return limited
-    try:
-        services().app.cancel_promise(UUID(str(found.id)), reason="Cancelled by the customer (the link in our "
-                                      "confirmation)", expected_version=found.version,
-                                      occurred_at=services().clock.now(), actor=ACTOR)
-    except DomainError:  # changed meanwhile (an agent moved or made the call): the page says what it is now
-        return public_error(409, "Not cancelled", "Your call changed a moment ago. Please open the link again.")
-    return render_template("public/thanks.html", title="Your call is cancelled",
-                           message=f"We will not call you on {when}. You can book another time whenever you like.")

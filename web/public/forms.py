@@ -81,6 +81,10 @@ def derived_id(kind: str, key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"/public-forms/{kind}/{key}")
 
 
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: the button is the whole form (a link's page that does one thing)."""
+
+
 class GuardedForm(FlaskForm):
     stamp = HiddenField()
     # The honeypot: hidden from people by the page's style, left empty by them.

@@ -12,22 +12,18 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from domain.customers.outreach import CONSENT_OF_PURPOSE
 from domain.errors import NotFoundError
 from domain.messages.model import Message
 from scheduler.links import ONE_CLICK, read_unsubscribe_token
+from web.public.forms import ButtonForm
 from web.public.pages import Page, limit_address, link_settings, public_error
 from web.services import services
 
 blp = Blueprint("public_unsubscribe", __name__)
 WHAT = {"surveys": "satisfaction surveys", "marketing": "offers and news"}
-
-
-class UnsubscribeForm(FlaskForm):
-    """Only the CSRF token: the button is the whole form."""
 
 
 def _message(token: str) -> Message | Page:
@@ -59,7 +55,7 @@ def unsubscribe(token: str) -> Page:
         return found
     consent = CONSENT_OF_PURPOSE.get(found.purpose, "marketing")
     what = WHAT[consent]
-    form = UnsubscribeForm()
+    form = ButtonForm()
     if not form.is_submitted():
         withdrawn = found.customer_id is not None and \
             services().app.get_customer(found.customer_id).consents.get(consent) is False  # not merely never given
