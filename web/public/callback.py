@@ -183,4 +183,3 @@ def callback() -> Page:
     except DomainError as exc:
         return public_error(400, "Not booked", f"We could not book your call: {exc}")
     return _booked_page(starts, form.phone.data.strip())
-
