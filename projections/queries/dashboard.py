@@ -9,7 +9,7 @@ the query it counts for.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -117,7 +117,7 @@ def get_contact_rates_between(conn: sa.Connection, *, since: datetime | None, un
 
 
 def get_dashboard(conn: sa.Connection, *, now: datetime, as_of: datetime | None = None,
-                  since: datetime | None = None) -> dict[str, Any]:
+                  since: datetime | None = None, day: date | None = None) -> dict[str, Any]:
     """The dashboard: the funnel of deals opened since ``since`` and the weighted forecast of every
     open deal, as of ``as_of`` (default now);
     breaches, contact rates and CSAT of the period [since, as_of]; at-risk targets, overdue
@@ -129,7 +129,7 @@ def get_dashboard(conn: sa.Connection, *, now: datetime, as_of: datetime | None 
     return {
         "now": now, "as_of": at, "since": since,
         "funnel": funnel,
-        "forecast": get_forecast(conn, as_of=at),
+        "forecast": get_forecast(conn, as_of=at, day=day),  # day: the viewer's, for the slipped close dates
         "win_rate": funnel["win_rate"],
         "won_value": funnel["won_value"],
         "sla_breaches": count_breaches(conn, since=since, until=at),

@@ -8,7 +8,7 @@ funnel, it can be read "as of" any past instant: the stages, values and close da
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -70,11 +70,13 @@ def _finish(bucket: dict[str, Any]) -> dict[str, Any]:
     return {**bucket, "value": _money(bucket["value"]), "weighted_value": _money(bucket["weighted_value"])}
 
 
-def get_forecast(conn: sa.Connection, *, as_of: datetime, where: DealFilter | None = None) -> dict[str, Any]:
+def get_forecast(conn: sa.Connection, *, as_of: datetime, where: DealFilter | None = None,
+                 day: date | None = None) -> dict[str, Any]:
     """Open deals at ``as_of`` by stage and by expected close month, each with its value and its
     value weighted by the stage's win probability. Deals whose expected close day was before
-    ``as_of``'s are counted apart (``close_date_passed``): they slipped, and a forecast that put
-    them in a past month would hide it."""
+    ``day`` (the as-of day as the reader counts days; default: ``as_of``'s UTC date) are counted
+    apart (``close_date_passed``): they slipped, and a forecast that put them in a past month
+    would hide it."""
     stages = pipeline_stages(conn)
     set_by_admin = pipeline_probabilities(conn)
     history = historical_win_rates(conn, [s for s in stages if s not in set_by_admin], as_of)
@@ -96,7 +98,7 @@ def get_forecast(conn: sa.Connection, *, as_of: datetime, where: DealFilter | No
     by_stage: dict[str, dict[str, Any]] = {s: _bucket() for s in stages}
     by_month: dict[str, dict[str, Any]] = defaultdict(_bucket)
     passed, undated, total = _bucket(), _bucket(), _bucket()
-    today = as_of.date()
+    today = day or as_of.date()
     for stage, close_on, count, cents in rows:
         p = probability(stage)[0]
         cents = int(cents or 0)

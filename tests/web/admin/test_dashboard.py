@@ -162,3 +162,21 @@ def test_the_forecast_weighs_every_open_deal_by_its_stages_probability(known: Pa
     assert total == f"{forecast['weighted_value']:,.2f}" and forecast["weighted_value"] > 0
     assert "Set the stages' win probabilities" not in page  # admins only
     assert "Set the stages' win probabilities" in known.client("admin").get("/admin/").get_data(as_text=True)
+
+
+def test_a_close_date_passes_on_the_viewers_day_not_utcs(known: Panel) -> None:
+    """At 20:00 in Chicago it is already tomorrow in UTC: a deal expected to close today is still
+    in this month's forecast, not among the slipped ones."""
+    from tests.web.admin.test_timezones import prefer
+    app, now = known.services.app, known.clock.now()
+    evening = now.replace(hour=2)  # 02:00 UTC is 20:00 the day before in Chicago (CST)
+    known.clock.set(evening)
+    app.open_deal(customer_id=None, product_id=None, title="Closes today", value=700, owner="system:test",
+                  expected_close_on=(evening - timedelta(hours=6)).date().isoformat(), occurred_at=evening,
+                  actor="system:test")
+    known.catch_up()
+    prefer(known, "agent", "America/Chicago")
+    page = known.client("agent").get("/admin/").get_data(as_text=True)
+    months = page.split('id="forecast-months"', 1)[1].split("</table>", 1)[0]
+    assert 'data-month="close_date_passed"' not in months
+    assert f'data-month="{(evening - timedelta(hours=6)):%Y-%m}"' in months

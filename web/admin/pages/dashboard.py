@@ -58,8 +58,9 @@ class DashboardView(Protected, AdminIndexView):
     def index(self) -> Any:
         now = services().clock.now()
         filters, problems = parse_filters(request.args, now)
+        day = min(filters["as_of"] or now, now).astimezone(viewer_zone()).date()  # the viewer's day
         figures, unavailable = read_models(lambda conn: get_dashboard(
-            conn, now=now, as_of=filters["as_of"], since=filters["since"]))
+            conn, now=now, as_of=filters["as_of"], since=filters["since"], day=day))
         return self.render("admin/pages/dashboard.html", figures=figures, unavailable=unavailable,
                            filters=filters, problems=problems, periods=PERIODS, at_risk_share=AT_RISK_SHARE,
                            can_set_probabilities=current_user.role in ADMINS,
