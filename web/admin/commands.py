@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request, session
 from flask_admin import expose
 from flask_admin.helpers import get_form_data, get_redirect_target
 from flask_login import current_user
@@ -180,6 +180,7 @@ class CommandView(ListView):
                 if record_id not in app.repository:
                     raise  # something else of that name (an email taken...), not this form again
                 flash("This form was sent twice: the record was saved once, the first time.", "info")
+                g.sent_twice = True  # Flask-Admin's "successfully created" would say otherwise
                 return Receipt(record_id, app.repository.get(record_id).version, None)
 
         receipt = issue(form, create)
@@ -201,6 +202,8 @@ class CommandView(ListView):
         return False
 
     def get_save_return_url(self, model: Any, is_created: bool = False) -> str:
+        if g.get("sent_twice"):  # called right after Flask-Admin flashed its success: take that back
+            session["_flashes"] = [f for f in session.get("_flashes", []) if f[0] != "success"]
         if model is not True and model is not None:
             return str(self.get_url(".details_view", id=model.id))
         return str(super().get_save_return_url(model, is_created))

@@ -44,7 +44,23 @@ def test_the_same_create_form_sent_twice_saves_one_record(panel: Panel, records:
     again = panel.post(agent, url, {**data, "submission": found.group(1)})
     assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
     assert panel.event_count() - before == written  # nothing more
-    assert "sent twice" in agent.get(again.headers["Location"]).get_data(as_text=True)
+    shown = agent.get(again.headers["Location"]).get_data(as_text=True)
+    assert "sent twice" in shown and "successfully created" not in shown
+
+
+def test_the_form_sent_again_with_other_content_is_a_new_record(panel: Panel) -> None:
+    """Back, edit, save: what was typed the second time is saved too, never silently dropped."""
+    agent = panel.client("agent")
+    found = SUBMISSION.search(agent.get("/admin/customers/new/").get_data(as_text=True))
+    assert found
+    data = FORMS["customers"](panel)
+    first = panel.post(agent, "/admin/customers/new/", {**data, "submission": found.group(1)})
+    other = panel.post(agent, "/admin/customers/new/", {**data, "name": "Initech Ltd", "email": "it@initech.example",
+                                                        "submission": found.group(1)})
+    assert first.status_code == other.status_code == 302
+    panel.catch_up()
+    listed = agent.get("/admin/customers/?search=ltd").get_data(as_text=True)
+    assert "Globex Ltd" in listed and "Initech Ltd" in listed
 
 
 def test_each_opening_of_a_form_draws_a_new_submission_and_a_form_without_one_still_saves(panel: Panel) -> None:

@@ -7,6 +7,8 @@ the domain, whose errors ``web.admin.commands`` puts on the field they name.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -60,8 +62,9 @@ class CommandForm(BaseForm):
 
 class CreateForm(CommandForm):
     """A form that creates a record. It carries a one-time ``submission`` id, drawn when the
-    form is opened, from which the new record's id is derived: the same form sent twice (a
-    double click, a resend after a timeout) names the same record, so it is saved once."""
+    form is opened; the new record's id is derived from it and from what was typed: the same
+    form sent twice (a double click, a resend after a timeout) names the same record, so it is
+    saved once, while the form sent again with other content (back, edit, save) is a new record."""
 
     submission = HiddenField()
 
@@ -71,9 +74,11 @@ class CreateForm(CommandForm):
 
     def record_id(self) -> UUID | None:
         try:
-            return uuid5(NAMESPACE_URL, f"/admin/submissions/{UUID(hex=str(self.submission.data or ''))}")
+            drawn = UUID(hex=str(self.submission.data or ""))
         except ValueError:  # a crafted or stripped field: an ordinary create, as before
             return None
+        typed = json.dumps(self.values(), sort_keys=True, default=str)
+        return uuid5(NAMESPACE_URL, f"/admin/submissions/{drawn}/{hashlib.sha256(typed.encode()).hexdigest()}")
 
 
 class RowForm(CommandForm):
