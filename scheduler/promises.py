@@ -6,7 +6,7 @@
 - A callback due within ``callback_lead``: a reminder to the agent.
 - A callback the customer booked on the public page (held by ``CALLBACK_QUEUE``), due within
   ``CONFIRM_AHEAD``: a confirmation to them, with its time and a link that cancels it; again
-  when it is moved.
+  when it is moved, by whoever holds it then.
 
 Each rule scans the indexed ``promises`` view ((status, lapses_at) range, newest work only:
 lapsed within the lookback, so a promise recorded today as due last week counts and imported
@@ -71,7 +71,8 @@ class Rule:
     until: datetime  # ...and at or before this
     build: Build
     kind: str | None = None  # promise kind, when the rule is for one kind only
-    owner: str | None = None  # holder, when the rule is for one holder only
+    owner: str | None = None  # holder, when the rule is for one holder only...
+    or_notified: bool = False  # ...or for promises that had this notice before (for an earlier due time)
 
 
 def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> sa.Select[Any]:
@@ -83,7 +84,10 @@ def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> s
     if rule.kind:
         query = query.where(p.kind == rule.kind)
     if rule.owner:
-        query = query.where(p.owner == rule.owner)
+        held = p.owner == rule.owner
+        if rule.or_notified:
+            held = sa.or_(held, sa.exists().where(n.source_id == p.id, n.kind == rule.purpose))
+        query = query.where(held)
     if after:
         query = query.where(sa.tuple_(p.lapses_at, p.id) > sa.tuple_(*after))
     return query.order_by(p.lapses_at, p.id).limit(limit)
@@ -95,7 +99,10 @@ def rules(ctx: SchedulerContext) -> tuple[Rule, ...]:
         Rule("customer_apology", now - s.lookback, now, _overdue),
         Rule("manager_escalation", now - s.lookback, now - s.escalate_after, _escalation),
         Rule("callback_reminder", now, now + s.callback_lead, _callback, kind="callback"),
-        Rule("callback_confirmation", now, now + CONFIRM_AHEAD, _confirmation, kind="callback", owner=CALLBACK_QUEUE),
+        # Booked by the customer (in the queue), or confirmed to them before: an agent who took the
+        # call and moved it must not leave them with a dead link and the old time.
+        Rule("callback_confirmation", now, now + CONFIRM_AHEAD, _confirmation, kind="callback", owner=CALLBACK_QUEUE,
+             or_notified=True),
     )
 
 

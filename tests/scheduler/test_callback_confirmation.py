@@ -89,3 +89,18 @@ def test_a_callback_an_agent_promised_is_not_mailed(world: World, public: FlaskC
     booked(world, owner=world.agent_ref)
     world.tick()
     assert confirmations(world) == []
+
+
+def test_an_agent_who_takes_the_call_and_moves_it_sends_the_new_time(world: World, public: FlaskClient) -> None:
+    callback = booked(world)
+    world.tick()
+    world.app.hand_over_promise(callback, to_owner=world.agent_ref, note="I'll call", occurred_at=world.clock.now(),
+                                actor=ADMIN)
+    due = world.app.get_promise(callback).due_at
+    world.app.reschedule_promise(callback, due_at=due + timedelta(days=1), reason="Asked for Wednesday",
+                                 occurred_at=world.clock.now(), actor=world.agent_ref)
+    world.tick()
+    first, moved = confirmations(world)
+    assert f"{due + timedelta(days=1):%Y-%m-%d %H:%M} UTC" in moved
+    page = public.get(path_of(link_in(moved, "callback/cancel")))
+    assert page.status_code == 200 and "Cancel the call" in page.get_data(as_text=True)
