@@ -60,7 +60,8 @@ def test_an_ordinary_search_still_finds_every_match_whatever_the_case(customers:
 @pytest.fixture
 def phones(stored_desk: Desk) -> Desk:
     panel, _ = stored_desk
-    for name, phone in (("Carla Diaz", "+1 617 555 0185"), ("Dev Patel", "+44 20 7946 0000")):
+    for name, phone in (("Carla Diaz", "+1 617 555 0185"), ("Dev Patel", "+44 20 7946 0000"),
+                        ("Eve Moss", "(312) 555-0142"), ("Fay Lund", "020 7946 0958")):
         panel.services.app.register_customer(name=name, contact_points=[{"kind": "phone", "value": phone}],
                                              occurred_at=panel.clock.now(), actor="system:test")
     panel.catch_up()
@@ -73,11 +74,17 @@ def phones(stored_desk: Desk) -> Desk:
     ("617-555-0185", ["Carla Diaz"]),
     ("(617) 555-0185", ["Carla Diaz"]),
     ("+1 617 555 0185", ["Carla Diaz"]),  # as stored
-    ("7946", ["Dev Patel"]),
-    ("555", ["Carla Diaz"]),  # a word of the stored text, as before
-    ("5550", ["Carla Diaz"]),  # the digits across the stored spaces
+    ("7946", ["Dev Patel", "Fay Lund"]),
+    ("555", ["Carla Diaz", "Eve Moss"]),  # a word of the stored text, as before
+    ("5550", ["Carla Diaz", "Eve Moss"]),  # the digits across the stored spaces and dashes
     ("Carla 0185", ["Carla Diaz"]),  # words, as before
     ("0185 Dev", []),
+    ("020 7946 0000", ["Dev Patel"]),  # the national form of a number stored internationally
+    ("+1 312 555 0142", ["Eve Moss"]),  # the international form of one stored nationally
+    ("13125550142", ["Eve Moss"]),
+    ("+44 20 7946 0958", ["Fay Lund"]),  # the trunk 0 stored
+    ("555 0000", []),  # words: no stored text holds "0000" after "555"
 ])
 def test_a_phone_number_typed_in_any_format_finds_the_customer(phones: Desk, search: str, found: list[str]) -> None:
-    assert listed(phones, "/admin/customers/", search, ["Carla Diaz", "Dev Patel"]) == found
+    everyone = ["Carla Diaz", "Dev Patel", "Eve Moss", "Fay Lund"]
+    assert listed(phones, "/admin/customers/", search, everyone) == found

@@ -28,6 +28,19 @@ def matches(column: Any, word: str) -> Any:
     return text.icontains(word, autoescape=True)
 
 
+def same_number(stored_digits: Any, typed_digits: str) -> Any:
+    """Whether a stored number is the typed one, whatever the format and prefixes: without leading
+    zeros (a trunk prefix, ``020`` / ``20``), the typed digits within the stored ones (a part of
+    it), or the stored ones ending the typed (a country code typed, ``+1 312`` / ``312``). None when
+    too few digits were typed to mean a number."""
+    typed = typed_digits.lstrip("0")
+    if len(typed) < MIN_DIGITS:
+        return None
+    stored = sa.func.ltrim(stored_digits, "0")
+    return sa.or_(stored.contains(typed, autoescape=True),
+                  sa.and_(sa.func.length(stored) >= 7, sa.literal(typed).like(sa.literal("%") + stored)))
+
+
 class LiteralSearch:
     """Mixed into a Flask-Admin sqla ``ModelView``: its search, with ``matches`` for ``ilike``."""
 
@@ -55,10 +68,10 @@ class LiteralSearch:
         if not found_all:
             return query, count_query, joins, count_joins
         where, counted_where = sa.and_(*found_all), sa.and_(*counted_all)
-        digits = digits_of(search)
-        if self.phone_digits is not None and PHONE_LIKE.fullmatch(search.strip()) and len(digits) >= MIN_DIGITS:
-            where = sa.or_(where, self.phone_digits.contains(digits, autoescape=True))
-            counted_where = sa.or_(counted_where, self.phone_digits.contains(digits, autoescape=True))
+        if self.phone_digits is not None and PHONE_LIKE.fullmatch(search.strip()):
+            number = same_number(self.phone_digits, digits_of(search))
+            if number is not None:
+                where, counted_where = sa.or_(where, number), sa.or_(counted_where, number)
         query = query.filter(where)
         if count_query is not None:
             count_query = count_query.filter(counted_where)
