@@ -7,8 +7,8 @@ stored bytes back exactly. Secret fields (a password hash) are blanked and named
 first and last position and the file's SHA-256, signed with the audit key (HMAC-SHA256) when
 there is one, so a changed file cannot pass with a recomputed digest. Both directions read in
 batches: memory does not grow with the log. Import checks the whole file (signature, digest,
-every line, every record from its first version) before writing anything, and refuses a store
-that already holds events.
+every line, every record from its first version; a ``--since`` export is refused) before writing
+anything, and refuses a store that already holds events.
 """
 
 from __future__ import annotations
@@ -204,12 +204,17 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def check_file(path: Path, progress: Counter | None = None, key: bytes | None = None,
-               require_signature: bool = False) -> Manifest:
-    """Signature, digest, every line, and the manifest's count and positions; raises ``ExportFileError``."""
+               allow_unverified: bool = False) -> Manifest:
+    """Signature, digest, every line, and the manifest's count and positions; raises ``ExportFileError``.
+    A manifest ``key`` cannot check (unsigned, another key, no key here) passes only with
+    ``allow_unverified``: a stripped signature must not pass for an export made without one."""
     manifest = read_manifest(path)
     unchecked = manifest.check_signature(key)
-    if unchecked and require_signature:
-        raise ExportFileError(f"{unchecked}; refused (--require-signature)")
+    if unchecked and not allow_unverified:
+        raise ExportFileError(f"{unchecked}; refused: with --allow-unverified it is taken on its SHA-256 alone")
+    if manifest.since is not None:
+        raise ExportFileError(f"a partial export (made with --since {manifest.since}) cannot make a store: "
+                              "export the whole log")
     digest = hashlib.sha256()
     with path.open("rb") as data:
         for chunk in iter(lambda: data.read(1 << 20), b""):
@@ -238,13 +243,13 @@ def check_file(path: Path, progress: Counter | None = None, key: bytes | None = 
 
 
 def import_events(app: Any, path: Path, progress: Counter | None = None, key: bytes | None = None,
-                  require_signature: bool = False) -> Manifest:
-    """Check the whole file (the manifest's signature with ``key``, when both are there; required
-    to hold with ``require_signature``), then write its events into an empty store in one
-    transaction (a failure part-way leaves the store empty); personal fields are sealed with new keys."""
+                  allow_unverified: bool = False) -> Manifest:
+    """Check the whole file (the manifest signed with ``key``, unless ``allow_unverified``), then
+    write its events into an empty store in one transaction (a failure part-way leaves the store
+    empty); personal fields are sealed with new keys."""
     if app.recorder.max_notification_id():
         raise ExportFileError("the event store is not empty: import only into a new, empty database")
-    manifest = check_file(path, key=key, require_signature=require_signature)
+    manifest = check_file(path, key=key, allow_unverified=allow_unverified)
     insert_all(app, _batches(app, path, progress))
     return manifest
 

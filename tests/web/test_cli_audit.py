@@ -4,6 +4,7 @@ an empty store with identical projections. Bad input exits non-zero with a messa
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -45,8 +46,11 @@ def databases(database_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
         yield another
 
 
+AUDIT_KEY = "audit-key-of-these-tests"  # every store here shares it: exports are signed, imports check them
+
+
 def flask_app(url: str) -> Flask:
-    return create_app({"DATABASE_URL": url, "CLOCK": FixedClock(T0), "TESTING": True})
+    return create_app({"DATABASE_URL": url, "CLOCK": FixedClock(T0), "TESTING": True, "AUDIT_KEY": AUDIT_KEY})
 
 
 @pytest.fixture
@@ -276,10 +280,12 @@ def _rewrite(path: Path, change: Callable[[list[str]], list[str]], *, fix_digest
     lines = change(path.read_text().split("\n")[:-1])
     data = "\n".join(lines) + ("\n" if lines else "")
     path.write_text(data)
-    if fix_digest:
+    if fix_digest:  # as someone without the key could: the digest redone, the signature dropped
         manifest_file = path.with_name(path.name + ".manifest.json")
         manifest = json.loads(manifest_file.read_text())
         manifest["sha256"] = hashlib.sha256(data.encode()).hexdigest()
+        manifest.pop("signature", None)
+        manifest.pop("key_id", None)
         manifest_file.write_text(json.dumps(manifest))
 
 
@@ -296,7 +302,7 @@ def test_a_bad_file_is_refused_naming_the_problem_and_nothing_is_imported(
         change: Callable[[list[str]], list[str]], fix_digest: bool, message: str) -> None:
     _rewrite(exported, change, fix_digest=fix_digest)
     target = apps(databases())
-    result = invoke(target, "audit", "import", str(exported))
+    result = invoke(target, "audit", "import", "--allow-unverified", str(exported))  # to reach each line's check
     assert result.exit_code == 1 and message in result.output, result.output
     assert not target.extensions["touchline"].app.recorder.max_notification_id()
 
@@ -312,8 +318,9 @@ def test_a_truncated_last_line_is_named(exported: Path, databases: Callable[[], 
     manifest_file = exported.with_name(exported.name + ".manifest.json")
     manifest = json.loads(manifest_file.read_text())
     manifest["sha256"] = hashlib.sha256(data).hexdigest()
+    manifest.pop("signature", None)
     manifest_file.write_text(json.dumps(manifest))
-    result = invoke(apps(databases()), "audit", "import", str(exported))
+    result = invoke(apps(databases()), "audit", "import", "--allow-unverified", str(exported))
     assert result.exit_code == 1 and f"line {len(data.splitlines())}: truncated" in result.output
 
 
@@ -349,7 +356,8 @@ def keyed(database_url: str, databases: Callable[[], str]) -> Iterator[Callable[
 def test_a_signed_export_proves_the_file_is_the_one_exported(keyed: Callable[[str | None], Flask],
                                                             tmp_path: Path) -> None:
     """The manifest is signed with the audit key: a line changed and the SHA-256 recomputed no
-    longer passes, and ``--require-signature`` refuses what this key did not sign."""
+    longer passes, nor does the signature stripped; what this key cannot check is refused unless
+    ``--allow-unverified``, which says so."""
     source = keyed("audit-key-1")
     transferred_case(source.extensions["touchline"].app)
     out = tmp_path / "signed.ndjson"
@@ -357,21 +365,31 @@ def test_a_signed_export_proves_the_file_is_the_one_exported(keyed: Callable[[st
     assert exported.exit_code == 0 and "manifest signed with the audit key" in exported.output
     manifest = out.with_name(out.name + ".manifest.json")
     original, signed = out.read_text(), manifest.read_text()
-    intact = invoke(keyed("audit-key-1"), "audit", "import", "--require-signature", str(out))
+    intact = invoke(keyed("audit-key-1"), "audit", "import", str(out))
     assert intact.exit_code == 0 and "the manifest's signature holds" in intact.output, intact.output
-    _rewrite(out, lambda lines: [lines[0].replace('"Ada"', '"Eve"'), *lines[1:]], fix_digest=True)
-    forged = keyed("audit-key-1")
-    refused = invoke(forged, "audit", "import", str(out))
-    assert refused.exit_code == 1 and "signature does not hold" in refused.output
-    assert not forged.extensions["touchline"].app.recorder.max_notification_id()
+    lines = original.split("\n")[:-1]
+    changed = "\n".join([lines[0].replace('"Ada"', '"Eve"'), *lines[1:]]) + "\n"
+    out.write_text(changed)
+    forged = json.loads(signed)
+    forged["sha256"] = hashlib.sha256(changed.encode()).hexdigest()
+    for stripped in (False, True):
+        if stripped:
+            forged.pop("signature")
+        manifest.write_text(json.dumps(forged))
+        target = keyed("audit-key-1")
+        refused = invoke(target, "audit", "import", str(out))
+        expected = "not signed" if stripped else "signature does not hold"
+        assert refused.exit_code == 1 and expected in refused.output, refused.output
+        assert not target.extensions["touchline"].app.recorder.max_notification_id()
     out.write_text(original)
     manifest.write_text(signed)
     for key, expected in (("another-key", "signed with another audit key"), (None, "no audit key here")):
         if key is None and source.extensions["touchline"].storage.is_sqlite:
             continue  # SQLite generates a key of its own: there is always one
-        other = invoke(keyed(key), "audit", "import", "--require-signature", str(out))
-        assert other.exit_code == 1 and expected in other.output and "--require-signature" in other.output
-        assert invoke(keyed(key), "audit", "import", str(out)).exit_code == 0  # without the flag: said, not refused
+        other = invoke(keyed(key), "audit", "import", str(out))
+        assert other.exit_code == 1 and expected in other.output and "--allow-unverified" in other.output
+        taken = invoke(keyed(key), "audit", "import", "--allow-unverified", str(out))
+        assert taken.exit_code == 0 and "rests on its SHA-256 alone" in taken.output
 
 
 def test_a_partial_export_is_refused_at_import_naming_the_first_record_cut(
@@ -385,5 +403,13 @@ def test_a_partial_export_is_refused_at_import_naming_the_first_record_cut(
     assert invoke(app, "audit", "export", "--out", str(out), "--since", recorded).exit_code == 0
     target = apps(databases())
     result = invoke(target, "audit", "import", str(out))
+    assert result.exit_code == 1 and "a partial export (made with --since" in result.output, result.output
+    # Even unsigned and with the window's mark removed: a record without its first versions.
+    manifest_file = out.with_name(out.name + ".manifest.json")
+    manifest = json.loads(manifest_file.read_text())
+    for name in ("since", "signature", "key_id"):
+        manifest.pop(name, None)
+    manifest_file.write_text(json.dumps(manifest))
+    result = invoke(target, "audit", "import", "--allow-unverified", str(out))
     assert result.exit_code == 1 and "without its earlier versions: a partial export" in result.output, result.output
     assert not target.extensions["touchline"].app.recorder.max_notification_id()

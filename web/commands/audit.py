@@ -139,17 +139,17 @@ def export_command(out: Path, since: datetime | None, until: datetime | None) ->
 
 @audit_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--require-signature", is_flag=True,
-              help="Refuse a file whose manifest this store's audit key did not sign (proves it is the export "
-                   "as made, e.g. before retiring the old database).")
+@click.option("--allow-unverified", is_flag=True,
+              help="Import a file whose manifest this store's audit key cannot check (unsigned, signed with another "
+                   "key, or no key here), on its SHA-256 alone.")
 @with_appcontext
-def import_command(file: Path, require_signature: bool) -> None:
+def import_command(file: Path, allow_unverified: bool) -> None:
     """Load an export into an EMPTY event store (checked whole before anything is written)."""
     svc = services()
     key = audit_key(svc)
     try:
         manifest = import_events(svc.app, file, progress=lambda n: click.echo(f"imported {n} events", err=True),
-                                 key=key, require_signature=require_signature)
+                                 key=key, allow_unverified=allow_unverified)
     except ExportFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     unchecked = manifest.check_signature(key)
