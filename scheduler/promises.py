@@ -201,8 +201,9 @@ def _confirmation(promise: DuePromise, directory: Directory, book: TemplateBook,
         return []
     calendar = ctx.app.callback_calendar()  # the zone the booking page showed the time in
     zone = str(calendar["timezone"]) if calendar else ctx.settings.timezone
+    named = "" if zone == "UTC" else f" ({zone} time)"  # "CST" alone is ambiguous
     subject, body = book.render("callback_confirmation", **{
-        **_values(promise, directory), "due": when(promise.due_at, zone),
+        **_values(promise, directory), "due": when(promise.due_at, zone) + named,
         "contact": promise.contact_point or "the number you gave us",
         "cancel": callback_cancel_url(ctx.settings, promise.id, promise.due_at)})
     return [Draft(cause=cause_of("callback-confirmation", promise.id, promise.due_at), purpose="callback_confirmation",

@@ -51,7 +51,7 @@ BUILT_IN: dict[str, tuple[str, str]] = {
     ),
     "callback_confirmation": (
         "Your call from us: {{ due }}",
-        ("Dear {{ customer }},\n\nWe will call you on {{ due }} at {{ contact }}:\n\n    {{ what }}\n\n"
+        ("Dear {{ customer }},\n\nWe will call you on {{ due }} at {{ contact }}.\n\n"
         "If that time no longer suits you, cancel the call here (then book another on our website): {{ cancel }}"),
     ),
     "acknowledgement": (

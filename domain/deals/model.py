@@ -204,7 +204,7 @@ class Deal(Entity):
         # Figures as of a past date follow the deal's changes in time order: none may go back past
         # the current stage's start or the latest revision.
         if occurred_at < max(self.stage_entered_at, self.revised_at):
-            raise InvalidValueError("occurred_at", "is before the deal's latest stage change or revision")
+            raise InvalidValueError("occurred_at", "is before the deal's opening or its latest stage change or revision")
 
     def move(self, *, stage: str, pipeline: Pipeline, occurred_at: datetime, actor: str) -> None:
         self.check_open("move it")

@@ -52,7 +52,7 @@ def historical_win_rates(conn: sa.Connection, stages: list[str], as_of: datetime
     for i, stage in enumerate(stages):
         won, closed = int(totals[2 * i] or 0), int(totals[2 * i + 1] or 0)
         if closed:
-            rates[stage] = (won / closed, closed)
+            rates[stage] = (round(won / closed, 4), closed)  # as the forecast reports it, on every page alike
     return rates
 
 
@@ -92,7 +92,7 @@ def get_forecast(conn: sa.Connection, *, as_of: datetime, where: DealFilter | No
             return set_by_admin[stage] / 100, "set", None
         if stage in history:
             rate, closed = history[stage]
-            return round(rate, 4), "history", closed
+            return rate, "history", closed
         return None, "none", None
 
     by_stage: dict[str, dict[str, Any]] = {s: _bucket() for s in stages}

@@ -5,8 +5,10 @@ the call cancels nothing. Callbacks agents promised themselves are not mailed. (
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -104,3 +106,13 @@ def test_an_agent_who_takes_the_call_and_moves_it_sends_the_new_time(world: Worl
     assert f"{due + timedelta(days=1):%Y-%m-%d %H:%M} UTC" in moved
     page = public.get(path_of(link_in(moved, "callback/cancel")))
     assert page.status_code == 200 and "Cancel the call" in page.get_data(as_text=True)
+
+
+def test_the_time_is_named_by_its_zone_not_an_ambiguous_abbreviation(world: World, public: FlaskClient) -> None:
+    world.ctx.settings = replace(world.ctx.settings, timezone="America/Chicago")  # no SLA calendar: this zone
+    callback = booked(world)
+    world.tick()
+    [mail] = confirmations(world)
+    due = world.app.get_promise(callback).due_at.astimezone(ZoneInfo("America/Chicago"))
+    assert f"{due:%Y-%m-%d %H:%M} CST (America/Chicago time)" in mail
+    assert "Call Ada back" not in mail  # the promise's own wording is for the agent
