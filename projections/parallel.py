@@ -59,7 +59,7 @@ def plan_groups(names: Sequence[str], workers: int) -> list[list[str]]:
     return groups
 
 
-def _rebuild_group(database_url: str, names: list[str], batch_size: int, events: Any) -> None:
+def _rebuild_group(database_url: str, names: list[str], batch_size: int, events: Any, write_turn: Any) -> None:
     # Imported here: the worker builds its own application and engine from the URL.
     from domain.application import Touchline
     from projections.engine import create_views_engine
@@ -72,7 +72,8 @@ def _rebuild_group(database_url: str, names: list[str], batch_size: int, events:
     reader = create_views_engine(storage.views_url)
     try:
         runner = ProjectionRunner(app, engine, [p for p in all_projections() if p.name in names],
-                                  batch_size=batch_size, reader=reader)
+                                  batch_size=batch_size, reader=reader,
+                                  write_turn=write_turn if storage.kind == "sqlite" else None)
         runner.prepare()
         runner.reset()
         cpu = time.process_time()
@@ -98,9 +99,10 @@ def rebuild_in_parallel(
     context = multiprocessing.get_context("spawn")
     events = context.Queue()
     groups = plan_groups(names, workers)
+    write_turn = context.Lock()  # SQLite: the groups take turns at the write lock through it (ProjectionRunner)
     processes = {}
     for group in groups:
-        process = context.Process(target=_rebuild_group, args=(database_url, group, batch_size, events))
+        process = context.Process(target=_rebuild_group, args=(database_url, group, batch_size, events, write_turn))
         process.start()
         processes[process.pid] = (process, group)
     state: dict[int, tuple[int, int]] = {}

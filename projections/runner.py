@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,6 +58,10 @@ def projections_position(engine: sa.Engine) -> int | None:
         return None
 
 
+def _no_op() -> None:
+    pass
+
+
 class PositionRace(Exception):
     """Another runner committed first; this batch is dropped and read again."""
 
@@ -65,9 +69,13 @@ class PositionRace(Exception):
 class ProjectionRunner:
     def __init__(
         self, app: Application[Any], engine: sa.Engine, projections: Sequence[Projection], *, batch_size: int = 2000,
-        reader: sa.Engine | None = None,
+        reader: sa.Engine | None = None, write_turn: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.app = app
+        # Held around each commit. Runners in processes of one rebuild share a lock here: on SQLite
+        # a waiter then wakes as the lock is released, instead of when SQLite's busy handler next
+        # polls (it sleeps 1 ms growing to 100 ms between tries).
+        self._write_turn = write_turn if write_turn is not None else nullcontext()
         self.engine = engine
         self.projections = list(projections)
         self.batch_size = batch_size
@@ -135,8 +143,8 @@ class ProjectionRunner:
         """Position of each of this runner's projections."""
         query = sa.select(projection_tracking.c.name, projection_tracking.c.position).where(
             projection_tracking.c.name.in_([p.name for p in self.projections]))
-        if conn is None:
-            with self.engine.connect() as c:
+        if conn is None:  # a reader: on SQLite the writer's every transaction takes the write lock
+            with self.reader.connect() as c:
                 return {r.name: r.position for r in c.execute(query)}
         return {r.name: r.position for r in conn.execute(query)}
 
@@ -213,12 +221,13 @@ class ProjectionRunner:
                 rows = Rows(reader, self._statements, self._cache)
                 self._handle(rows, before, events, end)
                 reader.rollback()
-            if conn is None:
-                with self.engine.begin() as own:
-                    self._commit(own, rows, before, events, end)
-            else:
-                with conn.begin():
-                    self._commit(conn, rows, before, events, end)
+            with self._write_turn:
+                if conn is None:
+                    with self.engine.begin() as own:
+                        self._commit(own, rows, before, events, end)
+                else:
+                    with conn.begin():
+                        self._commit(conn, rows, before, events, end)
         except PositionRace:
             self._cache_positions = None
             log.info("another runner advanced the projections first; reading again")
@@ -281,12 +290,13 @@ class ProjectionRunner:
         start = min(positions.get(p.name, 0) for p in self.projections)
         with self.engine.connect() as conn:
             from_zero = [p for p in self.projections if positions.get(p.name, 0) == 0]
-            bulk = bulk_mode(conn, from_zero) if target - start >= BULK_EVENTS else nullcontext()
-            with bulk:
+            bulk = bulk_mode(conn, from_zero) if target - start >= BULK_EVENTS else nullcontext(_no_op)
+            with bulk as batch_done:
                 while True:
                     covered = self.run_batch(stop=target, conn=conn)
                     if covered == 0:
                         break
+                    batch_done()
                     done += covered
                     if progress:
                         current = min(self.positions().values() or [target])
@@ -297,7 +307,8 @@ class ProjectionRunner:
         """Drop the named projections' rows and replay the whole log into them."""
         chosen = self._select(names)
         self.reset([p.name for p in chosen])
-        runner = ProjectionRunner(self.app, self.engine, chosen, batch_size=self.batch_size, reader=self.reader)
+        runner = ProjectionRunner(self.app, self.engine, chosen, batch_size=self.batch_size, reader=self.reader,
+                                  write_turn=self._write_turn)
         return runner.catch_up(progress=progress)
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Iterator
@@ -160,6 +161,22 @@ def test_a_long_catch_up_drops_only_the_indexes_of_projections_replaying_from_ze
             assert {i.name for i in table.indexes} <= index_names(conn, table.name)
 
 
+def test_only_a_long_catch_up_pauses_the_garbage_collector(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    history(services)
+    from projections.runner import ProjectionRunner
+    seen: list[bool] = []
+    real_batch = ProjectionRunner.run_batch
+    monkeypatch.setattr(ProjectionRunner, "run_batch", lambda self, *a, **k: (
+        seen.append(gc.isenabled()), real_batch(self, *a, **k))[1])
+    services.projection_runner(batch_size=5).catch_up()  # short: the collector keeps running
+    assert seen and all(seen)
+    seen.clear()
+    monkeypatch.setattr("projections.runner.BULK_EVENTS", 1)
+    services.projection_runner(batch_size=5).rebuild()
+    assert len(seen) > 1 and not any(seen)
+    assert gc.isenabled()
+
+
 def index_names(conn: sa.Connection, table: str) -> set[str]:
     """The indexes the database has on ``table`` (SQLite's reflection skips expression indexes)."""
     if conn.dialect.name == "sqlite":
@@ -225,6 +242,33 @@ def test_parallel_rebuild_in_two_processes_gives_the_same_tables(services: Servi
     applied = rebuild_in_parallel(services.config["DATABASE_URL"], [p.name for p in runner.projections], workers=2)
     assert applied == services.app.recorder.max_notification_id()
     assert {t.name: rows(services, t) for p in runner.projections for t in p.tables} == before
+
+
+def test_every_commit_happens_inside_the_runners_write_turn(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runners of one parallel rebuild share a lock around their commits (SQLite: a waiter wakes
+    when it is released, not at the busy handler's next poll), and only there: positions are read
+    without the write lock."""
+    from projections.runner import ProjectionRunner
+
+    history(services)
+    held: list[bool] = []
+
+    class Turn:
+        inside = False
+
+        def __enter__(self) -> None:
+            Turn.inside = True
+
+        def __exit__(self, *exc: object) -> None:
+            Turn.inside = False
+
+    runner = ProjectionRunner(services.app, services.views_writer, services.projection_runner().projections,
+                              batch_size=5, reader=services.views, write_turn=Turn())
+    real_commit = ProjectionRunner._commit
+    monkeypatch.setattr(ProjectionRunner, "_commit", lambda *a: (held.append(Turn.inside), real_commit(*a))[1])
+    runner.rebuild()  # through the runner it makes for the rebuild
+    assert len(held) > 1 and all(held)
+    assert runner.positions() and not Turn.inside
 
 
 def test_projection_groups_never_exceed_the_workers_and_cover_every_projection() -> None:
