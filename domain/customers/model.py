@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
-from domain.personal import mark_erasure, mark_personal
+from domain.personal import ERASED, mark_erasure, mark_personal
 from domain.values import email_address, name_text, one_of, phone_number, text
 
 CUSTOMER_KINDS = ("person", "company")
@@ -59,6 +59,27 @@ def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, s
             raw = phone_number(f"{field}.value", raw)
         cleaned.append({"kind": kind, "value": raw})
     return cleaned
+
+
+def _same_point(point: dict[str, str]) -> tuple[str, str]:
+    """What makes two contact points one: phone numbers compare by digits ("+1 617 555 0185" and
+    "+1 (617) 555-0185"), mobile and phone alike; emails are stored lower-case already."""
+    kind, value = point["kind"], point["value"]
+    if kind in ("phone", "mobile"):
+        return "phone", "".join(c for c in value if c.isdigit())
+    return kind, value.strip().lower()
+
+
+def new_contact_points(known: list[dict[str, str]], offered: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The points of ``offered`` that ``known`` lacks, in their order, each once (erased ones are
+    nobody's to take)."""
+    seen = {_same_point(p) for p in known}
+    found = []
+    for point in offered:
+        if point["value"] != ERASED and (key := _same_point(point)) not in seen:
+            seen.add(key)
+            found.append(point)
+    return found
 
 
 def clean_segment(value: dict[str, Any] | None) -> dict[str, str]:
@@ -199,7 +220,9 @@ class Customer(Entity):
         self.last_occurred_at = occurred_at
 
     def merge_into(self, survivor: Customer, *, occurred_at: datetime, actor: str) -> None:
-        """Merge this duplicate into ``survivor``; both histories are kept."""
+        """Merge this duplicate into ``survivor``; both histories are kept. The survivor takes
+        the duplicate's contact points it lacks (as Zendesk's merge does), so replies, lookups
+        and follow-ups reach the person at every address either record knew."""
         if survivor.id == self.id:
             raise InvalidValueError("survivor_id", "a customer cannot be merged into itself")
         self.check_not_merged()
@@ -207,6 +230,10 @@ class Customer(Entity):
         occurred_at, actor = self.checked_when(occurred_at, actor)
         self._merged_into(survivor_id=survivor.id, occurred_at=occurred_at, actor=actor)
         survivor._absorbed(duplicate_id=self.id, occurred_at=occurred_at, actor=actor)
+        taken = new_contact_points(survivor.contact_points, self.contact_points)
+        if taken and not survivor.erased:
+            survivor._details_changed(name=None, contact_points=[*survivor.contact_points, *taken], segment=None,
+                                      occurred_at=occurred_at, actor=actor)
 
     @event("MergedInto")
     def _merged_into(self, survivor_id: UUID, occurred_at: datetime, actor: str) -> None:

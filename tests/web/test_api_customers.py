@@ -88,6 +88,8 @@ def test_merging_through_the_api_and_a_lookup_then_finds_the_survivor(api: ApiCl
     api.catch_up()
     for query in ("email=carla@example.com", "phone=15550102030"):
         assert [c["id"] for c in api.get(f"/api/v1/customers?{query}").get_json()["items"]] == [phone_only], query
+    survivor = api.get(f"/api/v1/customers/{phone_only}").get_json()["customer"]
+    assert (survivor["phone"], survivor["email"]) == ("+1 555 010 2030", "carla@example.com")  # took the address
     again = api.post(f"/api/v1/customers/{email_only}/merge", {"survivor_id": phone_only})
     assert again.status_code == 409  # merged already: act on the survivor
 

@@ -124,6 +124,29 @@ def test_merging_keeps_both_histories(
     assert memory_app.get_customer(customer_id).absorbed == [duplicate_id]
 
 
+def test_the_survivor_takes_the_contact_points_it_lacks_from_the_duplicate(
+    memory_app: Touchline, now: datetime
+) -> None:
+    survivor = memory_app.register_customer(name="Ada Lovelace", occurred_at=now, actor=ACTOR, contact_points=[
+        {"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+1 617 555 0185"}]).id
+    duplicate = memory_app.register_customer(name="A. Lovelace", occurred_at=now, actor=ACTOR, contact_points=[
+        {"kind": "mobile", "value": "+1 (617) 555-0185"},  # the same number, written otherwise
+        {"kind": "email", "value": "ADA@example.com"}, {"kind": "email", "value": "ada@lovelace.org"},
+        {"kind": "messenger", "value": "@ada"}]).id
+    memory_app.merge_customers(duplicate, survivor_id=survivor, occurred_at=now, actor=ACTOR)
+    assert event_names(memory_app, survivor) == ["Registered", "Absorbed", "DetailsChanged"]
+    assert memory_app.get_customer(survivor).contact_points == [
+        {"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+1 617 555 0185"},
+        {"kind": "email", "value": "ada@lovelace.org"}, {"kind": "messenger", "value": "@ada"}]
+
+
+def test_a_duplicate_with_nothing_new_changes_no_details(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    assert event_names(memory_app, customer_id) == ["Registered", "Absorbed"]
+
+
 def test_a_merge_receipt_points_at_the_merge_itself(
     memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
 ) -> None:

@@ -194,6 +194,8 @@ def test_a_merge_keeps_both_histories_on_the_survivors_page(quick: Panel) -> Non
                           occurred_at=hours(-2), actor=AGENT)
     quick.catch_up()
     client = quick.client("agent")
+    review = text(client.get(f"/admin/customer360/{ada}/merge?duplicate={twin}"))
+    assert "takes the duplicate's contact points it lacks: +44 20 7946 0000" in review
 
     response = merge(quick, client, ada, twin)
     quick.catch_up()
@@ -202,12 +204,18 @@ def test_a_merge_keeps_both_histories_on_the_survivors_page(quick: Panel) -> Non
     assert "Merged" in shown
     assert "Scanner is slow" in shown and "Inbound email: Invoice" in shown  # both timelines
     assert "+44 20 7946 0000" in shown  # the merged record's contact points
+    assert quick.services.app.get_customer(ada).contact_points == [
+        {"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+44 20 7946 0000"}]
     assert "1 open of 1" in shown  # the duplicate's open case counts for the survivor
     assert "Possible duplicates" not in shown
     duplicate = text(client.get(f"/admin/customer360/{twin}"))
     assert "This customer was merged into Ada Lovelace" in duplicate and "Scanner is slow" in duplicate
     assert [type(e).__name__ for e in app.events.get(twin)] == ["Registered", "MergedInto"]
-    assert [type(e).__name__ for e in app.events.get(ada)] == ["Registered", "Absorbed"]
+    assert [type(e).__name__ for e in app.events.get(ada)] == ["Registered", "Absorbed", "DetailsChanged"]
+    third = customer(quick, "Ada", contact_points=[{"kind": "mobile", "value": "+44 (20) 7946-0000"}])
+    quick.catch_up()
+    again = text(client.get(f"/admin/customer360/{ada}/merge?duplicate={third}"))
+    assert "already has every contact point of the duplicate" in again  # the same number, written otherwise
 
 
 @pytest.mark.parametrize("duplicate, message", [

@@ -11,6 +11,7 @@ from uuid import UUID
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
+from domain.customers.model import new_contact_points
 from domain.errors import ConflictError, DomainError, InvalidValueError
 from projections.queries.customer_page import get_customer_page
 from projections.queries.customers import get_customer, list_customers
@@ -80,7 +81,9 @@ class Customer360View(Protected, BaseView):
                                                       get_customer(conn, str(duplicate_id))))
         if unavailable or pair is None or None in pair:
             return self._not_found(unavailable or "One of the two customers does not exist.")
-        return self.render("admin/pages/merge.html", survivor=pair[0], duplicate=pair[1], can_merge=self.can_write())
+        survivor, duplicate = pair
+        return self.render("admin/pages/merge.html", survivor=survivor, duplicate=duplicate, can_merge=self.can_write(),
+                           taken=new_contact_points(survivor["contact_points"], duplicate["contact_points"]))
 
     @expose("/<customer_id>/merge", methods=("POST",))
     @require_write
