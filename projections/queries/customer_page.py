@@ -101,14 +101,20 @@ def _sql_name(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 
 
 def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int = 10) -> list[dict[str, Any]]:
-    """Other live customers with the same email, phone (digits only) or name (case and spacing
-    aside), each with the reasons it matched."""
+    """Other live customers whose email or phone (digits only) is one of this customer's, or with
+    the same name (case and spacing aside), each with the reasons it matched. Every contact point
+    counts, not only the first of each kind: a survivor of a merge keeps the addresses it took."""
+    points = customer["contact_points"] or []
+    emails = {p["value"].lower() for p in points if p["kind"] == "email"} | (
+        {customer["email"].lower()} if customer["email"] else set())
+    phones = {d for p in points if p["kind"] in ("phone", "mobile") and len(d := digits_of(p["value"])) >= 6} | (
+        {digits_of(customer["phone"])} if len(digits_of(customer["phone"])) >= 6 else set())
     tests: dict[str, sa.ColumnElement[bool]] = {
         "name": _sql_name(customers.c.name) == normalised_name(customer["name"])}
-    if customer["email"]:
-        tests["email"] = customers.c.email == customer["email"].lower()  # stored lower-case
-    if len(digits_of(customer["phone"])) >= 6:
-        tests["phone"] = PHONE_DIGITS == digits_of(customer["phone"])
+    if emails:
+        tests["email"] = customers.c.email.in_(sorted(emails))  # stored lower-case
+    if phones:
+        tests["phone"] = PHONE_DIGITS.in_(sorted(phones))
     query = (sa.select(customers.c.id, customers.c.name, customers.c.email, customers.c.phone, customers.c.kind,
                        customers.c.registered_at, customers.c.touches, customers.c.open_cases)
              .where(sa.or_(*tests.values()), customers.c.id != customer["id"], customers.c.merged_into.is_(None))
@@ -116,8 +122,8 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     found = []
     for row in conn.execute(query).mappings():
         reasons = [reason for reason, matched in (
-            ("email", customer["email"] and row["email"] == customer["email"].lower()),
-            ("phone", "phone" in tests and digits_of(row["phone"]) == digits_of(customer["phone"])),
+            ("email", row["email"] in emails),
+            ("phone", digits_of(row["phone"]) in phones),
             ("name", normalised_name(row["name"]) == normalised_name(customer["name"]))) if matched]
         found.append({**row, "reasons": reasons})
     return found

@@ -172,16 +172,21 @@ def test_an_unknown_customer_is_a_message(panel: Panel, path: str) -> None:
 
 
 def test_possible_duplicates_are_offered_with_the_reason(panel: Panel) -> None:
-    ada = customer(panel, "Ada Lovelace", contact_points=[{"kind": "email", "value": "ada@example.com"},
-                                                          {"kind": "phone", "value": "+44 20 7946 0000"}])
+    ada = customer(panel, "Ada Lovelace", contact_points=[
+        {"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+44 20 7946 0000"},
+        {"kind": "email", "value": "ada@lovelace.org"}, {"kind": "mobile", "value": "+1 617 555 0185"}])
     by_email = customer(panel, "A. Lovelace", contact_points=[{"kind": "email", "value": "ADA@example.com"}])
     by_phone = customer(panel, "Countess of Lovelace", contact_points=[{"kind": "phone", "value": "4420 79460000"}])
     by_name = customer(panel, "ada   LOVELACE")
+    # Her second address and her mobile count too (a merge's survivor keeps what it took).
+    by_second_email = customer(panel, "Augusta King", contact_points=[{"kind": "email", "value": "Ada@Lovelace.org"}])
+    by_mobile = customer(panel, "A. King", contact_points=[{"kind": "phone", "value": "+1-617-555-0185"}])
     stranger = customer(panel, "Grace Hopper", contact_points=[{"kind": "email", "value": "grace@example.com"}])
     panel.catch_up()
     page = panel.client("agent").get(f"/admin/customer360/{ada}").get_data(as_text=True)
     offered = dict(re.findall(r'data-duplicate="([^"]+)">.*?same ([a-z, ]+);', page, re.DOTALL))
-    assert offered == {str(by_email): "email", str(by_phone): "phone", str(by_name): "name"}
+    assert offered == {str(by_email): "email", str(by_phone): "phone", str(by_name): "name",
+                       str(by_second_email): "email", str(by_mobile): "phone"}
     assert str(stranger) not in page
 
 
