@@ -8,9 +8,10 @@ positions still commit together); only a power cut during a rebuild could damage
 views file, and views are rebuildable from the log. Live following keeps NORMAL.
 
 A third, measured at 1.3M events (benchmarks/README.md): Python's cyclic garbage collector
-paused, -20% CPU. A catch-up keeps hundreds of thousands of rows alive in its cache, and the
-collector kept walking them for nothing: reference counting frees what a batch drops, and the
-whole rebuild made ~25k objects of cyclic garbage. The young generations are still swept every
+paused, -21% CPU for a group on a busy VM, -3.5% to -12.5% on a quiet one. A catch-up keeps
+hundreds of thousands of rows alive in its cache, and the collector kept walking them for
+nothing: reference counting frees what a batch drops, and the whole rebuild made ~25k objects
+of cyclic garbage. The young generations are still swept every
 ``SWEEP_BATCHES`` batches, so a cycle made per event could not pile up.
 """
 
