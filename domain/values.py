@@ -121,6 +121,12 @@ def email_address(field: str, value: str) -> str:
     return address
 
 
+def digits_of(value: str | None) -> str:
+    """A phone number's digits ("+1 (555) 010-2030" -> "15550102030"): how numbers written
+    differently are compared."""
+    return "".join(c for c in value or "" if c.isdigit())
+
+
 _PHONE_CHARS = frozenset("0123456789 +-()./")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*\d{1,6}$", re.IGNORECASE)
 

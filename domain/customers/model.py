@@ -11,7 +11,14 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import ERASED, mark_erasure, mark_personal
-from domain.values import email_address, name_text, one_of, phone_number, text
+from domain.values import (
+    digits_of,
+    email_address,
+    name_text,
+    one_of,
+    phone_number,
+    text,
+)
 
 CUSTOMER_KINDS = ("person", "company")
 CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
@@ -63,10 +70,10 @@ def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, s
 
 def _same_point(point: dict[str, str]) -> tuple[str, str]:
     """What makes two contact points one: phone numbers compare by digits ("+1 617 555 0185" and
-    "+1 (617) 555-0185"), mobile and phone alike; emails are stored lower-case already."""
+    "+1 (617) 555-0185"), mobile and phone alike; other values case aside."""
     kind, value = point["kind"], point["value"]
     if kind in ("phone", "mobile"):
-        return "phone", "".join(c for c in value if c.isdigit())
+        return "phone", digits_of(value)
     return kind, value.strip().lower()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.deals.model import LOST, WON
+from domain.values import digits_of
 from projections.queries.customers import get_customer
 from projections.queries.paging import Page, keyset_page
 from projections.queries.records import is_overdue, merged_ids
@@ -26,7 +27,6 @@ from projections.views.customer360 import (
     PHONE_DIGITS,
     customer_timeline,
     customers,
-    digits_of,
 )
 from projections.views.deals import deals
 from projections.views.promises import promises
@@ -104,11 +104,9 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     """Other live customers whose email or phone (digits only) is one of this customer's, or with
     the same name (case and spacing aside), each with the reasons it matched. Every contact point
     counts, not only the first of each kind: a survivor of a merge keeps the addresses it took."""
-    points = customer["contact_points"] or []
-    emails = {p["value"].lower() for p in points if p["kind"] == "email"} | (
-        {customer["email"].lower()} if customer["email"] else set())
-    phones = {d for p in points if p["kind"] in ("phone", "mobile") and len(d := digits_of(p["value"])) >= 6} | (
-        {digits_of(customer["phone"])} if len(digits_of(customer["phone"])) >= 6 else set())
+    points = customer["contact_points"] or []  # the email and phone columns are the first of these
+    emails = {p["value"].lower() for p in points if p["kind"] == "email"}
+    phones = {d for p in points if p["kind"] in ("phone", "mobile") and len(d := digits_of(p["value"])) >= 6}
     tests: dict[str, sa.ColumnElement[bool]] = {
         "name": _sql_name(customers.c.name) == normalised_name(customer["name"])}
     if emails:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.customers.model import MAX_MERGE_DEPTH
+from domain.values import digits_of
 from projections.queries.paging import Page, Sorting
 from projections.queries.records import DEAL_SORTS, merged_ids, of_customer
 from projections.queries.service import PROMISE_SORTS, list_cases
@@ -17,7 +18,6 @@ from projections.views.customer360 import (
     PHONE_DIGITS,
     customer_timeline,
     customers,
-    digits_of,
 )
 from projections.views.deals import deals
 from projections.views.directory import pipeline_stages

@@ -82,12 +82,7 @@ def phone_digits(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return column
 
 
-PHONE_DIGITS = phone_digits(customers.c.phone)
-
-
-def digits_of(value: str | None) -> str:
-    """``PHONE_DIGITS`` in Python, for the value to compare it with."""
-    return "".join(c for c in value or "" if c.isdigit())
+PHONE_DIGITS = phone_digits(customers.c.phone)  # ``domain.values.digits_of`` in SQL
 
 
 sa.Index("ix_customers_phone_digits", PHONE_DIGITS)  # a caller's number finds them (telephony lookups)

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.views.customer360 import digits_of
+from domain.values import digits_of
 
 PHONE_LIKE = re.compile(r"[+\d\s().\-/]+")
 MIN_DIGITS = 4  # fewer would match most numbers
