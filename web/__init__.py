@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from inspect import iscoroutinefunction
 from typing import Any
 
@@ -17,20 +16,22 @@ from web.services import build_services
 from web.settings import load_config
 
 
-@lru_cache(maxsize=4096)
-def _is_async(func: Callable[..., Any]) -> bool:
-    return iscoroutinefunction(func)
-
-
 class TouchlineFlask(Flask):
     """Flask, asking once per function whether it is ``async``: Flask asks ``inspect`` again on
     every call of every hook and view, and flask-smorest once more per decorator (a twentieth
-    of an API write)."""
+    of an API write). The answers are kept per app, not in a module-wide cache: hooks are
+    closures over their app, and a global cache kept every app ever made alive."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._is_async: dict[Any, bool] = {}
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         target = getattr(func, "__func__", func)
         try:
-            is_async = _is_async(target)
+            is_async = self._is_async[target]
+        except KeyError:
+            is_async = self._is_async[target] = iscoroutinefunction(target)
         except TypeError:  # an unhashable callable
             is_async = iscoroutinefunction(target)
         return self.async_to_sync(func) if is_async else func

@@ -56,3 +56,21 @@ def test_health_reports_the_log_position_and_how_far_the_projections_got(flask_a
 def test_bad_database_url_stops_the_factory_with_the_reason() -> None:
     with pytest.raises(StorageURLError, match="unsupported database URL 'mysql://root@localhost/crm'"):
         create_app({"DATABASE_URL": "mysql://root@localhost/crm"})
+
+
+def test_an_app_that_served_requests_is_freed_once_dropped(tmp_path: Path) -> None:
+    """Nothing module-wide keeps an app alive (a process making many, the tests, would keep
+    every one, with its engines and caches, and spend seconds per collection walking them)."""
+    import gc
+    import weakref
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'freed.db'}", "TESTING": True})
+    client = app.test_client()
+    assert client.get("/health").status_code == 200
+    assert client.get("/admin/account/login").status_code == 200  # the panel's hooks (CSRF) run too
+    assert client.get("/api/v1/customers").status_code == 401
+    app.extensions["touchline"].close()
+    dropped = weakref.ref(app)
+    del app, client
+    gc.collect()
+    assert dropped() is None
