@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValueError
 
@@ -119,6 +120,16 @@ def email_address(field: str, value: str) -> str:
     if not at or not local or "@" in domain or len(labels) < 2 or not all(labels) or " " in address:
         raise InvalidValueError(field, f"{value!r} is not an email address")
     return address
+
+
+def clean_timezone(field: str, value: str) -> str:
+    """An IANA time zone name such as Europe/Berlin."""
+    name = text(field, value, max_length=64)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValueError(field, f"{name!r} is not an IANA time zone (such as Europe/Berlin)") from None
+    return name
 
 
 def digits_of(value: str | None) -> str:

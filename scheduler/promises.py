@@ -54,11 +54,12 @@ class DuePromise:
     contact_point: str | None
     case_id: UUID | None
     version: int
+    timezone: str | None = None  # the customer's, when they chose one (a callback booked on the public page)
 
     @classmethod
     def of(cls, row: Any) -> DuePromise:
         return cls(UUID(row.id), UUID(row.customer_id), row.what, row.due_at, row.owner, row.channel,
-                   row.contact_point, UUID(row.case_id) if row.case_id else None, row.version)
+                   row.contact_point, UUID(row.case_id) if row.case_id else None, row.version, row.timezone)
 
 
 Build = Callable[[DuePromise, Directory, TemplateBook, SchedulerContext], list[Draft]]
@@ -79,8 +80,8 @@ def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> s
     """Open promises lapsing in the rule's window with no ``rule.purpose`` notice for their due time."""
     done = sa.exists().where(n.source_id == p.id, n.kind == rule.purpose, n.cause_at == p.due_at)
     query = sa.select(p.id, p.owner, p.customer_id, p.due_at, p.lapses_at, p.what, p.channel, p.contact_point,
-                      p.case_id, p.version).where(p.status == "open", p.lapses_at > rule.since,
-                                                  p.lapses_at <= rule.until, ~done)
+                      p.case_id, p.version, p.timezone).where(p.status == "open", p.lapses_at > rule.since,
+                                                              p.lapses_at <= rule.until, ~done)
     if rule.kind:
         query = query.where(p.kind == rule.kind)
     if rule.owner:
@@ -192,15 +193,17 @@ def _callback(promise: DuePromise, directory: Directory, book: TemplateBook, ctx
 
 
 def _confirmation(promise: DuePromise, directory: Directory, book: TemplateBook, ctx: SchedulerContext) -> list[Draft]:
-    """The customer's confirmation, by email, in the public calendar's zone (the one the booking page
-    showed); none when they have no email address (they booked by phone number only) or no link
-    key signs the cancel link."""
+    """The customer's confirmation, by email, in the zone the booking page showed them the time in
+    (the one they chose there, else the public calendar's); none when they have no email address
+    (they booked by phone number only) or no link key signs the cancel link."""
     customer = directory.customer(promise.customer_id)
     channel, recipient = route("email", customer)
     if channel != "email" or recipient is None or not ctx.settings.link_key:
         return []
-    calendar = ctx.app.callback_calendar()  # the zone the booking page showed the time in
-    zone = str(calendar["timezone"]) if calendar else ctx.settings.timezone
+    zone = promise.timezone
+    if zone is None:  # booked before the page recorded it: the calendar's, which the page showed then
+        calendar = ctx.app.callback_calendar()
+        zone = str(calendar["timezone"]) if calendar else ctx.settings.timezone
     named = "" if zone == "UTC" else f" ({zone} time)"  # "CST" alone is ambiguous
     subject, body = book.render("callback_confirmation", **{
         **_values(promise, directory), "due": when(promise.due_at, zone) + named,

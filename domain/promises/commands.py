@@ -15,13 +15,14 @@ class PromiseCommands(LinkChecks):
     def make_promise(
         self, *, customer_id: UUID, what: str, due_at: datetime, owner: str, channel: str,
         kind: str = "promise", contact_point: str | None = None, case_id: UUID | None = None,
-        deal_id: UUID | None = None, id: UUID | None = None, occurred_at: datetime, actor: str,
+        deal_id: UUID | None = None, timezone: str | None = None, id: UUID | None = None,
+        occurred_at: datetime, actor: str,
     ) -> Receipt:
         self.check_customer_exists(customer_id)
         self.check_links(customer_id, case_id=case_id, deal_id=deal_id)
         promise = Promise.make(
             id=id or uuid4(), customer_id=customer_id, what=what, due_at=due_at, owner=owner, channel=channel,
-            promise_kind=kind, contact_point=contact_point, case_id=case_id, deal_id=deal_id,
+            promise_kind=kind, contact_point=contact_point, case_id=case_id, deal_id=deal_id, timezone=timezone,
             occurred_at=occurred_at, actor=actor,
         )
         return self._save(promise)

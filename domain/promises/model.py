@@ -18,7 +18,7 @@ from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
 from domain.touchpoints.model import CHANNELS, clean_contact_point
 from domain.upcasting import upcaster
-from domain.values import aware, one_of, text
+from domain.values import aware, clean_timezone, one_of, text
 
 PROMISE_KINDS = ("promise", "callback")
 FOLLOW_UP_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder",
@@ -49,9 +49,12 @@ class Promise(Entity):
         contact_point: str | None = None,
         case_id: UUID | None = None,
         deal_id: UUID | None = None,
+        timezone: str | None = None,
         occurred_at: datetime,
         actor: str,
     ) -> Promise:
+        """``timezone``: the zone the customer reads times in (the one the callback page showed
+        them), so what we write them about the promise names its time on their clock."""
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         return cls(
             id=id, customer_id=customer_id, what=text("what", what, max_length=2000),
@@ -59,7 +62,8 @@ class Promise(Entity):
             channel=one_of("channel", channel, CHANNELS),
             promise_kind=one_of("kind", promise_kind, PROMISE_KINDS),
             contact_point=clean_contact_point(channel, contact_point),
-            case_id=case_id, deal_id=deal_id, occurred_at=occurred_at, actor=actor,
+            case_id=case_id, deal_id=deal_id, timezone=clean_timezone("timezone", timezone) if timezone else None,
+            occurred_at=occurred_at, actor=actor,
         )
 
     @event("Made")
@@ -76,6 +80,7 @@ class Promise(Entity):
         contact_point: str | None,
         case_id: UUID | None,
         deal_id: UUID | None,
+        timezone: str | None,
         occurred_at: datetime,
         actor: str,
     ) -> None:
@@ -88,6 +93,7 @@ class Promise(Entity):
         self.contact_point = contact_point
         self.case_id = case_id
         self.deal_id = deal_id
+        self.timezone = timezone
         self.status = "open"
         self.follow_ups: dict[str, str] = {}
         self.made_at = occurred_at
@@ -181,7 +187,8 @@ class Promise(Entity):
         self.last_occurred_at = occurred_at
 
 
-mark_personal(Promise.Made, "what", "contact_point")
+# The customer's time zone hints at where they are: sealed with them, erased with them.
+mark_personal(Promise.Made, "what", "contact_point", "timezone")
 mark_personal(Promise.Kept, "evidence")
 mark_personal(Promise.HandedOver, "note")
 mark_personal(Promise.Rescheduled, "reason")  # agents' words about the person, like a handover note
@@ -194,3 +201,8 @@ def _customer_not_recorded(state: dict[str, Any]) -> None:
 
 upcaster(Promise.Rescheduled, from_version=1)(_customer_not_recorded)
 upcaster(Promise.Cancelled, from_version=1)(_customer_not_recorded)
+
+
+@upcaster(Promise.Made, from_version=1)
+def _made_v1_v2(state: dict[str, Any]) -> None:
+    state["timezone"] = None  # not asked then: times were written in the business's zone

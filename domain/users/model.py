@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
-from domain.values import email_address, name_text, one_of, text
+from domain.values import clean_timezone, email_address, name_text, one_of, text
 
 ROLES = ("admin", "agent", "auditor")
 
@@ -166,16 +165,6 @@ class User(Entity):
     def _preferences_changed(self, timezone: str | None, occurred_at: datetime, actor: str) -> None:
         self.timezone = timezone
         self.last_occurred_at = occurred_at
-
-
-def clean_timezone(field: str, value: str) -> str:
-    """An IANA time zone name such as Europe/Berlin."""
-    name = text(field, value, max_length=64)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidValueError(field, f"{name!r} is not an IANA time zone (such as Europe/Berlin)") from None
-    return name
 
 
 HASH_PREFIX = "$argon2"

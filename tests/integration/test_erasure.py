@@ -73,7 +73,8 @@ def history(s: Services, name: str, email: str) -> dict[str, UUID]:
     app.reopen_case(case, reason=f"{name} called back from her mobile", occurred_at=at(-3), actor=AGENT)
     app.resolve_case(case, resolution="Replaced again", occurred_at=at(-2), actor=AGENT)
     promise = app.make_promise(customer_id=customer, what=f"Call {name} back", due_at=at(-1), owner=AGENT,
-                               channel="phone", contact_point="+44 113 496 0000", occurred_at=at(-8), actor=AGENT).id
+                               channel="phone", contact_point="+44 113 496 0000", timezone="Europe/London",
+                               occurred_at=at(-8), actor=AGENT).id
     app.keep_promise(promise, evidence=f"Spoke to {name}", occurred_at=at(-1.5), actor=AGENT)
     visit = app.make_promise(customer_id=customer, what="Visit", due_at=at(-1), owner=AGENT, channel="phone",
                              occurred_at=at(-8), actor=AGENT).id
@@ -114,7 +115,8 @@ def test_personal_fields_are_ciphertext_in_the_database(services: Services) -> N
     ada = history(services, "Ada Lovelace", "ada@example.com")
     stored = raw_events(services)
     # Whole words: a short one (b"Ada") turns up by chance in base64 ciphertext about once in 25 runs.
-    for secret in (b"Lovelace", b"ada@example.com", b"printer on fire", b"smelled smoke", b"Leeds", b"+44 113"):
+    for secret in (b"Lovelace", b"ada@example.com", b"printer on fire", b"smelled smoke", b"Leeds", b"+44 113",
+                   b"Europe/London"):
         assert secret not in stored
     assert b'"channel":"phone"' in stored and b'"kind":"email"' in stored  # what is not personal stays readable
     assert b'"_type_":"sealed"' in stored
@@ -144,7 +146,7 @@ def test_erasure_reaches_every_read_model_and_keeps_the_figures(services: Servic
         subjects = {r.customer_id: r.subject for r in conn.execute(sa.select(cases.c.customer_id, cases.c.subject))}
         touched = {r.subject for r in conn.execute(sa.select(touchpoints.c.subject).where(
             touchpoints.c.customer_id == str(ada["customer"])))}
-        promised = list(conn.execute(sa.select(promises.c.what, promises.c.contact_point).where(
+        promised = list(conn.execute(sa.select(promises.c.what, promises.c.contact_point, promises.c.timezone).where(
             promises.c.customer_id == str(ada["customer"]))).all())
         bob_row = get_customer(conn, str(bob["customer"]))
         titles = dict(conn.execute(sa.select(deals.c.customer_id, deals.c.title)).all())
@@ -156,7 +158,7 @@ def test_erasure_reaches_every_read_model_and_keeps_the_figures(services: Servic
     assert [line["detail"] for line in page["timeline"].items if line["detail"]] == []  # the full texts too
     assert f"Touchpoint: {ERASED}" in lines
     assert subjects[str(ada["customer"])] == ERASED and subjects[str(bob["customer"])] == "Bob Byte's fire"
-    assert touched == {ERASED} and [tuple(p) for p in promised] == [(ERASED, ERASED)] * 2
+    assert touched == {ERASED} and [tuple(p) for p in promised] == [(ERASED, ERASED, None)] * 2
     assert titles == {str(ada["customer"]): ERASED, str(bob["customer"]): "Printer for Bob Byte"}  # free text
     assert "Deal opened: [erased]" in lines
     assert (bob_row["name"], bob_row["email"]) == ("Bob Byte", "bob@example.com")

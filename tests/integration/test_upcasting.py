@@ -153,3 +153,22 @@ def test_reasons_stored_before_they_named_their_customer_still_load(stored_app: 
                                                    json.dumps(state).encode())])
     old = list(stored_app.events.get(record))[-1]
     assert (old.customer_id, old.reason) == (None, "In the clear")
+
+
+def test_a_promise_made_before_time_zones_were_recorded_loads_in_the_business_zone(stored_app: Touchline) -> None:
+    """Version 1 of ``Promise.Made`` had no ``timezone``: such promises load with None (what we write
+    about them names the time in the business's zone, as it did then)."""
+    customer = stored_app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
+    template = stored_app.make_promise(customer_id=customer, what="Call back", due_at=T + timedelta(days=1),
+                                       owner="user:ann", channel="phone", timezone="Asia/Tokyo", occurred_at=T,
+                                       actor=ACTOR).id
+    [current] = stored_app.recorder.select_events(template)
+    state = json.loads(current.state)
+    for name in ("timezone", "class_version"):
+        state.pop(name, None)
+    state.update(what="Call back", contact_point=None)  # as stored then: in the clear
+    old = uuid4()
+    stored_app.recorder.insert_events([StoredEvent(old, 1, current.topic, json.dumps(state).encode())])
+    promise = stored_app.get_promise(old)
+    assert (promise.what, promise.timezone, promise.due_at) == ("Call back", None, T + timedelta(days=1))
+    assert stored_app.get_promise(template).timezone == "Asia/Tokyo"

@@ -29,9 +29,10 @@ def public(world: World, database_url: str) -> Iterator[FlaskClient]:
     web.extensions["touchline"].close()
 
 
-def booked(world: World, *, owner: str = CALLBACK_QUEUE, due_in: timedelta = timedelta(days=2)) -> UUID:
+def booked(world: World, *, owner: str = CALLBACK_QUEUE, due_in: timedelta = timedelta(days=2),
+           timezone: str | None = None) -> UUID:
     return world.promise(due_in=due_in, kind="callback", channel="callback", what="Call Ada back about the invoice",
-                         contact_point=NUMBER, owner=owner)
+                         contact_point=NUMBER, owner=owner, timezone=timezone)
 
 
 def confirmations(world: World) -> list[str]:
@@ -116,3 +117,17 @@ def test_the_time_is_named_by_its_zone_not_an_ambiguous_abbreviation(world: Worl
     due = world.app.get_promise(callback).due_at.astimezone(ZoneInfo("America/Chicago"))
     assert f"{due:%Y-%m-%d %H:%M} CST (America/Chicago time)" in mail
     assert "Call Ada back" not in mail  # the promise's own wording is for the agent
+
+
+def test_the_time_is_given_in_the_zone_the_customer_chose(world: World, public: FlaskClient) -> None:
+    """The booking page showed Ada the times in Tokyo's zone: the confirmation and the cancel page
+    name the call's time on her clock, not the business's."""
+    world.ctx.settings = replace(world.ctx.settings, timezone="America/Chicago")
+    callback = booked(world, timezone="Asia/Tokyo")
+    world.tick()
+    [mail] = confirmations(world)
+    due = world.app.get_promise(callback).due_at
+    assert f"{due.astimezone(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST (Asia/Tokyo time)" in mail
+    assert "America/Chicago" not in mail
+    page = public.get(path_of(link_in(mail, "callback/cancel"))).get_data(as_text=True)
+    assert f"{due.astimezone(ZoneInfo('Asia/Tokyo')):%H:%M} (Asia/Tokyo time)" in page

@@ -95,3 +95,25 @@ def test_a_promise_about_another_customers_case_or_a_missing_deal_is_refused_on_
     assert missing.status_code == 422 and list(missing.get_json()["errors"]) == ["deal_id"]
     assert api.event_count() == before
     assert api.post("/api/v1/promises", {**promise, "case_id": api.case(mine)["id"]}).status_code == 201
+
+
+def test_a_promise_may_name_the_customers_time_zone_and_reads_it_back(api: ApiClient) -> None:
+    customer = api.customer()
+    made = api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "due_at": DUE,
+                                         "owner": api.staff("ann"), "channel": "phone", "timezone": "Europe/Berlin"})
+    assert made.status_code == 201, made.get_json()
+    plain = promise(api, customer)
+    api.catch_up()
+    assert api.get(f"/api/v1/promises/{made.get_json()['id']}").get_json()["timezone"] == "Europe/Berlin"
+    assert api.get(f"/api/v1/promises/{plain}").get_json()["timezone"] is None  # the business's zone
+
+
+def test_an_unknown_time_zone_is_refused_on_its_field_and_writes_nothing(api: ApiClient) -> None:
+    customer, owner = api.customer(), api.staff("ann")
+    before = api.event_count()
+    for zone in ("Mars/Olympus", "Berlin", "", "x" * 100, 5):
+        refused = api.post("/api/v1/promises", {"customer_id": customer, "what": "Call back", "due_at": DUE,
+                                                "owner": owner, "channel": "phone", "timezone": zone})
+        assert refused.status_code == 422, (zone, refused.get_json())
+        assert list(refused.get_json()["errors"]) == ["timezone"], (zone, refused.get_json())
+    assert api.event_count() == before

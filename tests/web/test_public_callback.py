@@ -232,10 +232,18 @@ def test_the_visitor_may_read_the_times_in_their_own_zone_and_books_the_same_ins
     assert answer.status_code == 200 and "18:30 (Asia/Tokyo time)" in answer.get_data(as_text=True)
     site.catch_up()
     [booked] = callbacks(site)
-    assert site.app.get_promise(booked).due_at == at(2, 9, 30)
+    promise = site.app.get_promise(booked)
+    assert (promise.due_at, promise.timezone) == (at(2, 9, 30), "Asia/Tokyo")  # what we write her later uses it
+    with site.services.views.connect() as conn:
+        assert conn.exec_driver_sql("SELECT timezone FROM promises").scalar_one() == "Asia/Tokyo"
 
 
 @SQLITE
 def test_an_unknown_zone_shows_the_calendars_times_and_says_so(site: Site) -> None:
     page = site.client.get("/callback?zone=Mars/Olympus").get_data(as_text=True)
     assert "All times are UTC time." in page and "We do not know the time zone &#39;Mars/Olympus&#39;" in page
+    answer = site.send("/callback?zone=Mars/Olympus", {**ME, "slot": slot(at(2, 9, 30))})
+    assert answer.status_code == 200 and "09:30 (UTC time)" in answer.get_data(as_text=True)
+    site.catch_up()
+    [booked] = callbacks(site)
+    assert site.app.get_promise(booked).timezone == "UTC"  # the zone the page showed, not the unknown name

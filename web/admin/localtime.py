@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context
 from flask_login import current_user
 
 from domain.errors import InvalidValueError
-from domain.users.model import clean_timezone
+from domain.values import clean_timezone
 from scheduler.settings import SettingError
 
 DEFAULT_ZONE = "UTC"

@@ -54,8 +54,8 @@ class Promises(MethodView):
         return execute(lambda: services().app.make_promise(
             id=new_id(), customer_id=body["customer_id"], what=body["what"], due_at=body["due_at"],
             owner=body["owner"], channel=body["channel"], kind=body["kind"], contact_point=body.get("contact_point"),
-            case_id=body.get("case_id"), deal_id=body.get("deal_id"), occurred_at=when(body),
-            actor=caller().actor), status=201)
+            case_id=body.get("case_id"), deal_id=body.get("deal_id"), timezone=body.get("timezone"),
+            occurred_at=when(body), actor=caller().actor), status=201)
 
 
 @blp.route("/promises/<uuid:promise_id>")

@@ -139,6 +139,7 @@ def _book(form: CallbackForm) -> datetime:
         what=f"Call {form.name.data.strip()} back" + (f" about: {note}" if note else ""),
         touchpoint={"id": derived_id("touchpoint", key), "channel": "web_form", "direction": "inbound",
                     "kind": "request", "subject": subject, "summary": note},
+        timezone=_shown_zone(public_calendar().zone)[0].key,  # the confirmation names the time as shown here
         occurred_at=services().clock.now(), actor=ACTOR)
     return starts
 

@@ -16,7 +16,7 @@ from scheduler.links import read_callback_token
 from web.public.callback import ACTOR
 from web.public.forms import ButtonForm
 from web.public.pages import Page, limit_address, link_settings, public_error
-from web.public.times import local_text, public_calendar
+from web.public.times import chosen_zone, local_text
 from web.services import services
 
 blp = Blueprint("public_callback_cancel", __name__)
@@ -49,7 +49,7 @@ def cancel(token: str) -> Page:
     found = _booked(token)
     if not isinstance(found, Promise):
         return found
-    when = local_text(found.due_at, public_calendar().zone)
+    when = local_text(found.due_at, chosen_zone(found.timezone))
     form = ButtonForm()
     if not form.is_submitted():
         return render_template("public/callback_cancel.html", form=form, when=when, phone=found.contact_point)

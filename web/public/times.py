@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.cases.model import Case
 from domain.sla.calendar import BusinessCalendar, business_calendar
@@ -26,6 +26,15 @@ def calendar_data() -> dict[str, Any]:
 
 def public_calendar() -> BusinessCalendar:
     return business_calendar(calendar_data())
+
+
+def chosen_zone(name: str | None) -> ZoneInfo:
+    """The zone a customer chose to read times in (a callback records the one its page showed),
+    else the public calendar's (also for a name since erased)."""
+    try:
+        return ZoneInfo(name) if name else public_calendar().zone
+    except (ZoneInfoNotFoundError, ValueError):
+        return public_calendar().zone
 
 
 def zone_of_case(case: Case) -> ZoneInfo:

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from domain.promises.model import PROMISE_KINDS
 from domain.touchpoints.model import CHANNELS
+from domain.values import clean_timezone
 from projections.queries.service import PROMISE_SORTS
 from web.schemas.common import (
     Colleague,
@@ -13,10 +14,15 @@ from web.schemas.common import (
     ListQuerySchema,
     Text,
     WriteSchema,
+    domain_rule,
     page_schema,
     sort_field,
 )
 from web.schemas.touchpoints import CONTACT_POINT
+
+TIMEZONE = ("The IANA time zone the customer reads times in (such as Europe/Berlin): what we write them about "
+            "the promise gives its time there. A callback booked on the public page records the zone the page "
+            "showed. null: the business's zone.")
 
 
 class PromiseQuerySchema(ListQuerySchema):
@@ -36,6 +42,7 @@ class PromiseSchema(Schema):
     channel = fields.String(required=True)
     status = fields.String(required=True)
     due_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(allow_none=True, metadata={"description": TIMEZONE})
     overdue = fields.Boolean(metadata={"description": "Open and past due now."})
     case_id = fields.String(allow_none=True)
     deal_id = fields.String(allow_none=True)
@@ -59,6 +66,7 @@ class MakePromiseSchema(WriteSchema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     kind = fields.String(load_default="promise", validate=validate.OneOf(PROMISE_KINDS))
     contact_point = Text(max_length=500, metadata={"description": CONTACT_POINT})
+    timezone = fields.String(validate=domain_rule(clean_timezone), metadata={"description": TIMEZONE})
     case_id = fields.UUID()
     deal_id = fields.UUID()
 

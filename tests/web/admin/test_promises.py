@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from tests.web.admin.conftest import Desk, Panel
 from tests.web.admin.matrix import READ, WRITE, assert_matrix, customer
@@ -43,6 +44,20 @@ def test_a_callback_at_the_time_the_customer_chose(stored_desk: Desk) -> None:
     assert "Call about the renewal" in page and "2026-03-03 14:30 UTC" in page
     listed = agent.get("/admin/promises/?search=renewal").get_data(as_text=True)
     assert "Call about the renewal" in listed and "callback" in listed
+
+
+def test_a_promise_shows_the_customers_time_zone_and_the_due_time_on_their_clock(panel: Panel) -> None:
+    """A callback booked on the public page in Tokyo's zone: the agent sees what the customer was told."""
+    receipt = panel.services.app.make_promise(
+        customer_id=customer(panel), what="Call back", due_at=panel.clock.now() + timedelta(hours=2),
+        owner=f"user:{panel.user_id('agent')}", channel="phone", timezone="Asia/Tokyo",
+        occurred_at=panel.clock.now(), actor="system:test")
+    panel.catch_up()
+    page = panel.client("agent").get(f"/admin/promises/details/?id={receipt.id}").get_data(as_text=True)
+    there = (panel.clock.now() + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert "Customer&#39;s time zone" in page and f"Asia/Tokyo (due {there:%Y-%m-%d %H:%M} JST there)" in page
+    plain = promise(panel, customer(panel, "Bob"))
+    assert "Asia/Tokyo" not in panel.client("agent").get(f"/admin/promises/details/?id={plain}").get_data(as_text=True)
 
 
 def test_a_due_time_that_is_not_a_date_is_a_field_error(panel: Panel) -> None:

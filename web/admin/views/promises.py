@@ -3,7 +3,9 @@ cancelling it."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_admin.contrib.sqla import filters as sqla_filters
 from markupsafe import Markup
@@ -78,13 +80,26 @@ def fmt_due(view: Any, context: Any, model: Any, name: str) -> Markup | str:
     return when
 
 
+@plain
+def fmt_customer_zone(view: Any, context: Any, model: Any, name: str) -> str:
+    """The zone the customer reads times in, and the due time on their clock (what they were told)."""
+    if not model.timezone:
+        return ""
+    due = model.due_at if model.due_at.tzinfo else model.due_at.replace(tzinfo=UTC)
+    try:
+        there = due.astimezone(ZoneInfo(model.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return model.timezone
+    return f"{model.timezone} (due {there:%Y-%m-%d %H:%M %Z} there)"
+
+
 class PromisesView(CommandView):
     create_command = staticmethod(make_promise)
     create_form_class = MakePromiseForm
     row_commands = PROMISE_COMMANDS
     column_list = ["what", "customer", "kind", "owner", "status", "due_at", "channel", "made_at", "reschedules"]
-    column_details_list = ["what", "customer", "kind", "owner", "status", "due_at", "channel", "made_at", "kept_at",
-                           "kept_on_time", "cancelled_at", "reschedules", "follow_ups", "version"]
+    column_details_list = ["what", "customer", "kind", "owner", "status", "due_at", "timezone", "channel", "made_at",
+                           "kept_at", "kept_on_time", "cancelled_at", "reschedules", "follow_ups", "version"]
     column_sortable_list = ["what", ("customer", "customer.name_key"), "kind", "owner", "status", "due_at", "channel",
                             "made_at", "reschedules"]
     column_searchable_list = ["what", "customer.name"]
@@ -95,8 +110,9 @@ class PromisesView(CommandView):
                       filters.person(models.Promise.owner, "Owner"), "due_at", "made_at"]
     column_default_sort = ("due_at", False)
     column_labels = {"what": "Promise", "due_at": "Due", "made_at": "Made", "kept_at": "Kept",
-                     "channel": "Follow up by"}
+                     "channel": "Follow up by", "timezone": "Customer's time zone"}
     column_formatters = {"what": fmt_details, "customer": fmt_customer, "owner": fmt_person, "due_at": fmt_due,
+                         "timezone": fmt_customer_zone,
                          **{c: fmt_time for c in ("made_at", "kept_at", "cancelled_at")}}
 
     def record_links(self, model: Any) -> list[tuple[str, str]]:
