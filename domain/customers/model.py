@@ -234,11 +234,17 @@ class Customer(Entity):
             raise InvalidValueError("survivor_id", "a customer cannot be merged into itself")
         self.check_not_merged()
         survivor.check_not_merged()
+        # An erased record is a tombstone: a person who writes again after erasure is a new customer
+        # (``returned_customer_id``), and erasure reaches the members a merge had when it ran.
+        if survivor.erased:
+            raise InvalidValueError("survivor_id", f"customer {survivor.id} was erased: nothing can be merged into it")
+        if self.erased:
+            raise CustomerErasedError(f"customer {self.id} was erased: nothing of it is left to merge")
         occurred_at, actor = self.checked_when(occurred_at, actor)
         self._merged_into(survivor_id=survivor.id, occurred_at=occurred_at, actor=actor)
         survivor._absorbed(duplicate_id=self.id, occurred_at=occurred_at, actor=actor)
         taken = new_contact_points(survivor.contact_points, self.contact_points)
-        if taken and not survivor.erased:
+        if taken:
             survivor._details_changed(name=None, contact_points=[*survivor.contact_points, *taken], segment=None,
                                       occurred_at=occurred_at, actor=actor)
 

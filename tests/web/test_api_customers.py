@@ -107,6 +107,18 @@ def test_a_merge_into_nobody_is_refused_on_survivor_id_and_writes_nothing(
     assert api.event_count() == events
 
 
+def test_an_erased_customer_is_neither_merged_nor_merged_into(api: ApiClient) -> None:
+    erased, returned = api.customer("Ada"), api.customer("Ada")
+    api.services.app.erase_customer(UUID(erased), reason="GDPR", occurred_at=api.services.clock.now(),
+                                    actor="user:admin")
+    events = api.event_count()
+    into = api.post(f"/api/v1/customers/{returned}/merge", {"survivor_id": erased})
+    assert into.status_code == 422 and "was erased" in into.get_json()["errors"]["survivor_id"][0]
+    out = api.post(f"/api/v1/customers/{erased}/merge", {"survivor_id": returned})
+    assert out.status_code == 409 and out.get_json()["code"] == "customer_erased"
+    assert api.event_count() == events
+
+
 def test_an_email_address_a_customer_has_already_is_a_409_naming_them(api: ApiClient) -> None:
     key = {"Idempotency-Key": "shop-sync-ada"}
     first = api.post("/api/v1/customers", {"name": "Ada", "contact_points": [

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain.application import Touchline
-from domain.customers.model import CustomerMergedError
+from domain.customers.model import CustomerErasedError, CustomerMergedError
 from domain.errors import AlreadyExistsError, InvalidValueError
 
 ACTOR = "user:agent-1"
@@ -171,6 +171,21 @@ def test_a_customer_cannot_be_merged_into_itself(memory_app: Touchline, customer
     with pytest.raises(InvalidValueError) as caught:
         memory_app.merge_customers(customer_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
     assert caught.value.field == "survivor_id"
+
+
+def test_an_erased_customer_is_neither_merged_nor_merged_into(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    """An erased record is a tombstone: merging a live record into it would keep that person's data
+    beside a record erasure already ran for (erasure reaches the members a merge had then)."""
+    memory_app.erase_customer(customer_id, reason="GDPR", occurred_at=now, actor=ACTOR)
+    before = {c: memory_app.get_customer(c).version for c in (customer_id, duplicate_id)}
+    with pytest.raises(InvalidValueError) as caught:
+        memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    assert caught.value.field == "survivor_id" and "was erased" in caught.value.message
+    with pytest.raises(CustomerErasedError):
+        memory_app.merge_customers(customer_id, survivor_id=duplicate_id, occurred_at=now, actor=ACTOR)
+    assert {c: memory_app.get_customer(c).version for c in before} == before  # nothing recorded
 
 
 def test_consent_is_given_and_withdrawn_per_purpose(memory_app: Touchline, customer_id: UUID, now: datetime) -> None:

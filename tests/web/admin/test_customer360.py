@@ -229,13 +229,15 @@ def test_a_merge_keeps_both_histories_on_the_survivors_page(quick: Panel) -> Non
     ("", "choose the duplicate customer"),
     ("not-an-id", "choose the duplicate customer"),
     ("merged", "was merged into"),
+    ("erased", "was erased: nothing of it is left to merge"),
 ])
 def test_a_bad_merge_is_a_message_and_changes_nothing(quick: Panel, duplicate: str, message: str) -> None:
-    ada, twin, other = customer(quick, "Ada"), customer(quick, "Ada"), customer(quick, "Ada")
+    ada, twin, other, gone = (customer(quick, "Ada") for _ in range(4))
     quick.services.app.merge_customers(other, survivor_id=twin, occurred_at=hours(-1), actor=AGENT)
+    quick.services.app.erase_customer(gone, reason="GDPR", occurred_at=hours(-1), actor=AGENT)
     quick.catch_up()
     client = quick.client("agent")
-    chosen = {"self": ada, "unknown": uuid4(), "merged": other}.get(duplicate, duplicate)
+    chosen = {"self": ada, "unknown": uuid4(), "merged": other, "erased": gone}.get(duplicate, duplicate)
     before = quick.event_count()
 
     response = merge(quick, client, ada, chosen)
@@ -243,3 +245,18 @@ def test_a_bad_merge_is_a_message_and_changes_nothing(quick: Panel, duplicate: s
     assert quick.event_count() == before
     shown = text(client.get(response.headers["Location"]))
     assert message in shown
+
+
+def test_nothing_is_merged_into_an_erased_customer_and_the_review_says_so(quick: Panel) -> None:
+    """An erased record is a tombstone: a person who writes again is a new customer, whom a merge
+    must not fold back into the record erasure already ran for."""
+    erased, returned = customer(quick, "Ada"), customer(quick, "Ada")
+    quick.services.app.erase_customer(erased, reason="GDPR", occurred_at=hours(-1), actor=AGENT)
+    quick.catch_up()
+    client = quick.client("agent")
+    page = client.get(f"/admin/customer360/{erased}/merge?duplicate={returned}")
+    assert f"Customer {erased} was erased: it cannot be merged, nor anything into it." in text(page)
+    assert 'id="merge-form"' not in page.get_data(as_text=True)  # no button to press
+    before = quick.event_count()
+    shown = text(client.get(merge(quick, client, erased, returned).headers["Location"]))
+    assert "was erased: nothing can be merged into it" in shown and quick.event_count() == before

@@ -13,6 +13,7 @@ from flask_admin import BaseView, expose
 
 from domain.customers.model import new_contact_points
 from domain.errors import ConflictError, DomainError, InvalidValueError
+from domain.personal import ERASED
 from projections.queries.customer_page import get_customer_page
 from projections.queries.customers import get_customer, list_customers
 from projections.queries.paging import CursorError
@@ -82,7 +83,11 @@ class Customer360View(Protected, BaseView):
         if unavailable or pair is None or None in pair:
             return self._not_found(unavailable or "One of the two customers does not exist.")
         survivor, duplicate = pair
-        return self.render("admin/pages/merge.html", survivor=survivor, duplicate=duplicate, can_merge=self.can_write(),
+        # The read model shows an erased customer by its erased name; the merge command refuses them.
+        erased = [c["id"] for c in pair if c["name"] == ERASED]
+        refused = f"Customer {erased[0]} was erased: it cannot be merged, nor anything into it." if erased else None
+        return self.render("admin/pages/merge.html", survivor=survivor, duplicate=duplicate, refused=refused,
+                           can_merge=self.can_write() and not refused,
                            taken=new_contact_points(survivor["contact_points"], duplicate["contact_points"]))
 
     @expose("/<customer_id>/merge", methods=("POST",))
