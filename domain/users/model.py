@@ -89,6 +89,9 @@ class User(Entity):
         occurred_at, actor = self.checked_when(occurred_at, actor)
         if manager_id == self.id:
             raise InvalidValueError("manager_id", "a user cannot manage themselves")
+        if self._is(actor) and self.role == "admin" and role != "admin":
+            # Else the last admin could leave the installation with none (another admin may do it).
+            raise InvalidValueError("role", "you cannot give up your own admin role: ask another admin")
         new = {
             "name": name_text("name", name, max_length=200), "role": one_of("role", role, ROLES),
             "team": text("team", team, required=False, max_length=100) or None,
@@ -108,10 +111,15 @@ class User(Entity):
         self.name, self.role, self.team, self.region, self.manager_id = name, role, team, region, manager_id
         self.last_occurred_at = occurred_at
 
+    def _is(self, actor: str) -> bool:
+        return actor == f"user:{self.id}"
+
     def deactivate(self, *, reason: str, occurred_at: datetime, actor: str) -> None:
         if not self.active:
             raise UserDeactivatedError(f"user {self.email} is deactivated already")
         occurred_at, actor = self.checked_when(occurred_at, actor)
+        if self._is(actor):  # the last admin would lock everyone out; another admin (or the CLI) may
+            raise InvalidValueError("active", "you cannot deactivate your own account: ask another admin")
         self._deactivated(reason=text("reason", reason, max_length=500), occurred_at=occurred_at, actor=actor)
 
     @event("Deactivated")

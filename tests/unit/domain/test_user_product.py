@@ -87,6 +87,27 @@ def test_a_user_is_deactivated_and_reactivated_once_each(memory_app: Touchline, 
     assert memory_app.get_user(user).active
 
 
+def test_an_admin_cannot_deactivate_themselves_nor_give_up_their_own_admin_role(
+    memory_app: Touchline, now: datetime
+) -> None:
+    """Else the only admin could leave the installation with none; another admin (or the CLI) may."""
+    admin = register(memory_app, now, email="ada@example.com", role="admin").id
+    herself = f"user:{admin}"
+    with pytest.raises(InvalidValueError) as refused:
+        memory_app.deactivate_user(admin, reason="Leaving", occurred_at=now, actor=herself)
+    assert refused.value.field == "active"
+    with pytest.raises(InvalidValueError) as refused:
+        memory_app.change_user_profile(admin, name="Ada", role="agent", team=None, region=None, manager_id=None,
+                                       occurred_at=now, actor=herself)
+    assert refused.value.field == "role"
+    assert memory_app.change_user_profile(admin, name="Ada A.", role="admin", team=None, region=None,
+                                          manager_id=None, occurred_at=now, actor=herself).version == 2
+    assert memory_app.get_user(admin).active and memory_app.get_user(admin).role == "admin"
+    memory_app.change_user_profile(admin, name="Ada A.", role="agent", team=None, region=None, manager_id=None,
+                                   occurred_at=now, actor=ACTOR)  # another admin may
+    assert memory_app.get_user(admin).role == "agent"
+
+
 @pytest.mark.parametrize("spelling", ["GTXPro", "GTX Pro", "gtx-pro", " GTX  PRO "])
 def test_product_spellings_share_one_key(spelling: str) -> None:
     assert product_key(spelling) == "gtxpro"

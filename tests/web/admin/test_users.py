@@ -169,3 +169,17 @@ def test_cases_go_only_to_a_colleague_who_can_take_them(panel: Panel, role: str,
                       {"reason": "Left", "reassign_to": f"user:{panel.user_id(role)}"}).get_data(as_text=True)
     assert message in page.split('id="reassign_to"', 1)[1]
     assert panel.event_count() == before
+
+
+def test_an_admin_cannot_lock_themselves_out(panel: Panel) -> None:
+    """The only admin deactivating themselves, or making themselves an agent, would leave the
+    installation with no admin: both are refused on the form, and nothing is written."""
+    admin, me = panel.client("admin"), panel.user_id("admin")
+    before = panel.event_count()
+    page = panel.post(admin, f"/admin/users/act/deactivate/?id={me}", {"reason": "Leaving"}).get_data(as_text=True)
+    assert "you cannot deactivate your own account: ask another admin" in page
+    page = panel.post(admin, f"/admin/users/edit/?id={me}", user_form(name="Ada Admin", role="agent"))
+    assert page.status_code == 200
+    assert "you cannot give up your own admin role" in page.get_data(as_text=True).split('id="role"', 1)[1]
+    assert panel.event_count() == before
+    assert panel.client("admin").get("/admin/users/").status_code == 200  # still an admin
