@@ -90,12 +90,13 @@ def new_contact_points(known: list[dict[str, str]], offered: list[dict[str, str]
 
 
 def clean_segment(value: dict[str, Any] | None) -> dict[str, str]:
-    """Segment attributes (sector, size, location...) as a flat map of strings."""
+    """Segment attributes (sector, size, location...) as a flat map of strings, names and values up
+    to 50 characters each (reports group by them; the API says so too)."""
     cleaned: dict[str, str] = {}
     for key, raw in (value or {}).items():
         name = text("segment", str(key), max_length=50)
         if raw is not None and str(raw).strip():
-            cleaned[name] = str(raw).strip()
+            cleaned[name] = text(name, str(raw), max_length=50)
     return cleaned
 
 

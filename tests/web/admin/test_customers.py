@@ -97,3 +97,34 @@ def test_records_are_never_deleted(panel: Panel) -> None:
                       token_from="/admin/customers/", follow_redirects=True).get_data(as_text=True)
     assert "Ada Lovelace" in page
     assert panel.services.app.get_customer(customer_id).name == "Ada Lovelace"
+
+
+def test_an_email_address_another_customer_has_is_refused_on_the_field_naming_them(desk: Desk) -> None:
+    """One customer per address, as the API, mail and the public forms keep it (case aside)."""
+    panel, agent = desk
+    ada = customer(panel)  # ada@example.com
+    bob = panel.services.app.register_customer(name="Bob", contact_points=[{"kind": "email", "value": "bob@example.com"}],
+                                               occurred_at=panel.clock.now(), actor="system:test").id
+    panel.catch_up()
+    before = panel.event_count()
+    page = panel.post(agent, "/admin/customers/new/", {"kind": "person", "name": "Ada again",
+                                                       "email": "ADA@example.com"}).get_data(as_text=True)
+    assert f"Ada Lovelace (customer {ada}) has this email address already" in page.split('id="email"', 1)[1][:800]
+    edit = panel.post(agent, f"/admin/customers/edit/?id={bob}", {
+        "name": "Bob", "email": "ada@example.com", "phone": "", "sector": "", "size": "", "location": "",
+        "version": "1"}).get_data(as_text=True)
+    assert "has this email address already" in edit.split('id="email"', 1)[1][:800]
+    assert panel.event_count() == before
+    same = panel.post(agent, f"/admin/customers/edit/?id={ada}", {  # its own address: saved
+        "name": "Ada King", "email": "ada@example.com", "phone": "", "sector": "", "size": "", "location": "",
+        "version": "1"})
+    assert same.status_code == 302 and panel.services.app.get_customer(ada).name == "Ada King"
+
+
+def test_a_segment_value_longer_than_the_api_allows_is_refused_on_its_field(panel: Panel) -> None:
+    agent = panel.client("agent")
+    before = panel.event_count()
+    page = panel.post(agent, "/admin/customers/new/", {"kind": "company", "name": "Globex", "email": "",
+                                                       "location": "x" * 51}).get_data(as_text=True)
+    assert "is longer than 50 characters" in page.split('id="location"', 1)[1][:500]
+    assert panel.event_count() == before

@@ -10,8 +10,11 @@ from flask import abort, url_for
 from wtforms import TextAreaField
 
 from domain.customers.model import CUSTOMER_KINDS
+from domain.errors import InvalidValueError
 from domain.personal import ERASED
 from projections import models
+from projections.queries.customers import get_customer
+from projections.queries.public import find_customer_by_email
 from projections.views.customer360 import PHONE_DIGITS
 from web.admin.access import ADMINS, role
 from web.admin.commands import CommandView, RowCommand
@@ -19,6 +22,7 @@ from web.admin.forms.common import RowForm
 from web.admin.forms.customers import CustomerDetailsForm, RegisterCustomerForm
 from web.admin.views import filters
 from web.admin.views.display import fmt_time, link, links, page_url
+from web.services import services
 
 
 def contact_points(v: dict[str, Any], current: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
@@ -37,12 +41,27 @@ def segment(v: dict[str, Any], current: dict[str, Any] | None = None) -> dict[st
     return {**(current or {}), **{k: v[k] for k in ("sector", "size", "location")}}
 
 
+def refuse_known_email(v: dict[str, Any], customer_id: UUID | None = None) -> None:
+    """One customer per address, as the API, mail and the public forms keep it: an email address
+    another customer has is an error on the field, naming them (to open, or to merge with)."""
+    email = (v["email"] or "").strip().lower()
+    if not email:
+        return
+    with services().views.connect() as conn:
+        known = find_customer_by_email(conn, email)
+        row = get_customer(conn, str(known)) if known is not None and known != customer_id else None
+    if row is not None:
+        raise InvalidValueError("email", f"{row['name']} (customer {known}) has this email address already")
+
+
 def register_customer(app: Any, v: dict[str, Any], kw: dict[str, Any]) -> Any:
+    refuse_known_email(v)
     return app.register_customer(name=v["name"], kind=v["kind"], contact_points=contact_points(v),
                                  segment=segment(v), **kw)
 
 
 def change_details(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -> Any:
+    refuse_known_email(v, customer_id)
     current = app.get_customer(customer_id)
     return app.change_customer_details(customer_id, name=v["name"],
                                        contact_points=contact_points(v, current.contact_points),
