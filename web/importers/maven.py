@@ -34,7 +34,7 @@ from web.importers.batches import BatchSaver, load_aggregates
 from web.importers.csvfiles import CsvRow, FileRefusedError, Reject, read_rows, reject
 from web.importers.maven_rows import (
     ACCOUNT_COLUMNS, PIPELINE_COLUMNS, PRODUCT_COLUMNS, TEAM_COLUMNS, Account, Opportunity, ProductRow, RowError,
-    TeamRow, email_for, parse_account, parse_opportunity, parse_product, parse_team_member,
+    TeamRow, email_for, happened, parse_account, parse_opportunity, parse_product, parse_team_member,
 )
 from web.importers.maven_sync import (
     DealLinks, Member, agent_of, manager_of, sync_customer, sync_deal, sync_product, sync_user,
@@ -149,7 +149,8 @@ class _Run:
         self.members = {email: m for email, m in managers.items() if email not in agents} | {
             email: (row, agent_of(t)) for email, (row, t) in agents.items()
         }
-        for row, o in self._parsed(rows["sales_pipeline.csv"], parse_opportunity):
+        for row, o in self._parsed(rows["sales_pipeline.csv"], lambda values: happened(parse_opportunity(values),
+                                                                                       self.now)):
             self._first(self.opportunities, o.id, row, f"opportunity_id {o.id!r}", o)
 
     def sync_directory(self) -> None:

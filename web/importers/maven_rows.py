@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from domain.clock import NOT_YET, not_yet_happened
 from domain.errors import InvalidValueError
 from domain.values import aware, money
 
@@ -91,6 +92,8 @@ class Opportunity:
 
 def parse_account(row: dict[str, str]) -> Account:
     sector = row["sector"].lower() or None
+    if row["subsidiary_of"] and row["subsidiary_of"].lower() == row["account"].lower():
+        raise RowError("subsidiary_of names the account itself")
     return Account(
         name=required(row, "account"),
         sector=SECTOR_SPELLINGS.get(sector, sector) if sector else None,
@@ -116,6 +119,15 @@ def parse_team_member(row: dict[str, str]) -> TeamRow:
     if agent_email == manager_email:
         raise RowError(f"sales agent {agent} cannot be their own manager")
     return TeamRow(agent, agent_email, manager, manager_email, office=row["regional_office"] or None)
+
+
+def happened(o: Opportunity, now: datetime) -> Opportunity:
+    """Business time is what has happened: a date after ``now`` is refused, as the panel and the
+    API refuse one (a deal closed in 2099 would sit in no stage of today's funnel)."""
+    for column, when in (("engage_date", o.engage_date), ("close_date", o.close_date)):
+        if when is not None and not_yet_happened(when, now):
+            raise RowError(f"{column} {when:%Y-%m-%d} {NOT_YET}")
+    return o
 
 
 def parse_opportunity(row: dict[str, str]) -> Opportunity:
