@@ -8,6 +8,7 @@ key ``AlreadyExistsError``, a missing aggregate ``NotFoundError``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
@@ -70,11 +71,13 @@ class Service(Application[UUID]):
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def _save(self, primary: Entity, *others: Any) -> Receipt:
-        """Save ``primary`` and ``others`` in one transaction and return ``primary``'s receipt."""
+    def _save(self, primary: Entity, *others: Any, first: Sequence[Any] = ()) -> Receipt:
+        """Save ``primary`` and ``others`` in one transaction and return ``primary``'s receipt.
+        ``first``: aggregates whose events go before ``primary``'s in the log (a customer registered
+        with their first case: a follower reading in log order meets the customer first)."""
         first_pending = primary.pending_events[0].originator_version if primary.pending_events else None
         try:
-            recordings = self.save(primary, *others)
+            recordings = self.save(*first, primary, *others)
         except IntegrityError:
             if first_pending == primary.INITIAL_VERSION:
                 raise AlreadyExistsError(primary.kind, primary.label) from None

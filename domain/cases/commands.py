@@ -74,7 +74,7 @@ class CaseCommands(TouchpointCommands, SlaCommands):
             new = self.new_customer(customer_id, register, occurred_at=occurred_at, actor=actor)
             policy = self.select_sla_policy(priority=priority, channel=channel, customer_id=customer_id,
                                             segment=new.segment if new else None)
-            records: list[Any] = [new] if new else []
+            records: list[Any] = []
             touchpoint_id = None
             if touchpoint is not None:
                 # Not ``build_touchpoint``: ``new_customer`` checked the customer, who may not be saved yet.
@@ -91,7 +91,7 @@ class CaseCommands(TouchpointCommands, SlaCommands):
             )
             index = CaseCode(id=case_code_id(code), code=code, case_id=case.id, occurred_at=occurred_at, actor=actor)
             try:
-                return self._save(case, index, *records)
+                return self._save(case, index, *records, first=[new] if new else ())
             except AlreadyExistsError:
                 if new is None or self._exists(case_id) or not self._exists(customer_id):
                     raise

@@ -54,7 +54,7 @@ class CallbackCommands(CustomerCommands):
             slot.book(promise_id=id, taken=held(tuple(slot.bookings)), capacity=capacity,
                       occurred_at=occurred_at, actor=actor)
             try:
-                saved = self._save(slot, promise, record, *new)
+                saved = self._save(slot, promise, record, first=new)
             except (AlreadyExistsError, ConflictError):
                 continue  # another request changed the slot (or registered the customer) first: again
             return Receipt(promise.id, promise.version, saved.position)

@@ -113,3 +113,13 @@ def test_repeating_a_request_returns_the_first_booking(new_instance: Callable[[]
                                          "kind": "request", "subject": "Callback requested"},
                              occurred_at=NOW, actor=ACTOR)
     assert app.get_callback_slot(STARTS).bookings == [promise_id]  # type: ignore[union-attr]
+
+
+def test_a_new_customers_registration_comes_first_in_the_log(stored_app: Touchline) -> None:
+    """A follower reading in log order meets the customer before their callback and its touchpoint."""
+    head = stored_app.recorder.max_notification_id() or 0
+    request(stored_app, uuid4(), every_booking_holds, register={"name": "Ada", "contact_points": [
+        {"kind": "email", "value": "ada@example.com"}]})
+    written = [type(stored_app.mapper.to_domain_event(n)).__qualname__
+               for n in stored_app.recorder.select_notifications(start=head + 1, limit=10)]
+    assert written[0] == "Customer.Registered" and "Promise.Made" in written[1:]

@@ -51,6 +51,16 @@ def test_a_message_registers_the_customer_and_opens_a_case_with_its_touchpoint(s
     assert touchpoint.summary == GOOD["message"]
 
 
+def test_the_log_names_a_new_customer_before_their_case(site: Site) -> None:
+    """A follower of the event feed or of webhooks reads in log order: it meets the customer first."""
+    head = site.app.recorder.max_notification_id() or 0
+    assert site.send("/contact", GOOD).status_code == 200
+    written = [type(site.app.mapper.to_domain_event(n)).__qualname__
+               for n in site.app.recorder.select_notifications(start=head + 1, limit=10)]
+    assert written.index("Customer.Registered") < written.index("Case.Opened")
+    assert written.index("Customer.Registered") < written.index("Touchpoint.Recorded")
+
+
 def test_a_known_email_address_adds_the_case_to_that_customer(site: Site) -> None:
     known = site.customer("Grace H.", "grace@example.com")
     site.catch_up()
