@@ -147,6 +147,13 @@ def _values(promise: DuePromise, directory: Directory) -> dict[str, Any]:
             "reference": f"\n\nPromise {promise.id}"}
 
 
+def _customer_due(promise: DuePromise, default_zone: str) -> str:
+    """The due time as the customer reads it: in their zone when the promise names one, else
+    ``default_zone``; the zone named (an abbreviation such as "CST" alone is ambiguous)."""
+    zone = promise.timezone or default_zone
+    return when(promise.due_at, zone) + ("" if zone == "UTC" else f" ({zone} time)")
+
+
 def _to_staff(book: TemplateBook, purpose: str, cause: str, person: Person, promise: DuePromise,
               zone: str | None = None, **values: Any) -> Draft:
     """A message to a colleague, with the due time in their zone (else ``zone``, the installation's)."""
@@ -160,8 +167,9 @@ def _overdue(promise: DuePromise, directory: Directory, book: TemplateBook, ctx:
     values = _values(promise, directory)
     channel, recipient = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point,
                                ctx.notifiers)
-    # The customer reads the installation's zone (a promise has no calendar of its own).
-    subject, body = book.render("customer_apology", **{**values, "due": when(promise.due_at, ctx.settings.timezone),
+    # The customer's zone when the promise names one (a callback booked on the public page), else the
+    # installation's (a promise has no calendar of its own).
+    subject, body = book.render("customer_apology", **{**values, "due": _customer_due(promise, ctx.settings.timezone),
                                                        "reference": ""})
     drafts = [Draft(cause=cause_of("promise-overdue", promise.id, promise.due_at, "customer"),
                     purpose="customer_apology", channel=channel, audience="customer", recipient=recipient,
@@ -200,13 +208,10 @@ def _confirmation(promise: DuePromise, directory: Directory, book: TemplateBook,
     channel, recipient = route("email", customer)
     if channel != "email" or recipient is None or not ctx.settings.link_key:
         return []
-    zone = promise.timezone
-    if zone is None:  # booked before the page recorded it: the calendar's, which the page showed then
-        calendar = ctx.app.callback_calendar()
-        zone = str(calendar["timezone"]) if calendar else ctx.settings.timezone
-    named = "" if zone == "UTC" else f" ({zone} time)"  # "CST" alone is ambiguous
+    calendar = ctx.app.callback_calendar()  # booked before the page recorded a zone: the one it showed then
     subject, body = book.render("callback_confirmation", **{
-        **_values(promise, directory), "due": when(promise.due_at, zone) + named,
+        **_values(promise, directory),
+        "due": _customer_due(promise, str(calendar["timezone"]) if calendar else ctx.settings.timezone),
         "contact": promise.contact_point or "the number you gave us",
         "cancel": callback_cancel_url(ctx.settings, promise.id, promise.due_at)})
     return [Draft(cause=cause_of("callback-confirmation", promise.id, promise.due_at), purpose="callback_confirmation",

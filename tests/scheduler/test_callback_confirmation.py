@@ -131,3 +131,13 @@ def test_the_time_is_given_in_the_zone_the_customer_chose(world: World, public: 
     assert "America/Chicago" not in mail
     page = public.get(path_of(link_in(mail, "callback/cancel"))).get_data(as_text=True)
     assert f"{due.astimezone(ZoneInfo('Asia/Tokyo')):%H:%M} (Asia/Tokyo time)" in page
+
+
+def test_the_apology_for_a_missed_callback_gives_its_time_on_the_customers_clock(world: World) -> None:
+    world.ctx.settings = replace(world.ctx.settings, timezone="America/Chicago")
+    callback = booked(world, due_in=timedelta(minutes=-1), timezone="Asia/Tokyo")
+    world.tick()
+    promise = world.app.get_promise(callback)
+    apology = world.app.get_message(UUID(promise.follow_ups["customer_apology"]))
+    assert f"{promise.due_at.astimezone(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST (Asia/Tokyo time)" in apology.body
+    assert "America/Chicago" not in apology.body
