@@ -74,6 +74,24 @@ def test_a_wrong_code_and_a_wrong_email_get_the_same_answer(site: Site) -> None:
     assert all("Printer jams" not in a.get_data(as_text=True) for a in answers)
 
 
+def test_an_erased_customers_case_is_found_by_no_address_not_even_the_erased_mark(site: Site) -> None:
+    case_id, code = open_case(site)
+    site.app.erase_customer(site.app.get_case(case_id).customer_id, reason="GDPR", occurred_at=site.clock.now(),
+                            actor="user:admin")
+    for typed in ("[erased]", EMAIL):
+        answer = look_up(site, code, typed)
+        assert answer.status_code == 404 and NOT_FOUND in answer.get_data(as_text=True), typed
+
+
+def test_after_a_merge_either_records_address_finds_the_case(site: Site) -> None:
+    case_id, code = open_case(site)  # Grace's first record
+    survivor = site.customer("Grace H.", "grace@work.example")
+    site.app.merge_customers(site.app.get_case(case_id).customer_id, survivor_id=survivor,
+                             occurred_at=site.clock.now(), actor=AGENT)
+    for typed in (EMAIL, "grace@work.example"):
+        assert look_up(site, code, typed).status_code == 200, typed
+
+
 def test_probing_codes_is_cut_short_per_address(site: Site) -> None:
     _, code = open_case(site)
     for n in range(LOOKUP_BURST):

@@ -62,9 +62,14 @@ def _matching_case(code: str, email: str) -> Case | None:
     try:
         case = app.get_case(app.find_case_id(code))
         customer = app.get_customer(case.customer_id)
+        # Merged since: the person's addresses are the survivor's too (it took the duplicate's).
+        survivor = app.get_customer(app.survivor(customer.id)) if customer.merged_into else customer
     except (NotFoundError, InvalidValueError):
         return None
-    emails = {str(p["value"]).strip().lower() for p in customer.contact_points if p.get("kind") == "email"}
+    if customer.erased or survivor.erased:  # their addresses read "[erased]": nobody's to type
+        return None
+    emails = {str(p["value"]).strip().lower() for c in (customer, survivor) for p in c.contact_points
+              if p.get("kind") == "email"}
     return case if email.strip().lower() in emails else None
 
 
