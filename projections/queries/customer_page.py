@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.deals.model import LOST, WON
+from domain.personal import ERASED
 from domain.values import digits_of
 from projections.queries.customers import get_customer
 from projections.queries.paging import Page, keyset_page
@@ -104,8 +105,10 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     """Other live customers whose email or phone (digits only) is one of this customer's, or with
     the same name (case and spacing aside), each with the reasons it matched. Every contact point
     counts, not only the first of each kind: a survivor of a merge keeps the addresses it took."""
+    if customer["name"] == ERASED:  # nobody is the same person as an erased record: it is a tombstone
+        return []
     points = customer["contact_points"] or []  # the email and phone columns are the first of these
-    emails = {p["value"].lower() for p in points if p["kind"] == "email"}
+    emails = {p["value"].lower() for p in points if p["kind"] == "email" and p["value"] != ERASED}
     phones = {d for p in points if p["kind"] in ("phone", "mobile") and len(d := digits_of(p["value"])) >= 6}
     tests: dict[str, sa.ColumnElement[bool]] = {
         "name": _sql_name(customers.c.name) == normalised_name(customer["name"])}
@@ -115,7 +118,8 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
         tests["phone"] = PHONE_DIGITS.in_(sorted(phones))
     query = (sa.select(customers.c.id, customers.c.name, customers.c.email, customers.c.phone, customers.c.kind,
                        customers.c.registered_at, customers.c.touches, customers.c.open_cases)
-             .where(sa.or_(*tests.values()), customers.c.id != customer["id"], customers.c.merged_into.is_(None))
+             .where(sa.or_(*tests.values()), customers.c.id != customer["id"], customers.c.merged_into.is_(None),
+                    customers.c.name != ERASED)
              .order_by(NAME_KEY.element, customers.c.id).limit(limit))
     found = []
     for row in conn.execute(query).mappings():

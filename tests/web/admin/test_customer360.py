@@ -260,3 +260,17 @@ def test_nothing_is_merged_into_an_erased_customer_and_the_review_says_so(quick:
     before = quick.event_count()
     shown = text(client.get(merge(quick, client, erased, returned).headers["Location"]))
     assert "was erased: nothing can be merged into it" in shown and quick.event_count() == before
+
+
+def test_erased_customers_are_nobodys_possible_duplicates(quick: Panel) -> None:
+    """Two people erased read alike ("[erased]", an erased address): they are not the same person."""
+    first, second = (customer(quick, "Ada", contact_points=[{"kind": "email", "value": f"ada{i}@example.com"}])
+                     for i in (1, 2))
+    live = customer(quick, "Ada")
+    for erased in (first, second):
+        quick.services.app.erase_customer(erased, reason="GDPR", occurred_at=hours(-1), actor=AGENT)
+    quick.catch_up()
+    client = quick.client("agent")
+    assert "Possible duplicates" not in text(client.get(f"/admin/customer360/{first}"))
+    page = client.get(f"/admin/customer360/{live}").get_data(as_text=True)
+    assert str(first) not in page and str(second) not in page
