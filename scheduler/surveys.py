@@ -65,14 +65,14 @@ def _due(ctx: SchedulerContext, case_id: UUID, until: datetime) -> Case | None:
     """The case if its latest resolution is due a survey (the view may lag behind it)."""
     try:
         case = ctx.app.get_case(case_id)
-        customer = ctx.app.get_customer(case.customer_id)
+        customer = ctx.app.get_customer(ctx.app.survivor(case.customer_id))  # the person now (merges)
     except NotFoundError:
         return None
     if case.resolved_at is None or case.resolved_at > until or case.resolutions in case.surveys:
         return None
     if customer.erased:
         return None  # nobody to ask: their contact points are gone
-    if not case.survey_open(case.resolutions) or customer.consents.get(CONSENT_OF_PURPOSE["survey"]) is False:
+    if not case.survey_open(case.resolutions) or not customer.may_send(CONSENT_OF_PURPOSE["survey"]):
         return None
     return case
 

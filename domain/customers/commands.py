@@ -74,8 +74,11 @@ class CustomerCommands(Service):
         return self._save(customer)
 
     def withdraw_consent(self, customer_id: UUID, *, purpose: str, occurred_at: datetime, actor: str) -> Receipt:
-        customer = self._get(Customer, customer_id)
-        customer.withdraw_consent(purpose=purpose, occurred_at=occurred_at, actor=actor)
+        """Recorded on the customer ``customer_id`` is now (a link from before a merge names the
+        duplicate: the withdrawal is the person's, and the survivor is whom we write to)."""
+        customer = self._get(Customer, self.survivor(customer_id))
+        if not customer.withdraw_consent(purpose=purpose, occurred_at=occurred_at, actor=actor):
+            return self._unchanged(customer)
         return self._save(customer)
 
     def merge_customers(

@@ -23,6 +23,8 @@ from domain.values import (
 CUSTOMER_KINDS = ("person", "company")
 CONTACT_KINDS = ("email", "phone", "mobile", "address", "messenger", "social", "website")
 CONSENT_PURPOSES = ("marketing", "surveys", "service_messages")
+# Sent unless the customer withdrew (a survey follows a request they made); the others only once given.
+OPT_OUT_PURPOSES = frozenset({"surveys"})
 MAX_MERGE_DEPTH = 20  # a chain of merges deeper than this is not followed further
 
 
@@ -156,6 +158,10 @@ class Customer(Entity):
     def label(self) -> str:
         return self.name
 
+    def check_not_erased(self) -> None:
+        if self.erased:
+            raise CustomerErasedError(f"customer {self.id} was erased: nothing about them is recorded any more")
+
     def check_not_merged(self) -> None:
         if self.merged_into is not None:
             raise CustomerMergedError(f"customer {self.name} was merged into {self.merged_into}")
@@ -171,6 +177,7 @@ class Customer(Entity):
     ) -> bool:
         """Record what changed; returns False (and records nothing) when nothing did."""
         self.check_not_merged()
+        self.check_not_erased()
         occurred_at, actor = self.checked_when(occurred_at, actor)
         new_name = None if name is None else name_text("name", name, max_length=300)
         new_points = None if contact_points is None else clean_contact_points(contact_points)
@@ -208,6 +215,7 @@ class Customer(Entity):
 
     def give_consent(self, *, purpose: str, occurred_at: datetime, actor: str) -> None:
         self.check_not_merged()
+        self.check_not_erased()
         occurred_at, actor = self.checked_when(occurred_at, actor)
         self._consent_given(purpose=one_of("purpose", purpose, CONSENT_PURPOSES),
                             occurred_at=occurred_at, actor=actor)
@@ -217,10 +225,14 @@ class Customer(Entity):
         self.consents[purpose] = True
         self.last_occurred_at = occurred_at
 
-    def withdraw_consent(self, *, purpose: str, occurred_at: datetime, actor: str) -> None:
+    def withdraw_consent(self, *, purpose: str, occurred_at: datetime, actor: str) -> bool:
+        """Record the withdrawal; False (nothing recorded) for an erased customer: we send them nothing."""
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._consent_withdrawn(purpose=one_of("purpose", purpose, CONSENT_PURPOSES),
-                                occurred_at=occurred_at, actor=actor)
+        purpose = one_of("purpose", purpose, CONSENT_PURPOSES)
+        if self.erased:
+            return False
+        self._consent_withdrawn(purpose=purpose, occurred_at=occurred_at, actor=actor)
+        return True
 
     @event("ConsentWithdrawn")
     def _consent_withdrawn(self, purpose: str, occurred_at: datetime, actor: str) -> None:
@@ -248,6 +260,10 @@ class Customer(Entity):
         if taken:
             survivor._details_changed(name=None, contact_points=[*survivor.contact_points, *taken], segment=None,
                                       occurred_at=occurred_at, actor=actor)
+        # A withdrawal is the person's: it holds for the survivor too (a consent given is not taken).
+        for purpose, given in self.consents.items():
+            if given is False and survivor.consents.get(purpose) is not False:
+                survivor._consent_withdrawn(purpose=purpose, occurred_at=occurred_at, actor=actor)
 
     @event("MergedInto")
     def _merged_into(self, survivor_id: UUID, occurred_at: datetime, actor: str) -> None:
@@ -261,6 +277,12 @@ class Customer(Entity):
 
     def has_consented(self, purpose: str) -> bool:
         return self.consents.get(purpose, False)
+
+    def may_send(self, purpose: str) -> bool:
+        """Whether we may send them messages of ``purpose``: what the scheduler does and the
+        consent page shows (surveys unless withdrawn, offers only once given)."""
+        given = self.consents.get(purpose)
+        return given is not False if purpose in OPT_OUT_PURPOSES else given is True
 
     def offer_win_back(self, *, number: int, coupon: str, message_id: str, not_within: timedelta,
                        occurred_at: datetime, actor: str) -> bool:

@@ -93,10 +93,11 @@ class OutreachCommands(MessageCommands):
         purpose = CONSENT_OF_PURPOSE.get(message.purpose)
         if purpose is None or message.customer_id is None:
             raise NotUnsubscribableError(f"message {message.message_id} is not a marketing or survey message")
-        customer = self._get(Customer, message.customer_id)
-        if customer.consents.get(purpose) is False:
-            return purpose, self._unchanged(customer)
-        customer.withdraw_consent(purpose=purpose, occurred_at=occurred_at, actor=f"customer:{customer.id}")
+        # The person now: a message from before a merge names the duplicate; its withdrawal is theirs.
+        customer = self._get(Customer, self.survivor(message.customer_id))
+        if customer.consents.get(purpose) is False or not customer.withdraw_consent(
+                purpose=purpose, occurred_at=occurred_at, actor=f"customer:{customer.id}"):
+            return purpose, self._unchanged(customer)  # withdrawn already, or erased: nothing to record
         return purpose, self._save(customer)
 
     def get_queued_message(self, message_id: UUID) -> Message:

@@ -116,6 +116,8 @@ def test_an_erased_customer_is_neither_merged_nor_merged_into(api: ApiClient) ->
     assert into.status_code == 422 and "was erased" in into.get_json()["errors"]["survivor_id"][0]
     out = api.post(f"/api/v1/customers/{erased}/merge", {"survivor_id": returned})
     assert out.status_code == 409 and out.get_json()["code"] == "customer_erased"
+    changed = api.request("PATCH", f"/api/v1/customers/{erased}", json={"name": "Someone New"})  # was discarded
+    assert changed.status_code == 409 and changed.get_json()["code"] == "customer_erased"
     assert api.event_count() == events
 
 

@@ -43,6 +43,17 @@ def test_a_customer_sees_and_changes_their_consents(site: Site) -> None:
     assert site.events() == before
 
 
+def test_the_page_shows_what_we_would_send_and_unticking_surveys_stops_them(site: Site) -> None:
+    """Surveys go unless withdrawn: a customer who never said either way sees the box ticked, and
+    unticking it records the withdrawal the scheduler reads."""
+    customer = site.customer("Grace Hopper", "grace@example.com")
+    path = link(site, customer)
+    assert checked(site, path) == {"surveys"}
+    answer = site.client.post(path, data=site.form(path))  # nothing ticked
+    assert "We will send you nothing beyond answers to your own requests." in answer.get_data(as_text=True)
+    assert site.app.get_customer(customer).may_send("surveys") is False
+
+
 @SQLITE
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_forged_altered_or_foreign_link_is_a_404_page(site: Site, method: str) -> None:

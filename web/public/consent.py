@@ -80,16 +80,16 @@ def consent(token: str) -> Page:
     form = ConsentForm()
     if not form.is_submitted():
         for purpose in PURPOSES:
-            getattr(form, purpose).data = customer.has_consented(purpose)
+            getattr(form, purpose).data = customer.may_send(purpose)
         return render_template("public/consent.html", form=form)
     if (limited := limit_address()) is not None:
         return limited
     app, now = services().app, services().clock.now()
     for purpose in PURPOSES:
         wanted = bool(getattr(form, purpose).data)
-        if wanted and not customer.has_consented(purpose):
+        if wanted and not customer.may_send(purpose):
             app.give_consent(customer.id, purpose=purpose, occurred_at=now, actor=ACTOR)
-        elif not wanted and customer.has_consented(purpose):
+        elif not wanted and customer.may_send(purpose):
             app.withdraw_consent(customer.id, purpose=purpose, occurred_at=now, actor=ACTOR)
     chosen = [PURPOSES[p].split(" after")[0].split(" about")[0].lower() for p in PURPOSES
               if getattr(form, p).data]

@@ -205,3 +205,41 @@ def test_change_details_says_false_and_holds_no_event_when_nothing_changes(
     customer = memory_app.get_customer(customer_id)
     assert customer.change_details(name="Ada Lovelace", segment={}, occurred_at=now, actor=ACTOR) is False
     assert customer.collect_events() == []
+
+
+def test_surveys_go_unless_withdrawn_offers_only_once_given(memory_app: Touchline, customer_id: UUID,
+                                                             now: datetime) -> None:
+    """What the scheduler does and the consent page shows: one rule."""
+    customer = memory_app.get_customer(customer_id)
+    assert (customer.may_send("surveys"), customer.may_send("marketing")) == (True, False)
+    memory_app.withdraw_consent(customer_id, purpose="surveys", occurred_at=now, actor="customer:ada")
+    memory_app.give_consent(customer_id, purpose="marketing", occurred_at=now, actor="customer:ada")
+    customer = memory_app.get_customer(customer_id)
+    assert (customer.may_send("surveys"), customer.may_send("marketing")) == (False, True)
+
+
+def test_a_merge_keeps_the_duplicates_withdrawals_and_later_ones_land_on_the_survivor(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    """A withdrawal is the person's: the survivor (whom we write to) takes it, and a withdrawal made
+    through an old link naming the duplicate is recorded on the survivor."""
+    memory_app.give_consent(customer_id, purpose="marketing", occurred_at=now, actor="customer:ada")
+    memory_app.withdraw_consent(duplicate_id, purpose="marketing", occurred_at=now, actor="customer:ada")
+    memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    assert memory_app.get_customer(customer_id).may_send("marketing") is False
+    receipt = memory_app.withdraw_consent(duplicate_id, purpose="surveys", occurred_at=now, actor="customer:ada")
+    assert receipt.id == customer_id and memory_app.get_customer(customer_id).may_send("surveys") is False
+
+
+def test_an_erased_customer_takes_no_details_or_consent_and_a_withdrawal_records_nothing(
+    memory_app: Touchline, customer_id: UUID, now: datetime
+) -> None:
+    memory_app.erase_customer(customer_id, reason="GDPR", occurred_at=now, actor=ACTOR)
+    version = memory_app.get_customer(customer_id).version
+    with pytest.raises(CustomerErasedError):
+        memory_app.change_customer_details(customer_id, name="Someone New", occurred_at=now, actor=ACTOR)
+    with pytest.raises(CustomerErasedError):
+        memory_app.give_consent(customer_id, purpose="marketing", occurred_at=now, actor="customer:ada")
+    assert memory_app.withdraw_consent(customer_id, purpose="surveys", occurred_at=now,
+                                       actor="customer:ada").position is None
+    assert memory_app.get_customer(customer_id).version == version
