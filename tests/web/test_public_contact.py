@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from domain.mail.commands import Inbound
 from projections.queries.public import find_customer_by_email
@@ -233,11 +234,22 @@ def test_a_form_left_open_for_over_a_day_is_shown_again_with_a_fresh_stamp(site:
 
 
 @SQLITE
-def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
+def test_a_post_without_the_csrf_token_is_refused_with_a_page_saying_what_to_do(site: Site) -> None:
     hidden = site.form("/contact")
     site.clock.advance(seconds=5)
-    assert site.client.post("/contact", data={**GOOD, "stamp": hidden["stamp"]}).status_code == 400
+    answer = site.client.post("/contact", data={**GOOD, "stamp": hidden["stamp"]})
+    assert answer.status_code == 400 and "reload the page and send it again" in answer.get_data(as_text=True)
     assert site.events() == 0
+
+
+@SQLITE
+def test_a_message_written_over_two_hours_is_accepted(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The form's CSRF token lives as long as its stamp (a day), not Flask-WTF's default hour."""
+    hidden = site.form("/contact")
+    opened = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: opened(self) + 2 * 3600)
+    answer = site.send("/contact", GOOD, hidden=hidden, seconds=2 * 3600)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
 
 
 @SQLITE
