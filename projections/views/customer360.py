@@ -131,6 +131,18 @@ def _case_of(e: Any) -> str | None:
     return str(case_id) if case_id else None
 
 
+FIGURES = ("touches", "touches_by_channel", "open_cases", "cases_total", "open_promises", "deals_by_stage",
+           "won_value", "csat_sum", "csat_count", "recent_touches", "first_touch_at", "last_touch_at",
+           "last_contact_at", "last_record_at")
+
+
+def new_figures() -> dict[str, Any]:
+    """A customer's figures as they start (a registration, or a placeholder for one still to come)."""
+    return {"touches": 0, "touches_by_channel": {}, "open_cases": 0, "cases_total": 0, "open_promises": 0,
+            "deals_by_stage": {}, "won_value": 0, "csat_sum": 0, "csat_count": 0, "recent_touches": [],
+            "first_touch_at": None, "last_touch_at": None, "last_contact_at": None, "last_record_at": None}
+
+
 class Customer360Projection(Projection):
     name = "customer360"
     # 2: merges fold the duplicate's figures into the survivor; 3: surveys and win-back offers on
@@ -138,7 +150,8 @@ class Customer360Projection(Projection):
     # timeline's full texts and case (a case's conversation); 5: retractions taken back; 6: deal
     # titles are personal (erased customers' "Deal opened" lines), the customer's external_ref; 7: reasons for
     # reopening, rescheduling, cancelling and retracting are personal (erased with the customer)
-    version = 7
+    # 8: figures of what the log holds before the customer's registration (``_figures``)
+    version = 8
     tables = (customers, customer_timeline, customer_links)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -201,14 +214,26 @@ class Customer360Projection(Projection):
 
     @handles(Customer.Registered)
     def registered(self, e: Any, ctx: Context, rows: Rows) -> None:
+        early = rows.get(customers, str(e.originator_id))  # a placeholder holding what came first (``_figures``)
         rows.put(customers, {
             "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
             **self._segment(e.segment), "consents": {}, "external_ref": e.external_ref,
-            "registered_at": e.occurred_at, "touches": 0,
-            "touches_by_channel": {}, "open_cases": 0, "cases_total": 0, "open_promises": 0, "deals_by_stage": {},
-            "won_value": 0, "csat_sum": 0, "csat_count": 0, "recent_touches": [], "version": e.originator_version,
+            "registered_at": e.occurred_at, **({k: early[k] for k in FIGURES} if early else new_figures()),
+            "version": e.originator_version,
         })
         self._line(rows, e, ctx, str(e.originator_id))
+
+    def _figures(self, rows: Rows, customer_id: str, e: Any) -> dict[str, Any]:
+        """The row whose figures count for ``customer_id``; for a customer the log has not registered
+        yet, a placeholder (version 0) that their registration takes the figures from. Logs written
+        before 2026-12-05 have a first case or callback (and its touchpoint) before the registration
+        saved with it, in one transaction: without it their counts were lost, or went negative."""
+        row = self._account(rows, customer_id)
+        if row is None:
+            row = rows.put(customers, {"id": customer_id, "kind": "person", "name": "", "contact_points": [],
+                                       "segment": {}, "consents": {}, "registered_at": e.occurred_at,
+                                       **new_figures(), "version": 0})
+        return row
 
     @handles(Customer.DetailsChanged)
     def details_changed(self, e: Any, ctx: Context, rows: Rows) -> None:
@@ -258,9 +283,8 @@ class Customer360Projection(Projection):
     @handles(Touchpoint.Recorded)
     def touched(self, e: Any, ctx: Context, rows: Rows) -> None:
         customer_id = str(e.customer_id)
-        row = self._account(rows, customer_id)
-        if row:
-            rows.update(customers, row["id"], **with_touch(row, e.channel, e.occurred_at, str(e.originator_id)))
+        row = self._figures(rows, customer_id, e)
+        rows.update(customers, row["id"], **with_touch(row, e.channel, e.occurred_at, str(e.originator_id)))
         self._line(rows, e, ctx, customer_id, channel=e.channel)
 
     @handles(Touchpoint.Corrected)
@@ -283,9 +307,8 @@ class Customer360Projection(Projection):
         customer_id = str(e.customer_id)
         rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id, "kind": "case",
                                   "state": "new", "label": e.tracking_code, "channel": e.channel})
-        row = self._account(rows, customer_id)
-        if row:
-            rows.update(customers, row["id"], open_cases=row["open_cases"] + 1, cases_total=row["cases_total"] + 1)
+        row = self._figures(rows, customer_id, e)
+        rows.update(customers, row["id"], open_cases=row["open_cases"] + 1, cases_total=row["cases_total"] + 1)
         self._line(rows, e, ctx, customer_id, channel=e.channel, code=e.tracking_code)
 
     @handles(Case.Acknowledged, Case.Assigned, Case.Transferred, Case.AgentReplied, Case.CustomerReplied,
@@ -319,9 +342,8 @@ class Customer360Projection(Projection):
         customer_id = str(e.customer_id)
         rows.put(customer_links, {"record_id": str(e.originator_id), "customer_id": customer_id,
                                   "kind": "promise", "state": "open", "channel": e.channel})
-        row = self._account(rows, customer_id)
-        if row:
-            rows.update(customers, row["id"], open_promises=row["open_promises"] + 1)
+        row = self._figures(rows, customer_id, e)
+        rows.update(customers, row["id"], open_promises=row["open_promises"] + 1)
         self._line(rows, e, ctx, customer_id, channel=e.channel)
 
     @handles(Promise.Kept, Promise.Cancelled, Promise.Rescheduled, Promise.FollowUpSent, Promise.HandedOver)
