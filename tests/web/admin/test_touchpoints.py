@@ -44,6 +44,7 @@ def test_record_a_call_made_earlier(stored_desk: Desk) -> None:
     ({"subject": ""}, "subject", "is required"),
     ({"subject": "Called", "occurred_at": "2030-01-01T09:00"}, "occurred_at", "This is in the future"),  # not yet
     ({"subject": "Called", "contact_point": "ada@example.com"}, "contact_point", "is not a phone number"),
+    ({"subject": "Called", "case_id": "00000000-0000-4000-8000-000000000000"}, "case_id", "No such record"),
 ])
 def test_a_bad_touchpoint_form_is_a_field_message_and_nothing_is_recorded(
     panel: Panel, typed: dict[str, str], field: str, message: str,

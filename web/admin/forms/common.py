@@ -178,8 +178,18 @@ def customer_field(label: str = "Customer", **kwargs: Any) -> AjaxSelectField:
     return AjaxSelectField(customer_loader, label, **kwargs)
 
 
+class OptionalRecordField(AjaxSelectField):
+    """A record that may be left blank; an id that names no record is an error on the field
+    (Flask-Admin's field took it for blank, and the link was silently dropped)."""
+
+    def pre_validate(self, form: BaseForm) -> None:
+        super().pre_validate(form)
+        if self.raw_data and self.raw_data[0] not in ("", "__None") and self.data is None:
+            raise ValidationError("No such record: pick one from the list, or leave it blank.")
+
+
 def case_field(label: str = "Case", **kwargs: Any) -> AjaxSelectField:
-    return AjaxSelectField(case_loader, label, allow_blank=True, **kwargs)
+    return OptionalRecordField(case_loader, label, allow_blank=True, **kwargs)
 
 
 class HandOverForm(RowForm):
