@@ -239,6 +239,15 @@ def test_the_visitor_may_read_the_times_in_their_own_zone_and_books_the_same_ins
 
 
 @SQLITE
+@pytest.mark.parametrize("name", ["localtime", "Factory", "EST5EDT", "Etc/GMT+5"])
+def test_zones_that_are_not_places_are_neither_offered_nor_taken(site: Site, name: str) -> None:
+    """The server's own "localtime", "Factory" or a POSIX name would write times a customer cannot read."""
+    page = site.client.get(f"/callback?zone={name}").get_data(as_text=True)
+    assert f'<option value="{name}"' not in page and "We do not know the time zone" in page
+    assert '<option value="Europe/Berlin"' in page and '<option value="UTC"' in page
+
+
+@SQLITE
 def test_an_unknown_zone_shows_the_calendars_times_and_says_so(site: Site) -> None:
     page = site.client.get("/callback?zone=Mars/Olympus").get_data(as_text=True)
     assert "All times are UTC time." in page and "We do not know the time zone &#39;Mars/Olympus&#39;" in page

@@ -36,6 +36,18 @@ def zone_names() -> list[str]:
     return sorted(available_timezones())
 
 
+# The IANA regions people live in: leaves out "localtime" (the server's own), "Factory", POSIX-style
+# names (EST5EDT, Etc/GMT+5, whose sign is inverted) and the old country aliases (US/Eastern).
+REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/",
+           "Indian/", "Pacific/")
+
+
+@lru_cache(maxsize=1)
+def place_zones() -> list[str]:
+    """The zones of places, and UTC, sorted: what a customer picks from on the public pages."""
+    return sorted(["UTC", *(z for z in zone_names() if z.startswith(REGIONS))])
+
+
 def configure_timezone(app: Flask) -> None:
     """``TIMEZONE`` (``TOUCHLINE_TIMEZONE``): the default zone of the panel; a bad name stops the app
     at start-up with a message, never a wrong time on every page."""

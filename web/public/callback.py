@@ -28,7 +28,7 @@ from domain.errors import DomainError, NotFoundError
 from domain.promises.model import CALLBACK_QUEUE
 from domain.promises.slots import SlotFullError, offered_slots
 from projections.queries.public import held_places, taken_places
-from web.admin.localtime import zone_names
+from web.admin.localtime import place_zones
 from web.public.forms import (
     PHONE_FORM,
     ContactDetails,
@@ -104,7 +104,7 @@ def _shown_zone(calendar_zone: ZoneInfo) -> tuple[ZoneInfo, str | None]:
     asked = request.args.get("zone", "").strip()
     if not asked or asked == calendar_zone.key:
         return calendar_zone, None
-    if asked in zone_names():
+    if asked in place_zones():
         return ZoneInfo(asked), None
     return calendar_zone, f"We do not know the time zone {asked[:60]!r}: times are shown in {calendar_zone.key} time."
 
@@ -116,7 +116,7 @@ def _offer(form: CallbackForm) -> dict[str, Any]:
         taken = taken_places(conn, grid, minutes)
     form.offer(grid, {s for s in grid if taken[s] < setting("CALLBACK_SLOT_CAPACITY")})
     shown, problem = _shown_zone(calendar.zone)
-    return {"days": _days(form, shown), "zone": shown.key, "minutes": minutes, "zones": zone_names(),
+    return {"days": _days(form, shown), "zone": shown.key, "minutes": minutes, "zones": place_zones(),
             "calendar_zone": calendar.zone.key, "zone_problem": problem}
 
 
