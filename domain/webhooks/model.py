@@ -84,8 +84,9 @@ def clean_url(url: str, *, allow_http: bool = False, allow_private: bool = False
         raise InvalidValueError("url", f"must not point at {refused} (TOUCHLINE_WEBHOOK_ALLOW_PRIVATE=1 allows "
                                        "receivers on loopback and private networks)")
     if parts.scheme == "http" and not allow_http and host not in LOCAL_HOSTS:
-        raise InvalidValueError("url", "must use https (plain http only to localhost or 127.0.0.1, unless "
-                                       "TOUCHLINE_WEBHOOK_ALLOW_HTTP is set)")
+        raise InvalidValueError("url", "must use https (plain http only to a receiver on this machine, where "
+                                       "TOUCHLINE_WEBHOOK_ALLOW_PRIVATE=1 allows one, or with "
+                                       "TOUCHLINE_WEBHOOK_ALLOW_HTTP set)")
     return cleaned
 
 

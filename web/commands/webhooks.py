@@ -40,7 +40,8 @@ def webhooks_group() -> None:
 
 
 @webhooks_group.command("create")
-@click.option("--url", required=True, help="https://... (plain http only to localhost unless allowed).")
+@click.option("--url", required=True, help="https://... (loopback and private receivers only with "
+                                            "TOUCHLINE_WEBHOOK_ALLOW_PRIVATE=1).")
 @click.option("--types", "event_types", required=True, help="Comma-separated: Case.Opened, Case.*, or *.")
 @with_appcontext
 def create_command(url: str, event_types: str) -> None:

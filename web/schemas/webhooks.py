@@ -16,8 +16,10 @@ class WebhookQuerySchema(Schema):
 
 
 class CreateWebhookSchema(Schema):
-    url = Text(required=True, max_length=2000, metadata={"description": "https:// (plain http only to localhost "
-                                                                        "unless TOUCHLINE_WEBHOOK_ALLOW_HTTP)."})
+    url = Text(required=True, max_length=2000, metadata={"description": "https:// (receivers on loopback or private "
+                                                                        "networks only with TOUCHLINE_WEBHOOK_ALLOW_"
+                                                                        "PRIVATE=1; plain http only to this machine, "
+                                                                        "or with TOUCHLINE_WEBHOOK_ALLOW_HTTP)."})
     event_types = BoundedList(Text(max_length=200), least=1, most=50, required=True,
                               metadata=TYPES)
     occurred_at = Instant()

@@ -12,7 +12,8 @@ TYPES_HELP = ("Event types, separated by commas or lines: a type (Case.Opened), 
 
 
 class CreateWebhookForm(CommandForm):
-    url = StringField("URL", description="https://... (plain http only to localhost, unless allowed by a setting).")
+    url = StringField("URL", description="https://... (a receiver on this machine or a private network only when "
+                                         "TOUCHLINE_WEBHOOK_ALLOW_PRIVATE=1; plain http only to this machine).")
     event_types = TextAreaField("Event types", render_kw={"rows": 3}, description=TYPES_HELP)
 
 
