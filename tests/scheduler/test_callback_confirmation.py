@@ -131,6 +131,7 @@ def test_the_time_is_given_in_the_zone_the_customer_chose(world: World, public: 
     assert "America/Chicago" not in mail
     page = public.get(path_of(link_in(mail, "callback/cancel"))).get_data(as_text=True)
     assert f"{due.astimezone(ZoneInfo('Asia/Tokyo')):%H:%M} (Asia/Tokyo time)" in page
+    assert 'href="/callback?zone=Asia/Tokyo"' in page  # another time, offered on her clock
 
 
 def test_the_apology_for_a_missed_callback_gives_its_time_on_the_customers_clock(world: World) -> None:

@@ -49,10 +49,12 @@ def cancel(token: str) -> Page:
     found = _booked(token)
     if not isinstance(found, Promise):
         return found
-    when = local_text(found.due_at, chosen_zone(found.timezone))
+    zone = chosen_zone(found.timezone)
+    when = local_text(found.due_at, zone)
     form = ButtonForm()
-    if not form.is_submitted():
-        return render_template("public/callback_cancel.html", form=form, when=when, phone=found.contact_point)
+    if not form.is_submitted():  # booking another time shows the times in the zone they booked in
+        return render_template("public/callback_cancel.html", form=form, when=when, phone=found.contact_point,
+                               zone=zone.key)
     if not form.validate():
         return public_error(400, "Not cancelled", "The form expired. Please open the link again and press the button.")
     if (limited := limit_address()) is not None:
