@@ -254,6 +254,8 @@ def test_nothing_is_merged_into_an_erased_customer_and_the_review_says_so(quick:
     quick.services.app.erase_customer(erased, reason="GDPR", occurred_at=hours(-1), actor=AGENT)
     quick.catch_up()
     client = quick.client("agent")
+    itself = client.get(f"/admin/customer360/{returned}/merge?duplicate={returned}")
+    assert "cannot be merged into itself" in text(itself) and 'id="merge-form"' not in itself.get_data(as_text=True)
     page = client.get(f"/admin/customer360/{erased}/merge?duplicate={returned}")
     assert f"Customer {erased} was erased: it cannot be merged, nor anything into it." in text(page)
     assert 'id="merge-form"' not in page.get_data(as_text=True)  # no button to press

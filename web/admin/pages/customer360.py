@@ -86,6 +86,8 @@ class Customer360View(Protected, BaseView):
         # The read model shows an erased customer by its erased name; the merge command refuses them.
         erased = [c["id"] for c in pair if c["name"] == ERASED]
         refused = f"Customer {erased[0]} was erased: it cannot be merged, nor anything into it." if erased else None
+        if survivor_id == duplicate_id:
+            refused = "A customer cannot be merged into itself: pick the other record."
         return self.render("admin/pages/merge.html", survivor=survivor, duplicate=duplicate, refused=refused,
                            can_merge=self.can_write() and not refused,
                            taken=new_contact_points(survivor["contact_points"], duplicate["contact_points"]))
