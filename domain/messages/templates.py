@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import Entity
-from domain.values import one_of, text
+from domain.values import name_text, one_of, text
 
 TEMPLATE_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder",
                      "acknowledgement", "sla_at_risk", "sla_breached")
@@ -33,7 +33,7 @@ class MessageTemplate(Entity):
     def define(cls, *, purpose: str, subject: str, body: str, occurred_at: datetime, actor: str) -> MessageTemplate:
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         purpose = one_of("purpose", purpose, TEMPLATE_PURPOSES)
-        return cls(id=template_id(purpose), purpose=purpose, subject=text("subject", subject, max_length=300),
+        return cls(id=template_id(purpose), purpose=purpose, subject=name_text("subject", subject, max_length=300),
                    body=text("body", body, max_length=20_000), occurred_at=occurred_at, actor=actor)
 
     @event("Defined")
@@ -49,7 +49,7 @@ class MessageTemplate(Entity):
 
     def revise(self, *, subject: str, body: str, occurred_at: datetime, actor: str) -> bool:
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        subject, body = text("subject", subject, max_length=300), text("body", body, max_length=20_000)
+        subject, body = name_text("subject", subject, max_length=300), text("body", body, max_length=20_000)
         if (subject, body) == (self.subject, self.body):
             return False
         self._revised(subject=subject, body=body, occurred_at=occurred_at, actor=actor)

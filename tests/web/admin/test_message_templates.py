@@ -104,6 +104,7 @@ def test_a_template_is_customised_then_revised_and_the_preview_saves_nothing(sto
     ("body", "{{ customer.__class__.__mro__ }}", "SecurityError"),
     ("subject", "{{ what.__init__.__globals__ }}", "SecurityError"),
     ("body", "{{ (range(100000)|list * 10)|sort|sort|sort|sort|sort|first }}", "TimeoutError"),  # seconds of work
+    ("subject", "Sorry\nBcc: evil@example.com", "holds line breaks"),  # a subject is one header line
 ])
 def test_a_template_the_sandbox_refuses_is_a_field_error_and_nothing_is_saved(
     panel: Panel, field: str, text: str, problem: str
