@@ -128,3 +128,17 @@ def test_a_segment_value_longer_than_the_api_allows_is_refused_on_its_field(pane
                                                        "location": "x" * 51}).get_data(as_text=True)
     assert "is longer than 50 characters" in page.split('id="location"', 1)[1][:500]
     assert panel.event_count() == before
+
+
+def test_a_merged_away_duplicate_is_marked_in_the_list(desk: Desk) -> None:
+    """Its own figures stopped at the merge (the survivor's row counts them): it must not pass for
+    a customer of its own."""
+    panel, agent = desk
+    app, now = panel.services.app, panel.clock.now()
+    survivor = app.register_customer(name="Wei Fischer", occurred_at=now, actor="system:test").id
+    duplicate = app.register_customer(name="Wei Fischer", occurred_at=now, actor="system:test").id
+    app.merge_customers(duplicate, survivor_id=survivor, occurred_at=now, actor="system:test")
+    panel.catch_up()
+    page = agent.get("/admin/customers/?search=Wei").get_data(as_text=True)
+    rows = {cid: page.split(f"/admin/customer360/{cid}", 1)[1][:300] for cid in (survivor, duplicate)}
+    assert ">merged</span>" in rows[duplicate] and ">merged</span>" not in rows[survivor]

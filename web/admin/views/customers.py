@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import abort, url_for
+from markupsafe import Markup
 from wtforms import TextAreaField
 
 from domain.customers.model import CUSTOMER_KINDS
@@ -88,7 +89,13 @@ CUSTOMER_COMMANDS = (
 
 
 def fmt_name(view: Any, context: Any, model: Any, name: str) -> Any:
-    return link("customer360.show", model.name, customer_id=model.id)
+    """The name linking to the 360 page; a merged-away duplicate says so (its figures stopped at
+    the merge: the survivor's row counts them)."""
+    shown = link("customer360.show", model.name, customer_id=model.id)
+    if model.merged_into is None:
+        return shown
+    return Markup('{} <span class="badge badge-secondary" title="merged into another customer">merged</span>').format(
+        shown)
 
 
 class CustomersView(CommandView):
