@@ -165,6 +165,17 @@ def test_move_down_reorders_in_one_command_and_retire_takes_it_out(panel: Panel)
     assert [p.id for p in panel.services.app.sla_policies_in_force()] == [first]
 
 
+def test_moving_the_last_policy_down_says_it_is_last_and_records_nothing(panel: Panel) -> None:
+    policy(panel, "First", 10)
+    last = policy(panel, "Second", 20)
+    admin = panel.client("admin")
+    before = panel.event_count()
+    page = panel.post(admin, f"{URL}act/move_down/?id={last}", {}, token_from=f"{URL}details/?id={last}",
+                      follow_redirects=True).get_data(as_text=True)
+    assert "last in the order already" in page and "done for" not in page
+    assert panel.event_count() == before
+
+
 def test_retire_without_a_reason_is_a_field_error(panel: Panel) -> None:
     policy_id = policy(panel)
     admin = panel.client("admin")

@@ -57,7 +57,9 @@ def move(offset: int) -> Any:
         if policy_id not in order:
             raise InvalidValueError("position", "a retired policy has no place in the order")
         i = order.index(policy_id)
-        j = min(max(i + offset, 0), len(order) - 1)
+        j = i + offset
+        if not 0 <= j < len(order):  # nothing to swap with: say so rather than "done"
+            raise InvalidValueError("position", f"it is {'first' if offset < 0 else 'last'} in the order already")
         order[i], order[j] = order[j], order[i]
         return app.reorder_sla_policies(order, occurred_at=common["occurred_at"], actor=common["actor"])
 
