@@ -139,6 +139,9 @@ def test_the_deactivate_form_says_what_they_still_hold_and_where_to_reassign_it(
     text = page.get_data(as_text=True)
     assert "Andy Agent still holds 1 active case, 1 open promise and 1 open deal" in text
     assert "Cases list (filter by Assignee)" in text and "Promises and Deals lists (filter by Owner)" in text
+    offered = text.split('id="reassign_to"', 1)[1].split("</select>", 1)[0]
+    assert f'value="user:{panel.user_id("agent")}"' not in offered  # not their own work back
+    assert f'value="user:{panel.user_id("admin")}"' in offered
 
 
 def test_deactivating_hands_their_cases_and_promises_to_the_colleague_picked(stored_panel: Panel) -> None:
@@ -160,7 +163,7 @@ def test_deactivating_hands_their_cases_and_promises_to_the_colleague_picked(sto
     assert not app.get_user(panel.user_id("agent")).active
 
 
-@pytest.mark.parametrize("role, message", [("agent", "pick someone other than the user leaving"),
+@pytest.mark.parametrize("role, message", [("agent", "Pick a colleague from the list"),  # not offered
                                            ("auditor", "Pick a colleague from the list")])
 def test_cases_go_only_to_a_colleague_who_can_take_them(panel: Panel, role: str, message: str) -> None:
     give_work(panel, "agent")

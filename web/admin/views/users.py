@@ -109,6 +109,8 @@ class UsersView(CommandView):
         if command.name == "deactivate" and model is not None:  # what they hold, before anyone confirms
             form.reassign_to.description = held_work(UUID(model.id), model.email).summary(model.name) or \
                 f"{model.name} holds no active cases and no open promises."
+            leaving = staff_ref(model.id)  # not offered their own work back
+            form.reassign_to.choices = [c for c in form.reassign_to.choices if c[0] != leaving]
         return form
 
     def record_links(self, model: Any) -> list[tuple[str, str]]:
