@@ -23,6 +23,8 @@ from web.public.callback import FULL, GONE
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 ME = {"name": "Alan Turing", "email": "alan@example.com", "phone": "+44 161 496 0000", "note": "My invoice"}
+PHONE_RULE = ("Please give a phone number: at least 5 digits, with spaces and + ( ) - / . if you like "
+              "(and an extension such as ext. 12).")
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -163,7 +165,7 @@ def test_a_time_not_offered_is_refused_next_to_the_slots(site: Site, when: str) 
 @SQLITE
 @pytest.mark.parametrize("change, field, message", [
     ({"phone": ""}, "phone", "Please give the phone number we should call."),
-    ({"phone": "555-CALL-ME"}, "phone", "Please give a phone number of digits, spaces and + ( ) - / . only."),
+    ({"phone": "555-CALL-ME"}, "phone", PHONE_RULE),
     ({"email": "alan"}, "email", "Please give an email address like name@example.com."),
     ({"name": ""}, "name", "Please tell us your name."),
     ({"note": "x" * 1001}, "note", "Please keep this under 1,000 characters."),

@@ -32,7 +32,8 @@ from web.services import services
 STAMP_VALID = timedelta(hours=24)  # a form left open longer than this is shown again, fresh
 NOT_ACCEPTED = ("Not sent", "We could not accept this form. Please reload the page and fill it in again.")
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-PHONE_FORM = "Please give a phone number of digits, spaces and + ( ) - / . only."
+PHONE_FORM = ("Please give a phone number: at least 5 digits, with spaces and + ( ) - / . if you like "
+              "(and an extension such as ext. 12).")
 NOT_TYPED = ("csrf_token", "stamp", "website")  # the fields a person does not fill in
 NAME_FORM = "Please write your name on one line, without invisible control characters."
 UNSTORABLE = "Please remove the invisible control characters from this field."
