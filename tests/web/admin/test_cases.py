@@ -70,6 +70,17 @@ def test_a_bad_form_shows_the_field_message_and_writes_nothing(panel: Panel) -> 
     assert panel.event_count() == before
 
 
+def test_a_team_the_form_does_not_offer_is_refused_on_the_field(panel: Panel) -> None:
+    customer_id = customer(panel)
+    agent = panel.client("agent")
+    before = panel.event_count()
+    page = panel.post(agent, "/admin/cases/new/", {
+        "customer_id": str(customer_id), "subject": "Printer", "channel": "phone", "priority": "normal",
+        "team": "nonexistent"}).get_data(as_text=True)
+    assert "Pick a team from the list" in page.split('id="team"', 1)[1][:800]
+    assert panel.event_count() == before
+
+
 def test_a_case_needs_a_customer_picked(panel: Panel) -> None:
     agent = panel.client("agent")
     before = panel.event_count()

@@ -126,6 +126,11 @@ class TeamField(SelectField):
                                  .order_by(users.c.team)).scalars().all()
         self.choices = [("", self.blank)] + [(t, t) for t in teams]
 
+    def pre_validate(self, form: Any) -> None:
+        """Only a team the list offers (a crafted POST made up teams nobody works in)."""
+        if (self.data or "") not in {value for value, _ in self.choices}:
+            raise ValidationError("Pick a team from the list (the teams of the people who work cases).")
+
 
 class StageField(SelectField):
     """An open stage of the pipeline, in order."""
