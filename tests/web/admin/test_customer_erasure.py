@@ -42,7 +42,10 @@ def test_the_erase_button_shows_to_admins_only(panel: Panel, zelda: UUID) -> Non
 def test_an_erasure_needs_a_reason(panel: Panel, zelda: UUID) -> None:
     admin = panel.client("admin")
     response = panel.post(admin, f"/admin/customers/act/erase/?id={zelda}", {"reason": "  "})
-    assert response.status_code == 200 and "reason" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "is required" in response.get_data(as_text=True).split('id="reason"', 1)[1][:600]  # on the field
+    form = admin.get(f"/admin/customers/act/erase/?id={zelda}").get_data(as_text=True)
+    assert "every record merged with them" in form  # what erasing reaches
     assert not panel.services.app.get_customer(zelda).erased
 
 

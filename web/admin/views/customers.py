@@ -72,8 +72,8 @@ def change_details(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str,
 class EraseForm(RowForm):
     reason = TextAreaField("Why", render_kw={"rows": 2},
                            description="Recorded with the erasure (a request's reference; not personal data). The "
-                                       "customer's personal data becomes unreadable everywhere, for good; the history "
-                                       "and the figures stay.")
+                                       "personal data of this customer and of every record merged with them becomes "
+                                       "unreadable everywhere, for good; the history and the figures stay.")
 
 
 def erase_customer(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str, Any]) -> Any:
