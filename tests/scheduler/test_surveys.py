@@ -139,6 +139,9 @@ def test_the_answer_on_the_public_page_is_the_cases_csat_given_by_the_customer_o
     web = public_app(database_url, outreach)
     client = web.test_client()
     try:
+        refused = submit(client, path, {"score": "4", "comment": "Quick\x00 thanks"})
+        assert refused.status_code == 400 and "Please remove the invisible control characters" in \
+            refused.get_data(as_text=True).split('id="comment"', 1)[1][:800]  # in words, on the field
         answered = submit(client, path, {"score": "4", "comment": "Quick, thanks"})
         assert answered.status_code == 200
         assert "Thank you for your rating" in answered.get_data(as_text=True)

@@ -48,6 +48,13 @@ def phone(form: Any, field: Any) -> None:
             raise ValidationError(PHONE_FORM) from None
 
 
+def storable_text(form: Any, field: Any) -> None:
+    """Nothing a text column cannot store (a NUL, a lone surrogate), said on the field in words a
+    customer understands (``GuardedForm`` checks every field so; other forms name it per field)."""
+    if isinstance(field.data, str) and not storable(field.data):
+        raise ValidationError(UNSTORABLE)
+
+
 def plain_name(form: Any, field: Any) -> None:
     """A name as the domain takes one (``domain.values.name_text``), said on the field."""
     if field.data and storable(field.data) and not is_plain_name(field.data):

@@ -12,6 +12,7 @@ from domain.cases.model import Case
 from domain.customers.outreach import SurveyAnsweredError, SurveyClosedError
 from domain.errors import DomainError, NotFoundError
 from scheduler.links import read_survey_token
+from web.public.forms import storable_text
 from web.public.pages import Page, limit_address, link_settings, public_error
 from web.services import services
 
@@ -25,7 +26,8 @@ class SurveyForm(FlaskForm):
     score = RadioField("How did we do?", choices=SCORES, validate_choice=False,
                        validators=[InputRequired(PICK), AnyOf([v for v, _ in SCORES], message=PICK)])
     comment = TextAreaField("Anything you would like to tell us? (optional)",
-                            validators=[Length(max=5000, message="Please keep the comment under 5,000 characters.")])
+                            validators=[Length(max=5000, message="Please keep the comment under 5,000 characters."),
+                                        storable_text])
 
 
 def _closed(case: Case, resolution: int) -> tuple[str, int] | None:
