@@ -92,8 +92,21 @@ class RowForm(CommandForm):
         return int(raw) if raw not in (None, "") and str(raw).isdigit() else None
 
 
-class StaffField(SelectField):
-    """A colleague (active admins and agents), sent as ``user:<id>``."""
+class ListedField(SelectField):
+    """A choice the list offers, and nothing else: a crafted POST cannot send a value the form
+    never showed (``load_choices`` fills the list per request; ``refusal`` says what to do)."""
+
+    refusal = "Pick one from the list."
+
+    def pre_validate(self, form: Any) -> None:
+        if (self.data or "") not in {value for value, _ in self.choices}:  # not sent: the blank, if offered
+            raise ValidationError(self.refusal)
+
+
+class StaffField(ListedField):
+    """A colleague (active admins and agents), sent as ``user:<id>``: work cannot go to nobody."""
+
+    refusal = "Pick a colleague from the list (an active admin or agent)."
 
     def __init__(self, label: str, *, blank: str | None = None, **kwargs: Any) -> None:
         super().__init__(label, choices=[], validate_choice=False, **kwargs)
@@ -107,14 +120,11 @@ class StaffField(SelectField):
         choices = [(staff_ref(r.id), f"{r.name} ({r.team})" if r.team else r.name) for r in rows]
         self.choices = ([("", self.blank)] if self.blank is not None else []) + choices
 
-    def pre_validate(self, form: Any) -> None:
-        """Only a colleague the list offers: a crafted POST cannot give work to nobody."""
-        if (self.data or "") not in {value for value, _ in self.choices}:  # not sent: the blank, if offered
-            raise ValidationError("Pick a colleague from the list (an active admin or agent).")
 
-
-class TeamField(SelectField):
+class TeamField(ListedField):
     """A team, from the teams users belong to; blank when ``blank`` is given."""
+
+    refusal = "Pick a team from the list (the teams of the people who work cases)."
 
     def __init__(self, label: str, *, blank: str = "", **kwargs: Any) -> None:
         super().__init__(label, choices=[], validate_choice=False, **kwargs)
@@ -125,11 +135,6 @@ class TeamField(SelectField):
             teams = conn.execute(sa.select(users.c.team).where(users.c.team.is_not(None)).distinct()
                                  .order_by(users.c.team)).scalars().all()
         self.choices = [("", self.blank)] + [(t, t) for t in teams]
-
-    def pre_validate(self, form: Any) -> None:
-        """Only a team the list offers (a crafted POST made up teams nobody works in)."""
-        if (self.data or "") not in {value for value, _ in self.choices}:
-            raise ValidationError("Pick a team from the list (the teams of the people who work cases).")
 
 
 class StageField(SelectField):

@@ -7,11 +7,16 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import ValidationError
 
 from domain.users.model import ROLES
 from projections.views.directory import users
-from web.admin.forms.common import CommandForm, RowForm, StaffField, choices
+from web.admin.forms.common import (
+    CommandForm,
+    ListedField,
+    RowForm,
+    StaffField,
+    choices,
+)
 from web.admin.localtime import zone_names
 from web.services import services
 
@@ -20,9 +25,11 @@ _EMAIL = StringField("Email", description="They log in with it; an admin sets th
                                           "(Reset password, on their details page).")
 
 
-class ManagerField(SelectField):
+class ManagerField(ListedField):
     """The user's manager (promise escalations and SLA notices go to them): an active user, or
     none; a manager deactivated since stays offered on the form of whoever they still manage."""
+
+    refusal = "Pick a manager from the list (an active user)."
 
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, choices=[], validate_choice=False, **kwargs)
@@ -34,10 +41,6 @@ class ManagerField(SelectField):
                                 .where(users.c.active.is_(True) | (users.c.id == kept))
                                 .order_by(users.c.name)).all()
         self.choices = [("", "(no manager)")] + [(str(r.id), f"{r.name} <{r.email}>") for r in rows]
-
-    def pre_validate(self, form: Any) -> None:
-        if (self.data or "") not in {value for value, _ in self.choices}:
-            raise ValidationError("Pick a manager from the list (an active user).")
 
 
 class ProfileFields(CommandForm):
