@@ -18,7 +18,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from domain.personal import ERASED, Path
 NONCE = 12
 ERASURES_REFRESH = 5.0  # seconds: how stale a writer's knowledge of other processes' erasures may be
 _ABSENT = "absent"  # cached: the key table has no row for the subject
+PREFETCH_BATCH = 500  # subjects per query: well under every database's limit of bound parameters
 
 
 class Sealed:
@@ -81,6 +82,8 @@ class KeyTable(Protocol):
     """What the recorders provide: reads of the key table (writes happen inside their saves)."""
 
     def fetch_key(self, subject: UUID) -> tuple[bytes | None, str] | None: ...
+
+    def fetch_keys(self, subjects: Sequence[UUID]) -> Iterable[tuple[UUID, bytes | None, str]]: ...
 
     def fetch_all_keys(self) -> Iterable[tuple[UUID, bytes | None, str]]: ...
 
@@ -157,6 +160,22 @@ class KeyRing:
         # too, so such events cost no query each; a sealed value found later asks again (refresh).
         found = self._known.setdefault(subject, _ABSENT)
         return None if found is _ABSENT else found
+
+    def prefetch(self, subjects: Iterable[UUID]) -> None:
+        """Look up the keys of ``subjects`` not known here in one query (a save of many new
+        customers asked once per customer: 4 ms each on PostgreSQL, most of an import's time)."""
+        with self._lock:
+            unknown = list(dict.fromkeys(s for s in subjects if s not in self._known and s not in self._pending))
+            if self.table is None or not unknown:
+                return
+            if not self._loaded_all:
+                self._lookup(unknown[0])  # loads the whole table: the others are in it, or have no key
+            else:
+                for start in range(0, len(unknown), PREFETCH_BATCH):
+                    for sid, key, key_id in self.table.fetch_keys(unknown[start:start + PREFETCH_BATCH]):
+                        self._remember(sid, key, key_id)
+            for subject in unknown:
+                self._known.setdefault(subject, _ABSENT)
 
     def _remember(self, subject: UUID, key: bytes | None, key_id: str) -> None:
         self._known[subject] = ERASED if key is None else AESGCM(self.master.unwrap(subject, key, key_id))

@@ -71,6 +71,12 @@ class SealingMapper(Mapper[UUID]):
             self._plans[cls] = plan
             return plan
 
+    def prefetch_keys(self, domain_events: Sequence[Any]) -> None:
+        """Look up the keys the events will be sealed with, in one query (``KeyRing.prefetch``)."""
+        if len(domain_events) > 1:
+            self.keyring.prefetch(getattr(e, plan.subject) for e in domain_events
+                                  if (plan := self._plan(type(e))) and getattr(e, plan.subject, None) is not None)
+
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         plan = self._plan(type(domain_event))
         subject = getattr(domain_event, plan.subject) if plan else None
@@ -144,6 +150,7 @@ class SealedEventStore(EventStore[UUID]):
 
     def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list[Recording[UUID]]:
         for attempt in range(3):
+            self.mapper.prefetch_keys(domain_events)
             stored = [self.mapper.to_stored_event(e) for e in domain_events]
             try:
                 ids = self.recorder.insert_events(stored, **kwargs)

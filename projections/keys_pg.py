@@ -94,6 +94,11 @@ class KeysPostgresMixin:
             row = curs.fetchone()
         return None if row is None else (row["data_key"], row["key_wrap"])
 
+    def fetch_keys(self, subjects: Sequence[UUID]) -> Iterable[tuple[UUID, bytes | None, str]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.keys_select + SQL(" WHERE subject_id = ANY(%s)"), (list(subjects),))
+            return [(r["subject_id"], r["data_key"], r["key_wrap"]) for r in curs.fetchall()]
+
     def fetch_all_keys(self) -> Iterable[tuple[UUID, bytes | None, str]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self.keys_select)

@@ -102,6 +102,13 @@ class KeysSQLiteMixin:
             row = c.fetchone()
         return None if row is None else (row[0], row[1])
 
+    def fetch_keys(self, subjects: Sequence[UUID]) -> Iterable[tuple[UUID, bytes | None, str]]:
+        marks = ", ".join("?" * len(subjects))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT subject_id, data_key, key_wrap FROM {keys_table(self.events_table_name)} "
+                      f"WHERE subject_id IN ({marks})", [s.hex for s in subjects])
+            return [(UUID(r[0]), r[1], r[2]) for r in c.fetchall()]
+
     def fetch_all_keys(self) -> Iterable[tuple[UUID, bytes | None, str]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT subject_id, data_key, key_wrap FROM {keys_table(self.events_table_name)}")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from domain.application import Touchline
 from domain.clock import FixedClock
+from domain.customers.model import Customer
 from domain.personal import ERASED
 from projections.storage import storage_from_url
 from web.services import build_services
@@ -143,3 +144,23 @@ def test_an_erased_customers_data_is_gone_from_the_read_model_files_too(tmp_path
     finally:
         runner.close()
         services.close()
+
+
+def test_a_save_of_many_new_customers_asks_the_key_table_once(
+        stored_app: Touchline, new_instance: Callable[[], Touchline], monkeypatch: pytest.MonkeyPatch) -> None:
+    late = new_instance()
+    late.mapper.keyring.for_read(uuid4())  # it has read the key table already
+    ada = customer(stored_app)  # her key made by another process since
+    known = late.get_customer(ada)  # which this one read, to load her
+    asked: list[int] = []
+    monkeypatch.setattr(late.recorder, "fetch_key", lambda subject: asked.append(1))
+    real = late.recorder.fetch_keys
+    monkeypatch.setattr(late.recorder, "fetch_keys", lambda subjects: asked.append(len(subjects)) or real(subjects))
+    new = [Customer.register(id=uuid4(), customer_kind="person", name=f"Customer {n}", occurred_at=T, actor=AGENT)
+           for n in range(50)]
+    known.change_details(name="Ada King", occurred_at=T, actor=AGENT)
+    late.save(known, *new)
+    assert asked == [50]  # one query for the 50 new subjects (Ada's key is known), none per subject
+    reader = new_instance()  # sealed with the key Ada has, and new keys for the others
+    assert reader.get_customer(ada).name == "Ada King"
+    assert reader.get_customer(new[49].id).name == "Customer 49"
