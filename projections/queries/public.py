@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -12,14 +12,29 @@ from projections.queries.customers import survivor_of
 from projections.views.customer360 import customers
 from projections.views.promises import promises
 
+IN_BATCH = 500  # addresses per query: well under every database's limit of bound parameters
+
 
 def find_customer_by_email(conn: sa.Connection, email: str) -> UUID | None:
     """The customer with this email address, the oldest if several (a live one before a merged
     one); a merged customer's survivor, followed through every later merge."""
-    row = conn.execute(
-        sa.select(customers.c.id, customers.c.merged_into).where(customers.c.email == email.strip().lower())
-        .order_by(customers.c.merged_into.is_not(None), customers.c.registered_at, customers.c.id).limit(1)).first()
-    return UUID(survivor_of(conn, row.id, row.merged_into)) if row else None
+    return find_customers_by_email(conn, [email]).get(email.strip().lower())
+
+
+def find_customers_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[str, UUID]:
+    """``find_customer_by_email`` for many addresses at once (an import): {address, lower-case: customer}."""
+    wanted = sorted({email.strip().lower() for email in emails})
+    found: dict[str, UUID] = {}
+    for start in range(0, len(wanted), IN_BATCH):
+        rows = conn.execute(
+            sa.select(customers.c.id, customers.c.merged_into, customers.c.email)
+            .where(customers.c.email.in_(wanted[start:start + IN_BATCH]))
+            .order_by(customers.c.email, customers.c.merged_into.is_not(None), customers.c.registered_at,
+                      customers.c.id))
+        for row in rows:
+            if row.email not in found:  # the first of its address, in the order above
+                found[row.email] = UUID(survivor_of(conn, row.id, row.merged_into))
+    return found
 
 
 def _open_callbacks(start: datetime, end: datetime) -> sa.Select[tuple[str, datetime]]:

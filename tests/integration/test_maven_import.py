@@ -33,7 +33,8 @@ from tests.conftest import ADMIN_URL, MAVEN_DIR, _postgres_or_skip
 from web import create_app
 from web.importers.batches import BatchSaver
 from web.importers.csvfiles import FileRefusedError
-from web.importers.maven import ImportSummary, import_maven
+from web.importers.maven import import_maven
+from web.importers.summary import ImportSummary
 
 IMPORTED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from web.importers.csvfiles import FileRefusedError, read_rows
+from web.importers.csvfiles import FileRefusedError, RowError, read_rows
 from web.importers.maven_rows import (
-    PIPELINE_COLUMNS, RowError, email_for, parse_account, parse_opportunity, parse_product, parse_team_member,
+    PIPELINE_COLUMNS, email_for, parse_account, parse_opportunity, parse_product, parse_team_member,
     size_band,
 )
 

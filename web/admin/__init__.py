@@ -9,12 +9,14 @@ account pages, then the Admin with the dashboard as its index and the views of
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, flash, redirect, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from web.admin.auth import init_auth
 from web.admin.localtime import configure_timezone, local_time
@@ -26,6 +28,7 @@ from web.admin.views.articles import register_knowledge
 from web.admin.views.preferences import PreferencesView
 from web.admin.views.webhooks import WebhooksView
 from web.admin.waiting import wait_for_position
+from web.api.errors import handle_http_exception
 
 __all__ = ["init_admin", "wait_for_position"]
 HERE = Path(__file__).parent
@@ -57,11 +60,25 @@ def _templates_and_assets(app: Flask) -> None:
                                      static_url_path="/admin/assets"))
 
 
+def _too_large(app: Flask) -> None:
+    """A panel form over ``MAX_CONTENT_LENGTH`` (an import's file) comes back to its page with a
+    message, not Flask's bare 413 page; the API keeps its JSON answer."""
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> Any:
+        if not request.path.startswith("/admin"):
+            return handle_http_exception(error)
+        limit = (app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
+        flash(f"What you sent is over the limit of {limit} MB (TOUCHLINE_MAX_REQUEST_MB), so nothing of it was read. "
+              "Split an import's file, or import it with `touchline import customers FILE`.", "error")
+        return redirect(request.path, code=303)
+
+
 def init_admin(app: Flask) -> Admin:
     configure_session(app, app.extensions["touchline"])
     configure_timezone(app)
     app.jinja_env.globals["local_time"] = local_time  # the one time formatter, for the pages' templates
     _csrf(app)
+    _too_large(app)
     account = init_auth(app)
     _templates_and_assets(app)
     admin = Admin(app, name="Touchline", url="/admin", theme=Bootstrap4Theme(swatch="default", fluid=True),

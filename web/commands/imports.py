@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -11,11 +12,18 @@ from eventsourcing.persistence import PersistenceError
 from flask.cli import AppGroup
 
 from web.importers.csvfiles import FileRefusedError, Reject, write_report
-from web.importers.maven import ImportSummary, ProgressBar, import_maven
+from web.importers.customers import DEFAULT_SOURCE, import_customers, owners_in
+from web.importers.maven import import_maven
+from web.importers.summary import ImportSummary, ProgressBar, ProgressFactory
 from web.services import services
 
 DEFAULT_REPORT = Path("var/import-rejects.csv")
 SHOWN_REJECTS = 50  # on stderr; the report has them all
+
+report_option = click.option(
+    "--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help=f"Write the rejected rows here as CSV (default: {DEFAULT_REPORT}, and list them on stderr).")
+strict_option = click.option("--strict", is_flag=True, help="Exit with status 2 if any row was rejected.")
 
 
 @click.group("import", cls=AppGroup)
@@ -25,18 +33,49 @@ def import_group() -> None:
 
 @import_group.command("maven")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"Write the rejected rows here as CSV (default: {DEFAULT_REPORT}, and list them on stderr).")
-@click.option("--strict", is_flag=True, help="Exit with status 2 if any row was rejected.")
+@report_option
+@strict_option
 def maven_command(directory: Path, report: Path | None, strict: bool) -> None:
     """Import the Maven CRM sample data set (accounts, products, sales teams, pipeline) from DIRECTORY."""
     found = services()
+    run_import(lambda: import_maven(found.app, found.clock, directory,
+                                    progress=progress_bar("importing sales_pipeline.csv (deals)")), report, strict)
 
+
+@import_group.command("customers")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", default=DEFAULT_SOURCE, show_default=True,
+              help="The system the file's external_id values come from (zendesk, hubspot...): the same source and "
+                   "id are the same customer on every import.")
+@click.option("--check", is_flag=True, help="Check the file and report what the import would do; write nothing.")
+@report_option
+@strict_option
+def customers_command(file: Path, source: str, check: bool, report: Path | None, strict: bool) -> None:
+    """Import customers from a CSV FILE (columns: see the README's "Importing customers")."""
+    found = services()
+
+    def run() -> ImportSummary:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise FileRefusedError(f"{file.name}: cannot be read: {exc.strerror or exc}") from None
+        return import_customers(found.app, found.clock, file.name, data, source=source, owners=owners_in(found.views),
+                                check_only=check, progress=progress_bar(f"{'checking' if check else 'importing'} "
+                                                                        f"{file.name}"))
+
+    run_import(run, report, strict, checked=check)
+
+
+def progress_bar(label: str) -> ProgressFactory:
     def progress(total: int) -> AbstractContextManager[ProgressBar]:
-        return click.progressbar(length=total, label="importing sales_pipeline.csv (deals)", file=sys.stderr)
+        return click.progressbar(length=total, label=label, file=sys.stderr)
+    return progress
 
+
+def run_import(run: Callable[[], ImportSummary], report: Path | None, strict: bool, checked: bool = False) -> None:
+    """Run an import, then report: the rejected rows (stderr and the report file) and the summary."""
     try:
-        summary = import_maven(found.app, found.clock, directory, progress=progress)
+        summary = run()
     except FileRefusedError as exc:
         raise click.ClickException(f"import refused, nothing was written: {exc}") from None
     except PersistenceError as exc:
@@ -51,9 +90,9 @@ def maven_command(directory: Path, report: Path | None, strict: bool) -> None:
     except OSError as exc:
         if report is not None:
             show_rejects(summary.rejects)
-        print_summary(summary, None)
+        print_summary(summary, None, checked)
         raise click.ClickException(f"cannot write the reject report {target}: {exc}") from None
-    print_summary(summary, target)
+    print_summary(summary, target, checked)
     if strict and summary.rejects:
         raise click.exceptions.Exit(2)
 
@@ -65,10 +104,11 @@ def show_rejects(rejects: list[Reject]) -> None:
         click.echo(f"... and {len(rejects) - SHOWN_REJECTS} more rejected rows", err=True)
 
 
-def print_summary(summary: ImportSummary, report: Path | None) -> None:
+def print_summary(summary: ImportSummary, report: Path | None, checked: bool = False) -> None:
     click.echo("Rows read: " + ", ".join(f"{name} {count:,}" for name, count in summary.rows_read.items()))
     kinds = sorted(set(summary.created) | set(summary.changed))
     detail = "; ".join(f"{kind} {summary.created.get(kind, 0):,} new, {summary.changed.get(kind, 0):,} changed"
                        for kind in kinds)
-    click.echo(f"Events stored: {summary.events_stored:,}" + (f" ({detail})" if detail else ""))
+    stored = "Events the import would store (checked only, nothing was written)" if checked else "Events stored"
+    click.echo(f"{stored}: {summary.events_stored:,}" + (f" ({detail})" if detail else ""))
     click.echo(f"Rejected: {len(summary.rejects):,} rows" + (f" (report: {report})" if report else ""))

@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import get_topic
 
 from domain.base import Entity
@@ -80,11 +80,14 @@ class Pending:
 class BatchSaver:
     """Collects rows' new events and saves them ``size`` rows per transaction."""
 
-    def __init__(self, app: Service, on_conflict: Callable[[Any, str], None], size: int = 500) -> None:
+    def __init__(self, app: Service, on_conflict: Callable[[Any, str], None], size: int = 500,
+                 check_only: bool = False) -> None:
         self.app = app
         self.on_conflict = on_conflict
         self.size = size
+        self.check_only = check_only  # count what would be stored, store nothing
         self.events_stored = 0
+        self.position: int | None = None  # of the last event stored
         self.created: Counter[str] = Counter()  # by kind: new aggregates
         self.changed: Counter[str] = Counter()  # by kind: stored aggregates given new events
         self._pending: list[Pending] = []
@@ -101,20 +104,28 @@ class BatchSaver:
         batch, self._pending = self._pending, []
         if not batch:
             return
+        if self.check_only:
+            self._count(batch, sum(len(pending.events) for pending in batch), None)
+            return
         try:
             # Aggregates, not their events: save() checks each argument against runtime
             # Protocols, which cost a quarter of a first import when given every event.
-            self._count(batch, self.app.save(*(pending.aggregate for pending in batch)))
+            self._recorded(batch, self.app.save(*(pending.aggregate for pending in batch)))
         except IntegrityError:
             # The failed transaction wrote nothing: save row by row to find the conflicting ones.
             for pending in batch:
                 try:
-                    self._count([pending], self.app.save(*pending.events, pending.aggregate))
+                    self._recorded([pending], self.app.save(*pending.events, pending.aggregate))
                 except IntegrityError:
                     self.on_conflict(pending.key, conflict_reason(pending))
 
-    def _count(self, batch: list[Pending], recordings: list[Any]) -> None:
-        self.events_stored += len(recordings)
+    def _recorded(self, batch: list[Pending], recordings: list[Recording[Any]]) -> None:
+        self._count(batch, len(recordings), max((r.notification.id for r in recordings), default=None))
+
+    def _count(self, batch: list[Pending], events: int, position: int | None) -> None:
+        self.events_stored += events
+        if position is not None:
+            self.position = max(position, self.position or 0)
         for pending in batch:
             is_new = pending.events[0].originator_version == pending.aggregate.INITIAL_VERSION
             (self.created if is_new else self.changed)[pending.aggregate.kind] += 1

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from projections.private_files import open_private
 from web.spreadsheets import cell
@@ -46,40 +47,65 @@ def reject(row: CsvRow, reason: str) -> Reject:
     return Reject(row.file, row.line, reason, row.raw)
 
 
-def read_rows(path: Path, columns: Sequence[str]) -> tuple[list[CsvRow], list[Reject]]:
+class RowError(ValueError):
+    """This row cannot be imported; the message says why."""
+
+
+# Checks a file's header (its stripped column names) and returns the keys its rows are read
+# under, or raises FileRefusedError naming the file.
+HeaderCheck = Callable[[str, list[str]], list[str]]
+
+
+def exactly(columns: Sequence[str]) -> HeaderCheck:
+    """A header of exactly ``columns``, in any order, each once."""
+    def check(file: str, names: list[str]) -> list[str]:
+        check_columns(file, names, columns)
+        return names
+    return check
+
+
+def read_rows(path: Path, columns: Sequence[str] | HeaderCheck) -> tuple[list[CsvRow], list[Reject]]:
     """The data rows of ``path`` and the rows with the wrong number of fields.
 
     Refuses the file when it cannot be read or its header differs from ``columns``
-    (in any order). Blank lines are skipped; values are stripped of surrounding spaces.
+    (in any order), or is refused by the check given instead.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = exc.object[:exc.start].count(b"\n") + 1  # where a person looks for it: the line
-        raise FileRefusedError(f"{path.name}: cannot be read: not UTF-8 text on line {line} ({exc.reason} at byte "
-                               f"{exc.start}); save the file as UTF-8 and import it again") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise FileRefusedError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
+    return parse_rows(path.name, data, columns)
+
+
+def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck) -> tuple[list[CsvRow], list[Reject]]:
+    """``read_rows`` for a file's bytes (an upload): blank lines are skipped, values stripped of
+    surrounding spaces; the header is line 1."""
+    check = columns if callable(columns) else exactly(columns)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1  # where a person looks for it: the line
+        raise FileRefusedError(f"{file}: cannot be read: not UTF-8 text on line {line} ({exc.reason} at byte "
+                               f"{exc.start}); save the file as UTF-8 and import it again") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
         if header is None:
-            raise FileRefusedError(f"{path.name}: is empty (no header row)")
-        names = [name.strip() for name in header]
-        check_columns(path.name, names, columns)
+            raise FileRefusedError(f"{file}: is empty (no header row)")
+        names = check(file, [name.strip() for name in header])
         rows: list[CsvRow] = []
         rejects: list[Reject] = []
         line = reader.line_num + 1
         for record in reader:
             if any(field.strip() for field in record):
-                row = CsvRow(path.name, line, dict(zip(names, (f.strip() for f in record))), raw_text(record))
+                row = CsvRow(file, line, dict(zip(names, (f.strip() for f in record))), raw_text(record))
                 if len(record) == len(names):
                     rows.append(row)
                 else:
                     rejects.append(reject(row, f"has {len(record)} fields; the header has {len(names)}"))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise FileRefusedError(f"{path.name}: line {reader.line_num}: not valid CSV: {exc}") from None
+        raise FileRefusedError(f"{file}: line {reader.line_num}: not valid CSV: {exc}") from None
     return rows, rejects
 
 
@@ -112,7 +138,12 @@ def write_report(path: Path, rejects: Iterable[Reject]) -> None:
     """Write the reject report (file, line, reason, raw row) as CSV; header only when none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_private(path, newline="", encoding="utf-8") as out:  # customers' rows
-        writer = csv.writer(out)
-        writer.writerow(REPORT_COLUMNS)
-        for r in rejects:
-            writer.writerow((r.file, r.line, cell(r.reason), cell(r.raw)))
+        write_rows(out, rejects)
+
+
+def write_rows(out: TextIO, rejects: Iterable[Reject]) -> None:
+    """The reject report's rows, with its header, into ``out`` (opened with ``newline=""``)."""
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for r in rejects:
+        writer.writerow((r.file, r.line, cell(r.reason), cell(r.raw)))

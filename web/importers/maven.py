@@ -15,11 +15,10 @@ and write nothing; rows pointing at a rejected or unknown row are rejected too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.application import Touchline
@@ -31,16 +30,17 @@ from domain.errors import DomainError
 from domain.products.model import Product, product_id_for, product_key
 from domain.users.model import User, user_id_for
 from web.importers.batches import BatchSaver, load_aggregates
-from web.importers.csvfiles import CsvRow, FileRefusedError, Reject, read_rows, reject
+from web.importers.csvfiles import CsvRow, FileRefusedError, RowError, read_rows, reject
 from web.importers.maven_rows import (
-    ACCOUNT_COLUMNS, PIPELINE_COLUMNS, PRODUCT_COLUMNS, TEAM_COLUMNS, Account, Opportunity, ProductRow, RowError,
+    ACCOUNT_COLUMNS, PIPELINE_COLUMNS, PRODUCT_COLUMNS, TEAM_COLUMNS, Account, Opportunity, ProductRow,
     TeamRow, email_for, happened, parse_account, parse_opportunity, parse_product, parse_team_member,
 )
 from web.importers.maven_sync import (
     DealLinks, Member, agent_of, manager_of, sync_customer, sync_deal, sync_product, sync_user,
 )
+from web.importers.summary import ImportSummary, NoProgress, ProgressBar, ProgressFactory
 
-__all__ = ["FileRefusedError", "ImportSummary", "import_maven"]
+__all__ = ["FileRefusedError", "import_maven"]
 
 T = TypeVar("T")
 
@@ -48,28 +48,6 @@ FILES = {
     "accounts.csv": ACCOUNT_COLUMNS, "products.csv": PRODUCT_COLUMNS,
     "sales_teams.csv": TEAM_COLUMNS, "sales_pipeline.csv": PIPELINE_COLUMNS,
 }
-
-
-class ProgressBar(Protocol):
-    def update(self, n_steps: int) -> None: ...
-
-
-# Called with the number of pipeline rows; click.progressbar(length=...) fits.
-ProgressFactory = Callable[[int], AbstractContextManager[ProgressBar]]
-
-
-@dataclass
-class ImportSummary:
-    rows_read: dict[str, int]
-    events_stored: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    created: dict[str, int] = field(default_factory=dict)  # by kind (Customer, Product, User, Deal)
-    changed: dict[str, int] = field(default_factory=dict)
-
-
-class _NoProgress:
-    def update(self, n_steps: int) -> None:
-        pass
 
 
 def import_maven(
@@ -85,7 +63,7 @@ def import_maven(
     run = _Run(app, clock.now(), summary, batch_size)
     run.parse({name: rows for name, (rows, _) in files.items()})
     run.sync_directory()
-    with progress(len(run.opportunities)) if progress else nullcontext(_NoProgress()) as bar:
+    with progress(len(run.opportunities)) if progress else nullcontext(NoProgress()) as bar:
         run.sync_deals(bar)
     summary.events_stored = run.saver.events_stored
     summary.created, summary.changed = dict(run.saver.created), dict(run.saver.changed)

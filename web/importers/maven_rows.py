@@ -21,6 +21,7 @@ from decimal import Decimal
 from domain.clock import NOT_YET, not_yet_happened
 from domain.errors import InvalidValueError
 from domain.values import aware, money
+from web.importers.csvfiles import RowError
 
 ACCOUNT_COLUMNS = ("account", "sector", "year_established", "revenue", "employees", "office_location", "subsidiary_of")
 PRODUCT_COLUMNS = ("product", "series", "sales_price")
@@ -33,10 +34,6 @@ STAGES = (PROSPECTING, ENGAGING, WON, LOST)
 SECTOR_SPELLINGS = {"technolgy": "technology"}
 SIZE_BANDS = ((5000, "5000+"), (1000, "1000-4999"), (100, "100-999"), (0, "1-99"))
 EMAIL_DOMAIN = "maven.example"
-
-
-class RowError(ValueError):
-    """This row cannot be imported; the message says why."""
 
 
 @dataclass(frozen=True)

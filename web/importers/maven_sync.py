@@ -21,8 +21,9 @@ from domain.customers.model import Customer, customer_id_for
 from domain.deals.model import Deal, Pipeline, deal_id_for
 from domain.products.model import Product
 from domain.users.model import User, user_id_for
+from web.importers.csvfiles import RowError
 from web.importers.maven_rows import (
-    ENGAGING, LOST, PROSPECTING, SEGMENT_KEYS, STAGES, WON, Account, Opportunity, ProductRow, RowError, TeamRow,
+    ENGAGING, LOST, PROSPECTING, SEGMENT_KEYS, STAGES, WON, Account, Opportunity, ProductRow, TeamRow,
 )
 
 ACTOR = "import:maven"

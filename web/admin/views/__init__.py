@@ -17,6 +17,7 @@ def register_views(admin: Admin) -> None:
     from web.admin.views.cases import CasesView
     from web.admin.views.customers import CustomersView
     from web.admin.views.deals import DealsView
+    from web.admin.views.imports import ImportCustomersView
     from web.admin.views.outbox import OutboxView
     from web.admin.views.pipeline import PipelineView
     from web.admin.views.policies import PoliciesView
@@ -49,5 +50,7 @@ def register_views(admin: Admin) -> None:
     admin.add_view(OutboxView(models.OutboxMessage, name="Outbox", endpoint="outbox"))
     admin.add_view(UsersView(models.User, name="Users", endpoint="users", category=settings))
     admin.add_view(TokensView(name="API tokens", endpoint="tokens", category=settings))
+    admin.add_view(ImportCustomersView(name="Import customers", endpoint="import_customers",
+                                       url="/admin/import/customers", category=settings))
     admin.add_view(PoliciesView(name="SLA policies", endpoint="sla_policies", category=settings))
     admin.add_view(PipelineView(name="Pipeline stages", endpoint="pipeline", category=settings))

@@ -1,0 +1,95 @@
+"""``touchline import customers FILE``, on SQLite and PostgreSQL: a summary on stdout, progress
+and the rejected rows on stderr, the report file, ``--check`` writing nothing, ``--strict``
+exiting 2, and a file that cannot be used exiting 1 with a message (nothing written)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskCliRunner
+
+from domain.clock import FixedClock
+from domain.customers.model import customer_id_for
+from web import create_app
+
+GOOD = "external_id,name,email\nZ-1,Ada Lovelace,ada@example.com\nZ-2,Grace Hopper,grace@example.com\n"
+BAD_ROW = "=2+5*cmd,Ada,not-an-address"
+
+
+@pytest.fixture
+def cli_runner(database_url: str, clock: FixedClock) -> Iterator[FlaskCliRunner]:
+    flask_app = create_app({"DATABASE_URL": database_url, "CLOCK": clock})
+    yield flask_app.test_cli_runner()
+    flask_app.extensions["touchline"].close()
+
+
+def touchline(runner: FlaskCliRunner, *args: str) -> Any:
+    from web.cli import cli
+
+    return runner.invoke(cli, ["import", "customers", *args])
+
+
+def events(runner: FlaskCliRunner) -> int:
+    return runner.app.extensions["touchline"].app.recorder.max_notification_id() or 0
+
+
+def write(tmp_path: Path, text: str, name: str = "customers.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_the_command_imports_and_prints_a_summary(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = touchline(cli_runner, write(tmp_path, GOOD), "--source", "zendesk", "--report", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["Rows read: customers.csv 2", "Events stored: 2 (Customer 2 new, 0 changed)",
+                                          f"Rejected: 0 rows (report: {tmp_path / 'r.csv'})"]
+    assert "importing customers.csv" in result.stderr  # the progress bar
+    app = cli_runner.app.extensions["touchline"].app
+    assert app.get_customer(customer_id_for("zendesk", "Z-1")).name == "Ada Lovelace"
+
+
+def test_a_check_writes_nothing_and_says_so(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = touchline(cli_runner, write(tmp_path, GOOD), "--check", "--report", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output
+    assert "Events the import would store (checked only, nothing was written): 2 (Customer 2 new" in result.stdout
+    assert events(cli_runner) == 0
+
+
+def test_rejected_rows_go_to_stderr_and_the_report_safe_for_a_spreadsheet(
+    cli_runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = touchline(cli_runner, write(tmp_path, GOOD + BAD_ROW + "\n"))
+    assert result.exit_code == 0, result.output
+    assert "rejected customers.csv:4: email: 'not-an-address' is not an email address" in result.stderr
+    assert "Rejected: 1 rows (report: var/import-rejects.csv)" in result.stdout
+    with (tmp_path / "var" / "import-rejects.csv").open(newline="") as f:
+        assert list(csv.reader(f))[1] == ["customers.csv", "4", "email: 'not-an-address' is not an email address",
+                                          "'" + BAD_ROW]
+
+
+def test_strict_exits_2_when_a_row_was_rejected(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = touchline(cli_runner, write(tmp_path, GOOD + BAD_ROW + "\n"), "--strict", "--report",
+                       str(tmp_path / "r.csv"))
+    assert result.exit_code == 2
+    assert events(cli_runner) == 2  # the good rows are imported; the exit status says not all were
+
+
+@pytest.mark.parametrize("args, message", [
+    (lambda d: [str(d / "nowhere.csv")], "nowhere.csv: cannot be read: No such file or directory"),
+    (lambda d: [write(d, "name,emial\nAda,a@example.com\n")], "wrong columns: unknown 'emial'"),
+    (lambda d: [write(d, GOOD), "--source", "my crm"], "source 'my crm' cannot name a system"),
+], ids=["missing-file", "wrong-columns", "bad-source"])
+def test_an_unusable_file_or_source_exits_1_with_a_message(
+    cli_runner: FlaskCliRunner, tmp_path: Path, args: Any, message: str,
+) -> None:
+    result = touchline(cli_runner, *args(tmp_path))
+    assert result.exit_code == 1
+    assert "import refused, nothing was written" in result.stderr and message in result.stderr
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert events(cli_runner) == 0
