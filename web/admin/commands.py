@@ -57,6 +57,9 @@ class RowCommand:
     bulk_skip: Callable[[Any], str | None] = lambda row: None
     # Fields the form opens with the record's current value (a priority: saving unchanged keeps it).
     prefill: tuple[str, ...] = ()
+    # What the page says once done, when "<label>: done for <record>" would not do (an erasure: the
+    # record's name is what was just erased).
+    done: str | None = None
 
 
 def _changed_only_by_me(record_id: UUID, seen: int) -> bool:
@@ -253,7 +256,7 @@ class CommandView(ListView):
             receipt = issue(form, lambda app, c: command.run(app, UUID(model.id), form.values(), {**c, **common}),
                             model.id)
             if receipt is not None:
-                flash(f"{command.label}: done for {model}.", "success")
+                flash(command.done or f"{command.label}: done for {model}.", "success")
                 return redirect(return_url)
         return self.render(self.command_template, form=form, model=model, command=command, return_url=return_url,
                            details=self._details_columns, get_value=self.get_detail_value)

@@ -57,5 +57,8 @@ def test_an_admin_erases_a_customer(panel: Panel, zelda: UUID) -> None:
     page = admin.get(f"/admin/customer360/{zelda}").get_data(as_text=True)
     assert "Zelda" not in page and "zz@example.com" not in page and ERASED in page
     assert "Personal data erased: GDPR request 9" in page
+    # The message after it names what happened, not the record by its name (now "[erased]").
+    assert "Personal data erased: this customer and every record merged with them read [erased]" in page
+    assert "done for" not in page
     details = admin.get(f"/admin/customers/details/?id={zelda}").get_data(as_text=True)
     assert "/admin/customers/act/erase/" not in details  # nothing left to erase

@@ -84,7 +84,9 @@ def erase_customer(app: Any, customer_id: UUID, v: dict[str, Any], kw: dict[str,
 
 CUSTOMER_COMMANDS = (
     RowCommand("erase", "Erase personal data (GDPR)", EraseForm, erase_customer,
-               offered=lambda row: role() in ADMINS and row.name != ERASED, versioned=False, style="danger"),
+               offered=lambda row: role() in ADMINS and row.name != ERASED, versioned=False, style="danger",
+               done="Personal data erased: this customer and every record merged with them read [erased] from now "
+                    "on; the history and the figures stay."),
 )
 
 
