@@ -276,3 +276,36 @@ def test_erased_customers_are_nobodys_possible_duplicates(quick: Panel) -> None:
     assert "Possible duplicates" not in text(client.get(f"/admin/customer360/{first}"))
     page = client.get(f"/admin/customer360/{live}").get_data(as_text=True)
     assert str(first) not in page and str(second) not in page
+
+
+def test_the_merge_review_shows_promises_and_deals_and_tells_same_named_records_apart(quick: Panel) -> None:
+    app = quick.services.app
+    ada = customer(quick, "Ada Lovelace")
+    twin = app.register_customer(name="Ada Lovelace", occurred_at=hours(-50), actor=AGENT).id
+    app.make_promise(customer_id=twin, what="Call back about the invoice", due_at=hours(5), owner=AGENT,
+                     channel="phone", occurred_at=hours(-1), actor=AGENT)
+    quick.catch_up()
+    client = quick.client("agent")
+    review = client.get(f"/admin/customer360/{ada}/merge?duplicate={twin}")
+    duplicate_card = text(review).split("Merged into it:", 1)[1]
+    assert "1 open promise; no deals" in duplicate_card
+    button = text(review).split("Keep the other one instead", 1)[0].rsplit("Merge Ada Lovelace", 1)[1]
+    assert "(since" in button and button.count("since") == 2  # each record by when it began
+
+
+def test_a_merge_of_a_duplicate_changed_since_the_review_is_refused_and_reviewed_again(quick: Panel) -> None:
+    app = quick.services.app
+    ada, twin = customer(quick, "Ada"), customer(quick, "Ada B")
+    quick.catch_up()
+    client = quick.client("agent")
+    review_url = f"/admin/customer360/{ada}/merge?duplicate={twin}"
+    seen = re.search(r'name="duplicate_version" value="(\d+)"', client.get(review_url).get_data(as_text=True))
+    assert seen
+    app.change_customer_details(twin, name="Ada Byron", occurred_at=hours(-1), actor="user:colleague")
+    before = quick.event_count()
+    response = quick.post(
+        client, f"/admin/customer360/{ada}/merge", {"duplicate_id": str(twin), "duplicate_version": seen.group(1)},
+        token_from=review_url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(review_url)
+    assert quick.event_count() == before
+    assert "Not merged: the duplicate changed since this page was opened" in text(client.get(review_url))

@@ -12,7 +12,12 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from domain.customers.model import new_contact_points
-from domain.errors import ConflictError, DomainError, InvalidValueError
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    InvalidValueError,
+    StaleVersionError,
+)
 from domain.personal import ERASED
 from projections.queries.customer_page import get_customer_page
 from projections.queries.customers import get_customer, list_customers
@@ -104,12 +109,18 @@ class Customer360View(Protected, BaseView):
         if duplicate_id is None:
             flash("Merge: choose the duplicate customer to merge (its id was missing or not an id).", "error")
             return back
+        seen = (request.form.get("duplicate_version") or "").strip()  # as the review page showed it
         try:
             receipt = services().app.merge_customers(duplicate_id, survivor_id=survivor_id,
+                                                     expected_version=int(seen) if seen.isdigit() else None,
                                                      occurred_at=services().clock.now(), actor=actor())
         except ConflictError as exc:
             flash(f"Merge: {exc}", "warning")
             return back
+        except StaleVersionError:
+            flash("Not merged: the duplicate changed since this page was opened. Check the two records again.",
+                  "warning")
+            return redirect(url_for(".confirm_merge", customer_id=str(survivor_id), duplicate=str(duplicate_id)))
         except InvalidValueError as exc:
             flash(f"Merge: {exc.message}.", "error")
             return back
