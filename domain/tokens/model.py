@@ -30,6 +30,9 @@ AREAS = ("customers", "touchpoints", "cases", "promises", "deals", "funnel", "ev
 AREAS += ("audit",)  # history and state as of (issue 9)
 AREAS += ("webhooks",)  # signed webhooks out (issue 10)
 AREAS += ("users",)  # colleagues, read only: whom work is given to
+# Areas the API only reads: a write scope on them would grant nothing (a token that looks
+# more powerful than it is), so none is issued.
+READ_ONLY_AREAS = ("funnel", "events", "audit", "users")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,79}$")
 
 
@@ -70,6 +73,9 @@ def clean_scopes(scopes: list[str]) -> list[str]:
         if access not in ACCESS or (area and area not in AREAS) or scope.endswith(":"):
             raise InvalidValueError("scopes", f"unknown scope {raw!r}; use read, write, or read:<area> / "
                                               f"write:<area> with an area in {', '.join(AREAS)}")
+        if access == "write" and area in READ_ONLY_AREAS:
+            raise InvalidValueError("scopes", f"{scope} would grant nothing: the API only reads {area} "
+                                              f"(read-only areas: {', '.join(READ_ONLY_AREAS)})")
         cleaned.add(scope)
     if not cleaned:
         raise InvalidValueError("scopes", "at least one scope is required")

@@ -41,6 +41,7 @@ def test_create_prints_the_token_last_and_it_works_until_revoked(env: str) -> No
 @pytest.mark.parametrize("args, message", [
     (["--name", "x", "--scopes", "admin"], "unknown scope 'admin'"),
     (["--name", "has space", "--scopes", "read"], "name"),
+    (["--name", "bi", "--scopes", "read,write:funnel"], "write:funnel would grant nothing: the API only reads funnel"),
 ])
 def test_create_refuses_bad_input_with_a_message(env: str, args: list[str], message: str) -> None:
     code, output = run("tokens", "create", *args)

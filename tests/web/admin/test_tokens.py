@@ -39,6 +39,17 @@ def test_role_matrix_of_the_tokens_views(panel: Panel) -> None:
                           (f"POST /admin/tokens/revoke/{token_id}", "", {}, ADMIN_ONLY)])
 
 
+def test_every_link_on_a_tokens_page_leads_to_a_page(panel: Panel) -> None:
+    """No History link: a token's events are hidden from the history page, which would answer 404."""
+    token_id, _ = token(panel, "website")
+    admin = panel.client("admin")
+    page = admin.get(f"/admin/tokens/details/?id={token_id}").get_data(as_text=True)
+    targets = {url.replace("&amp;", "&") for url in re.findall(r'href="(/admin/[^"#]+)"', page)}
+    assert f"/admin/history/{token_id}" not in targets
+    broken = {url: status for url in targets if (status := admin.get(url).status_code) >= 400}
+    assert not broken
+
+
 def test_forged_revoke_by_an_agent_is_refused_and_changes_nothing(panel: Panel) -> None:
     token_id, _ = token(panel, "website")
     agent = panel.client("agent")

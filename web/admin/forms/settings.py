@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 
-from domain.tokens.model import ACCESS, AREAS
+from domain.tokens.model import ACCESS, AREAS, READ_ONLY_AREAS
 from web.admin.forms.common import CommandForm, RowForm
 
-# Areas the API only reads: a write scope on them would grant nothing, so it is not offered.
-READ_ONLY_AREAS = ("funnel", "events", "audit", "users")
+# A write scope on an area the API only reads grants nothing: not offered (the domain refuses it).
 SCOPES = [(a, f"{a} (everything)") for a in ACCESS] + [
     (f"{a}:{area}", f"{a}:{area}") for a in ACCESS for area in AREAS if not (a == "write" and area in READ_ONLY_AREAS)]
 

@@ -59,6 +59,9 @@ class TokensView(CommandView):
     def can_create(self) -> bool:
         return self.can_write()
 
+    def record_links(self, model: Any) -> list[tuple[str, str]]:
+        return []  # no History: tokens' events are hidden from it (projections.audit.HIDDEN); this page has it all
+
     def get_query(self) -> Any:
         services().ensure_tables(create_api_tables)
         return super().get_query()
