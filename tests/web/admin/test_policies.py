@@ -15,7 +15,7 @@ from domain.sla.calendar import WEEKDAYS
 from domain.sla.shape import TARGET_KINDS
 from tests.web.admin.conftest import Panel, projecting
 from tests.web.admin.matrix import assert_matrix
-from tests.web.admin.test_users import ADMIN_ONLY
+from tests.web.admin.test_users import ADMIN_ONLY, AUDITED
 
 TARGETS = {"normal": {"first_response": {"minutes": 60, "business_hours": False}}}
 CALENDAR = {"timezone": "UTC", "hours": {"mon": [["09:00", "17:00"]]}}
@@ -52,8 +52,8 @@ def error_of(page: str, field_id: str) -> str:
 def test_role_matrix_of_the_sla_policies_views(panel: Panel) -> None:
     first, second = policy(panel), policy(panel, "Second", 20)
     on = f"?id={first}"
-    assert_matrix(panel, [(f"GET {URL}", "", None, ADMIN_ONLY), (f"GET {URL}details/{on}", "", None, ADMIN_ONLY),
-                          (f"GET {URL}export/csv/", "", None, ADMIN_ONLY), (f"GET {URL}new/", "", None, ADMIN_ONLY),
+    assert_matrix(panel, [(f"GET {URL}", "", None, AUDITED), (f"GET {URL}details/{on}", "", None, AUDITED),
+                          (f"GET {URL}export/csv/", "", None, AUDITED), (f"GET {URL}new/", "", None, ADMIN_ONLY),
                           (f"POST {URL}new/", "", {"name": ""}, ADMIN_ONLY),
                           (f"GET {URL}edit/{on}", "", None, ADMIN_ONLY),
                           (f"POST {URL}edit/{on}", "", {"name": ""}, ADMIN_ONLY),

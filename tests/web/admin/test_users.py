@@ -14,18 +14,22 @@ from tests.web.admin.conftest import PASSWORD, Panel, email_of, projecting
 from tests.web.admin.matrix import assert_matrix
 
 ADMIN_ONLY = {"admin": "ok", "agent": "forbidden", "auditor": "forbidden", "anonymous": "login"}
+AUDITED = {"admin": "ok", "agent": "forbidden", "auditor": "ok", "anonymous": "login"}  # read by auditors too
 
 
 def test_role_matrix_of_the_users_views(panel: Panel) -> None:
     on = f"?id={panel.user_id('auditor')}"
-    cells = [("GET /admin/users/", "", None, ADMIN_ONLY), ("GET /admin/users/details/" + on, "", None, ADMIN_ONLY),
-             ("GET /admin/users/export/csv/", "", None, ADMIN_ONLY), ("GET /admin/users/new/", "", None, ADMIN_ONLY),
+    cells = [("GET /admin/users/", "", None, AUDITED), ("GET /admin/users/details/" + on, "", None, AUDITED),
+             ("GET /admin/users/export/csv/", "", None, AUDITED), ("GET /admin/users/new/", "", None, ADMIN_ONLY),
              ("POST /admin/users/new/", "", {"email": ""}, ADMIN_ONLY),
              ("GET /admin/users/edit/" + on, "", None, ADMIN_ONLY),
              ("POST /admin/users/edit/" + on, "", {"name": ""}, ADMIN_ONLY),
              ("GET /admin/users/act/deactivate/" + on, "", None, ADMIN_ONLY),
              ("POST /admin/users/act/reactivate/" + on, "", {}, ADMIN_ONLY)]
     assert_matrix(panel, cells)
+    auditor = panel.client("auditor").get("/admin/users/details/" + on).get_data(as_text=True)
+    assert "Aude Auditor" in auditor
+    assert not any(button in auditor for button in ("Deactivate", "Reset password", "/admin/users/edit/"))
 
 
 def test_register_a_colleague_then_change_their_team(panel: Panel) -> None:

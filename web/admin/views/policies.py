@@ -13,7 +13,7 @@ from flask_admin.helpers import get_form_data
 
 from domain.errors import InvalidValueError
 from projections import models
-from web.admin.access import ADMINS
+from web.admin.access import ADMINS, HISTORY_READERS
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import ConfirmForm
 from web.admin.forms.common import load_choices
@@ -74,7 +74,7 @@ POLICY_COMMANDS = (
 
 
 class PoliciesView(CommandView):
-    read_roles = ADMINS
+    read_roles = HISTORY_READERS  # auditors read the terms that breaches were judged by
     write_roles = ADMINS
     create_command = staticmethod(define)
     create_form_class = PolicyForm

@@ -12,7 +12,7 @@ from domain.errors import InvalidValueError
 from domain.service import Receipt
 from domain.users.model import ROLES
 from projections import models
-from web.admin.access import ADMINS
+from web.admin.access import ADMINS, HISTORY_READERS
 from web.admin.commands import CommandView, RowCommand
 from web.admin.forms.cases import ConfirmForm
 from web.admin.forms.users import (
@@ -81,7 +81,7 @@ def change_profile(app: Any, user_id: UUID, v: dict[str, Any], kw: dict[str, Any
 
 
 class UsersView(CommandView):
-    read_roles = ADMINS
+    read_roles = HISTORY_READERS  # auditors read who holds which role (an audit's first question)
     write_roles = ADMINS
     create_command = staticmethod(register_user)
     create_form_class = RegisterUserForm
@@ -115,4 +115,5 @@ class UsersView(CommandView):
 
     def record_links(self, model: Any) -> list[tuple[str, str]]:
         return [*super().record_links(model),
-                *links(("Reset password", page_url("account.reset", user_id=model.id) if model.active else None))]
+                *links(("Reset password", page_url("account.reset", user_id=model.id)
+                        if model.active and self.can_write() else None))]
