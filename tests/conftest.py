@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskCliRunner
 
 from domain.application import Touchline
 from domain.clock import FixedClock
@@ -129,3 +130,13 @@ def maven_dir() -> Path:
     if not MAVEN_DIR.is_dir():
         pytest.fail(f"the Maven CRM data set is missing at {MAVEN_DIR}")
     return MAVEN_DIR
+
+
+@pytest.fixture
+def cli_runner(database_url: str, clock: FixedClock) -> Iterator[FlaskCliRunner]:
+    """A runner of the ``touchline`` commands on a fresh database of each backend."""
+    from web import create_app  # here, not at the top: the domain's tests need no web app
+
+    flask_app = create_app({"DATABASE_URL": database_url, "CLOCK": clock})
+    yield flask_app.test_cli_runner()
+    flask_app.extensions["touchline"].close()

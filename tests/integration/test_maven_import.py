@@ -30,7 +30,6 @@ from domain.products.model import Product, product_id_for
 from domain.users.model import user_id_for
 from projections.storage import storage_from_url
 from tests.conftest import ADMIN_URL, MAVEN_DIR, _postgres_or_skip
-from web import create_app
 from web.importers.batches import BatchSaver
 from web.importers.csvfiles import FileRefusedError
 from web.importers.maven import import_maven
@@ -396,13 +395,6 @@ def test_a_row_that_conflicts_with_a_concurrent_save_is_rejected_and_its_batch_s
 
 
 # The command line ----------------------------------------------------------------------------
-
-@pytest.fixture
-def cli_runner(database_url: str, clock: FixedClock) -> Iterator[FlaskCliRunner]:
-    flask_app = create_app({"DATABASE_URL": database_url, "CLOCK": clock})
-    yield flask_app.test_cli_runner()
-    flask_app.extensions["touchline"].close()
-
 
 def touchline(runner: FlaskCliRunner, *args: str) -> Any:
     from web.cli import cli  # here, not at the top: the other CLI modules must not stop the import tests

@@ -23,10 +23,10 @@ def test_headers_are_read_in_any_order_and_case_with_spaces_for_underscores() ->
 
 
 @pytest.mark.parametrize("header, problem", [
-    (b"name,emial", "unknown 'emial'"),
+    (b"name,emial", "unexpected 'emial'"),
     (b"email,phone", "missing name"),
     (b"name,Email,email", "repeated email"),
-    (b"name,segment.", "unknown 'segment.'"),
+    (b"name,segment.", "unexpected 'segment.'"),
 ], ids=["misspelt", "no-name", "twice", "segment-without-a-name"])
 def test_a_header_with_unknown_missing_or_repeated_columns_refuses_the_file(header: bytes, problem: str) -> None:
     with pytest.raises(FileRefusedError) as refused:

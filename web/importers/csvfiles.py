@@ -111,20 +111,25 @@ def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck) -> 
 
 def check_columns(file: str, names: Sequence[str], columns: Sequence[str]) -> None:
     """Refuse ``file`` unless its header ``names`` are exactly ``columns``, each once."""
-    duplicated = sorted({name for name in names if names.count(name) > 1})
-    missing = [name for name in columns if name not in names]
-    unexpected = [name for name in names if name not in columns]
+    refuse_header(file, missing=[name for name in columns if name not in names],
+                  unexpected=[name for name in names if name not in columns], names=names,
+                  expected=f"expected: {', '.join(columns)}")
+
+
+def refuse_header(file: str, *, missing: Sequence[str], unexpected: Sequence[str], names: Sequence[str],
+                  expected: str) -> None:
+    """Refuse ``file`` naming what is wrong with its header: columns missing, unexpected, or
+    repeated among ``names``; ``expected`` says what it should hold."""
+    repeated = sorted({name for name in names if names.count(name) > 1})
     problems = []
     if missing:
         problems.append(f"missing {', '.join(missing)}")
     if unexpected:
         problems.append(f"unexpected {', '.join(repr(n) for n in unexpected)}")
-    if duplicated:
-        problems.append(f"repeated {', '.join(duplicated)}")
+    if repeated:
+        problems.append(f"repeated {', '.join(repeated)}")
     if problems:
-        raise FileRefusedError(
-            f"{file}: wrong columns: {'; '.join(problems)} (expected: {', '.join(columns)})"
-        )
+        raise FileRefusedError(f"{file}: wrong columns: {'; '.join(problems)} ({expected})")
 
 
 def raw_text(record: Sequence[str]) -> str:

@@ -28,7 +28,7 @@ from domain.customers.model import (
 )
 from domain.errors import InvalidValueError
 from domain.values import name_text, one_of, text
-from web.importers.csvfiles import FileRefusedError, RowError
+from web.importers.csvfiles import RowError, refuse_header
 
 SEGMENT_COLUMNS = ("sector", "size", "location")
 SEGMENT_PREFIX = "segment."
@@ -53,20 +53,10 @@ def check_header(file: str, names: list[str]) -> list[str]:
     """The header's column names as keys (``External ID`` -> ``external_id``); refuses unknown,
     repeated or missing columns (a misspelt ``emial`` would otherwise be dropped silently)."""
     keys = [re.sub(r"[\s-]+", "_", name.lower()) for name in names]
-    unknown = [name for name, key in zip(names, keys)
-               if key not in COLUMNS and not (key.startswith(SEGMENT_PREFIX) and len(key) > len(SEGMENT_PREFIX))]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    missing = [key for key in REQUIRED if key not in keys]
-    problems = []
-    if missing:
-        problems.append(f"missing {', '.join(missing)}")
-    if unknown:
-        problems.append(f"unknown {', '.join(repr(n) for n in unknown)}")
-    if repeated:
-        problems.append(f"repeated {', '.join(repeated)}")
-    if problems:
-        raise FileRefusedError(f"{file}: wrong columns: {'; '.join(problems)} (known: {', '.join(COLUMNS)}, "
-                               f"and any segment attribute as {SEGMENT_PREFIX}<name>)")
+    refuse_header(file, missing=[key for key in REQUIRED if key not in keys], names=keys,
+                  unexpected=[name for name, key in zip(names, keys) if key not in COLUMNS
+                              and not (key.startswith(SEGMENT_PREFIX) and len(key) > len(SEGMENT_PREFIX))],
+                  expected=f"known: {', '.join(COLUMNS)}, and any segment attribute as {SEGMENT_PREFIX}<name>")
     return keys
 
 

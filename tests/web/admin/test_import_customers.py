@@ -107,7 +107,7 @@ def test_a_file_that_cannot_be_used_is_an_error_on_the_file_field(panel: Panel) 
     before = panel.event_count()
     wrong = upload(panel, admin, b"name,emial\nAda,ada@example.com\n", check=False)
     assert wrong.status_code == 200
-    assert "wrong columns: unknown &#39;emial&#39;" in field_error(wrong, "file")
+    assert "wrong columns: unexpected &#39;emial&#39;" in field_error(wrong, "file")
     assert "Nothing was imported." in field_error(wrong, "file")
     latin1 = upload(panel, admin, "name,email\nJosé,jose@example.com\n".encode("latin-1"), check=False)
     assert "not UTF-8 text on line 2" in field_error(latin1, "file")
