@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -11,6 +12,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError, InvalidValueError
 from domain.personal import ERASED, mark_erasure, mark_personal
+from domain.upcasting import upcaster
 from domain.values import (
     digits_of,
     email_address,
@@ -41,6 +43,12 @@ def customer_id_for(source: str, key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"/customers/{source}/{key.strip().lower()}")
 
 
+def imported_customer_id(source: str, external_id: str) -> UUID:
+    """The id of a customer imported from ``source`` (a CSV import) under ``external_id``, kept as
+    the source wrote it: Salesforce's 15-character ids differ only by letter case."""
+    return uuid5(NAMESPACE_URL, f"/imported-customers/{source.strip().lower()}/{external_id.strip()}")
+
+
 def email_customer_id(address: str) -> UUID:
     """The id of the customer a new email address becomes (by mail or a public form): derived
     from the address, so first contacts from it, however close together, register one customer."""
@@ -51,6 +59,13 @@ def returned_customer_id(erased_id: UUID) -> UUID:
     """The id of the customer a person becomes who writes again after their data was erased
     (derived, so their first contacts agree on one customer, as ``email_customer_id``)."""
     return uuid5(NAMESPACE_URL, f"/customers/{erased_id}/returned")
+
+
+def forgotten_digest(address: str) -> str:
+    """What an erasure keeps of an email address: a one-way digest (a suppression list), so that an
+    import of an old export recognises someone who asked to be forgotten while nobody can read the
+    address back from it."""
+    return hashlib.sha256(f"touchline:forgotten:{address.strip().lower()}".encode()).hexdigest()
 
 
 def clean_contact_points(value: list[dict[str, str]] | None) -> list[dict[str, str]]:
@@ -152,6 +167,7 @@ class Customer(Entity):
         self.merged_into: UUID | None = None
         self.absorbed: list[UUID] = []
         self.win_back_offers: list[dict[str, Any]] = []  # {"number", "coupon", "message_id", "at"}
+        self.linked_refs: list[str] = []  # other systems' ids for them, found later (``link_external_ref``)
         self.last_occurred_at = occurred_at
 
     @property
@@ -211,6 +227,23 @@ class Customer(Entity):
             self.contact_points = contact_points
         if segment is not None:
             self.segment = segment
+        self.last_occurred_at = occurred_at
+
+    def link_external_ref(self, *, external_ref: str, occurred_at: datetime, actor: str) -> bool:
+        """Record that another system knows this customer as ``external_ref`` (``zendesk:4711``:
+        an import found them by their address); False, and nothing recorded, when known already."""
+        self.check_not_merged()
+        self.check_not_erased()
+        occurred_at, actor = self.checked_when(occurred_at, actor)
+        ref = name_text("external_ref", external_ref, max_length=200)
+        if ref == self.external_ref or ref in self.linked_refs:
+            return False
+        self._external_ref_linked(external_ref=ref, occurred_at=occurred_at, actor=actor)
+        return True
+
+    @event("ExternalRefLinked")
+    def _external_ref_linked(self, external_ref: str, occurred_at: datetime, actor: str) -> None:
+        self.linked_refs.append(external_ref)
         self.last_occurred_at = occurred_at
 
     def give_consent(self, *, purpose: str, occurred_at: datetime, actor: str) -> None:
@@ -314,10 +347,13 @@ class Customer(Entity):
         if self.erased:
             raise CustomerErasedError(f"customer {self.id} was erased already")
         occurred_at, actor = self.checked_when(occurred_at, actor)
-        self._erased(reason=text("reason", reason, max_length=1000), occurred_at=occurred_at, actor=actor)
+        forgotten = sorted({forgotten_digest(p["value"]) for p in self.contact_points
+                            if p["kind"] == "email" and p["value"] != ERASED})
+        self._erased(reason=text("reason", reason, max_length=1000), forgotten=forgotten, occurred_at=occurred_at,
+                     actor=actor)
 
     @event("Erased")
-    def _erased(self, reason: str, occurred_at: datetime, actor: str) -> None:
+    def _erased(self, reason: str, forgotten: list[str], occurred_at: datetime, actor: str) -> None:
         self.erased = True
         self.last_occurred_at = occurred_at
 
@@ -325,3 +361,8 @@ class Customer(Entity):
 mark_personal(Customer.Registered, "name", "contact_points[].value", subject="originator_id")
 mark_personal(Customer.DetailsChanged, "name", "contact_points[].value", subject="originator_id")
 mark_erasure(Customer.Erased)
+
+
+@upcaster(Customer.Erased, from_version=1)
+def _erased_v1_v2(state: dict[str, Any]) -> None:
+    state["forgotten"] = []  # erased before digests were kept: an import cannot recognise them

@@ -255,8 +255,9 @@ class Customer360Projection(Projection):
             rows.update(customers, row["id"], consents=consents, version=e.originator_version)
         self._line(rows, e, ctx, str(e.originator_id))
 
-    @handles(Customer.WinBackOffered)
-    def win_back_offered(self, e: Any, ctx: Context, rows: Rows) -> None:
+    @handles(Customer.WinBackOffered, Customer.ExternalRefLinked)
+    def noted(self, e: Any, ctx: Context, rows: Rows) -> None:
+        """A line on the timeline; the row's version moves on (the panel's forms send it back)."""
         if rows.get(customers, str(e.originator_id)):
             rows.update(customers, str(e.originator_id), version=e.originator_version)
         self._line(rows, e, ctx, str(e.originator_id))

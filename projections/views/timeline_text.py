@@ -25,6 +25,7 @@ _LINES: dict[type[Any], Callable[[Any, str], str]] = {
     Customer.MergedInto: lambda e, case: f"Merged into customer {e.survivor_id}",
     Customer.Absorbed: lambda e, case: f"Absorbed duplicate customer {e.duplicate_id}",
     Customer.WinBackOffered: lambda e, case: f"Win-back offer sent (coupon {e.coupon})",
+    Customer.ExternalRefLinked: lambda e, case: f"Known in another system as {e.external_ref}",
     Touchpoint.Recorded: lambda e, case: f"{e.direction.capitalize()} {e.channel.replace('_', ' ')}: {e.subject}",
     Touchpoint.Corrected: lambda e, case: f"Touchpoint corrected ({', '.join(sorted(e.changes))}): {e.reason}",
     Touchpoint.Retracted: lambda e, case: f"Touchpoint retracted: {e.reason}",

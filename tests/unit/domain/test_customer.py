@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain.application import Touchline
-from domain.customers.model import CustomerErasedError, CustomerMergedError
+from domain.customers.model import CustomerErasedError, CustomerMergedError, forgotten_digest
 from domain.errors import AlreadyExistsError, InvalidValueError
 
 ACTOR = "user:agent-1"
@@ -243,3 +243,36 @@ def test_an_erased_customer_takes_no_details_or_consent_and_a_withdrawal_records
     assert memory_app.withdraw_consent(customer_id, purpose="surveys", occurred_at=now,
                                        actor="customer:ada").position is None
     assert memory_app.get_customer(customer_id).version == version
+
+
+def test_an_erasure_keeps_a_digest_of_each_email_address_and_nothing_readable(
+    memory_app: Touchline, now: datetime
+) -> None:
+    """A suppression list: an import can tell the person asked to be forgotten; nobody can read
+    the address back from it."""
+    ada = memory_app.register_customer(
+        name="Ada", occurred_at=now, actor=ACTOR,
+        contact_points=[{"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+44 20 7946 0000"},
+                        {"kind": "email", "value": "ada@work.example"}]).id
+    memory_app.erase_customer(ada, reason="GDPR", occurred_at=now, actor=ACTOR)
+    erased = list(memory_app.events.get(ada))[-1]
+    assert erased.forgotten == sorted([forgotten_digest("ADA@example.com "), forgotten_digest("ada@work.example")])
+    assert "ada@" not in repr(vars(erased)) and "7946" not in repr(vars(erased))
+
+
+def test_another_systems_id_is_linked_once_and_never_to_a_merged_or_erased_customer(
+    memory_app: Touchline, customer_id: UUID, duplicate_id: UUID, now: datetime
+) -> None:
+    ada = memory_app.get_customer(customer_id)
+    assert ada.link_external_ref(external_ref="zendesk:4711", occurred_at=now, actor=ACTOR)
+    assert not ada.link_external_ref(external_ref="zendesk:4711", occurred_at=now, actor=ACTOR)  # known already
+    memory_app.save(ada)
+    assert memory_app.get_customer(customer_id).linked_refs == ["zendesk:4711"]
+    with pytest.raises(InvalidValueError):
+        ada.link_external_ref(external_ref="zendesk:\n4712", occurred_at=now, actor=ACTOR)
+    memory_app.merge_customers(duplicate_id, survivor_id=customer_id, occurred_at=now, actor=ACTOR)
+    with pytest.raises(CustomerMergedError):
+        memory_app.get_customer(duplicate_id).link_external_ref(external_ref="hubspot:1", occurred_at=now, actor=ACTOR)
+    memory_app.erase_customer(customer_id, reason="GDPR", occurred_at=now, actor=ACTOR)
+    with pytest.raises(CustomerErasedError):
+        memory_app.get_customer(customer_id).link_external_ref(external_ref="hubspot:2", occurred_at=now, actor=ACTOR)
