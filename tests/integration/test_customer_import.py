@@ -12,7 +12,8 @@ import pytest
 
 from domain.application import Touchline
 from domain.clock import FixedClock
-from domain.customers.model import Customer, customer_id_for, email_customer_id
+from domain.customers.model import Customer, email_customer_id, imported_customer_id
+from projections.queries.customer_page import get_customer_page
 from web import create_app
 from web.importers.csvfiles import FileRefusedError
 from web.importers.customers import import_customers, owners_in
@@ -38,7 +39,7 @@ def reasons(summary: ImportSummary) -> list[tuple[int, str]]:
 
 
 def zendesk(external_id: str) -> UUID:
-    return customer_id_for("zendesk", external_id)
+    return imported_customer_id("zendesk", external_id)
 
 
 FILE = csv_of("Z-1,Ada Lovelace,person,ada@example.com,+44 20 7946 0018,,gold",
@@ -102,6 +103,26 @@ def test_a_row_whose_address_is_a_customers_updates_them_rather_than_registering
     assert zendesk("Z-1") not in stored_app.repository
 
 
+def test_a_customer_found_by_address_is_found_by_the_external_id_once_the_address_changes(
+    stored_app: Touchline, clock: FixedClock,
+) -> None:
+    """The first import links the row's id to the customer it found by address: the next export, with
+    a new address, updates that customer instead of registering the person a second time."""
+    mail_id = email_customer_id("aiko@example.com")
+    stored_app.register_customer(id=mail_id, name="aiko@example.com", occurred_at=clock.now(), actor="system:mail",
+                                 contact_points=[{"kind": "email", "value": "aiko@example.com"}])
+    first = run(stored_app, clock, csv_of("D-3,Aiko Fernandez,,aiko@example.com,,,"), source="zendesk")
+    assert (first.created, first.changed) == ({}, {"Customer": 1})
+    assert stored_app.get_customer(mail_id).linked_refs == ["zendesk:D-3"]
+    newer = run(stored_app, clock, csv_of("D-3,Aiko Fernandez,,aiko.f@example.com,,,"), source="zendesk")
+    assert (newer.created, newer.changed, newer.rejects) == ({}, {"Customer": 1}, [])
+    aiko = stored_app.get_customer(mail_id)
+    assert [p["value"] for p in aiko.contact_points] == ["aiko@example.com", "aiko.f@example.com"]
+    assert zendesk("D-3") not in stored_app.repository
+    again = run(stored_app, clock, csv_of("D-3,Aiko Fernandez,,aiko.f@example.com,,,"), source="zendesk")
+    assert (again.events_stored, again.rejects) == (0, [])
+
+
 def test_the_read_model_finds_the_customer_with_the_address(database_url: str, clock: FixedClock) -> None:
     flask_app = create_app({"DATABASE_URL": database_url, "CLOCK": clock})
     services = flask_app.extensions["touchline"]
@@ -112,9 +133,15 @@ def test_the_read_model_finds_the_customer_with_the_address(database_url: str, c
         owners = owners_in(services.views)
         assert owners(["ada@example.com"]) == {}  # no projection has run yet: no table, no answer, no error
         services.projection_runner().catch_up()
-        summary = run(services.app, clock, csv_of(",Ada Lovelace,,Ada@Example.com,,,"), owners=owners)
+        summary = run(services.app, clock, csv_of("Z-7,Ada Lovelace,,Ada@Example.com,,,"), owners=owners)
         assert (summary.created, summary.changed) == ({}, {"Customer": 1})
-        assert services.app.get_customer(registered).name == "Ada Lovelace"
+        ada = services.app.get_customer(registered)
+        assert (ada.name, ada.linked_refs) == ("Ada Lovelace", ["csv:Z-7"])
+        services.projection_runner().catch_up()
+        with services.views.connect() as conn:
+            page = get_customer_page(conn, str(registered), now=clock.now())
+        assert page is not None and page["customer"]["version"] == ada.version  # the panel's forms send it back
+        assert "Known in another system as csv:Z-7" in [line["summary"] for line in page["timeline"].items]
     finally:
         services.close()
 
@@ -142,15 +169,45 @@ def test_an_erased_customer_is_never_imported_again(stored_app: Touchline, clock
     assert stored_app.get_customer(zendesk("Z-1")).name != "Ada Lovelace"
 
 
+def test_an_erased_person_is_recognised_by_address_from_any_source(stored_app: Touchline, clock: FixedClock) -> None:
+    """The same export imported again without its source, or from another system, names no stored
+    customer by id: the erasure's digest of their address still does."""
+    run(stored_app, clock, FILE, source="zendesk")
+    stored_app.erase_customer(zendesk("Z-1"), reason="GDPR request", occurred_at=clock.now(), actor="user:admin")
+    before = log_size(stored_app)
+    for source in ("csv", "hubspot"):
+        summary = run(stored_app, clock, csv_of("Z-1,Ada Lovelace,person,ADA@example.com,,,"), source=source)
+        assert reasons(summary) == [(2, "email ada@example.com: the customer with this address had their personal "
+                                        "data erased (GDPR); it is not imported again")]
+    assert log_size(stored_app) == before
+    # The person writing again registers them anew (their own act); an import then updates that customer.
+    returned = stored_app.register_customer(name="Ada", contact_points=[{"kind": "email", "value": "ada@example.com"}],
+                                            occurred_at=clock.now(), actor="system:mail").id
+    summary = run(stored_app, clock, csv_of(",Ada Lovelace,,ada@example.com,,,"),
+                  owners=lambda emails: {"ada@example.com": returned})
+    assert (summary.changed, summary.rejects) == ({"Customer": 1}, [])
+
+
 def test_rows_in_the_file_that_name_one_customer_twice_are_refused_after_the_first(
     stored_app: Touchline, clock: FixedClock,
 ) -> None:
-    twice = csv_of("Z-1,Ada,,ada@example.com,,,", "z-1,Ada again,,,,,", "Z-9,Ada twin,,ADA@example.com,,,",
+    twice = csv_of("Z-1,Ada,,ada@example.com,,,", "Z-1,Ada again,,,,,", "Z-9,Ada twin,,ADA@example.com,,,",
                    "Z-3,Grace,,grace@example.com,,,")
     summary = run(stored_app, clock, twice)
-    assert reasons(summary) == [(3, "external_id z-1 is repeated (first on line 2)"),
+    assert reasons(summary) == [(3, "external_id Z-1 is repeated (first on line 2)"),
                                 (4, "email ada@example.com is repeated (first on line 2)")]
     assert summary.created == {"Customer": 2}
+
+
+def test_external_ids_that_differ_only_by_letter_case_are_two_customers(
+    stored_app: Touchline, clock: FixedClock,
+) -> None:
+    # Salesforce's 15-character ids are case-sensitive.
+    ids = csv_of("003A000000abcDE,Ada,,ada@example.com,,,", "003A000000ABCde,Grace,,grace@example.com,,,")
+    summary = run(stored_app, clock, ids, source="salesforce")
+    assert (summary.created, summary.rejects) == ({"Customer": 2}, [])
+    again = run(stored_app, clock, ids, source="salesforce")
+    assert (again.events_stored, again.rejects) == (0, [])
 
 
 def test_a_row_naming_a_customer_an_earlier_row_changed_is_refused(stored_app: Touchline, clock: FixedClock) -> None:
@@ -179,6 +236,9 @@ def test_a_merged_away_duplicate_is_left_as_it_is(stored_app: Touchline, clock: 
     before = log_size(stored_app)
     summary = run(stored_app, clock, csv_of("Z-2,Acme Renamed,company,ops@acme.example,,,"), source="zendesk")
     assert (summary.events_stored, summary.rejects) == (0, [])
+    assert [(r.line, r.reason) for r in summary.skipped] == [
+        (2, f"left as it is: this customer was merged into Ada Lovelace (customer {zendesk('Z-1')}), who holds "
+            "their details now; change them there")]
     assert log_size(stored_app) == before
 
 
@@ -212,4 +272,4 @@ def many(stored_app: Touchline, clock: FixedClock) -> Iterator[ImportSummary]:
 
 def test_a_large_file_is_saved_in_batches_and_every_row_lands(many: ImportSummary, stored_app: Touchline) -> None:
     assert many.created == {"Customer": 1200}
-    assert isinstance(stored_app.get_customer(customer_id_for("csv", "E-1200")), Customer)
+    assert isinstance(stored_app.get_customer(imported_customer_id("csv", "E-1200")), Customer)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskCliRunner
 
-from domain.customers.model import customer_id_for
+from domain.customers.model import imported_customer_id
 
 GOOD = "external_id,name,email\nZ-1,Ada Lovelace,ada@example.com\nZ-2,Grace Hopper,grace@example.com\n"
 BAD_ROW = "=2+5*cmd,Ada,not-an-address"
@@ -40,7 +40,7 @@ def test_the_command_imports_and_prints_a_summary(cli_runner: FlaskCliRunner, tm
                                           f"Rejected: 0 rows (report: {tmp_path / 'r.csv'})"]
     assert "importing customers.csv" in result.stderr  # the progress bar
     app = cli_runner.app.extensions["touchline"].app
-    assert app.get_customer(customer_id_for("zendesk", "Z-1")).name == "Ada Lovelace"
+    assert app.get_customer(imported_customer_id("zendesk", "Z-1")).name == "Ada Lovelace"
 
 
 def test_a_check_writes_nothing_and_says_so(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
@@ -83,3 +83,29 @@ def test_an_unusable_file_or_source_exits_1_with_a_message(
     assert "import refused, nothing was written" in result.stderr and message in result.stderr
     assert isinstance(result.exception, SystemExit)  # a message, not a traceback
     assert events(cli_runner) == 0
+
+
+def test_a_row_of_a_merged_away_customer_is_reported_as_skipped(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
+    file = write(tmp_path, GOOD)
+    touchline(cli_runner, file, "--report", str(tmp_path / "r.csv"))
+    app = cli_runner.app.extensions["touchline"].app
+    app.merge_customers(imported_customer_id("csv", "Z-2"), survivor_id=imported_customer_id("csv", "Z-1"),
+                        occurred_at=app_now(cli_runner), actor="user:agent")
+    result = touchline(cli_runner, file, "--strict", "--report", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output  # on purpose: not a rejected row
+    assert "skipped customers.csv:3: left as it is: this customer was merged into Ada Lovelace" in result.stderr
+    assert "Skipped: 1 rows" in result.stdout and "Rejected: 0 rows" in result.stdout
+
+
+def app_now(runner: FlaskCliRunner) -> Any:
+    return runner.app.extensions["touchline"].clock.now()
+
+
+def test_an_exports_own_columns_are_read_past_when_asked_and_named(cli_runner: FlaskCliRunner, tmp_path: Path) -> None:
+    file = write(tmp_path, "Record ID,First Name,Last Name,Email,Owner\n17,Ada,Lovelace,ada@example.com,Bob\n")
+    refused = touchline(cli_runner, file)
+    assert refused.exit_code == 1 and "unexpected 'Record ID', 'Owner'" in refused.stderr
+    result = touchline(cli_runner, file, "--ignore-other-columns", "--report", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output
+    assert "Ignored columns: Record ID, Owner" in result.stdout
+    assert "Events stored: 1 (Customer 1 new" in result.stdout

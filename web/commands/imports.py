@@ -48,9 +48,12 @@ def maven_command(directory: Path, report: Path | None, strict: bool) -> None:
               help="The system the file's external_id values come from (zendesk, hubspot...): the same source and "
                    "id are the same customer on every import.")
 @click.option("--check", is_flag=True, help="Check the file and report what the import would do; write nothing.")
+@click.option("--ignore-other-columns", is_flag=True,
+              help="Read past the columns Touchline does not know (an export's own), instead of refusing the file.")
 @report_option
 @strict_option
-def customers_command(file: Path, source: str, check: bool, report: Path | None, strict: bool) -> None:
+def customers_command(file: Path, source: str, check: bool, ignore_other_columns: bool, report: Path | None,
+                      strict: bool) -> None:
     """Import customers from a CSV FILE (columns: see the README's "Importing customers")."""
     found = services()
 
@@ -60,7 +63,7 @@ def customers_command(file: Path, source: str, check: bool, report: Path | None,
         except OSError as exc:
             raise FileRefusedError(f"{file.name}: cannot be read: {exc.strerror or exc}") from None
         return import_customers(found.app, found.clock, file.name, data, source=source, owners=owners_in(found.views),
-                                check_only=check, progress=progress_bar(f"{'checking' if check else 'importing'} "
+                                check_only=check, ignore_other=ignore_other_columns, progress=progress_bar(f"{'checking' if check else 'importing'} "
                                                                         f"{file.name}"))
 
     run_import(run, report, strict, checked=check)
@@ -106,9 +109,15 @@ def show_rejects(rejects: list[Reject]) -> None:
 
 def print_summary(summary: ImportSummary, report: Path | None, checked: bool = False) -> None:
     click.echo("Rows read: " + ", ".join(f"{name} {count:,}" for name, count in summary.rows_read.items()))
+    if summary.ignored_columns:
+        click.echo("Ignored columns: " + ", ".join(summary.ignored_columns))
     kinds = sorted(set(summary.created) | set(summary.changed))
     detail = "; ".join(f"{kind} {summary.created.get(kind, 0):,} new, {summary.changed.get(kind, 0):,} changed"
                        for kind in kinds)
     stored = "Events the import would store (checked only, nothing was written)" if checked else "Events stored"
     click.echo(f"{stored}: {summary.events_stored:,}" + (f" ({detail})" if detail else ""))
     click.echo(f"Rejected: {len(summary.rejects):,} rows" + (f" (report: {report})" if report else ""))
+    if summary.skipped:
+        for r in summary.skipped[:SHOWN_REJECTS]:
+            click.echo(f"skipped {r}", err=True)
+        click.echo(f"Skipped: {len(summary.skipped):,} rows (left as they are on purpose; the reasons are above)")

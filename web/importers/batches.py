@@ -13,13 +13,13 @@ row by row, and only the conflicting rows are rejected, with the domain's error 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Notification, Recording
 from eventsourcing.utils import get_topic
 
 from domain.base import Entity
@@ -38,6 +38,17 @@ def event_topics(*classes: type[Entity]) -> list[str]:
     })
 
 
+def notifications(app: Service, topics: list[str]) -> Iterator[Notification]:
+    """The log's events of ``topics``, in log order, read in batches (undecoded)."""
+    start = 0
+    while True:
+        batch = app.recorder.select_notifications(start, READ_BATCH, topics=topics, inclusive_of_start=False)
+        yield from batch
+        if len(batch) < READ_BATCH:
+            return
+        start = batch[-1].id
+
+
 def load_aggregates(app: Service, ids: Collection[UUID], classes: Iterable[type[Entity]]) -> dict[UUID, Entity]:
     """The current state of those of ``ids`` that are stored, in one pass over the log.
 
@@ -45,16 +56,9 @@ def load_aggregates(app: Service, ids: Collection[UUID], classes: Iterable[type[
     """
     wanted = set(ids)
     events: dict[UUID | str, list[Any]] = {}
-    topics = event_topics(*classes)
-    start = 0
-    while True:
-        batch = app.recorder.select_notifications(start, READ_BATCH, topics=topics, inclusive_of_start=False)
-        for notification in batch:
-            if notification.originator_id in wanted:
-                events.setdefault(notification.originator_id, []).append(app.mapper.to_domain_event(notification))
-        if len(batch) < READ_BATCH:
-            break
-        start = batch[-1].id
+    for notification in notifications(app, event_topics(*classes)):
+        if notification.originator_id in wanted:
+            events.setdefault(notification.originator_id, []).append(app.mapper.to_domain_event(notification))
     loaded: dict[UUID, Entity] = {}
     for stream in events.values():
         stream.sort(key=lambda e: e.originator_version)

@@ -77,9 +77,13 @@ def read_rows(path: Path, columns: Sequence[str] | HeaderCheck) -> tuple[list[Cs
     return parse_rows(path.name, data, columns)
 
 
-def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck) -> tuple[list[CsvRow], list[Reject]]:
-    """``read_rows`` for a file's bytes (an upload): blank lines are skipped, values stripped of
-    surrounding spaces; the header is line 1."""
+def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck, *,
+               delimiters: str = ",") -> tuple[list[CsvRow], list[Reject]]:
+    """``read_rows`` for a file's bytes (an upload): blank lines are skipped (before the header
+    too), values stripped of surrounding spaces; line numbers count every line of the file. The
+    delimiter is the one of ``delimiters`` the header uses most (Excel writes ``;`` in some
+    countries). A quote that is never closed refuses the file: read leniently, it would take the
+    rest of the file into one value, other people's rows included."""
     check = columns if callable(columns) else exactly(columns)
     try:
         text = data.decode("utf-8-sig")
@@ -87,9 +91,12 @@ def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck) -> 
         line = exc.object[:exc.start].count(b"\n") + 1  # where a person looks for it: the line
         raise FileRefusedError(f"{file}: cannot be read: not UTF-8 text on line {line} ({exc.reason} at byte "
                                f"{exc.start}); save the file as UTF-8 and import it again") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = max(delimiters, key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 1  # where the record being read starts
     try:
-        header = next(reader, None)
+        header = next((r for r in reader if any(f.strip() for f in r)), None)
         if header is None:
             raise FileRefusedError(f"{file}: is empty (no header row)")
         names = check(file, [name.strip() for name in header])
@@ -105,6 +112,9 @@ def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck) -> 
                     rejects.append(reject(row, f"has {len(record)} fields; the header has {len(names)}"))
             line = reader.line_num + 1
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise FileRefusedError(f"{file}: line {line}: a quoted value starts on this line and is never closed "
+                                   "(a \" is missing); nothing was read past it") from None
         raise FileRefusedError(f"{file}: line {reader.line_num}: not valid CSV: {exc}") from None
     return rows, rejects
 
@@ -151,4 +161,4 @@ def write_rows(out: TextIO, rejects: Iterable[Reject]) -> None:
     writer = csv.writer(out)
     writer.writerow(REPORT_COLUMNS)
     for r in rejects:
-        writer.writerow((r.file, r.line, cell(r.reason), cell(r.raw)))
+        writer.writerow((cell(r.file), r.line, cell(r.reason), cell(r.raw)))  # a file may be named =1+2.csv

@@ -1,11 +1,12 @@
 """The rows of a customers CSV file (a migration from another help desk or CRM), parsed and
 checked by the domain's own rules: pure functions, no storage.
 
-Columns, in any order (``External ID`` is ``external_id``); only ``name`` is required:
+Columns, in any order (``External ID`` is ``external_id``); only a name is required:
 
 - ``external_id``: the customer's id in the system the file comes from; re-importing the file
-  updates the same customers (``customer_id_for(source, external_id)``);
-- ``name``, ``kind`` (``person`` or ``company``; blank: person);
+  updates the same customers (``imported_customer_id(source, external_id)``, letter case included);
+- ``name`` (or ``first_name`` and ``last_name``, as many exports have it), ``kind`` (``person`` or
+  ``company``; blank: person);
 - one column per kind of contact point: ``email``, ``phone``, ``mobile``, ``address``,
   ``messenger``, ``social``, ``website``;
 - segment attributes: ``sector``, ``size`` and ``location`` (the panel's), and any other as
@@ -27,13 +28,12 @@ from domain.customers.model import (
     clean_segment,
 )
 from domain.errors import InvalidValueError
-from domain.values import name_text, one_of, text
+from domain.values import name_text, one_of
 from web.importers.csvfiles import RowError, refuse_header
 
 SEGMENT_COLUMNS = ("sector", "size", "location")
 SEGMENT_PREFIX = "segment."
-COLUMNS = ("external_id", "name", "kind", *CONTACT_KINDS, *SEGMENT_COLUMNS)
-REQUIRED = ("name",)
+COLUMNS = ("external_id", "name", "first_name", "last_name", "kind", *CONTACT_KINDS, *SEGMENT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -49,22 +49,47 @@ class CustomerRow:
         return next((p["value"] for p in self.contact_points if p["kind"] == "email"), None)
 
 
-def check_header(file: str, names: list[str]) -> list[str]:
+IGNORED = "ignored:"  # the key of a column read past (``check_header(..., ignore_other=True)``)
+
+
+def check_header(file: str, names: list[str], *, ignore_other: bool = False) -> list[str]:
     """The header's column names as keys (``External ID`` -> ``external_id``); refuses unknown,
-    repeated or missing columns (a misspelt ``emial`` would otherwise be dropped silently)."""
-    keys = [re.sub(r"[\s-]+", "_", name.lower()) for name in names]
-    refuse_header(file, missing=[key for key in REQUIRED if key not in keys], names=keys,
-                  unexpected=[name for name, key in zip(names, keys) if key not in COLUMNS
-                              and not (key.startswith(SEGMENT_PREFIX) and len(key) > len(SEGMENT_PREFIX))],
-                  expected=f"known: {', '.join(COLUMNS)}, and any segment attribute as {SEGMENT_PREFIX}<name>")
+    repeated or missing columns (a misspelt ``emial`` would otherwise be dropped silently), unless
+    ``ignore_other``: then the columns it does not know (a real export's "Lifecycle stage", "Owner")
+    are read past, keyed ``ignored:<place>:<name>``."""
+    keys = [_key(name) for name in names]
+    unknown = [i for i, key in enumerate(keys) if key not in COLUMNS
+               and not (key.startswith(SEGMENT_PREFIX) and 0 < len(key) - len(SEGMENT_PREFIX) <= 50)]
+    if ignore_other:
+        keys = [f"{IGNORED}{i}:{names[i]}" if i in unknown else key for i, key in enumerate(keys)]
+        unknown = []
+    has_name = "name" in keys or "first_name" in keys or "last_name" in keys
+    refuse_header(file, missing=[] if has_name else ["name (or first_name and last_name)"], names=keys,
+                  unexpected=[names[i] for i in unknown],
+                  expected=f"known: {', '.join(COLUMNS)}, and any segment attribute as {SEGMENT_PREFIX}<name> "
+                           "(a name of up to 50 characters)")
     return keys
+
+
+def ignored_columns(keys: list[str]) -> list[str]:
+    """The names of the columns ``check_header`` read past."""
+    return [key.split(":", 2)[2] for key in keys if key.startswith(IGNORED)]
+
+
+def _key(name: str) -> str:
+    """A header name as its column's key: ``External ID`` -> ``external_id``; ``segment.Sector`` is
+    ``sector`` (so that a file holding both is refused as repeating it)."""
+    key = re.sub(r"[\s-]+", "_", name.lower())
+    return key.removeprefix(SEGMENT_PREFIX) if key.removeprefix(SEGMENT_PREFIX) in SEGMENT_COLUMNS else key
 
 
 def parse_customer(row: dict[str, str]) -> CustomerRow:
     """One row as the domain would register it; ``RowError`` naming the column otherwise."""
     try:
-        external_id = text("external_id", row.get("external_id"), required=False, max_length=200) or None
-        name = name_text("name", row.get("name"), max_length=300)
+        external_id = (name_text("external_id", row["external_id"], max_length=200)
+                       if row.get("external_id") else None)
+        given = row.get("name") or " ".join(row[k] for k in ("first_name", "last_name") if row.get(k))
+        name = name_text("name", given, max_length=300)
         kind = one_of("kind", row["kind"].lower(), CUSTOMER_KINDS) if row.get("kind") else None
         points = [_contact_point(kind, row[kind]) for kind in CONTACT_KINDS if row.get(kind)]
         segment = {key: value for column, value in row.items() if value
@@ -79,6 +104,8 @@ def parse_customer(row: dict[str, str]) -> CustomerRow:
 
 
 def _contact_point(kind: str, value: str) -> dict[str, str]:
+    if kind != "address" and ("\n" in value or "\r" in value):
+        raise InvalidValueError(kind, "holds line breaks (only an address may)")
     try:
         return clean_contact_points([{"kind": kind, "value": value}])[0]
     except InvalidValueError as exc:

@@ -3,9 +3,10 @@
 Which customer a row is (``customer_rows`` has the columns):
 
 1. its ``external_id`` from ``source``: the customer imported with it before
-   (``customer_id_for(source, external_id)``);
+   (``imported_customer_id(source, external_id)``; ids compare as written, letter case included);
 2. else the customer who has its email address (Touchline keeps one customer per address, as
-   the panel, the API, mail and the public forms do);
+   the panel, the API, mail and the public forms do), who is linked to the external id from then
+   on (``Customer.link_external_ref``: a later export that changes the address still finds them);
 3. else a new customer: under the external id, or else under the id a first email from that
    address would get (``email_customer_id``), so that their mail joins them.
 
@@ -14,8 +15,9 @@ attributes; what the row leaves blank, and points only Touchline knows, stay. A 
 rejected, with its line, when the domain refuses it, when its address is another
 customer's, when it names a customer an earlier row changed, when a customer's kind would
 change, and when it names a customer whose personal data was erased: an old export must
-not bring back someone who asked to be forgotten. A merged-away duplicate is left as it is
-(the survivor holds their details now). Nothing of a file whose columns are wrong is imported.
+not bring back someone who asked to be forgotten. A merged-away duplicate is left as it is,
+the row reported as skipped (the survivor holds their details now). Nothing of a file
+whose columns are wrong is imported.
 """
 
 from __future__ import annotations
@@ -27,19 +29,21 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from eventsourcing.utils import get_topic
 
 from domain.application import Touchline
 from domain.clock import Clock
 from domain.customers.model import (
     Customer,
-    customer_id_for,
     email_customer_id,
+    forgotten_digest,
+    imported_customer_id,
     new_contact_points,
 )
 from domain.errors import DomainError
 from projections.queries.public import find_customers_by_email
 from projections.views.customer360 import customers
-from web.importers.batches import BatchSaver, load_aggregates
+from web.importers.batches import BatchSaver, load_aggregates, notifications
 from web.importers.csvfiles import (
     CsvRow,
     FileRefusedError,
@@ -47,10 +51,16 @@ from web.importers.csvfiles import (
     parse_rows,
     reject,
 )
-from web.importers.customer_rows import CustomerRow, check_header, parse_customer
+from web.importers.customer_rows import (
+    CustomerRow,
+    check_header,
+    ignored_columns,
+    parse_customer,
+)
 from web.importers.summary import ImportSummary, NoProgress, ProgressFactory
 
 ACTOR = "import:csv"
+DELIMITERS = ",;\t"  # commas, or what Excel writes in countries where the comma is the decimal mark
 DEFAULT_SOURCE = "csv"
 # A source names the system the external ids come from; "email" is taken (email_customer_id).
 SOURCE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -83,14 +93,21 @@ def check_source(source: str) -> str:
 
 def import_customers(
     app: Touchline, clock: Clock, file: str, data: bytes, *, source: str = DEFAULT_SOURCE,
-    owners: EmailOwners = lambda emails: {}, check_only: bool = False, progress: ProgressFactory | None = None,
-    batch_size: int = 500,
+    owners: EmailOwners = lambda emails: {}, check_only: bool = False, ignore_other: bool = False,
+    progress: ProgressFactory | None = None, batch_size: int = 500,
 ) -> ImportSummary:
     """Import (or, with ``check_only``, only check) the customers CSV ``data``, named ``file`` in
     the report; see the module docstring."""
     source = check_source(source)
-    rows, bad = parse_rows(file, data, check_header)
-    summary = ImportSummary(rows_read={file: len(rows) + len(bad)}, rejects=list(bad))
+    keys: list[str] = []
+
+    def check(name: str, names: list[str]) -> list[str]:  # and keep the keys, to name the ignored columns
+        keys.extend(check_header(name, names, ignore_other=ignore_other))
+        return keys
+
+    rows, bad = parse_rows(file, data, check, delimiters=DELIMITERS)
+    summary = ImportSummary(rows_read={file: len(rows) + len(bad)}, rejects=list(bad),
+                            ignored_columns=ignored_columns(keys))
     run = _Run(app, clock.now(), source, summary)
     run.saver = BatchSaver(app, on_conflict=run.reject, size=batch_size, check_only=check_only)
     parsed = run.parse(rows)
@@ -113,6 +130,8 @@ class _Run:
         self.app, self.now, self.source, self.summary = app, now, source, summary
         self.stored: dict[UUID, Customer] = {}
         self.owners: dict[str, UUID] = {}
+        self.forgotten: set[str] = set()  # digests of erased customers' addresses (``forgotten_digest``)
+        self.linked: dict[str, UUID] = {}  # external refs linked to customers found by address before
         self.synced: dict[UUID, int] = {}  # customer -> the line that changed or registered them
 
     def reject(self, row: CsvRow, reason: str) -> None:
@@ -128,7 +147,7 @@ class _Run:
             except RowError as exc:
                 self.reject(row, str(exc))
                 continue
-            keys = [("external_id", customer.external_id.lower()) if customer.external_id else None,
+            keys = [("external_id", customer.external_id) if customer.external_id else None,
                     ("email", customer.email) if customer.email else None]
             repeated = next((key for key in keys if key in first), None)
             if repeated:
@@ -146,15 +165,37 @@ class _Run:
         ids = [self.ref_id(c.external_id) for _, c in parsed if c.external_id]
         ids += [email_customer_id(email) for email in emails] + list(self.owners.values())
         self.stored = {i: c for i, c in load_aggregates(self.app, ids, (Customer,)).items() if isinstance(c, Customer)}
+        self.forgotten = {digest for n in notifications(self.app, [get_topic(Customer.Erased)])
+                          for digest in self.app.mapper.to_domain_event(n).forgotten}
+        self.linked = {event.external_ref: event.originator_id
+                       for n in notifications(self.app, [get_topic(Customer.ExternalRefLinked)])
+                       if (event := self.app.mapper.to_domain_event(n))}
 
     def ref_id(self, external_id: str) -> UUID:
-        return customer_id_for(self.source, external_id)
+        return imported_customer_id(self.source, external_id)
+
+    def ref(self, external_id: str) -> str:
+        return f"{self.source}:{external_id}"
+
+    def by_ref(self, external_id: str) -> Customer | None:
+        """The customer imported under the id, or found by address before and linked to it."""
+        found = self.stored.get(self.ref_id(external_id))
+        linked = self.linked.get(self.ref(external_id))
+        if found is None and linked is not None:
+            if linked not in self.stored:
+                self.stored[linked] = self.app.get_customer(linked)
+            found = self.stored[linked]
+        return found
 
     def sync(self, row: CsvRow, c: CustomerRow) -> None:
         try:
             known = self.known(c)
-            if known is not None and known.merged_into is not None:
-                return  # merged away by a person: the survivor's details are theirs
+            if known is not None and known.merged_into is not None:  # merged away: the survivor's details are theirs
+                survivor = self.app.get_customer(self.app.survivor(known.id))
+                self.summary.skipped.append(reject(row, f"left as it is: this customer was merged into "
+                                                        f"{survivor.name} (customer {survivor.id}), who holds their "
+                                                        "details now; change them there"))
+                return
             customer = self.update(known, c) if known is not None else self.register(c)
         except (RowError, DomainError) as exc:
             self.reject(row, str(exc))
@@ -165,7 +206,7 @@ class _Run:
 
     def known(self, c: CustomerRow) -> Customer | None:
         """The stored customer the row names (by external id, else by address), or None."""
-        by_ref = self.stored.get(self.ref_id(c.external_id)) if c.external_id else None
+        by_ref = self.by_ref(c.external_id) if c.external_id else None
         if by_ref is not None and by_ref.erased:
             raise RowError(f"external_id {c.external_id}: this customer's personal data was erased (GDPR); "
                            "it is not imported again")
@@ -175,6 +216,9 @@ class _Run:
         if by_ref is not None and by_email is not None and by_email.id != by_ref.id:
             raise RowError(f"email {c.email} is {by_email.name}'s (customer {by_email.id}) already")
         found = by_ref or by_email
+        if found is None and c.email and self.forgotten_address(c.email):
+            raise RowError(f"email {c.email}: the customer with this address had their personal data erased "
+                           "(GDPR); it is not imported again")
         if found is not None and found.id in self.synced:
             raise RowError(f"names the same customer as line {self.synced[found.id]} ({found.name}, "
                            f"customer {found.id})")
@@ -185,16 +229,18 @@ class _Run:
         email from it registered; the survivor if merged."""
         owner_id = self.owners.get(email)
         derived = self.stored.get(email_customer_id(email))
-        if owner_id is None and derived is not None:
-            if derived.erased:
-                raise RowError(f"email {email}: the customer with this address had their personal data erased "
-                               "(GDPR); it is not imported again")
+        if owner_id is None and derived is not None and not derived.erased:
             owner_id = self.app.survivor(derived.id)
         if owner_id is None:
             return None
         if owner_id not in self.stored:
             self.stored[owner_id] = self.app.get_customer(owner_id)
         return self.stored[owner_id]
+
+    def forgotten_address(self, email: str) -> bool:
+        """Whether a customer with this address had their data erased (its digest is kept)."""
+        derived = self.stored.get(email_customer_id(email))
+        return forgotten_digest(email) in self.forgotten or (derived is not None and derived.erased)
 
     def update(self, known: Customer, c: CustomerRow) -> Customer | None:
         """``known`` with the row's details; None when nothing changes."""
@@ -204,11 +250,15 @@ class _Run:
         points = known.contact_points + new_contact_points(known.contact_points, c.contact_points)
         changed = known.change_details(name=c.name, contact_points=points, segment=known.segment | c.segment,
                                        occurred_at=self.now, actor=ACTOR)
+        # Found by address: remember the row's id, so a later export that changes the address finds them.
+        if c.external_id and known.link_external_ref(external_ref=self.ref(c.external_id), occurred_at=self.now,
+                                                     actor=ACTOR):
+            changed = True
         return known if changed else None
 
     def register(self, c: CustomerRow) -> Customer:
         new_id = self.ref_id(c.external_id) if c.external_id else email_customer_id(c.email or "")
         return Customer.register(
             id=new_id, customer_kind=c.kind or "person", name=c.name, contact_points=c.contact_points,
-            segment=c.segment, external_ref=f"{self.source}:{c.external_id}" if c.external_id else None,
+            segment=c.segment, external_ref=self.ref(c.external_id) if c.external_id else None,
             occurred_at=self.now, actor=ACTOR)

@@ -32,3 +32,5 @@ class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)  # by kind (Customer, Product, User, Deal)
     changed: dict[str, int] = field(default_factory=dict)
     position: int | None = None  # the log position of the last event stored, if any
+    skipped: list[Reject] = field(default_factory=list)  # rows left as they are on purpose, and why
+    ignored_columns: list[str] = field(default_factory=list)  # read past, as asked

@@ -11,11 +11,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+from eventsourcing.persistence import OperationalError
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from domain.clock import FixedClock
-from domain.customers.model import customer_id_for, email_customer_id
+from domain.customers.model import email_customer_id, imported_customer_id
 from tests.web.admin.conftest import Panel, build_panel, projecting
 from tests.web.admin.matrix import assert_matrix
 
@@ -84,10 +86,11 @@ def test_an_import_registers_the_customers_and_the_list_shows_them(panel: Panel)
     shown = text_of(page)
     assert "Imported customers.csv:</strong> 2 new customers, 0 updated, 0 already up to date, 1 row rejected." in shown
     assert "still updating" not in shown
-    ada = panel.services.app.get_customer(customer_id_for("zendesk", "Z-1"))
+    ada = panel.services.app.get_customer(imported_customer_id("zendesk", "Z-1"))
     assert (ada.name, ada.external_ref) == ("Ada Lovelace", "zendesk:Z-1")
     listed = admin.get("/admin/customers/").get_data(as_text=True)
     assert "Ada Lovelace" in listed and "Acme Ltd" in listed
+    assert re.search(r'<input checked[^>]*id="check_only"', page.get_data(as_text=True))  # checked first again
     # Again: nothing new, the rejected row still rejected.
     again = text_of(upload(panel, admin, FILE, check=False))
     assert "0 new customers, 0 updated, 2 already up to date, 1 row rejected" in again
@@ -130,7 +133,7 @@ def test_an_upload_without_the_csrf_token_is_refused(panel: Panel) -> None:
     response = admin.post(URL, data={"file": (io.BytesIO(FILE), "c.csv"), "source": "csv"},
                           content_type="multipart/form-data")
     assert response.status_code == 400
-    assert customer_id_for("csv", "Z-1") not in panel.services.app.repository
+    assert imported_customer_id("csv", "Z-1") not in panel.services.app.repository
 
 
 def test_the_template_is_a_file_the_import_takes_without_a_rejected_row(panel: Panel) -> None:
@@ -155,3 +158,25 @@ def test_a_file_over_the_request_limit_comes_back_to_the_page_with_a_message(clo
         assert small.event_count() == before
     finally:
         small.services.close()
+
+
+def test_a_database_stopping_the_import_is_a_message_not_an_error_page(
+    panel: Panel, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("web.admin.views.imports.import_customers", stopped)
+    page = upload(panel, panel.client("admin"), FILE, check=False)
+    assert page.status_code == 200
+    assert "The import was stopped by the database (database is locked)" in field_error(page, "file")
+    assert "import the same file again to finish" in field_error(page, "file")
+
+
+def test_other_columns_are_read_past_when_the_box_is_ticked(panel: Panel) -> None:
+    export = b"Record ID,First Name,Last Name,Email,Lifecycle Stage\n17,Ada,Lovelace,ada@example.com,lead\n"
+    admin = panel.client("admin")
+    refused = upload(panel, admin, export, check=True)
+    assert "unexpected &#39;Record ID&#39;, &#39;Lifecycle Stage&#39;" in field_error(refused, "file")
+    shown = text_of(upload(panel, admin, export, check=True, ignore_other="y"))
+    assert "would register 1 new customer" in shown and "Columns read past: Record ID, Lifecycle Stage." in shown

@@ -10,6 +10,7 @@ import io
 from pathlib import PurePath
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
 from flask import Response, request
 from flask_admin import BaseView, expose
 from werkzeug.datastructures import CombinedMultiDict
@@ -33,9 +34,9 @@ TEMPLATE_ROWS = (
 
 def counts(summary: ImportSummary) -> dict[str, int]:
     new, changed = summary.created.get("Customer", 0), summary.changed.get("Customer", 0)
-    rejected = len(summary.rejects)
-    return {"new": new, "changed": changed, "rejected": rejected,
-            "unchanged": sum(summary.rows_read.values()) - new - changed - rejected}
+    rejected, skipped = len(summary.rejects), len(summary.skipped)
+    return {"new": new, "changed": changed, "rejected": rejected, "skipped": skipped,
+            "unchanged": sum(summary.rows_read.values()) - new - changed - rejected - skipped}
 
 
 def report_link(rejects: list[Reject]) -> str:
@@ -53,18 +54,18 @@ class ImportCustomersView(Protected, BaseView):
     def index(self) -> Any:
         posted = request.method == "POST"
         form = ImportCustomersForm(CombinedMultiDict((request.files, request.form)) if posted else None)
-        summary, caught_up = None, True
-        if posted:
-            summary = self._run(form)
-            if summary is not None and not form.check_only.data:
-                caught_up = wait_for_position(summary.position)
+        checked = bool(form.check_only.data)
+        summary, caught_up = self._run(form, checked) if posted else None, True
+        if summary is not None and not checked:
+            caught_up = wait_for_position(summary.position)
+            form.check_only.data = True  # the next file is checked first too
         return self.render("admin/views/import_customers.html", form=form, summary=summary, caught_up=caught_up,
-                           checked=bool(form.check_only.data), counts=counts(summary) if summary else None,
+                           checked=checked, counts=counts(summary) if summary else None,
                            file=next(iter(summary.rows_read), "") if summary else "", shown=SHOWN_REJECTS,
                            columns=COLUMNS, segment_prefix=SEGMENT_PREFIX,
                            report=report_link(summary.rejects) if summary and summary.rejects else None)
 
-    def _run(self, form: ImportCustomersForm) -> Any:
+    def _run(self, form: ImportCustomersForm, check_only: bool) -> ImportSummary | None:
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
             form.file.errors = ["Choose a CSV file to import."]
@@ -78,10 +79,14 @@ class ImportCustomersView(Protected, BaseView):
         name = PurePath(upload.filename.replace("\\", "/")).name  # a browser may send the whole path
         try:
             return import_customers(found.app, found.clock, name, upload.read(), source=source,
-                                    owners=owners_in(found.views), check_only=bool(form.check_only.data))
+                                    owners=owners_in(found.views), check_only=check_only,
+                                    ignore_other=bool(form.ignore_other.data))
         except FileRefusedError as exc:
             form.file.errors = [f"{exc}. Nothing was imported."]
-            return None
+        except PersistenceError as exc:  # batches saved before it are kept: a second run finishes the import
+            form.file.errors = [f"The import was stopped by the database ({exc}). The rows saved before that are "
+                                "kept: import the same file again to finish (saved rows are not imported twice)."]
+        return None
 
     @expose("/template.csv")
     def template(self) -> Response:
