@@ -9,15 +9,15 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from projections.queries.customers import survivor_of
-from projections.views.customer360 import customers
+from projections.views.customer360 import customer_emails, customers
 from projections.views.promises import promises
 
 IN_BATCH = 500  # addresses per query: well under every database's limit of bound parameters
 
 
 def find_customer_by_email(conn: sa.Connection, email: str) -> UUID | None:
-    """The customer with this email address, the oldest if several (a live one before a merged
-    one); a merged customer's survivor, followed through every later merge."""
+    """The customer with this email address (any of theirs), the oldest if several (a live one
+    before a merged one); a merged customer's survivor, followed through every later merge."""
     return find_customers_by_email(conn, [email]).get(email.strip().lower())
 
 
@@ -27,9 +27,10 @@ def find_customers_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[
     found: dict[str, UUID] = {}
     for start in range(0, len(wanted), IN_BATCH):
         rows = conn.execute(
-            sa.select(customers.c.id, customers.c.merged_into, customers.c.email)
-            .where(customers.c.email.in_(wanted[start:start + IN_BATCH]))
-            .order_by(customers.c.email, customers.c.merged_into.is_not(None), customers.c.registered_at,
+            sa.select(customers.c.id, customers.c.merged_into, customer_emails.c.email)
+            .join(customers, customers.c.id == customer_emails.c.customer_id)
+            .where(customer_emails.c.email.in_(wanted[start:start + IN_BATCH]))
+            .order_by(customer_emails.c.email, customers.c.merged_into.is_not(None), customers.c.registered_at,
                       customers.c.id))
         for row in rows:
             if row.email not in found:  # the first of its address, in the order above

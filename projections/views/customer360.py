@@ -104,6 +104,15 @@ customer_timeline = sa.Table(
     sa.Index("ix_customer_timeline_case_time", "case_id", "occurred_at", "position"),
 )
 
+# Every email address of every customer (the row above holds the first): who writes from any of
+# them is that customer (mail, the public forms, imports: ``queries.public.find_customers_by_email``).
+customer_emails = sa.Table(
+    "customer_emails", metadata,
+    sa.Column("customer_id", Id(), primary_key=True),
+    sa.Column("email", sa.String(254), primary_key=True),
+    sa.Index("ix_customer_emails_email", "email"),
+)
+
 customer_links = sa.Table(
     "customer_links", metadata,
     sa.Column("record_id", Id(), primary_key=True),
@@ -151,8 +160,9 @@ class Customer360Projection(Projection):
     # titles are personal (erased customers' "Deal opened" lines), the customer's external_ref; 7: reasons for
     # reopening, rescheduling, cancelling and retracting are personal (erased with the customer)
     # 8: figures of what the log holds before the customer's registration (``_figures``)
-    version = 8
-    tables = (customers, customer_timeline, customer_links)
+    # 9: every email address of a customer (``customer_emails``), not only the first
+    version = 9
+    tables = (customers, customer_timeline, customer_links, customer_emails)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
         # One pass over the batch (this runs for nearly every event of the log): a customer's own
@@ -212,9 +222,21 @@ class Customer360Projection(Projection):
         return {"segment": segment, "sector": segment.get("sector"), "size": segment.get("size"),
                 "location": segment.get("location")}
 
+    @staticmethod
+    def _emails(rows: Rows, customer_id: str, before: list[dict[str, str]], after: list[dict[str, str]]) -> None:
+        """Keep ``customer_emails`` to the addresses of ``after`` (the points were ``before``)."""
+        def addresses(points: list[dict[str, str]]) -> set[str]:
+            return {p["value"] for p in points if p["kind"] == "email" and p["value"] != ERASED}
+        old, new = addresses(before), addresses(after)
+        for email in old - new:
+            rows.delete(customer_emails, (customer_id, email))
+        for email in sorted(new - old):
+            rows.put(customer_emails, {"customer_id": customer_id, "email": email})
+
     @handles(Customer.Registered)
     def registered(self, e: Any, ctx: Context, rows: Rows) -> None:
         early = rows.get(customers, str(e.originator_id))  # a placeholder holding what came first (``_figures``)
+        self._emails(rows, str(e.originator_id), [], e.contact_points)
         rows.put(customers, {
             "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
             **self._segment(e.segment), "consents": {}, "external_ref": e.external_ref,
@@ -242,6 +264,8 @@ class Customer360Projection(Projection):
             changes["name"] = e.name
         if e.contact_points is not None:
             changes.update(self._contacts(e.contact_points))
+            if (row := rows.get(customers, str(e.originator_id))) is not None:
+                self._emails(rows, row["id"], row["contact_points"], e.contact_points)
         if e.segment is not None:
             changes.update(self._segment(e.segment))
         self._customer(rows, str(e.originator_id), e, **changes)
@@ -406,6 +430,7 @@ class Customer360Projection(Projection):
         row = rows.get(customers, customer_id)
         if row:
             points = [{**p, "value": ERASED} for p in row["contact_points"]]
+            self._emails(rows, customer_id, row["contact_points"], points)
             rows.update(customers, customer_id, name=ERASED, version=e.originator_version, **self._contacts(points))
 
         def line(r: dict[str, Any]) -> dict[str, Any] | None:

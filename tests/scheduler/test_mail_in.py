@@ -51,6 +51,17 @@ def test_a_known_sender_mails_as_the_customer_they_are(world: World, tmp_path: P
     assert world.app.get_case(record.case_id).customer_id == world.customer
 
 
+def test_mail_from_a_customers_second_address_is_theirs_not_a_new_customers(world: World, tmp_path: Path) -> None:
+    ada = world.app.get_customer(world.customer)
+    world.app.change_customer_details(world.customer, contact_points=[
+        *ada.contact_points, {"kind": "email", "value": "ada@work.example"}], occurred_at=world.clock.now(), actor=ADMIN)
+    world.catch_up()
+    assert mail_in(world, tmp_path).receive(mail(sender="Ada <ada@work.example>")) == "case_opened"
+    record = world.app.get_inbound_mail(inbound_mail_id("<m1@example.org>"))
+    assert world.app.get_case(record.case_id).customer_id == world.customer
+    assert email_customer_id("ada@work.example") not in world.app.repository
+
+
 def test_a_merged_away_customers_mail_comes_from_the_survivor(world: World, tmp_path: Path) -> None:
     survivor = world.app.register_customer(name="Ada King", contact_points=[{"kind": "email", "value": "ak@example.com"}],
                                            occurred_at=world.clock.now(), actor=ADMIN).id

@@ -42,7 +42,7 @@ from domain.customers.model import (
 )
 from domain.errors import DomainError
 from projections.queries.public import find_customers_by_email
-from projections.views.customer360 import customers
+from projections.views.customer360 import customer_emails
 from web.importers.batches import BatchSaver, load_aggregates, notifications
 from web.importers.csvfiles import (
     CsvRow,
@@ -76,7 +76,7 @@ def owners_in(views: sa.Engine) -> EmailOwners:
     projections first ran: the ids derived from addresses still find who wrote in)."""
     def owners(emails: Collection[str]) -> dict[str, UUID]:
         with views.connect() as conn:
-            if not sa.inspect(conn).has_table(customers.name):
+            if not sa.inspect(conn).has_table(customer_emails.name):
                 return {}
             return find_customers_by_email(conn, emails)
     return owners
