@@ -159,6 +159,7 @@ def test_a_time_not_offered_is_refused_next_to_the_slots(site: Site, when: str) 
     assert re.search(r'id="slot-error">([^<]*)<', page).group(1) == (  # type: ignore[union-attr]
         GONE if when else "Please pick a time for our call.")
     assert '<fieldset id="slots" aria-invalid="true" aria-describedby="slot-error">' in page  # read with the times
+    assert page.index('id="slot-error"') < page.index('class="slot"')  # above the times, where the eye is
     assert site.events() == 0
 
 

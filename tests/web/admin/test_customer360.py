@@ -309,3 +309,14 @@ def test_a_merge_of_a_duplicate_changed_since_the_review_is_refused_and_reviewed
     assert response.status_code == 302 and response.headers["Location"].endswith(review_url)
     assert quick.event_count() == before
     assert "Not merged: the duplicate changed since this page was opened" in text(client.get(review_url))
+
+
+def test_customer_since_is_the_first_thing_known_of_them_not_when_the_record_was_made(quick: Panel) -> None:
+    """A history back-filled (an agent recording last month's call, an import) began before the record."""
+    app = quick.services.app
+    ada = customer(quick, "Ada Lovelace")  # registered 100 hours ago
+    app.record_touchpoint(customer_id=ada, channel="phone", direction="inbound", kind="inquiry",
+                          subject="Called about a quote", occurred_at=hours(-1000), actor=AGENT)
+    quick.catch_up()
+    shown = text(quick.client("agent").get(f"/admin/customer360/{ada}"))
+    assert f"Customer since {hours(-1000):%Y-%m-%d}" in shown
