@@ -34,6 +34,9 @@ from projections.views.promises import promises
 
 SHOWN = 10  # promises and deals listed on the page: open ones first, then the latest
 _STAFF_REF = re.compile(r"user:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # in timeline summaries
+# "Merged into customer <id>", "Absorbed duplicate customer <id>": read as the other record's name.
+_CUSTOMER_REF = re.compile(r"customer ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+_MERGE_LINES = ("Customer.MergedInto", "Customer.Absorbed")
 
 
 def get_case_clocks(conn: sa.Connection, case_ids: list[str], now: datetime) -> dict[str, list[dict[str, Any]]]:
@@ -75,6 +78,12 @@ def _named(conn: sa.Connection, lines: list[dict[str, Any]], refs: set[str]) -> 
     names = staff_names(conn, refs | {line["actor"] for line in lines} | mentioned)
     for line in lines:
         line["summary"] = _STAFF_REF.sub(lambda m: names.get(m.group(0), m.group(0)), line["summary"])
+    merges = [line for line in lines if line["event_type"] in _MERGE_LINES]
+    others = {ref for line in merges for ref in _CUSTOMER_REF.findall(line["summary"])}
+    records = {str(r.id): r.name for r in conn.execute(
+        sa.select(customers.c.id, customers.c.name).where(customers.c.id.in_(others)))} if others else {}
+    for line in merges:
+        line["summary"] = _CUSTOMER_REF.sub(lambda m: records.get(m.group(1), m.group(0)), line["summary"])
     return names
 
 

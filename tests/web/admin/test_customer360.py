@@ -213,8 +213,10 @@ def test_a_merge_keeps_both_histories_on_the_survivors_page(quick: Panel) -> Non
         {"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+44 20 7946 0000"}]
     assert "1 open of 1" in shown  # the duplicate's open case counts for the survivor
     assert "Possible duplicates" not in shown
+    assert "Absorbed duplicate Ada Lovelace" in shown and f"customer {twin}" not in shown  # a name, not an id
     duplicate = text(client.get(f"/admin/customer360/{twin}"))
     assert "This customer was merged into Ada Lovelace" in duplicate and "Scanner is slow" in duplicate
+    assert "Merged into Ada Lovelace" in duplicate
     assert [type(e).__name__ for e in app.events.get(twin)] == ["Registered", "MergedInto"]
     assert [type(e).__name__ for e in app.events.get(ada)] == ["Registered", "Absorbed", "DetailsChanged"]
     third = customer(quick, "Ada", contact_points=[{"kind": "mobile", "value": "+44 (20) 7946-0000"}])
