@@ -16,6 +16,8 @@ from projections.queries.service import PROMISE_SORTS, list_cases
 from projections.views.customer360 import (
     NAME_KEY,
     PHONE_DIGITS,
+    customer_emails,
+    customer_refs,
     customer_timeline,
     customers,
 )
@@ -129,16 +131,18 @@ def list_customers(
     sort: str | None = None,
 ) -> Page[dict[str, Any]]:
     """Customers, by name unless ``sort`` says otherwise (``CUSTOMER_SORTS``). ``email``, ``phone``
-    (its digits) and ``external_ref`` find the customer an integrator knows by them (the summary's
-    email and phone, each indexed)."""
+    (its digits) and ``external_ref`` find the customer an integrator knows by them (any of their
+    addresses and ids; the summary's phone; each indexed)."""
     query = sa.select(customers)
     lookups = []
-    if email:
-        lookups.append(customers.c.email == email.strip().lower())  # stored lower-case
+    if email:  # any of their addresses, stored lower-case
+        lookups.append(customers.c.id.in_(sa.select(customer_emails.c.customer_id)
+                                          .where(customer_emails.c.email == email.strip().lower())))
     if phone:
         lookups.append(PHONE_DIGITS == digits_of(phone))
-    if external_ref:
-        lookups.append(customers.c.external_ref == external_ref)
+    if external_ref:  # registered with it, or linked to it since
+        lookups.append(customers.c.id.in_(sa.select(customer_refs.c.customer_id)
+                                          .where(customer_refs.c.external_ref == external_ref)))
     if lookups:  # a record merged away answers as the customer it was merged into
         matched = conn.execute(sa.select(customers.c.id, customers.c.merged_into)
                                .where(*lookups).limit(MAX_MATCHES)).all()

@@ -113,6 +113,15 @@ customer_emails = sa.Table(
     sa.Index("ix_customer_emails_email", "email"),
 )
 
+# Every id other systems know a customer by: the one registered with, and those linked later
+# (``Customer.ExternalRefLinked``, an import that found them by address).
+customer_refs = sa.Table(
+    "customer_refs", metadata,
+    sa.Column("customer_id", Id(), primary_key=True),
+    sa.Column("external_ref", sa.String(200), primary_key=True),
+    sa.Index("ix_customer_refs_external_ref", "external_ref"),
+)
+
 customer_links = sa.Table(
     "customer_links", metadata,
     sa.Column("record_id", Id(), primary_key=True),
@@ -160,9 +169,10 @@ class Customer360Projection(Projection):
     # titles are personal (erased customers' "Deal opened" lines), the customer's external_ref; 7: reasons for
     # reopening, rescheduling, cancelling and retracting are personal (erased with the customer)
     # 8: figures of what the log holds before the customer's registration (``_figures``)
-    # 9: every email address of a customer (``customer_emails``), not only the first
+    # 9: every email address of a customer (``customer_emails``), not only the first; every external id
+    # (``customer_refs``)
     version = 9
-    tables = (customers, customer_timeline, customer_links, customer_emails)
+    tables = (customers, customer_timeline, customer_links, customer_emails, customer_refs)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
         # One pass over the batch (this runs for nearly every event of the log): a customer's own
@@ -237,6 +247,8 @@ class Customer360Projection(Projection):
     def registered(self, e: Any, ctx: Context, rows: Rows) -> None:
         early = rows.get(customers, str(e.originator_id))  # a placeholder holding what came first (``_figures``)
         self._emails(rows, str(e.originator_id), [], e.contact_points)
+        if e.external_ref:
+            rows.put(customer_refs, {"customer_id": str(e.originator_id), "external_ref": e.external_ref})
         rows.put(customers, {
             "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
             **self._segment(e.segment), "consents": {}, "external_ref": e.external_ref,
@@ -282,6 +294,8 @@ class Customer360Projection(Projection):
     @handles(Customer.WinBackOffered, Customer.ExternalRefLinked)
     def noted(self, e: Any, ctx: Context, rows: Rows) -> None:
         """A line on the timeline; the row's version moves on (the panel's forms send it back)."""
+        if isinstance(e, Customer.ExternalRefLinked):
+            rows.put(customer_refs, {"customer_id": str(e.originator_id), "external_ref": e.external_ref})
         if rows.get(customers, str(e.originator_id)):
             rows.update(customers, str(e.originator_id), version=e.originator_version)
         self._line(rows, e, ctx, str(e.originator_id))

@@ -77,6 +77,18 @@ def test_an_integrator_finds_the_customer_by_email_phone_or_its_own_id(api: ApiC
     assert bad.status_code == 422 and "phone" in bad.get_json()["errors"]
 
 
+def test_any_address_of_a_customer_and_any_id_linked_to_them_finds_them(api: ApiClient) -> None:
+    app = api.services.app
+    ada = api.customer("Ada", contact_points=[{"kind": "email", "value": "ada@example.com"},
+                                              {"kind": "email", "value": "ada@work.example"}], external_ref="shop-17")
+    customer = app.get_customer(UUID(ada))
+    customer.link_external_ref(external_ref="zendesk:4711", occurred_at=api.services.clock.now(), actor="import:csv")
+    app.save(customer)
+    api.catch_up()
+    for query in ("email=ada@work.example", "external_ref=zendesk:4711", "external_ref=shop-17"):
+        assert [c["id"] for c in api.get(f"/api/v1/customers?{query}").get_json()["items"]] == [ada], query
+
+
 def test_merging_through_the_api_and_a_lookup_then_finds_the_survivor(api: ApiClient) -> None:
     """The phone-only and the email-only record of one caller: merged by the integrator, found
     by either address as the customer that stays."""
