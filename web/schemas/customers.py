@@ -32,12 +32,14 @@ from web.schemas.promises import PromiseSchema
 class CustomerQuerySchema(ListQuerySchema):
     search = Text(max_length=200, metadata={"description": "Part of the name or email address."})
     sector = Text(max_length=100)
-    email = Text(max_length=254, metadata={"description": "The customer with this email address (any case)."})
+    email = Text(max_length=254, metadata={"description": "The customer with this email address, any of theirs "
+                                                          "(any case)."})
     phone = Text(max_length=50, validate=domain_rule(phone_number), metadata={
         "description": "The customer with this phone number, compared by its digits (`+1 (555) 010-2030` finds "
                        "`+15550102030`; a number stored without its country code is not found with one)."})
     external_ref = Text(max_length=200, metadata={"description": "The customer registered with this `external_ref` "
-                                                                 "(your system's id)."})
+                                                                 "(your system's id), or linked to it since (an "
+                                                                 "import that found them by address)."})
     sort = sort_field(CUSTOMER_SORTS)
 
 
