@@ -55,6 +55,24 @@ def test_open_move_and_win_a_deal(stored_desk: Desk) -> None:
     assert "Ten laptops" in agent.get("/admin/deals/?flt0_0=Won").get_data(as_text=True)
 
 
+def test_open_a_deal_for_a_product_and_only_a_listed_product(desk: Desk) -> None:
+    panel, agent = desk
+    product = panel.services.app.register_product(name="GTX Pro", series="GTX", list_price="4821.00",
+                                                  occurred_at=panel.clock.now(), actor="system:test").id
+    panel.catch_up()
+    form = {"customer_id": str(customer(panel)), "title": "A GTX Pro", "value": "4800.00",
+            "owner": f"user:{panel.user_id('agent')}", "stage": "Prospecting"}
+    response = panel.post(agent, "/admin/deals/new/", {**form, "product_id": str(product)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    deal_id = UUID(response.headers["Location"].split("id=")[1].split("&")[0])
+    assert panel.services.app.get_deal(deal_id).product_id == product
+    before = panel.event_count()
+    for crafted in ("not-an-id", str(UUID(int=7))):  # never a 500, nor a deal for a product nobody listed
+        page = panel.post(agent, "/admin/deals/new/", {**form, "title": "Crafted", "product_id": crafted})
+        assert page.status_code == 200 and "Pick a product from the list" in page.get_data(as_text=True)
+    assert panel.event_count() == before
+
+
 def test_a_close_value_that_is_not_money_is_a_field_error(panel: Panel) -> None:
     deal_id = deal(panel)
     agent = panel.client("agent")

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -18,6 +17,7 @@ from wtforms.validators import NumberRange, Optional
 from projections.views.directory import products
 from web.admin.forms.common import (
     CreateForm,
+    ListedField,
     RowForm,
     StaffField,
     StageField,
@@ -26,14 +26,18 @@ from web.admin.forms.common import (
 from web.services import services
 
 
-class ProductField(SelectField):
+class ProductField(ListedField):
+    """A product of the catalogue, or none (only the listed ids pass: the command reads them as UUIDs)."""
+
+    refusal = "Pick a product from the list (or none)."
+
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, choices=[], validate_choice=False, **kwargs)
 
     def load_choices(self) -> None:
         with services().views.connect() as conn:
             rows = conn.execute(sa.select(products.c.id, products.c.name).order_by(products.c.name)).all()
-        self.choices = [("", "(none)")] + [(r.id, r.name) for r in rows]
+        self.choices = [("", "(none)")] + [(str(r.id), r.name) for r in rows]
 
 
 class OpenDealForm(CreateForm):

@@ -55,7 +55,8 @@ DEAL_COMMANDS = (
 
 
 def open_deal(app: Any, v: dict[str, Any], kw: dict[str, Any]) -> Any:
-    return app.open_deal(customer_id=v["customer_id"], product_id=v["product_id"], title=v["title"],
+    product_id = UUID(v["product_id"]) if v["product_id"] else None  # a listed product's id (``ProductField``)
+    return app.open_deal(customer_id=v["customer_id"], product_id=product_id, title=v["title"],
                          value=v["value"], owner=v["owner"], stage=v["stage"],
                          expected_close_on=v["expected_close_on"], **kw)
 
