@@ -79,6 +79,20 @@ def test_changing_details_keeps_contact_points_the_form_does_not_show(desk: Desk
     assert changed.segment == {"sector": "science", "tier": "gold"}
 
 
+def test_typing_one_of_their_other_addresses_as_the_email_keeps_it_once(desk: Desk) -> None:
+    panel, agent = desk
+    rita = panel.services.app.register_customer(
+        name="Rita", contact_points=[{"kind": "email", "value": "rita@example.com"},
+                                     {"kind": "email", "value": "rita@work.example"}],
+        occurred_at=panel.clock.now(), actor="system:test").id
+    panel.catch_up()
+    response = panel.post(agent, f"/admin/customers/edit/?id={rita}", {
+        "name": "Rita", "email": "Rita@Work.example", "phone": "", "sector": "", "size": "", "location": "",
+        "version": "1"})
+    assert response.status_code == 302
+    assert panel.services.app.get_customer(rita).contact_points == [{"kind": "email", "value": "rita@work.example"}]
+
+
 def test_an_edit_posted_without_the_version_the_page_showed_is_refused(desk: Desk) -> None:
     panel, agent = desk
     customer_id = customer(panel)

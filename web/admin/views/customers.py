@@ -10,7 +10,7 @@ from flask import abort, url_for
 from markupsafe import Markup
 from wtforms import TextAreaField
 
-from domain.customers.model import CUSTOMER_KINDS
+from domain.customers.model import CUSTOMER_KINDS, clean_contact_points, new_contact_points
 from domain.errors import InvalidValueError
 from domain.personal import ERASED
 from projections import models
@@ -35,7 +35,8 @@ def contact_points(v: dict[str, Any], current: list[dict[str, str]] | None = Non
         if shown:
             rest.remove(shown)
     typed = [{"kind": k, "value": v[k].strip()} for k in ("email", "phone") if (v[k] or "").strip()]
-    return typed + rest
+    # An address typed that they have already (a second one, now the first) is kept once.
+    return typed + new_contact_points(clean_contact_points(typed), rest)
 
 
 def segment(v: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
