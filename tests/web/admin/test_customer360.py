@@ -322,3 +322,17 @@ def test_customer_since_is_the_first_thing_known_of_them_not_when_the_record_was
     quick.catch_up()
     shown = text(quick.client("agent").get(f"/admin/customer360/{ada}"))
     assert f"Customer since {hours(-1000):%Y-%m-%d}" in shown
+
+
+def test_a_pair_merged_already_is_reviewed_without_a_button(quick: Panel) -> None:
+    """A colleague merged first (or the link is old): the page says so instead of offering a merge
+    that can only fail."""
+    app = quick.services.app
+    ada, twin = customer(quick, "Ada"), customer(quick, "Ada B")
+    app.merge_customers(twin, survivor_id=ada, occurred_at=hours(-1), actor=AGENT)
+    quick.catch_up()
+    client = quick.client("agent")
+    for survivor, duplicate in ((ada, twin), (twin, ada)):
+        page = client.get(f"/admin/customer360/{survivor}/merge?duplicate={duplicate}")
+        assert "Ada B was merged into Ada already" in text(page)
+        assert 'id="merge-form"' not in page.get_data(as_text=True)

@@ -91,6 +91,11 @@ class Customer360View(Protected, BaseView):
         # The read model shows an erased customer by its erased name; the merge command refuses them.
         erased = [c["id"] for c in pair if c["name"] == ERASED]
         refused = f"Customer {erased[0]} was erased: it cannot be merged, nor anything into it." if erased else None
+        merged = next((c for c in (duplicate, survivor) if c["merged_into"] is not None), None)
+        if merged is not None and not refused:  # a colleague merged meanwhile, or an old link
+            into = read_models(lambda conn: get_customer(conn, str(merged["merged_into"])))[0]
+            refused = (f"{merged['name']} was merged into {into['name'] if into else merged['merged_into']} "
+                       "already: open that customer to merge anything more.")
         if survivor_id == duplicate_id:
             refused = "A customer cannot be merged into itself: pick the other record."
         return self.render("admin/pages/merge.html", survivor=survivor, duplicate=duplicate, refused=refused,
