@@ -161,7 +161,7 @@ class Customer(Entity):
         self.customer_kind = customer_kind
         self.name = name
         self.contact_points = contact_points
-        self.segment = segment
+        self.segment = segment if isinstance(segment, dict) else {}  # "[erased]" once erased
         self.external_ref = external_ref
         self.consents: dict[str, bool] = {}
         self.merged_into: UUID | None = None
@@ -226,7 +226,7 @@ class Customer(Entity):
         if contact_points is not None:
             self.contact_points = contact_points
         if segment is not None:
-            self.segment = segment
+            self.segment = segment if isinstance(segment, dict) else {}
         self.last_occurred_at = occurred_at
 
     def link_external_ref(self, *, external_ref: str, occurred_at: datetime, actor: str) -> bool:
@@ -358,8 +358,11 @@ class Customer(Entity):
         self.last_occurred_at = occurred_at
 
 
-mark_personal(Customer.Registered, "name", "contact_points[].value", subject="originator_id")
-mark_personal(Customer.DetailsChanged, "name", "contact_points[].value", subject="originator_id")
+# A segment may hold anything an import brought (a city, an employer, a birthday), and another
+# system's id names the person there: both are erased with the customer.
+mark_personal(Customer.Registered, "name", "contact_points[].value", "segment", "external_ref", subject="originator_id")
+mark_personal(Customer.DetailsChanged, "name", "contact_points[].value", "segment", subject="originator_id")
+mark_personal(Customer.ExternalRefLinked, "external_ref", subject="originator_id")
 mark_erasure(Customer.Erased)
 
 

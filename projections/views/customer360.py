@@ -22,7 +22,7 @@ from domain.deals.model import Deal
 from domain.personal import ERASED
 from domain.promises.model import Promise
 from domain.touchpoints.model import Touchpoint
-from projections.crypto_scrub import rewrite
+from projections.crypto_scrub import delete_where, rewrite
 from projections.projection import Context, Projection, handles
 from projections.rows import Rows
 from projections.schema import Id, Money, Position, UTCDateTime, metadata
@@ -170,7 +170,7 @@ class Customer360Projection(Projection):
     # reopening, rescheduling, cancelling and retracting are personal (erased with the customer)
     # 8: figures of what the log holds before the customer's registration (``_figures``)
     # 9: every email address of a customer (``customer_emails``), not only the first; every external id
-    # (``customer_refs``)
+    # (``customer_refs``); a segment and external ids are personal (erased with the customer)
     version = 9
     tables = (customers, customer_timeline, customer_links, customer_emails, customer_refs)
 
@@ -228,7 +228,8 @@ class Customer360Projection(Projection):
         return {"contact_points": points, "email": first[("email",)], "phone": first[("phone", "mobile")]}
 
     @staticmethod
-    def _segment(segment: dict[str, str]) -> dict[str, Any]:
+    def _segment(segment: dict[str, str] | str) -> dict[str, Any]:
+        segment = segment if isinstance(segment, dict) else {}  # "[erased]": the attributes were the person's
         return {"segment": segment, "sector": segment.get("sector"), "size": segment.get("size"),
                 "location": segment.get("location")}
 
@@ -247,7 +248,7 @@ class Customer360Projection(Projection):
     def registered(self, e: Any, ctx: Context, rows: Rows) -> None:
         early = rows.get(customers, str(e.originator_id))  # a placeholder holding what came first (``_figures``)
         self._emails(rows, str(e.originator_id), [], e.contact_points)
-        if e.external_ref:
+        if e.external_ref and e.external_ref != ERASED:
             rows.put(customer_refs, {"customer_id": str(e.originator_id), "external_ref": e.external_ref})
         rows.put(customers, {
             "id": str(e.originator_id), "kind": e.customer_kind, "name": e.name, **self._contacts(e.contact_points),
@@ -294,7 +295,7 @@ class Customer360Projection(Projection):
     @handles(Customer.WinBackOffered, Customer.ExternalRefLinked)
     def noted(self, e: Any, ctx: Context, rows: Rows) -> None:
         """A line on the timeline; the row's version moves on (the panel's forms send it back)."""
-        if isinstance(e, Customer.ExternalRefLinked):
+        if isinstance(e, Customer.ExternalRefLinked) and e.external_ref != ERASED:
             rows.put(customer_refs, {"customer_id": str(e.originator_id), "external_ref": e.external_ref})
         if rows.get(customers, str(e.originator_id)):
             rows.update(customers, str(e.originator_id), version=e.originator_version)
@@ -445,7 +446,10 @@ class Customer360Projection(Projection):
         if row:
             points = [{**p, "value": ERASED} for p in row["contact_points"]]
             self._emails(rows, customer_id, row["contact_points"], points)
-            rows.update(customers, customer_id, name=ERASED, version=e.originator_version, **self._contacts(points))
+            rows.update(customers, customer_id, name=ERASED, version=e.originator_version, **self._contacts(points),
+                        **self._segment(ERASED), external_ref=ERASED)
+        delete_where(rows, customer_refs, customer_refs.c.customer_id == customer_id,
+                     lambda r: r["customer_id"] == customer_id)
 
         def line(r: dict[str, Any]) -> dict[str, Any] | None:
             link = rows.get(customer_links, r["record_id"]) if r["event_type"].startswith("Case.") else None

@@ -61,6 +61,7 @@ _LINES: dict[type[Any], Callable[[Any, str], str]] = {
 # whether written from erased events (a rebuild) or overwritten when ``Customer.Erased`` arrives.
 ERASED_LINES: dict[type[Any], Callable[[str], str]] = {
     Customer.Registered: lambda case: f"Registered: {ERASED}",
+    Customer.ExternalRefLinked: lambda case: f"Known in another system as {ERASED}",
     Touchpoint.Recorded: lambda case: f"Touchpoint: {ERASED}",
     Touchpoint.Retracted: lambda case: f"Touchpoint retracted: {ERASED}",
     Case.Opened: lambda case: f"{case} opened: {ERASED}",
