@@ -336,3 +336,11 @@ def test_a_pair_merged_already_is_reviewed_without_a_button(quick: Panel) -> Non
         page = client.get(f"/admin/customer360/{survivor}/merge?duplicate={duplicate}")
         assert "Ada B was merged into Ada already" in text(page)
         assert 'id="merge-form"' not in page.get_data(as_text=True)
+
+
+def test_business_minutes_left_are_hours_not_days(panel: Panel) -> None:
+    """A business day is not 24 hours: 3000 business minutes left are "50 h", not "2 d 2 h"."""
+    with panel.app.app_context():
+        minutes = panel.app.jinja_env.get_template("admin/pages/_format.html").module.minutes
+        shown = {str(minutes(3000, True)), str(minutes(3000)), str(minutes(90, True))}
+    assert shown == {"50&nbsp;h 00&nbsp;min", "2&nbsp;d 2&nbsp;h", "1&nbsp;h 30&nbsp;min"}

@@ -10,9 +10,10 @@ from web.admin.forms.policy_form import DAY_NAMES, KIND_NAMES
 from web.admin.views.display import plain
 
 
-def duration(minutes: int) -> str:
-    """``90`` -> ``1 h 30 min``; ``2880`` -> ``2 d``."""
-    days, rest = divmod(minutes, 1440)
+def duration(minutes: int, business: bool = False) -> str:
+    """``90`` -> ``1 h 30 min``; ``2880`` -> ``2 d``, or ``48 h`` in business hours (a business day
+    is not 24 hours: 3000 business minutes are not "2 d 2 h")."""
+    days, rest = divmod(minutes, 1440) if not business else (0, minutes)
     hours, mins = divmod(rest, 60)
     parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
     return " ".join(p for p in parts if p)
@@ -29,7 +30,8 @@ def target_lines(targets: dict[str, Any] | None) -> list[str]:
     """One line per priority: ``urgent: first response 30 min, resolution 4 h (24x7)``."""
     lines = []
     for priority, per_kind in (targets or {}).items():
-        terms = [f"{KIND_NAMES[k].lower()} {duration(t['minutes'])}{'' if t['business_hours'] else ' (24x7)'}"
+        terms = [f"{KIND_NAMES[k].lower()} {duration(t['minutes'], t['business_hours'])}"
+                 f"{'' if t['business_hours'] else ' (24x7)'}"
                  for k, t in per_kind.items()]
         lines.append(f"{priority}: {', '.join(terms)}")
     return lines
