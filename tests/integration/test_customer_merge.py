@@ -105,7 +105,7 @@ def test_both_timelines_are_kept_and_read_together(services: Services) -> None:
     page = read(services, lambda conn: get_customer_page(conn, str(survivor), now=T0, timeline_limit=100))
     lines = [line["summary"] for line in page["timeline"].items]
     assert "Inbound email: Ada asks" in lines and "Inbound phone: Ada L. asks" in lines
-    assert lines[0] == f"Absorbed duplicate customer {duplicate}"
+    assert lines[0] == "Absorbed duplicate Ada L."  # the record by its name, as the page reads it
     assert {c["subject"] for c in page["open_cases"]} == {"Ada's case", "Ada L.'s case"}
     assert {d["title"] for d in page["deals"]} == {"Ada's deal", "Ada L.'s deal"}
     assert [a["id"] for a in page["absorbed"]] == [str(duplicate)]

@@ -62,3 +62,5 @@ def test_an_admin_erases_a_customer(panel: Panel, zelda: UUID) -> None:
     assert "done for" not in page
     details = admin.get(f"/admin/customers/details/?id={zelda}").get_data(as_text=True)
     assert "/admin/customers/act/erase/" not in details  # nothing left to erase
+    assert not any(label in details for label in ("Record a touchpoint", "Open a case", "Make a promise",
+                                                  "Open a deal"))  # each would only be refused

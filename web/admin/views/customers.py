@@ -133,7 +133,7 @@ class CustomersView(CommandView):
     def record_links(self, model: Any) -> list[tuple[str, str]]:
         found = [*links(("Customer 360", page_url("customer360.show", customer_id=model.id))),
                  *super().record_links(model)]
-        if self.can_write():
+        if self.can_write() and model.name != ERASED and model.merged_into is None:  # they would only be refused
             found += [(label, url_for(f"admin_{area}.create_view", customer_id=model.id)) for label, area in
                       (("Record a touchpoint", "touchpoints"), ("Open a case", "cases"), ("Make a promise", "promises"),
                        ("Open a deal", "deals"))]
