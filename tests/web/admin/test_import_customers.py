@@ -126,6 +126,8 @@ def test_a_source_that_cannot_name_a_system_is_an_error_on_its_field(panel: Pane
     page = upload(panel, panel.client("admin"), FILE, check=False, source="my crm")
     assert "cannot name a system" in field_error(page, "source")
     assert panel.event_count() == before
+    blank = text_of(upload(panel, panel.client("admin"), FILE, check=True, source=" "))
+    assert "would register 2 new customers" in blank  # left blank: the default source, csv
 
 
 def test_an_upload_without_the_csrf_token_is_refused(panel: Panel) -> None:
