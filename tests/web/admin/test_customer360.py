@@ -291,6 +291,11 @@ def test_the_merge_review_shows_promises_and_deals_and_tells_same_named_records_
     review = client.get(f"/admin/customer360/{ada}/merge?duplicate={twin}")
     duplicate_card = text(review).split("Merged into it:", 1)[1]
     assert "1 open promise; no deals" in duplicate_card
+    app.open_deal(customer_id=twin, product_id=None, title="Printers", value="100", owner=AGENT,
+                  occurred_at=hours(-1), actor=AGENT)
+    quick.catch_up()
+    again = text(client.get(f"/admin/customer360/{ada}/merge?duplicate={twin}")).split("Merged into it:", 1)[1]
+    assert "1 open promise; deals: 1 Prospecting" in again
     button = text(review).split("Keep the other one instead", 1)[0].rsplit("Merge Ada Lovelace", 1)[1]
     assert "(since" in button and button.count("since") == 2  # each record by when it began
 
