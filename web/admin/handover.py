@@ -22,6 +22,8 @@ from web.admin.pages.reading import read_models
 
 WHERE = ("hand them over on the user's Deactivate form (or `--reassign-to`), or one by one: Transfer on the "
          "Cases list (filter by Assignee), Hand over on the Promises and Deals lists (filter by Owner)")
+# The same advice where it is given on the Deactivate form itself.
+HERE = "pick a colleague here to take them all, each with a handover note, or leave it blank and hand them over yourself"
 
 
 def plural(n: int, what: str) -> str:
@@ -44,7 +46,7 @@ class HeldWork:
     def count(self, kind: str) -> int:
         return sum(1 for item in self.items if item.kind == kind)
 
-    def summary(self, who: str) -> str:
+    def summary(self, who: str, where: str = WHERE) -> str:
         """What ``who`` holds and where to hand it over; empty when they hold nothing."""
         if self.unknown:
             return f"What {who} still holds could not be counted: {self.unknown}"
@@ -52,7 +54,7 @@ class HeldWork:
             return ""
         return (f"{who} still holds {plural(self.count('case'), 'active case')}, "
                 f"{plural(self.count('promise'), 'open promise')} and {plural(self.count('deal'), 'open deal')}: "
-                f"{WHERE}.")
+                f"{where}.")
 
 
 def held_work(user_id: UUID, email: str) -> HeldWork:

@@ -21,7 +21,7 @@ from web.admin.forms.users import (
     ProfileForm,
     RegisterUserForm,
 )
-from web.admin.handover import hand_over, handover_note, held_work, remaining
+from web.admin.handover import HERE, hand_over, handover_note, held_work, remaining
 from web.admin.views import filters
 from web.admin.views.display import (
     fmt_details,
@@ -107,7 +107,7 @@ class UsersView(CommandView):
     def command_form(self, command: RowCommand, model: Any = None) -> Any:
         form = super().command_form(command, model)
         if command.name == "deactivate" and model is not None:  # what they hold, before anyone confirms
-            form.reassign_to.description = held_work(UUID(model.id), model.email).summary(model.name) or \
+            form.reassign_to.description = held_work(UUID(model.id), model.email).summary(model.name, HERE) or \
                 f"{model.name} holds no active cases and no open promises."
             leaving = staff_ref(model.id)  # not offered their own work back
             form.reassign_to.choices = [c for c in form.reassign_to.choices if c[0] != leaving]
