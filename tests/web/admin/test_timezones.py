@@ -98,6 +98,12 @@ def test_the_default_zone_comes_from_the_setting(tokyo_panel: Panel) -> None:
     assert "Default (Asia/Tokyo)" in tokyo_panel.client("admin").get("/admin/preferences/").get_data(as_text=True)
 
 
+def test_a_records_history_shows_its_state_in_my_zone_as_its_events(tokyo_panel: Panel) -> None:
+    ada = customer(tokyo_panel)  # registered at 09:00 UTC
+    page = tokyo_panel.client("admin").get(f"/admin/history/{ada}").get_data(as_text=True)
+    assert "2026-03-02 18:00:00 JST" in page and "09:00:00 UTC" not in page  # the state's recorded times too
+
+
 def test_a_bad_default_zone_stops_the_app_with_a_message(tmp_path: Path, clock: FixedClock) -> None:
     with pytest.raises(SettingError, match="^TOUCHLINE_TIMEZONE: 'Mars/Olympus'"):  # named once
         build_panel(f"sqlite:///{tmp_path / 'bad.db'}", clock, TIMEZONE="Mars/Olympus")

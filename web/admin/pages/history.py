@@ -8,7 +8,7 @@ records are not listed, as in the API's history endpoint.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import redirect, request, url_for
@@ -16,9 +16,17 @@ from flask_admin import BaseView, expose
 
 from domain.audit.commands import record_audit_read
 from domain.errors import InvalidValueError
-from projections.audit import AsOf, events_page, head_version, plain, resolve, state_as_of
+from projections.audit import (
+    AsOf,
+    events_page,
+    head_version,
+    plain,
+    resolve,
+    state_as_of,
+)
 from projections.queries.staff import staff_names
 from web.admin.access import HISTORY_READERS, Protected, actor
+from web.admin.localtime import local_time
 from web.admin.pages.customer360 import parse_id
 from web.admin.pages.reading import read_models
 from web.services import services
@@ -37,8 +45,8 @@ def state_fields(state: Any) -> list[tuple[str, str]]:
 
 
 def readable(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(value, datetime):  # in the viewer's zone, as the event list above it
+        return local_time(value, seconds=True)
     shown = plain(value)
     if isinstance(shown, dict | list):
         return json.dumps(shown, indent=1, ensure_ascii=False)
