@@ -62,9 +62,8 @@ from web.importers.summary import ImportSummary, NoProgress, ProgressFactory
 ACTOR = "import:csv"
 DELIMITERS = ",;\t"  # commas, or what Excel writes in countries where the comma is the decimal mark
 DEFAULT_SOURCE = "csv"
-# A source names the system the external ids come from; "email" is taken (email_customer_id).
+# A source names the system the external ids come from (``imported_customer_id`` keeps them apart).
 SOURCE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-RESERVED_SOURCES = frozenset({"email"})
 
 # The read model's customer for each address it knows: {address: customer id}
 # (``projections.queries.public.find_customers_by_email``).
@@ -85,9 +84,8 @@ def owners_in(views: sa.Engine) -> EmailOwners:
 def check_source(source: str) -> str:
     """The source's name, lower-case; ``FileRefusedError`` when it cannot be one."""
     name = source.strip().lower()
-    if not SOURCE.fullmatch(name) or name in RESERVED_SOURCES:
-        raise FileRefusedError(f"source {source!r} cannot name a system: use 1-40 letters, digits, '-' or '_' "
-                               f"(not {', '.join(sorted(RESERVED_SOURCES))})")
+    if not SOURCE.fullmatch(name):
+        raise FileRefusedError(f"source {source!r} cannot name a system: use 1-40 letters, digits, '-' or '_'")
     return name
 
 
