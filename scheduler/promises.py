@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from domain.messages.model import Draft, cause_of
 from domain.messages.notices import NoticeOutcome, PromiseFollowUp
+from domain.personal import ERASED
 from domain.promises.model import CALLBACK_QUEUE
 from projections.views.outbox import outbox_notices
 from projections.views.promises import promises
@@ -55,11 +56,17 @@ class DuePromise:
     case_id: UUID | None
     version: int
     timezone: str | None = None  # the customer's, when they chose one (a callback booked on the public page)
+    reply_to: str | None = None  # the address they booked with (a customer may have several)
 
     @classmethod
     def of(cls, row: Any) -> DuePromise:
         return cls(UUID(row.id), UUID(row.customer_id), row.what, row.due_at, row.owner, row.channel,
-                   row.contact_point, UUID(row.case_id) if row.case_id else None, row.version, row.timezone)
+                   row.contact_point, UUID(row.case_id) if row.case_id else None, row.version, row.timezone,
+                   row.reply_to)
+
+    def to_customer(self, channel: str, recipient: str | None) -> str | None:
+        """Where a message to the customer goes: by email, the address they booked with, if any."""
+        return self.reply_to if channel == "email" and self.reply_to not in (None, ERASED) else recipient
 
 
 Build = Callable[[DuePromise, Directory, TemplateBook, SchedulerContext], list[Draft]]
@@ -80,7 +87,7 @@ def scan(rule: Rule, limit: int, after: tuple[datetime, str] | None = None) -> s
     """Open promises lapsing in the rule's window with no ``rule.purpose`` notice for their due time."""
     done = sa.exists().where(n.source_id == p.id, n.kind == rule.purpose, n.cause_at == p.due_at)
     query = sa.select(p.id, p.owner, p.customer_id, p.due_at, p.lapses_at, p.what, p.channel, p.contact_point,
-                      p.case_id, p.version, p.timezone).where(p.status == "open", p.lapses_at > rule.since,
+                      p.case_id, p.version, p.timezone, p.reply_to).where(p.status == "open", p.lapses_at > rule.since,
                                                               p.lapses_at <= rule.until, ~done)
     if rule.kind:
         query = query.where(p.kind == rule.kind)
@@ -167,6 +174,7 @@ def _overdue(promise: DuePromise, directory: Directory, book: TemplateBook, ctx:
     values = _values(promise, directory)
     channel, recipient = route(promise.channel, directory.customer(promise.customer_id), promise.contact_point,
                                ctx.notifiers)
+    recipient = promise.to_customer(channel, recipient)
     # The customer's zone when the promise names one (a callback booked on the public page), else the
     # installation's (a promise has no calendar of its own).
     subject, body = book.render("customer_apology", **{**values, "due": _customer_due(promise, ctx.settings.timezone),
@@ -206,6 +214,7 @@ def _confirmation(promise: DuePromise, directory: Directory, book: TemplateBook,
     (they booked by phone number only) or no link key signs the cancel link."""
     customer = directory.customer(promise.customer_id)
     channel, recipient = route("email", customer)
+    recipient = promise.to_customer(channel, recipient)
     if channel != "email" or recipient is None or not ctx.settings.link_key:
         return []
     calendar = ctx.app.callback_calendar()  # booked before the page recorded a zone: the one it showed then

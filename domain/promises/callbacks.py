@@ -32,12 +32,13 @@ class CallbackCommands(CustomerCommands):
     def request_callback(
         self, *, id: UUID, customer_id: UUID, starts_at: datetime, capacity: int, held: HeldCount, what: str,
         owner: str, contact_point: str | None, touchpoint: dict[str, Any], occurred_at: datetime, actor: str,
-        register: dict[str, Any] | None = None, timezone: str | None = None,
+        register: dict[str, Any] | None = None, timezone: str | None = None, reply_to: str | None = None,
     ) -> Receipt:
         """Book the callback promise ``id`` into the slot starting at ``starts_at``; the receipt is
         the promise's. ``touchpoint``: channel, direction, kind, subject, summary of the request.
         ``register``: name and contact points to register ``customer_id`` with if it is new.
-        ``timezone``: the zone the booking page showed the times in (the confirmation uses it)."""
+        ``timezone``: the zone the booking page showed the times in (the confirmation uses it);
+        ``reply_to``: the address the booking was made with (the confirmation goes to it)."""
         occurred_at, actor = Promise.checked_when(occurred_at, actor)
         for _ in range(ATTEMPTS):
             if self._exists(id):
@@ -47,7 +48,7 @@ class CallbackCommands(CustomerCommands):
             # Built afresh each time: a failed save has used up the pending events.
             promise = Promise.make(id=id, customer_id=customer_id, what=what, due_at=starts_at, owner=owner,
                                    channel="phone", promise_kind="callback", contact_point=contact_point,
-                                   timezone=timezone, occurred_at=occurred_at, actor=actor)
+                                   timezone=timezone, reply_to=reply_to, occurred_at=occurred_at, actor=actor)
             record = Touchpoint.record(customer_id=customer_id, promise_id=id, contact_point=contact_point,
                                        occurred_at=occurred_at, actor=actor, **touchpoint)
             slot = self._slot(starts_at, occurred_at, actor)

@@ -18,7 +18,7 @@ from domain.errors import DomainError, InvalidValueError
 from domain.personal import mark_personal
 from domain.touchpoints.model import CHANNELS, clean_contact_point
 from domain.upcasting import upcaster
-from domain.values import aware, clean_timezone, one_of, text
+from domain.values import aware, clean_timezone, email_address, one_of, text
 
 PROMISE_KINDS = ("promise", "callback")
 FOLLOW_UP_PURPOSES = ("customer_apology", "owner_reminder", "manager_escalation", "callback_reminder",
@@ -50,11 +50,14 @@ class Promise(Entity):
         case_id: UUID | None = None,
         deal_id: UUID | None = None,
         timezone: str | None = None,
+        reply_to: str | None = None,
         occurred_at: datetime,
         actor: str,
     ) -> Promise:
         """``timezone``: the zone the customer reads times in (the one the callback page showed
-        them), so what we write them about the promise names its time on their clock."""
+        them), so what we write them about the promise names its time on their clock.
+        ``reply_to``: the address they asked on (a booking page), which what we write them goes to
+        (a customer may have several)."""
         occurred_at, actor = cls.checked_when(occurred_at, actor)
         return cls(
             id=id, customer_id=customer_id, what=text("what", what, max_length=2000),
@@ -63,6 +66,7 @@ class Promise(Entity):
             promise_kind=one_of("kind", promise_kind, PROMISE_KINDS),
             contact_point=clean_contact_point(channel, contact_point),
             case_id=case_id, deal_id=deal_id, timezone=clean_timezone("timezone", timezone) if timezone else None,
+            reply_to=email_address("reply_to", reply_to) if reply_to else None,
             occurred_at=occurred_at, actor=actor,
         )
 
@@ -81,6 +85,7 @@ class Promise(Entity):
         case_id: UUID | None,
         deal_id: UUID | None,
         timezone: str | None,
+        reply_to: str | None,
         occurred_at: datetime,
         actor: str,
     ) -> None:
@@ -94,6 +99,7 @@ class Promise(Entity):
         self.case_id = case_id
         self.deal_id = deal_id
         self.timezone = timezone
+        self.reply_to = reply_to
         self.status = "open"
         self.follow_ups: dict[str, str] = {}
         self.made_at = occurred_at
@@ -188,7 +194,7 @@ class Promise(Entity):
 
 
 # The customer's time zone hints at where they are: sealed with them, erased with them.
-mark_personal(Promise.Made, "what", "contact_point", "timezone")
+mark_personal(Promise.Made, "what", "contact_point", "timezone", "reply_to")
 mark_personal(Promise.Kept, "evidence")
 mark_personal(Promise.HandedOver, "note")
 mark_personal(Promise.Rescheduled, "reason")  # agents' words about the person, like a handover note
@@ -206,3 +212,8 @@ upcaster(Promise.Cancelled, from_version=1)(_customer_not_recorded)
 @upcaster(Promise.Made, from_version=1)
 def _made_v1_v2(state: dict[str, Any]) -> None:
     state["timezone"] = None  # not asked then: times were written in the business's zone
+
+
+@upcaster(Promise.Made, from_version=2)
+def _made_v2_v3(state: dict[str, Any]) -> None:
+    state["reply_to"] = None  # not recorded then: the customer's first address was written to

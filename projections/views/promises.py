@@ -25,6 +25,7 @@ promises = sa.Table(
     sa.Column("channel", sa.String(20), nullable=False),
     sa.Column("contact_point", sa.String(500)),  # where to follow up (the scheduler reads the view, not the log)
     sa.Column("timezone", sa.String(64)),  # the zone the customer reads times in (None: the business's)
+    sa.Column("reply_to", sa.String(254)),  # the address they asked from (None: their first)
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),
     # When the promise fell (or falls) overdue: its due time, or the moment it was made or
@@ -75,7 +76,7 @@ def lapses_at(e: Any) -> Any:
 
 class PromisesProjection(Projection):
     name = "promises"
-    version = 5  # 2: contact_point; 3: owner_promises; 4: lapses_at; 5: timezone
+    version = 6  # 2: contact_point; 3: owner_promises; 4: lapses_at; 5: timezone; 6: reply_to
     tables = (promises, owner_promises)
 
     def prefetch(self, events: list[Any], rows: Rows) -> None:
@@ -89,7 +90,7 @@ class PromisesProjection(Projection):
         row = rows.put(promises, {
             "id": str(e.originator_id), "customer_id": str(e.customer_id), "kind": e.promise_kind,
             "what": e.what, "owner": e.owner, "channel": e.channel, "contact_point": e.contact_point,
-            "timezone": None if e.timezone == ERASED else e.timezone,
+            "timezone": None if e.timezone == ERASED else e.timezone, "reply_to": e.reply_to,
             "status": "open", "due_at": e.due_at, "lapses_at": lapses_at(e),
             "case_id": str(e.case_id) if e.case_id else None, "deal_id": str(e.deal_id) if e.deal_id else None,
             "made_at": e.occurred_at, "reschedules": 0, "follow_ups": 0, "version": e.originator_version,
@@ -124,4 +125,4 @@ class PromisesProjection(Projection):
     def customer_erased(self, e: Any, ctx: Context, rows: Rows) -> None:
         """The customer's personal data, as a rebuild from the now erased events writes it."""
         rewrite(rows, promises, "customer_id", str(e.originator_id),
-                lambda r: {"what": ERASED, "contact_point": ERASED, "timezone": None})
+                lambda r: {"what": ERASED, "contact_point": ERASED, "timezone": None, "reply_to": ERASED})

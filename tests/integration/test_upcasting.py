@@ -164,7 +164,7 @@ def test_a_promise_made_before_time_zones_were_recorded_loads_in_the_business_zo
                                        actor=ACTOR).id
     [current] = stored_app.recorder.select_events(template)
     state = json.loads(current.state)
-    for name in ("timezone", "class_version"):
+    for name in ("timezone", "reply_to", "class_version"):
         state.pop(name, None)
     state.update(what="Call back", contact_point=None)  # as stored then: in the clear
     old = uuid4()
@@ -186,3 +186,21 @@ def test_an_erasure_stored_before_it_kept_address_digests_loads_with_none(stored
     old = uuid4()
     stored_app.recorder.insert_events([StoredEvent(old, 2, erased.topic, json.dumps(state).encode())])
     assert list(stored_app.events.get(old))[-1].forgotten == []
+
+
+def test_a_promise_made_before_it_recorded_the_address_it_was_booked_with_loads_with_none(
+        stored_app: Touchline) -> None:
+    """Version 2 of ``Promise.Made`` had no ``reply_to``: such promises load with None (what we write
+    about them goes to the customer's first address, as it did then)."""
+    customer = stored_app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
+    template = stored_app.make_promise(customer_id=customer, what="Call back", due_at=T + timedelta(days=1),
+                                       owner="user:ann", channel="phone", timezone="Asia/Tokyo", occurred_at=T,
+                                       actor=ACTOR).id
+    [current] = stored_app.recorder.select_events(template)
+    state = json.loads(current.state)
+    state.pop("reply_to")
+    state.update(what="Call back", contact_point=None, timezone="Asia/Tokyo", class_version=2)  # in the clear
+    old = uuid4()
+    stored_app.recorder.insert_events([StoredEvent(old, 1, current.topic, json.dumps(state).encode())])
+    promise = stored_app.get_promise(old)
+    assert (promise.timezone, promise.reply_to) == ("Asia/Tokyo", None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,3 +142,19 @@ def test_the_apology_for_a_missed_callback_gives_its_time_on_the_customers_clock
     apology = world.app.get_message(UUID(promise.follow_ups["customer_apology"]))
     assert f"{promise.due_at.astimezone(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST (Asia/Tokyo time)" in apology.body
     assert "America/Chicago" not in apology.body
+
+
+def test_the_confirmation_goes_to_the_address_the_call_was_booked_with(world: World, public: FlaskClient) -> None:
+    """Ada has two addresses and booked with her second: that is where she looks for the answer."""
+    now = world.clock.now()
+    ada = world.app.get_customer(world.customer)
+    world.app.change_customer_details(world.customer, contact_points=[
+        *ada.contact_points, {"kind": "email", "value": "ada@home.example"}], occurred_at=now, actor=ADMIN)
+    world.app.request_callback(
+        id=uuid4(), customer_id=world.customer, starts_at=now + timedelta(days=2), capacity=3, held=lambda booked: 0,
+        what="Call Ada back", owner=CALLBACK_QUEUE, contact_point=NUMBER, reply_to="Ada@Home.example",
+        touchpoint={"id": uuid4(), "channel": "web_form", "direction": "inbound", "kind": "request", "subject": "Callback",
+                    "summary": ""}, occurred_at=now, actor="customer:web")
+    world.tick()
+    assert [m["Subject"].startswith("Your call from us") for m in world.mail_to("ada@home.example")] == [True]
+    assert confirmations(world) == []  # not her first address

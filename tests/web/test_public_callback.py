@@ -237,6 +237,7 @@ def test_the_visitor_may_read_the_times_in_their_own_zone_and_books_the_same_ins
     [booked] = callbacks(site)
     promise = site.app.get_promise(booked)
     assert (promise.due_at, promise.timezone) == (at(2, 9, 30), "Asia/Tokyo")  # what we write her later uses it
+    assert promise.reply_to == ME["email"].lower()  # and the address she booked with, where it goes
     with site.services.views.connect() as conn:
         assert conn.exec_driver_sql("SELECT timezone FROM promises").scalar_one() == "Asia/Tokyo"
 

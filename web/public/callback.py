@@ -140,6 +140,7 @@ def _book(form: CallbackForm) -> datetime:
         touchpoint={"id": derived_id("touchpoint", key), "channel": "web_form", "direction": "inbound",
                     "kind": "request", "subject": subject, "summary": note},
         timezone=_shown_zone(public_calendar().zone)[0].key,  # the confirmation names the time as shown here
+        reply_to=form.address(),  # the confirmation goes where they asked from (they may have several)
         occurred_at=services().clock.now(), actor=ACTOR)
     return starts
 
