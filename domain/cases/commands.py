@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from domain.cases.codes import CaseCode, CodeBlock, block_id, case_code_id, format_code
 from domain.cases.model import Case
+from domain.customers.model import Customer, CustomerErasedError
 from domain.errors import AlreadyExistsError, NotFoundError
 from domain.service import Receipt
 from domain.sla.commands import SlaCommands
@@ -131,6 +132,13 @@ class CaseCommands(TouchpointCommands, SlaCommands):
 
     def reply_to_case(self, case_id: UUID, *, body: str, public: bool = True,
                       expected_version: int | None = None, occurred_at: datetime, actor: str) -> Receipt:
+        """A reply to the customer (``public``) or an internal note. A reply to a customer whose data
+        was erased would reach nobody (its mail would give up): refused, notes still taken."""
+        if public:
+            customer = self._get(Customer, self._get(Case, case_id).customer_id)
+            if customer.erased:
+                raise CustomerErasedError(f"customer {customer.id}'s personal data was erased: a reply would reach "
+                                          "nobody (an internal note is still taken)")
         return self._act(case_id, "reply", expected_version, body=body, public=public,
                          occurred_at=occurred_at, actor=actor)
 

@@ -37,6 +37,18 @@ def test_a_case_goes_through_its_actions(api: ApiClient) -> None:
         ("closed", api.staff("bob"), 1, 1, 5)
 
 
+def test_a_reply_to_an_erased_customer_is_refused_and_a_note_taken(api: ApiClient) -> None:
+    customer = api.customer()
+    case = api.case(customer)["id"]
+    api.services.app.erase_customer(UUID(customer), reason="GDPR", occurred_at=api.services.clock.now(),
+                                    actor="user:admin")
+    before = api.event_count()
+    refused = api.post(f"/api/v1/cases/{case}/reply", {"body": "Fixed it"})
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "customer_erased")
+    assert api.event_count() == before
+    assert api.post(f"/api/v1/cases/{case}/reply", {"body": "Erased; closing", "public": False}).status_code == 200
+
+
 def test_cases_filter_by_status_assignee_and_customer(api: ApiClient) -> None:
     ada, bea = api.customer("Ada"), api.customer("Bea")
     first = api.case(ada, occurred_at="2026-03-01T09:00:00+00:00")["id"]

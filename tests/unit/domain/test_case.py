@@ -11,6 +11,7 @@ import pytest
 
 from domain.application import Touchline
 from domain.cases.model import CaseStateError
+from domain.customers.model import CustomerErasedError
 from domain.errors import InvalidValueError
 
 ACTOR = "user:agent-1"
@@ -183,3 +184,18 @@ def test_a_case_opened_with_its_touchpoint_links_both(memory_app: Touchline, cus
     opened = next(iter(memory_app.events.get(receipt.id)))
     touchpoint = memory_app.get_touchpoint(opened.touchpoint_id)
     assert touchpoint.case_id == receipt.id and touchpoint.customer_id == customer_id
+
+
+def test_no_reply_goes_to_an_erased_customer_but_notes_are_still_taken(
+    memory_app: Touchline, case_id: UUID, now: datetime
+) -> None:
+    """Their addresses are gone: a reply would be recorded as sent and give up in the outbox."""
+    customer_id = memory_app.get_case(case_id).customer_id
+    memory_app.erase_customer(customer_id, reason="GDPR", occurred_at=now, actor="user:admin")
+    version = memory_app.get_case(case_id).version
+    with pytest.raises(CustomerErasedError, match="a reply would reach nobody"):
+        memory_app.reply_to_case(case_id, body="We fixed it", occurred_at=now, actor="user:agent")
+    assert memory_app.get_case(case_id).version == version
+    memory_app.reply_to_case(case_id, body="Customer erased; closing", public=False, occurred_at=now,
+                             actor="user:agent")
+    assert memory_app.get_case(case_id).version == version + 1
