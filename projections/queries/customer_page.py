@@ -26,6 +26,7 @@ from projections.views.cases import ACTIVE, cases
 from projections.views.customer360 import (
     NAME_KEY,
     PHONE_DIGITS,
+    customer_emails,
     customer_timeline,
     customers,
 )
@@ -121,8 +122,12 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     phones = {d for p in points if p["kind"] in ("phone", "mobile") and len(d := digits_of(p["value"])) >= 6}
     tests: dict[str, sa.ColumnElement[bool]] = {
         "name": _sql_name(customers.c.name) == normalised_name(customer["name"])}
-    if emails:
-        tests["email"] = customers.c.email.in_(sorted(emails))  # stored lower-case
+    # Any address of theirs against any of the others' (``customer_emails``), stored lower-case.
+    sharing = {str(i) for i in conn.execute(sa.select(customer_emails.c.customer_id)
+                                            .where(customer_emails.c.email.in_(sorted(emails)))).scalars()
+               } if emails else set()
+    if sharing:
+        tests["email"] = customers.c.id.in_(sorted(sharing))
     if phones:
         tests["phone"] = PHONE_DIGITS.in_(sorted(phones))
     query = (sa.select(customers.c.id, customers.c.name, customers.c.email, customers.c.phone, customers.c.kind,
@@ -133,7 +138,7 @@ def find_duplicates(conn: sa.Connection, customer: dict[str, Any], *, limit: int
     found = []
     for row in conn.execute(query).mappings():
         reasons = [reason for reason, matched in (
-            ("email", row["email"] in emails),
+            ("email", str(row["id"]) in sharing),
             ("phone", digits_of(row["phone"]) in phones),
             ("name", normalised_name(row["name"]) == normalised_name(customer["name"]))) if matched]
         found.append({**row, "reasons": reasons})

@@ -181,12 +181,15 @@ def test_possible_duplicates_are_offered_with_the_reason(panel: Panel) -> None:
     # Her second address and her mobile count too (a merge's survivor keeps what it took).
     by_second_email = customer(panel, "Augusta King", contact_points=[{"kind": "email", "value": "Ada@Lovelace.org"}])
     by_mobile = customer(panel, "A. King", contact_points=[{"kind": "phone", "value": "+1-617-555-0185"}])
+    # ...and the other's second address (customer_emails holds every one).
+    by_their_second = customer(panel, "Byron", contact_points=[{"kind": "email", "value": "byron@example.com"},
+                                                               {"kind": "email", "value": "ada@lovelace.org"}])
     stranger = customer(panel, "Grace Hopper", contact_points=[{"kind": "email", "value": "grace@example.com"}])
     panel.catch_up()
     page = panel.client("agent").get(f"/admin/customer360/{ada}").get_data(as_text=True)
     offered = dict(re.findall(r'data-duplicate="([^"]+)">.*?same ([a-z, ]+);', page, re.DOTALL))
     assert offered == {str(by_email): "email", str(by_phone): "phone", str(by_name): "name",
-                       str(by_second_email): "email", str(by_mobile): "phone"}
+                       str(by_second_email): "email", str(by_mobile): "phone", str(by_their_second): "email"}
     assert str(stranger) not in page
 
 
