@@ -255,7 +255,12 @@ def test_a_check_reports_what_the_import_would_do_and_writes_nothing(
         checked.created, checked.events_stored, reasons(checked))
 
 
-@pytest.mark.parametrize("source", ["", "a b", "-x", "x" * 41])
+def test_a_blank_source_is_the_default(stored_app: Touchline, clock: FixedClock) -> None:
+    run(stored_app, clock, FILE, source="  ")
+    assert stored_app.get_customer(imported_customer_id("csv", "Z-1")).external_ref == "csv:Z-1"
+
+
+@pytest.mark.parametrize("source", ["a b", "-x", "x" * 41, "Zendesk!"])
 def test_a_source_that_cannot_name_a_system_refuses_the_import(
     stored_app: Touchline, clock: FixedClock, source: str,
 ) -> None:

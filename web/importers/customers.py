@@ -82,8 +82,8 @@ def owners_in(views: sa.Engine) -> EmailOwners:
 
 
 def check_source(source: str) -> str:
-    """The source's name, lower-case; ``FileRefusedError`` when it cannot be one."""
-    name = source.strip().lower()
+    """The source's name, lower-case (blank: the default); ``FileRefusedError`` when it cannot be one."""
+    name = source.strip().lower() or DEFAULT_SOURCE
     if not SOURCE.fullmatch(name):
         raise FileRefusedError(f"source {source!r} cannot name a system: use 1-40 letters, digits, '-' or '_'")
     return name

@@ -21,7 +21,6 @@ from web.admin.waiting import wait_for_position
 from web.importers.csvfiles import FileRefusedError, Reject, write_rows
 from web.importers.customer_rows import COLUMNS, SEGMENT_PREFIX
 from web.importers.customers import (
-    DEFAULT_SOURCE,
     check_source,
     import_customers,
     owners_in,
@@ -76,7 +75,7 @@ class ImportCustomersView(Protected, BaseView):
             form.file.errors = ["Choose a CSV file to import."]
             return None
         try:
-            source = check_source((form.source.data or "").strip() or DEFAULT_SOURCE)  # left blank: the default
+            source = check_source(form.source.data or "")
         except FileRefusedError as exc:
             form.source.errors = [str(exc)]
             return None
