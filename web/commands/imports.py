@@ -11,7 +11,7 @@ import click
 from eventsourcing.persistence import PersistenceError
 from flask.cli import AppGroup
 
-from web.importers.csvfiles import FileRefusedError, Reject, write_report
+from web.importers.csvfiles import FileRefusedError, Reject, read_file, write_report
 from web.importers.customers import DEFAULT_SOURCE, import_customers, owners_in
 from web.importers.maven import import_maven
 from web.importers.summary import ImportSummary, ProgressBar, ProgressFactory
@@ -58,13 +58,10 @@ def customers_command(file: Path, source: str, check: bool, ignore_other_columns
     found = services()
 
     def run() -> ImportSummary:
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise FileRefusedError(f"{file.name}: cannot be read: {exc.strerror or exc}") from None
-        return import_customers(found.app, found.clock, file.name, data, source=source, owners=owners_in(found.views),
-                                check_only=check, ignore_other=ignore_other_columns, progress=progress_bar(f"{'checking' if check else 'importing'} "
-                                                                        f"{file.name}"))
+        label = f"{'checking' if check else 'importing'} {file.name}"
+        return import_customers(found.app, found.clock, file.name, read_file(file), source=source,
+                                owners=owners_in(found.views), check_only=check, ignore_other=ignore_other_columns,
+                                progress=progress_bar(label))
 
     run_import(run, report, strict, checked=check)
 

@@ -70,11 +70,15 @@ def read_rows(path: Path, columns: Sequence[str] | HeaderCheck) -> tuple[list[Cs
     Refuses the file when it cannot be read or its header differs from ``columns``
     (in any order), or is refused by the check given instead.
     """
+    return parse_rows(path.name, read_file(path), columns)
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes; ``FileRefusedError`` naming it when it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise FileRefusedError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
-    return parse_rows(path.name, data, columns)
 
 
 def parse_rows(file: str, data: bytes, columns: Sequence[str] | HeaderCheck, *,
