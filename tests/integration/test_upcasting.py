@@ -155,20 +155,26 @@ def test_reasons_stored_before_they_named_their_customer_still_load(stored_app: 
     assert (old.customer_id, old.reason) == (None, "In the clear")
 
 
+def old_promise(app: Touchline, drop: tuple[str, ...], **stored: Any) -> tuple[UUID, UUID]:
+    """A promise made now (the template) and a copy of its ``Made`` as an older version stored it:
+    without the fields ``drop`` names, personal fields in the clear (sealing came later), ``stored``
+    set. Returns (the copy's id, the template's)."""
+    customer = app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
+    template = app.make_promise(customer_id=customer, what="Call back", due_at=T + timedelta(days=1),
+                                owner="user:ann", channel="phone", timezone="Asia/Tokyo", occurred_at=T,
+                                actor=ACTOR).id
+    [current] = app.recorder.select_events(template)
+    state = {k: v for k, v in json.loads(current.state).items() if k not in (*drop, "class_version")}
+    state.update(what="Call back", contact_point=None, **stored)
+    old = uuid4()
+    app.recorder.insert_events([StoredEvent(old, 1, current.topic, json.dumps(state).encode())])
+    return old, template
+
+
 def test_a_promise_made_before_time_zones_were_recorded_loads_in_the_business_zone(stored_app: Touchline) -> None:
     """Version 1 of ``Promise.Made`` had no ``timezone``: such promises load with None (what we write
     about them names the time in the business's zone, as it did then)."""
-    customer = stored_app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
-    template = stored_app.make_promise(customer_id=customer, what="Call back", due_at=T + timedelta(days=1),
-                                       owner="user:ann", channel="phone", timezone="Asia/Tokyo", occurred_at=T,
-                                       actor=ACTOR).id
-    [current] = stored_app.recorder.select_events(template)
-    state = json.loads(current.state)
-    for name in ("timezone", "reply_to", "class_version"):
-        state.pop(name, None)
-    state.update(what="Call back", contact_point=None)  # as stored then: in the clear
-    old = uuid4()
-    stored_app.recorder.insert_events([StoredEvent(old, 1, current.topic, json.dumps(state).encode())])
+    old, template = old_promise(stored_app, ("timezone", "reply_to"))
     promise = stored_app.get_promise(old)
     assert (promise.what, promise.timezone, promise.due_at) == ("Call back", None, T + timedelta(days=1))
     assert stored_app.get_promise(template).timezone == "Asia/Tokyo"
@@ -192,15 +198,6 @@ def test_a_promise_made_before_it_recorded_the_address_it_was_booked_with_loads_
         stored_app: Touchline) -> None:
     """Version 2 of ``Promise.Made`` had no ``reply_to``: such promises load with None (what we write
     about them goes to the customer's first address, as it did then)."""
-    customer = stored_app.register_customer(name="Ann", occurred_at=T, actor=ACTOR).id
-    template = stored_app.make_promise(customer_id=customer, what="Call back", due_at=T + timedelta(days=1),
-                                       owner="user:ann", channel="phone", timezone="Asia/Tokyo", occurred_at=T,
-                                       actor=ACTOR).id
-    [current] = stored_app.recorder.select_events(template)
-    state = json.loads(current.state)
-    state.pop("reply_to")
-    state.update(what="Call back", contact_point=None, timezone="Asia/Tokyo", class_version=2)  # in the clear
-    old = uuid4()
-    stored_app.recorder.insert_events([StoredEvent(old, 1, current.topic, json.dumps(state).encode())])
+    old, _ = old_promise(stored_app, ("reply_to",), timezone="Asia/Tokyo", class_version=2)
     promise = stored_app.get_promise(old)
     assert (promise.timezone, promise.reply_to) == ("Asia/Tokyo", None)
